@@ -1,0 +1,16 @@
+"""funcgrad: exact derivatives of NumPy code, by tracing it into an expression list.
+
+    import funcgrad as fg
+    import funcgrad.numpy as fnp
+
+    fg.grad(lambda x: fnp.sum(fnp.tanh(x) ** 2))(x)
+"""
+from funcgrad import numpy  # noqa: F401  (defines the primitives and tracer methods)
+from funcgrad import tree_util  # noqa: F401
+from funcgrad.errors import (FuncgradError, NonDifferentiableError, OpError,  # noqa: F401
+                             TracerConversionError, TracerLeakError)
+from funcgrad.primitives.elementwise import stop_gradient  # noqa: F401
+from funcgrad.transforms import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
+                                 make_trace, value_and_grad, vjp)
+
+__version__ = "0.1.0"

@@ -1,0 +1,144 @@
+"""The expression list: plain data that every transform walks.
+
+A `Trace` is a straight-line program. Each `Equation` applies one primitive to inputs that are
+either `Var`s (values computed inside the trace, or its inputs) or constants (anything else,
+including tracers of an outer transform), and defines new `Var`s. Because funcgrad traces with
+concrete values, every `Var` also holds the value it had while tracing: the residuals that the
+reverse and forward rules need.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.errors import describe
+
+
+class Var:
+    """One value defined in a trace. `index` numbers it within its trace."""
+
+    __slots__ = ("value", "index")
+
+    def __init__(self, value, index: int):
+        self.value = value
+        self.index = index
+
+    @property
+    def shape(self):
+        return np.shape(self.value)
+
+    @property
+    def dtype(self):
+        return _dtype_of(self.value)
+
+    def __repr__(self):
+        return f"Var#{self.index}:{describe(self.value)}"
+
+
+class Equation:
+    """`outputs = primitive(*inputs, **params)`: one primitive applied once."""
+
+    __slots__ = ("primitive", "inputs", "outputs", "params")
+
+    def __init__(self, primitive, inputs: tuple, outputs: tuple, params: dict):
+        self.primitive = primitive
+        self.inputs = inputs
+        self.outputs = outputs
+        self.params = params
+
+    def __repr__(self):
+        return f"Equation({self.primitive.name}, {len(self.inputs)} inputs)"
+
+
+class Trace:
+    """A recorded function: its input variables, its equations in order, and its outputs.
+
+    `outputs` holds a `Var` or a constant per output leaf (a function may return something that
+    does not depend on its inputs at all). `str(trace)` prints it as a small program.
+    """
+
+    __slots__ = ("inputs", "equations", "outputs", "num_vars")
+
+    def __init__(self, inputs: list, equations: list, outputs: list, num_vars: int):
+        self.inputs = inputs
+        self.equations = equations
+        self.outputs = outputs
+        self.num_vars = num_vars
+
+    def __len__(self):
+        return len(self.equations)
+
+    def __iter__(self):
+        return iter(self.equations)
+
+    def __str__(self):
+        return format_trace(self)
+
+    def __repr__(self):
+        return f"<Trace: {len(self.inputs)} inputs, {len(self.equations)} equations>"
+
+
+def _dtype_of(value):
+    dtype = getattr(value, "dtype", None)
+    return dtype if dtype is not None else np.asarray(value).dtype
+
+
+def _var_name(index: int) -> str:
+    """a, b, ..., z, ba, bb, ...: short names that stay unique."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    name = ""
+    while True:
+        name = letters[index % 26] + name
+        index //= 26
+        if index == 0:
+            return name
+
+
+def _format_constant(value) -> str:
+    from funcgrad.core.tracer import Tracer  # a sibling module; imported late to keep ir plain data
+
+    if isinstance(value, Tracer):
+        return f"outer:{describe(value)}"
+    if isinstance(value, (bool, int, float, complex, np.generic)) or np.ndim(value) == 0 and np.size(value) == 1:
+        try:
+            return repr(value.item()) if hasattr(value, "item") else repr(value)
+        except (TypeError, ValueError):  # pragma: no cover - exotic scalar
+            return repr(value)
+    if isinstance(value, np.ndarray):
+        if value.size <= 4:
+            return np.array2string(value, separator=",").replace("\n", "")
+        return f"const:{describe(value)}"
+    return repr(value)
+
+
+def _format_param(value) -> str:
+    if isinstance(value, np.ndarray):
+        return _format_constant(value)
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    return repr(value)
+
+
+def format_trace(trace: Trace) -> str:
+    names: dict[int, str] = {}
+
+    def name(var: Var) -> str:
+        if id(var) not in names:
+            names[id(var)] = _var_name(len(names))
+        return names[id(var)]
+
+    def operand(x) -> str:
+        return name(x) if type(x) is Var else _format_constant(x)
+
+    def typed(var: Var) -> str:
+        return f"{name(var)}:{describe(var.value)}"
+
+    header = ", ".join(typed(v) for v in trace.inputs)
+    lines = [f"trace({header}):"]
+    for eq in trace.equations:
+        lhs = ", ".join(typed(v) for v in eq.outputs)
+        args = [operand(x) for x in eq.inputs]
+        args += [f"{k}={_format_param(v)}" for k, v in eq.params.items()]
+        lines.append(f"  {lhs} = {eq.primitive.name}({', '.join(args)})")
+    outs = ", ".join(operand(x) for x in trace.outputs)
+    lines.append(f"  return {outs}")
+    return "\n".join(lines)

@@ -1,0 +1,109 @@
+"""`Primitive`: one operation with all its rules side by side, and the registry of them all.
+
+A primitive carries
+- `impl(*values, **params)`: the NumPy computation;
+- `shape_rule(*avals, **params)`: output `ShapedArray`(s) from input shapes and dtypes alone;
+- `vjp`: one reverse rule per input, `rule(cotangent, answer, *inputs, **params)` giving that
+  input's cotangent (`None` in the tuple: the input has no derivative);
+- `jvp`: one forward rule per input, `rule(tangent, answer, *inputs, **params)` giving that
+  input's contribution to the output tangent;
+- `batch(values, batch_dims, **params) -> (out, out_dim)`: the vmap rule (JAX's convention:
+  each batch dim is an int axis or None for an unbatched input).
+Rules are written with funcgrad's own operations, so they are traced by any outer transform.
+`vjp=None`/`jvp=None` declares a primitive with no derivative (floor, argmax, comparisons...).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.core.tracer import Tracer
+from funcgrad.errors import OpError, describe, where
+
+
+class ShapedArray:
+    """The abstract value of an array: shape and dtype, no data."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __eq__(self, other):
+        return isinstance(other, ShapedArray) and self.shape == other.shape and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self):
+        return f"ShapedArray({self.shape}, {self.dtype})"
+
+
+def aval_of(value) -> ShapedArray:
+    if isinstance(value, ShapedArray):
+        return value
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(value).dtype
+    return ShapedArray(np.shape(value), dtype)
+
+
+registry: dict[str, "Primitive"] = {}
+
+
+class Primitive:
+    __slots__ = ("name", "impl", "shape_rule", "vjp", "jvp", "batch", "multiple_results", "family",
+                 "__doc__")
+
+    def __init__(self, name, impl, *, shape, vjp, jvp, batch=None, multiple_results=False,
+                 family="", doc=None):
+        if name in registry:
+            raise ValueError(f"primitive {name!r} is defined twice")
+        self.name = name
+        self.impl = impl
+        self.shape_rule = shape
+        # a list becomes a tuple; any other indexable table (variadic primitives) is kept
+        self.vjp = tuple(vjp) if isinstance(vjp, list) else vjp
+        self.jvp = tuple(jvp) if isinstance(jvp, list) else jvp
+        self.batch = batch
+        self.multiple_results = multiple_results
+        self.family = family
+        self.__doc__ = doc
+        registry[name] = self
+
+    @property
+    def differentiable(self) -> bool:
+        return self.vjp is not None
+
+    def bind(self, *args, **params):
+        """Apply the primitive: directly on plain values, or through the innermost transform."""
+        top = None
+        level = 0
+        for arg in args:
+            if isinstance(arg, Tracer):
+                owner = arg._owner
+                if owner.level > level:
+                    top, level = owner, owner.level
+        if top is None:
+            try:
+                return self.impl(*args, **params)
+            except (ValueError, TypeError, IndexError, np.linalg.LinAlgError) as err:
+                raise OpError(self.explain_failure(args, params, err)) from err
+        return top.process(self, args, params)
+
+    __call__ = bind
+
+    def abstract_eval(self, *avals, **params):
+        return self.shape_rule(*[aval_of(a) for a in avals], **params)
+
+    def explain_failure(self, args, params, err) -> str:
+        shapes = ", ".join(describe(a) if hasattr(a, "shape") else repr(a)[:40] for a in args)
+        extra = "".join(f", {k}={v!r}" for k, v in params.items())
+        return f"{self.name}({shapes}{extra}) failed{where()}: {err}"
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"

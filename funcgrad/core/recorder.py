@@ -1,0 +1,117 @@
+"""The recording interpreter: runs a function on tracers and writes its expression list.
+
+Every transform that replays a trace (vjp, grad, jvp, jacobians, make_trace) starts here.
+Values are computed eagerly as the function runs, so Python control flow on traced values works.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from funcgrad.core.ir import Equation, Trace, Var
+from funcgrad.core.tracer import Interpreter, Tracer, pop_interpreter, push_interpreter
+from funcgrad.errors import TracerLeakError, describe, where
+
+
+class ExprTracer(Tracer):
+    """A traced array: a handle on one `Var` of the trace being recorded."""
+
+    __slots__ = ("_var",)
+
+    def __init__(self, owner, var):
+        self._owner = owner
+        self._var = var
+
+    @property
+    def value(self):
+        return self._var.value
+
+
+class Recorder(Interpreter):
+    """Appends one `Equation` per primitive applied to its tracers."""
+
+    __slots__ = ("equations", "num_vars", "inputs", "name")
+
+    def __init__(self, name="trace"):
+        self.equations = []
+        self.num_vars = 0
+        self.inputs = []
+        self.name = name
+
+    def new_input(self, value) -> ExprTracer:
+        var = Var(value, self.num_vars)
+        self.num_vars += 1
+        self.inputs.append(var)
+        return ExprTracer(self, var)
+
+    def process(self, primitive, args, params):
+        equations = self.equations
+        if equations is None:
+            raise_leaked(primitive, self)
+        values = []
+        inputs = []
+        for arg in args:
+            if isinstance(arg, Tracer):
+                if arg._owner is self:
+                    var = arg._var
+                    values.append(var.value)
+                    inputs.append(var)
+                    continue
+                if arg._owner.level >= self.level:
+                    raise_leaked(primitive, arg._owner)
+            values.append(arg)
+            inputs.append(arg)
+        out = primitive.bind(*values, **params)
+        index = self.num_vars
+        if primitive.multiple_results:
+            outvars = tuple(Var(o, index + i) for i, o in enumerate(out))
+            self.num_vars = index + len(outvars)
+            equations.append(Equation(primitive, tuple(inputs), outvars, params))
+            return tuple(ExprTracer(self, v) for v in outvars)
+        var = Var(out, index)
+        self.num_vars = index + 1
+        equations.append(Equation(primitive, tuple(inputs), (var,), params))
+        return ExprTracer(self, var)
+
+    def output_of(self, x):
+        """The trace output for a leaf the function returned: its Var, or the leaf as a constant."""
+        if isinstance(x, ExprTracer) and x._owner is self:
+            return x._var
+        if isinstance(x, Tracer) and x._owner.level >= self.level:
+            raise_leaked(None, x._owner)
+        return x
+
+    def finish(self, outputs) -> Trace:
+        trace = Trace(self.inputs, self.equations, [self.output_of(x) for x in outputs],
+                      self.num_vars)
+        self.equations = None  # tracers that escape now raise instead of recording
+        return trace
+
+
+def raise_leaked(primitive, owner):
+    op = f" in {primitive.name}" if primitive is not None else ""
+    raise TracerLeakError(
+        f"a traced value was used{op}{where()} after the transform that created it "
+        f"({owner.describe_level()}) had returned. This happens when a traced value is stored in a "
+        "global, a closure or an attribute during grad/vjp/jvp and used later. Return it from the "
+        "function instead (use has_aux=True for extra outputs), or store funcgrad.stop_gradient "
+        "of a concrete copy.")
+
+
+@contextmanager
+def recording(name="trace"):
+    recorder = push_interpreter(Recorder(name))
+    try:
+        yield recorder
+    finally:
+        pop_interpreter(recorder)
+        recorder.equations = None
+
+
+def value_of(x, recorder):
+    """The plain (one-level-down) value of a leaf the traced function returned."""
+    if isinstance(x, ExprTracer) and x._owner is recorder:
+        return x._var.value
+    return x
+
+
+__all__ = ["ExprTracer", "Recorder", "recording", "value_of", "describe"]

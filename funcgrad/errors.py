@@ -1,0 +1,67 @@
+"""Every exception funcgrad raises on purpose, and the helpers that word them.
+
+Messages are written for the person calling funcgrad: what went wrong in their terms,
+where in *their* code it happened, and what to do instead.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class FuncgradError(Exception):
+    """Base class of funcgrad's own exceptions."""
+
+
+class TracerLeakError(FuncgradError, RuntimeError):
+    """A traced value was used after the transform that made it had returned."""
+
+
+class TracerConversionError(FuncgradError, TypeError):
+    """A traced value was turned into a plain NumPy array, which would lose its derivative."""
+
+
+class NonDifferentiableError(FuncgradError, TypeError):
+    """A derivative was asked of something that has none (an integer input, say)."""
+
+
+class OpError(FuncgradError, ValueError):
+    """A primitive rejected its inputs (shapes or dtypes that do not fit)."""
+
+
+def user_frame() -> str:
+    """'file.py:LINE' of the innermost stack frame outside funcgrad, or '' when there is none."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR) and "<frozen" not in filename:
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return ""
+
+
+def where() -> str:
+    """' (at file.py:LINE)' for the user's line, to append to a message."""
+    frame = user_frame()
+    return f" (at {frame})" if frame else ""
+
+
+def describe(value) -> str:
+    """A short 'f64[3,2]'-style description of any value funcgrad handles."""
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", None)
+    if shape is None or dtype is None:
+        return type(value).__name__
+    return f"{short_dtype(dtype)}[{','.join(map(str, shape))}]"
+
+
+_SHORT = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64", "int32": "i32",
+          "int16": "i16", "int8": "i8", "uint8": "u8", "bool": "bool", "complex128": "c128",
+          "complex64": "c64"}
+
+
+def short_dtype(dtype) -> str:
+    name = getattr(dtype, "name", str(dtype))
+    return _SHORT.get(name, name)

@@ -1,0 +1,286 @@
+"""Elementwise primitives: arithmetic, powers, exponentials, trigonometry, comparisons, rounding.
+
+Most are declared by their derivative alone: `unary(name, impl, d)` where `d(ans, x)` is f'(x),
+`binary(name, impl, dx, dy)` with the two partials. Both modes follow from that one formula:
+vjp = unbroadcast(g * d), jvp = t * d. Conventions at singular points follow JAX and are listed
+in docs/conventions.md.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from funcgrad.core.primitive import Primitive, ShapedArray
+from funcgrad.primitives._util import (broadcast_like, broadcasting, broadcasting_bool,
+                                       broadcasting_float, same_shape, same_shape_and_dtype,
+                                       shape_of, unbroadcast)
+
+# -- batching: elementwise ops only need their batch axes lined up -------------------------------
+
+def _batch_elementwise(primitive):
+    def rule(values, dims, **params):
+        size = next(shape_of(v)[d] for v, d in zip(values, dims) if d is not None)
+        out_rank = max(len(shape_of(v)) - (d is not None) for v, d in zip(values, dims))
+        moved = []
+        for v, d in zip(values, dims):
+            if d is not None:
+                if d != 0:
+                    v = _shape().moveaxis(v, d, 0)
+                rank = len(shape_of(v)) - 1
+                if rank < out_rank:
+                    v = _shape().reshape_p.bind(
+                        v, shape=(size,) + (1,) * (out_rank - rank) + tuple(shape_of(v)[1:]))
+            moved.append(v)
+        return primitive.bind(*moved, **params), 0
+    return rule
+
+
+def _shape():
+    import funcgrad.primitives.shape as shape_module
+    return shape_module
+
+
+# -- declaring elementwise primitives from their derivatives -----------------------------------
+
+def unary(name, impl, derivative, doc=None):
+    """An elementwise f with f'(x) = derivative(ans, x)."""
+    prim = Primitive(
+        name, impl, shape=same_shape,
+        vjp=[lambda g, ans, x: g * derivative(ans, x)],
+        jvp=[lambda t, ans, x: t * derivative(ans, x)],
+        family="elementwise", doc=doc)
+    prim.batch = _batch_elementwise(prim)
+    return prim
+
+
+def binary(name, impl, dx, dy, shape=broadcasting_float, doc=None):
+    """An elementwise f(x, y) with partials dx(ans, x, y) and dy(ans, x, y)."""
+    prim = Primitive(
+        name, impl, shape=shape,
+        vjp=[lambda g, ans, x, y: unbroadcast(g * dx(ans, x, y), x),
+             lambda g, ans, x, y: unbroadcast(g * dy(ans, x, y), y)],
+        jvp=[lambda t, ans, x, y: broadcast_like(t * dx(ans, x, y), ans),
+             lambda t, ans, x, y: broadcast_like(t * dy(ans, x, y), ans)],
+        family="elementwise", doc=doc)
+    prim.batch = _batch_elementwise(prim)
+    return prim
+
+
+def nondifferentiable(name, impl, shape=same_shape_and_dtype, doc=None):
+    """An op with no derivative (zero almost everywhere, or integer/boolean valued)."""
+    prim = Primitive(name, impl, shape=shape, vjp=None, jvp=None, family="elementwise", doc=doc)
+    prim.batch = _batch_elementwise(prim)
+    return prim
+
+
+# -- arithmetic --------------------------------------------------------------------------------
+
+add = Primitive(
+    "add", operator.add, shape=broadcasting,
+    vjp=[lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y)],
+    jvp=[lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(t, ans)],
+    family="elementwise")
+add.batch = _batch_elementwise(add)
+
+subtract = Primitive(
+    "subtract", operator.sub, shape=broadcasting,
+    vjp=[lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y)],
+    jvp=[lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(-t, ans)],
+    family="elementwise")
+subtract.batch = _batch_elementwise(subtract)
+
+multiply = Primitive(
+    "multiply", operator.mul, shape=broadcasting,
+    vjp=[lambda g, ans, x, y: unbroadcast(g * y, x), lambda g, ans, x, y: unbroadcast(g * x, y)],
+    jvp=[lambda t, ans, x, y: broadcast_like(t * y, ans),
+         lambda t, ans, x, y: broadcast_like(x * t, ans)],
+    family="elementwise")
+multiply.batch = _batch_elementwise(multiply)
+
+# d(x/y) = dx / y - x dy / y^2 = (dx - ans dy) / y
+divide = binary("divide", operator.truediv,
+                lambda ans, x, y: 1 / y,
+                lambda ans, x, y: -ans / y)
+true_divide = divide
+
+negative = Primitive(
+    "negative", operator.neg, shape=same_shape_and_dtype,
+    vjp=[lambda g, ans, x: -g], jvp=[lambda t, ans, x: -t], family="elementwise")
+negative.batch = _batch_elementwise(negative)
+
+
+def _pow_dx(ans, x, y):
+    if isinstance(y, (int, float)) and y != 0:
+        return y * x ** (y - 1)
+    # d(x^y)/dx = y x^(y-1), taken as 0 where y == 0 (so 0^0 has derivative 0, as in JAX)
+    return where(equal(y, 0), 0.0, y * power(x, y - 1))
+
+
+def _pow_dy(ans, x, y):
+    # d(x^y)/dy = log(x) x^y, taken as 0 at x == 0 (where x^y is flat in y for y > 0)
+    x_is_zero = equal(x, 0)
+    return where(x_is_zero, 0.0, log(where(x_is_zero, 1.0, x)) * ans)
+
+
+power = binary("power", operator.pow, _pow_dx, _pow_dy)
+
+square = unary("square", np.square, lambda ans, x: 2 * x)
+sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans)
+cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1 / (3 * ans * ans))
+reciprocal = unary("reciprocal", lambda x: 1 / x if np.issubdtype(np.asarray(x).dtype, np.inexact)
+                   else np.reciprocal(np.asarray(x, float)), lambda ans, x: -ans * ans)
+
+# -- exponentials and logarithms ---------------------------------------------------------------
+
+exp = unary("exp", np.exp, lambda ans, x: ans)
+exp2 = unary("exp2", np.exp2, lambda ans, x: ans * np.log(2.0))
+expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1)
+log = unary("log", np.log, lambda ans, x: 1 / x)
+log2 = unary("log2", np.log2, lambda ans, x: 1 / (x * np.log(2.0)))
+log10 = unary("log10", np.log10, lambda ans, x: 1 / (x * np.log(10.0)))
+log1p = unary("log1p", np.log1p, lambda ans, x: 1 / (1 + x))
+
+
+def _logaddexp_dx(ans, x, y):
+    # e^(x - ans), with -inf - -inf (both inputs -inf) taken as an even split
+    both_neg_inf = logical_and(equal(x, -np.inf), equal(y, -np.inf))
+    return where(both_neg_inf, 0.5, exp(where(both_neg_inf, 0.0, x - ans)))
+
+
+logaddexp = binary("logaddexp", np.logaddexp, _logaddexp_dx,
+                   lambda ans, x, y: _logaddexp_dx(ans, y, x))
+
+# -- trigonometric and hyperbolic --------------------------------------------------------------
+
+sin = unary("sin", np.sin, lambda ans, x: cos(x))
+cos = unary("cos", np.cos, lambda ans, x: -sin(x))
+tan = unary("tan", np.tan, lambda ans, x: 1 + ans * ans)
+arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1 / sqrt(1 - x * x))
+arccos = unary("arccos", np.arccos, lambda ans, x: -1 / sqrt(1 - x * x))
+arctan = unary("arctan", np.arctan, lambda ans, x: 1 / (1 + x * x))
+sinh = unary("sinh", np.sinh, lambda ans, x: cosh(x))
+cosh = unary("cosh", np.cosh, lambda ans, x: sinh(x))
+tanh = unary("tanh", np.tanh, lambda ans, x: 1 - ans * ans)
+arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
+arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1 / sqrt(x * x - 1))
+arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1 / (1 - x * x))
+# d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
+arctan2 = binary("arctan2", np.arctan2,
+                 lambda ans, y, x: x / (x * x + y * y),
+                 lambda ans, y, x: -y / (x * x + y * y))
+
+
+def _hypot_d(ans, x, y):
+    # x / hypot(x, y), taken as 0 at the origin (a subgradient) instead of 0/0
+    at_origin = equal(ans, 0)
+    return where(at_origin, 0.0, x / where(at_origin, 1.0, ans))
+
+
+hypot = binary("hypot", np.hypot, _hypot_d, lambda ans, x, y: _hypot_d(ans, y, x))
+
+# -- absolute value, sign, extrema -------------------------------------------------------------
+
+absolute = unary("absolute", np.absolute, lambda ans, x: sign(x))  # sign(0) = 0: subgradient 0
+abs = absolute  # noqa: A001 - NumPy's name
+
+
+def _tie_split(ans, x, y):
+    # 1 where x wins, 0 where y wins, 1/2 at a tie (JAX's convention for maximum/minimum)
+    return where(equal(x, y), 0.5, astype_p.bind(equal(ans, x), dtype=_float_dtype(ans)))
+
+
+def _float_dtype(x):
+    dtype = np.asarray(x).dtype if not hasattr(x, "dtype") else x.dtype
+    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+maximum = binary("maximum", np.maximum, _tie_split, lambda ans, x, y: _tie_split(ans, y, x),
+                 shape=broadcasting)
+minimum = binary("minimum", np.minimum, _tie_split, lambda ans, x, y: _tie_split(ans, y, x),
+                 shape=broadcasting)
+
+
+def _nan_aware_split(ans, x, y):
+    # fmax/fmin ignore NaN: all of the gradient goes to the non-NaN input
+    y_nan = isnan(y)
+    return where(logical_or(y_nan, isnan(x)), astype_p.bind(y_nan, dtype=_float_dtype(ans)),
+                 _tie_split(ans, x, y))
+
+
+fmax = binary("fmax", np.fmax, _nan_aware_split, lambda ans, x, y: _nan_aware_split(ans, y, x),
+              shape=broadcasting)
+fmin = binary("fmin", np.fmin, _nan_aware_split, lambda ans, x, y: _nan_aware_split(ans, y, x),
+              shape=broadcasting)
+
+
+# -- selection and casting ---------------------------------------------------------------------
+
+def _where_shape(c, x, y, **params):
+    return ShapedArray(np.broadcast_shapes(c.shape, x.shape, y.shape), np.result_type(x.dtype, y.dtype))
+
+
+where = Primitive(
+    "where", np.where, shape=_where_shape,
+    vjp=[None,
+         lambda g, ans, c, x, y: unbroadcast(where(c, g, 0.0 * g), x),
+         lambda g, ans, c, x, y: unbroadcast(where(c, 0.0 * g, g), y)],
+    jvp=[None,
+         lambda t, ans, c, x, y: broadcast_like(where(c, t, 0.0 * t), ans),
+         lambda t, ans, c, x, y: broadcast_like(where(c, 0.0 * t, t), ans)],
+    family="elementwise")
+where.batch = _batch_elementwise(where)
+
+
+def _astype_impl(x, dtype):
+    return np.asarray(x).astype(dtype, copy=False) if not hasattr(x, "astype") else x.astype(dtype)
+
+
+def _astype_back(g, ans, x, dtype):
+    source = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+    if not np.issubdtype(source, np.inexact):
+        return None
+    return astype_p.bind(g, dtype=source)
+
+
+astype_p = Primitive(
+    "astype", _astype_impl,
+    shape=lambda x, dtype: ShapedArray(x.shape, dtype),
+    vjp=[_astype_back],
+    jvp=[lambda t, ans, x, dtype: astype_p.bind(t, dtype=dtype)
+         if np.issubdtype(np.dtype(dtype), np.inexact) else None],
+    family="elementwise")
+astype_p.batch = lambda values, dims, dtype: (astype_p.bind(values[0], dtype=dtype), dims[0])
+
+stop_gradient = Primitive(
+    "stop_gradient", lambda x: x, shape=same_shape_and_dtype,
+    vjp=[lambda g, ans, x: None], jvp=[lambda t, ans, x: None], family="elementwise",
+    doc="The identity, with a derivative of zero: the value is a constant for every transform.")
+stop_gradient.batch = lambda values, dims: (stop_gradient.bind(values[0]), dims[0])
+
+# -- no derivative: rounding, sign, comparisons, logic, tests ----------------------------------
+
+sign = nondifferentiable("sign", np.sign)
+floor = nondifferentiable("floor", np.floor)
+ceil = nondifferentiable("ceil", np.ceil)
+rint = nondifferentiable("rint", np.rint)
+trunc = nondifferentiable("trunc", np.trunc)
+round_p = nondifferentiable("round", lambda x, decimals=0: np.round(x, decimals))
+
+equal = nondifferentiable("equal", operator.eq, shape=broadcasting_bool)
+not_equal = nondifferentiable("not_equal", operator.ne, shape=broadcasting_bool)
+less = nondifferentiable("less", operator.lt, shape=broadcasting_bool)
+less_equal = nondifferentiable("less_equal", operator.le, shape=broadcasting_bool)
+greater = nondifferentiable("greater", operator.gt, shape=broadcasting_bool)
+greater_equal = nondifferentiable("greater_equal", operator.ge, shape=broadcasting_bool)
+logical_and = nondifferentiable("logical_and", np.logical_and, shape=broadcasting_bool)
+logical_or = nondifferentiable("logical_or", np.logical_or, shape=broadcasting_bool)
+logical_xor = nondifferentiable("logical_xor", np.logical_xor, shape=broadcasting_bool)
+logical_not = nondifferentiable("logical_not", np.logical_not, shape=broadcasting_bool)
+isnan = nondifferentiable("isnan", np.isnan, shape=broadcasting_bool)
+isinf = nondifferentiable("isinf", np.isinf, shape=broadcasting_bool)
+isfinite = nondifferentiable("isfinite", np.isfinite, shape=broadcasting_bool)
+floor_divide = nondifferentiable("floor_divide", operator.floordiv, shape=broadcasting)
+remainder = binary("remainder", np.remainder, lambda ans, x, y: 1.0 + 0.0 * y,
+                   lambda ans, x, y: -floor_divide(x, y), shape=broadcasting)
+mod = remainder

@@ -1,0 +1,5 @@
+"""The transforms: each an interpreter of the expression list."""
+from funcgrad.transforms.forward import jvp  # noqa: F401
+from funcgrad.transforms.jacobians import hessian, jacfwd, jacobian, jacrev  # noqa: F401
+from funcgrad.transforms.reverse import grad, value_and_grad, vjp  # noqa: F401
+from funcgrad.transforms.tracing import make_trace  # noqa: F401

@@ -1,0 +1,76 @@
+"""What every transform does to its arguments: argnums, pytrees, checking what can be differentiated."""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.core.tracer import Tracer
+from funcgrad.errors import NonDifferentiableError, describe, where
+from funcgrad.tree_util import tree_flatten
+
+
+def normalize_argnums(argnums, num_args: int, name: str):
+    """(tuple of argnums, whether a single int was given)."""
+    single = isinstance(argnums, (int, np.integer))
+    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    for a in nums:
+        if not -num_args <= a < num_args:
+            raise ValueError(
+                f"{name}: argnums={argnums!r} is out of range for a function called with {num_args} "
+                f"positional argument{'s' if num_args != 1 else ''}{where()}. Valid argnums are "
+                f"0..{num_args - 1}.")
+    return tuple(a % num_args for a in nums), single
+
+
+def with_fixed_args(fun, args, argnums):
+    """fun as a function of the args at `argnums` only, the others held fixed."""
+    def partial(*diff_args):
+        full = list(args)
+        for i, value in zip(argnums, diff_args):
+            full[i] = value
+        return fun(*full)
+    partial.__name__ = getattr(fun, "__name__", "function")
+    return partial
+
+
+def as_array(x, name: str, transform: str, differentiable: bool = True):
+    """A leaf as the array the transform will trace; Python numbers become float64/int64 arrays."""
+    if isinstance(x, Tracer):
+        dtype = x.dtype
+    else:
+        if isinstance(x, (bool, int, float, complex, np.generic, list)) or not hasattr(x, "dtype"):
+            try:
+                x = np.asarray(x)
+            except Exception:  # noqa: BLE001 - reported below
+                x = None
+            if x is None or x.dtype == object:
+                raise TypeError(
+                    f"{transform}: {name} is a {type(x).__name__}, which is neither an array nor a "
+                    "container funcgrad knows. Pass NumPy arrays, Python numbers, or tuples/lists/"
+                    "dicts of them; for your own class, call funcgrad.tree_util."
+                    "register_pytree_node first.")
+        dtype = x.dtype
+    if differentiable and not np.issubdtype(dtype, np.inexact):
+        raise NonDifferentiableError(
+            f"{transform}: {name} has dtype {dtype} ({describe(x)}){where()}, and only floating or "
+            f"complex inputs have derivatives. Pass a float array (e.g. x.astype(float) or 1.0 "
+            f"instead of 1), or leave this argument out of argnums.")
+    return x
+
+
+def flat_arrays(tree, transform: str, differentiable: bool = True, what: str = "argument"):
+    leaves, treedef = tree_flatten(tree)
+    arrays = [as_array(x, f"{what} leaf {i}" if len(leaves) > 1 else what, transform, differentiable)
+              for i, x in enumerate(leaves)]
+    return arrays, treedef
+
+
+def split_aux(result, has_aux: bool, transform: str):
+    if not has_aux:
+        return result, None
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise TypeError(
+            f"{transform}(..., has_aux=True): the function must return a pair (output, aux), but it "
+            f"returned {type(result).__name__}"
+            f"{' of length ' + str(len(result)) if isinstance(result, (tuple, list)) else ''}. "
+            "Return `output, aux` or drop has_aux=True.")
+    return result[0], result[1]

@@ -1,0 +1,200 @@
+"""Reverse mode: record the function, then replay its expression list backwards.
+
+`backward_pass` walks the equations last to first, asks each primitive's reverse rule for the
+cotangent of each traced input, and sums cotangents where a value was used more than once.
+Equations no output depends on never receive a cotangent and are skipped.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.primitives._util import dtype_of
+
+from funcgrad.core.ir import Trace, Var
+from funcgrad.core.recorder import recording, value_of
+from funcgrad.core.tracer import Tracer
+from funcgrad.errors import describe, where
+from funcgrad.primitives.elementwise import add
+from funcgrad.transforms._inputs import (flat_arrays, normalize_argnums, split_aux,
+                                         with_fixed_args)
+from funcgrad.tree_util import tree_flatten, tree_map, tree_unflatten
+
+
+def backward_pass(trace: Trace, out_cotangents) -> list:
+    """Cotangents of the trace's inputs (None where no output depends on one)."""
+    cts = [None] * trace.num_vars
+    for var, ct in zip(trace.outputs, out_cotangents):
+        if type(var) is Var and ct is not None:
+            prev = cts[var.index]
+            cts[var.index] = ct if prev is None else add.bind(prev, ct)
+    for eq in reversed(trace.equations):
+        rules = eq.primitive.vjp
+        outputs = eq.outputs
+        if eq.primitive.multiple_results:
+            out_cts = [cts[v.index] for v in outputs]
+            if all(ct is None for ct in out_cts):
+                continue
+            ct = tuple(np.zeros(np.shape(v.value), v.dtype) if c is None else c
+                       for v, c in zip(outputs, out_cts))
+            answer = tuple(v.value for v in outputs)
+        else:
+            out = outputs[0]
+            ct = cts[out.index]
+            if ct is None:
+                continue
+            answer = out.value
+        for v in outputs:
+            cts[v.index] = None  # free the cotangent as soon as it is used
+        if rules is None:
+            continue
+        inputs = eq.inputs
+        args = [x.value if type(x) is Var else x for x in inputs]
+        params = eq.params
+        for i, x in enumerate(inputs):
+            if type(x) is not Var:
+                continue
+            rule = rules[i]
+            if rule is None:
+                continue
+            g = rule(ct, answer, *args, **params)
+            if g is None:
+                continue
+            prev = cts[x.index]
+            cts[x.index] = g if prev is None else add.bind(prev, g)
+    return [cts[v.index] for v in trace.inputs]
+
+
+def zeros_like_leaf(x):
+    return np.zeros(np.shape(x), dtype=x.dtype)
+
+
+class VJPFunction:
+    """The pullback returned by `vjp`: maps an output cotangent to the inputs' cotangents."""
+
+    __slots__ = ("trace", "in_tree", "in_values", "out_tree", "out_values", "__weakref__")
+
+    def __init__(self, trace, in_tree, in_values, out_tree, out_values):
+        self.trace = trace
+        self.in_tree = in_tree
+        self.in_values = in_values
+        self.out_tree = out_tree
+        self.out_values = out_values
+
+    def __call__(self, cotangent):
+        ct_leaves, ct_tree = tree_flatten(cotangent)
+        if ct_tree != self.out_tree:
+            raise ValueError(
+                f"vjp: the cotangent has structure {ct_tree} but the function's output has "
+                f"structure {self.out_tree}{where()}. Pass a cotangent shaped like the output.")
+        for i, (ct, out) in enumerate(zip(ct_leaves, self.out_values)):
+            check_cotangent(ct, out, i, len(ct_leaves))
+        grads = backward_pass(self.trace, ct_leaves)
+        grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, self.in_values)]
+        return tree_unflatten(self.in_tree, grads)
+
+
+def check_cotangent(ct, out, i, n):
+    ct_shape, out_shape = np.shape(ct), np.shape(out)
+    label = f"output leaf {i}" if n > 1 else "the output"
+    if ct_shape != out_shape:
+        raise ValueError(
+            f"vjp: the cotangent for {label} has shape {ct_shape} but the output has shape "
+            f"{out_shape}{where()}. A cotangent must have exactly the output's shape "
+            f"(e.g. numpy.ones_like(output)).")
+    ct_dtype = dtype_of(ct)
+    out_dtype = dtype_of(out)
+    if np.issubdtype(out_dtype, np.inexact) and not np.can_cast(ct_dtype, out_dtype, "same_kind"):
+        raise TypeError(
+            f"vjp: the cotangent for {label} has dtype {ct_dtype} but the output has dtype "
+            f"{out_dtype}{where()}. Pass a cotangent of the output's dtype.")
+
+
+def record(fun, args, transform, has_aux=False, differentiable=True):
+    """Run `fun(*args)` on tracers. Returns (trace, in_tree, in_values, out_tree, out_values, aux)."""
+    in_values, in_tree = flat_arrays(args, transform, differentiable)
+    with recording(transform) as recorder:
+        tracers = [recorder.new_input(x) for x in in_values]
+        result = fun(*tree_unflatten(in_tree, tracers))
+        out, aux = split_aux(result, has_aux, transform)
+        out_leaves, out_tree = tree_flatten(out)
+        trace = recorder.finish(out_leaves)
+        if has_aux:
+            aux = tree_map(lambda x: value_of(x, recorder), aux)
+    out_values = [x.value if type(x) is Var else x for x in trace.outputs]
+    return trace, in_tree, in_values, out_tree, out_values, aux
+
+
+def vjp(fun, *primals, has_aux=False):
+    """(fun(*primals), pullback[, aux]): the pullback maps an output cotangent to a tuple of
+    cotangents, one per primal, each shaped like that primal.
+
+    >>> import funcgrad as fg, funcgrad.numpy as fnp
+    >>> out, pullback = fg.vjp(fnp.sin, 0.0)
+    >>> pullback(1.0)
+    (np.float64(1.0),)
+    """
+    trace, in_tree, in_values, out_tree, out_values, aux = record(fun, primals, "vjp", has_aux)
+    pullback = VJPFunction(trace, in_tree, in_values, out_tree, out_values)
+    out = tree_unflatten(out_tree, out_values)
+    return (out, pullback, aux) if has_aux else (out, pullback)
+
+
+def value_and_grad(fun, argnums=0, has_aux=False):
+    """A function returning (fun(*args), gradient of fun w.r.t. args[argnums]).
+
+    With has_aux=True, fun returns (value, aux) and the result is ((value, aux), gradient).
+    """
+    def value_and_grad_fun(*args, **kwargs):
+        nums, single = normalize_argnums(argnums, len(args), "grad")
+        fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
+        diff_args = tuple(args[i] for i in nums)
+        trace, in_tree, in_values, out_tree, out_values, aux = record(
+            fixed, diff_args, "grad", has_aux)
+        if len(out_values) != 1 or np.shape(out_values[0]) != ():
+            shapes = ", ".join(describe(v) for v in out_values) or "nothing"
+            raise TypeError(
+                f"grad requires a function returning one scalar, but {_name(fun)} returned "
+                f"{shapes}{where()}. For vector outputs use funcgrad.vjp (a cotangent per output) "
+                "or funcgrad.jacrev (the full Jacobian); to differentiate a sum, return .sum().")
+        value = out_values[0]
+        dtype = dtype_of(value)
+        if not np.issubdtype(dtype, np.inexact):
+            raise TypeError(
+                f"grad requires a real floating-point output, but {_name(fun)} returned dtype "
+                f"{dtype}{where()}. Compute the output in floating point.")
+        seed = np.ones((), dtype=dtype)
+        grads = backward_pass(trace, [seed])
+        grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, in_values)]
+        grad_tree = tree_unflatten(in_tree, grads)
+        grad_out = grad_tree[0] if single else grad_tree
+        value = tree_unflatten(out_tree, out_values)
+        return ((value, aux), grad_out) if has_aux else (value, grad_out)
+
+    value_and_grad_fun.__name__ = f"value_and_grad({_name(fun)})"
+    value_and_grad_fun.__wrapped__ = fun
+    return value_and_grad_fun
+
+
+def grad(fun, argnums=0, has_aux=False):
+    """The gradient of a scalar function, as a function of the same arguments.
+
+    >>> import funcgrad as fg, funcgrad.numpy as fnp
+    >>> float(fg.grad(fg.grad(fnp.sin))(0.0))
+    -0.0
+    """
+    value_and_grad_fun = value_and_grad(fun, argnums, has_aux)
+
+    def grad_fun(*args, **kwargs):
+        result, gradient = value_and_grad_fun(*args, **kwargs)
+        return (gradient, result[1]) if has_aux else gradient
+
+    grad_fun.__name__ = f"grad({_name(fun)})"
+    grad_fun.__wrapped__ = fun
+    return grad_fun
+
+
+def _name(fun):
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+__all__ = ["vjp", "grad", "value_and_grad", "backward_pass", "record", "Tracer"]

@@ -1,0 +1,16 @@
+"""make_trace: the expression list of a function, for reading (and for other interpreters)."""
+from __future__ import annotations
+
+from funcgrad.transforms.reverse import record
+
+
+def make_trace(fun, has_aux=False):
+    """A function that records `fun` on the given arguments and returns its `Trace`.
+
+    `print(fg.make_trace(f)(x))` shows one equation per primitive applied, with shapes and dtypes.
+    """
+    def traced(*args):
+        trace = record(fun, args, "make_trace", has_aux, differentiable=False)[0]
+        return trace
+    traced.__name__ = f"make_trace({getattr(fun, '__name__', 'function')})"
+    return traced

@@ -91,7 +91,7 @@ class Primitive:
         if top is None:
             try:
                 return self.impl(*args, **params)
-            except (ValueError, TypeError, IndexError, np.linalg.LinAlgError) as err:
+            except (ValueError, TypeError, IndexError, ArithmeticError) as err:
                 raise OpError(self.explain_failure(args, params, err)) from err
         return top.process(self, args, params)
 

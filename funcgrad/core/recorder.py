@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from funcgrad.core.ir import Equation, Trace, Var
 from funcgrad.core.tracer import Interpreter, Tracer, pop_interpreter, push_interpreter
-from funcgrad.errors import TracerLeakError, describe, where
+from funcgrad.errors import OpError, TracerLeakError, describe, where
 
 
 class ExprTracer(Tracer):
@@ -49,18 +49,29 @@ class Recorder(Interpreter):
             raise_leaked(primitive, self)
         values = []
         inputs = []
+        lower = False  # does any value still hold a tracer of an outer transform?
         for arg in args:
             if isinstance(arg, Tracer):
                 if arg._owner is self:
                     var = arg._var
-                    values.append(var.value)
+                    value = var.value
+                    values.append(value)
                     inputs.append(var)
+                    if not lower and isinstance(value, Tracer):
+                        lower = True
                     continue
                 if arg._owner.level >= self.level:
                     raise_leaked(primitive, arg._owner)
+                lower = True
             values.append(arg)
             inputs.append(arg)
-        out = primitive.bind(*values, **params)
+        if lower:
+            out = primitive.bind(*values, **params)
+        else:
+            try:
+                out = primitive.impl(*values, **params)
+            except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+                raise OpError(primitive.explain_failure(values, params, err)) from err
         index = self.num_vars
         if primitive.multiple_results:
             outvars = tuple(Var(o, index + i) for i, o in enumerate(out))

@@ -86,8 +86,10 @@ def by_evaluation(impl):
 
 def unbroadcast(g, x):
     """Sum the cotangent `g` down to the shape of input `x` (undoing broadcasting), in x's dtype."""
-    shape = shape_of(x)
-    g_shape = shape_of(g)
+    try:
+        shape, g_shape, x_dtype, g_dtype = x.shape, g.shape, x.dtype, g.dtype
+    except AttributeError:  # a Python number
+        shape, g_shape, x_dtype, g_dtype = shape_of(x), shape_of(g), dtype_of(x), dtype_of(g)
     if g_shape != shape:
         from funcgrad.primitives import reductions as _reductions, shape as _shape
         lead = len(g_shape) - len(shape)
@@ -97,8 +99,7 @@ def unbroadcast(g, x):
             g = _reductions.sum_p.bind(g, axis=axes, keepdims=False)
         if shape_of(g) != shape:
             g = _shape.reshape_p.bind(g, shape=shape)
-    x_dtype = dtype_of(x)
-    if dtype_of(g) != x_dtype and np.issubdtype(x_dtype, np.inexact):
+    if g_dtype != x_dtype and np.issubdtype(x_dtype, np.inexact):
         from funcgrad.primitives import elementwise as _elementwise
         g = _elementwise.astype_p.bind(g, dtype=x_dtype)
     return g

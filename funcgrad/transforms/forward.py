@@ -5,6 +5,7 @@ import numpy as np
 
 from funcgrad.primitives._util import dtype_of
 
+from funcgrad.core.gcpause import paused_gc
 from funcgrad.core.ir import Trace, Var
 from funcgrad.errors import where
 from funcgrad.primitives.elementwise import add
@@ -90,12 +91,14 @@ def jvp(fun, primals, tangents, has_aux=False):
                         "jvp(f, (x,), (dx,)).")
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents were given.")
-    trace, in_tree, in_values, out_tree, out_values, aux = record(fun, tuple(primals), "jvp", has_aux)
-    tangent_leaves, tangent_tree = tree_flatten(tuple(tangents))
-    if tangent_tree != in_tree:
-        raise ValueError(f"jvp: tangents have structure {tangent_tree} but primals have {in_tree}.")
-    check_tangents(in_values, tangent_leaves)
-    out_tangents = forward_pass(trace, tangent_leaves)
+    with paused_gc():
+        trace, in_tree, in_values, out_tree, out_values, aux = record(
+            fun, tuple(primals), "jvp", has_aux)
+        tangent_leaves, tangent_tree = tree_flatten(tuple(tangents))
+        if tangent_tree != in_tree:
+            raise ValueError(f"jvp: tangents have structure {tangent_tree} but primals have {in_tree}.")
+        check_tangents(in_values, tangent_leaves)
+        out_tangents = forward_pass(trace, tangent_leaves)
     out_tangents = [_zeros_like(v) if t is None else t for t, v in zip(out_tangents, out_values)]
     out = tree_unflatten(out_tree, out_values)
     out_t = tree_unflatten(out_tree, out_tangents)

@@ -10,6 +10,7 @@ import numpy as np
 
 from funcgrad.primitives._util import dtype_of
 
+from funcgrad.core.gcpause import paused_gc
 from funcgrad.core.ir import Trace, Var
 from funcgrad.core.recorder import recording, value_of
 from funcgrad.core.tracer import Tracer
@@ -88,7 +89,8 @@ class VJPFunction:
                 f"structure {self.out_tree}{where()}. Pass a cotangent shaped like the output.")
         for i, (ct, out) in enumerate(zip(ct_leaves, self.out_values)):
             check_cotangent(ct, out, i, len(ct_leaves))
-        grads = backward_pass(self.trace, ct_leaves)
+        with paused_gc():
+            grads = backward_pass(self.trace, ct_leaves)
         grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, self.in_values)]
         return tree_unflatten(self.in_tree, grads)
 
@@ -133,7 +135,8 @@ def vjp(fun, *primals, has_aux=False):
     >>> pullback(1.0)
     (np.float64(1.0),)
     """
-    trace, in_tree, in_values, out_tree, out_values, aux = record(fun, primals, "vjp", has_aux)
+    with paused_gc():
+        trace, in_tree, in_values, out_tree, out_values, aux = record(fun, primals, "vjp", has_aux)
     pullback = VJPFunction(trace, in_tree, in_values, out_tree, out_values)
     out = tree_unflatten(out_tree, out_values)
     return (out, pullback, aux) if has_aux else (out, pullback)
@@ -145,34 +148,39 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     With has_aux=True, fun returns (value, aux) and the result is ((value, aux), gradient).
     """
     def value_and_grad_fun(*args, **kwargs):
-        nums, single = normalize_argnums(argnums, len(args), "grad")
-        fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
-        diff_args = tuple(args[i] for i in nums)
-        trace, in_tree, in_values, out_tree, out_values, aux = record(
-            fixed, diff_args, "grad", has_aux)
-        if len(out_values) != 1 or np.shape(out_values[0]) != ():
-            shapes = ", ".join(describe(v) for v in out_values) or "nothing"
-            raise TypeError(
-                f"grad requires a function returning one scalar, but {_name(fun)} returned "
-                f"{shapes}{where()}. For vector outputs use funcgrad.vjp (a cotangent per output) "
-                "or funcgrad.jacrev (the full Jacobian); to differentiate a sum, return .sum().")
-        value = out_values[0]
-        dtype = dtype_of(value)
-        if not np.issubdtype(dtype, np.inexact):
-            raise TypeError(
-                f"grad requires a real floating-point output, but {_name(fun)} returned dtype "
-                f"{dtype}{where()}. Compute the output in floating point.")
-        seed = np.ones((), dtype=dtype)
-        grads = backward_pass(trace, [seed])
-        grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, in_values)]
-        grad_tree = tree_unflatten(in_tree, grads)
-        grad_out = grad_tree[0] if single else grad_tree
-        value = tree_unflatten(out_tree, out_values)
-        return ((value, aux), grad_out) if has_aux else (value, grad_out)
+        with paused_gc():
+            return _value_and_grad(fun, argnums, has_aux, args, kwargs)
 
     value_and_grad_fun.__name__ = f"value_and_grad({_name(fun)})"
     value_and_grad_fun.__wrapped__ = fun
     return value_and_grad_fun
+
+
+def _value_and_grad(fun, argnums, has_aux, args, kwargs):
+    nums, single = normalize_argnums(argnums, len(args), "grad")
+    fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
+    diff_args = tuple(args[i] for i in nums)
+    trace, in_tree, in_values, out_tree, out_values, aux = record(
+        fixed, diff_args, "grad", has_aux)
+    if len(out_values) != 1 or np.shape(out_values[0]) != ():
+        shapes = ", ".join(describe(v) for v in out_values) or "nothing"
+        raise TypeError(
+            f"grad requires a function returning one scalar, but {_name(fun)} returned "
+            f"{shapes}{where()}. For vector outputs use funcgrad.vjp (a cotangent per output) "
+            "or funcgrad.jacrev (the full Jacobian); to differentiate a sum, return .sum().")
+    value = out_values[0]
+    dtype = dtype_of(value)
+    if not np.issubdtype(dtype, np.inexact):
+        raise TypeError(
+            f"grad requires a real floating-point output, but {_name(fun)} returned dtype "
+            f"{dtype}{where()}. Compute the output in floating point.")
+    seed = np.ones((), dtype=dtype)
+    grads = backward_pass(trace, [seed])
+    grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, in_values)]
+    grad_tree = tree_unflatten(in_tree, grads)
+    grad_out = grad_tree[0] if single else grad_tree
+    value = tree_unflatten(out_tree, out_values)
+    return ((value, aux), grad_out) if has_aux else (value, grad_out)
 
 
 def grad(fun, argnums=0, has_aux=False):

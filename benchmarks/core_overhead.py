@@ -1,0 +1,133 @@
+"""Per-op overhead of the core: grad of a 300-step scalar chain and of an MLP loss.
+
+    python benchmarks/core_overhead.py
+
+Prints medians and ratios measured side by side in one run (funcgrad vs hand-written NumPy,
+HIPS autograd and PyTorch eager when installed). Issue-2 targets: scalar chain <= 0.5x autograd
+and <= 1.0x PyTorch eager; MLP grad <= 1.15x hand-written NumPy.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+import funcgrad as fg  # noqa: E402
+import funcgrad.numpy as fnp  # noqa: E402
+from _timing import compare, optional, report  # noqa: E402
+
+STEPS = 300
+
+
+def chain(x, np_like):
+    for _ in range(STEPS):
+        x = x + 0.01 * np_like.sin(x) * np_like.cos(x)
+    return x
+
+
+def chain_by_hand(x0):
+    """Forward and backward of the chain written out in NumPy scalars."""
+    xs = []
+    x = x0
+    for _ in range(STEPS):
+        xs.append(x)
+        x = x + 0.01 * np.sin(x) * np.cos(x)
+    g = 1.0
+    for x in reversed(xs):
+        g = g * (1.0 + 0.01 * (np.cos(x) * np.cos(x) - np.sin(x) * np.sin(x)))
+    return g
+
+
+def scalar_chain():
+    x0 = np.float64(0.3)
+    contenders = {
+        "numpy by hand": lambda: chain_by_hand(x0),
+        "funcgrad grad": lambda: fg.grad(lambda x: chain(x, fnp))(x0),
+    }
+    ag = optional("autograd")
+    if ag is not None:
+        import autograd.numpy as anp
+        contenders["autograd grad"] = lambda: ag.grad(lambda x: chain(x, anp))(0.3)
+    torch = optional("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+        def torch_eager():
+            x = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+            chain(x, torch).backward()
+            return x.grad
+        contenders["pytorch eager backward"] = torch_eager
+    np.testing.assert_allclose(fg.grad(lambda x: chain(x, fnp))(x0), chain_by_hand(x0), rtol=1e-10)
+    medians = compare(contenders)
+    report(f"grad of a {STEPS}-step scalar chain (5 primitives a step)", medians, "funcgrad grad")
+    per_op = medians["funcgrad grad"] / (5 * STEPS) * 1e6
+    print(f"  funcgrad: {per_op:.2f} us per primitive, forward + backward")
+
+
+def mlp_setup(dtype):
+    rng = np.random.default_rng(0)
+    sizes = [784, 512, 512, 10]
+    params = [(rng.standard_normal((m, n)).astype(dtype) / math.sqrt(m), np.zeros(n, dtype))
+              for m, n in zip(sizes[:-1], sizes[1:])]
+    x = rng.standard_normal((128, 784)).astype(dtype)
+    labels = rng.integers(0, 10, 128)
+    onehot = np.eye(10, dtype=dtype)[labels]
+    return params, x, onehot
+
+
+def mlp_loss(params, x, onehot):
+    h = x
+    for w, b in params[:-1]:
+        h = fnp.tanh(h @ w + b)
+    w, b = params[-1]
+    logits = h @ w + b
+    return -fnp.sum(onehot * fnp.log_softmax(logits, axis=-1)) / x.shape[0]
+
+
+def mlp_by_hand(params, x, onehot):
+    hs = [x]
+    h = x
+    for w, b in params[:-1]:
+        h = np.tanh(h @ w + b)
+        hs.append(h)
+    w, b = params[-1]
+    logits = h @ w + b
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    loss = -np.sum(onehot * logp) / x.shape[0]
+    g_logits = (np.exp(logp) - onehot) / x.shape[0]
+    grads = [None] * len(params)
+    grads[-1] = (hs[-1].T @ g_logits, g_logits.sum(0))
+    g = g_logits @ w.T
+    for i in range(len(params) - 2, -1, -1):
+        g = g * (1 - hs[i + 1] * hs[i + 1])
+        grads[i] = (hs[i].T @ g, g.sum(0))
+        g = g @ params[i][0].T
+    return loss, grads
+
+
+def mlp(dtype):
+    params, x, onehot = mlp_setup(dtype)
+    fg_grads = fg.grad(mlp_loss)(params, x, onehot)
+    _, hand = mlp_by_hand(params, x, onehot)
+    for (gw, gb), (hw, hb) in zip(fg_grads, hand):
+        np.testing.assert_allclose(gw, hw, rtol=1e-3 if dtype == np.float32 else 1e-9, atol=1e-6)
+        assert gw.dtype == dtype
+    medians = compare({
+        "numpy by hand": lambda: mlp_by_hand(params, x, onehot),
+        "funcgrad grad": lambda: fg.grad(mlp_loss)(params, x, onehot),
+    }, rounds=5, min_time=0.2)
+    report(f"grad of an MLP loss (784-512-512-10, batch 128, {np.dtype(dtype).name})",
+           medians, "numpy by hand")
+
+
+if __name__ == "__main__":
+    scalar_chain()
+    mlp(np.float64)
+    mlp(np.float32)

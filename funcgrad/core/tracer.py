@@ -86,13 +86,13 @@ class Tracer:
         return complex(self._owner.concretize(self))
 
     def __index__(self) -> int:
-        return int(np.asarray(concrete_value(self)).__index__())
+        return int(np.asarray(concretize(self)).__index__())
 
     def item(self):
-        return np.asarray(concrete_value(self)).item()
+        return np.asarray(concretize(self)).item()
 
     def tolist(self):
-        return np.asarray(concrete_value(self)).tolist()
+        return np.asarray(concretize(self)).tolist()
 
     __hash__ = None  # a traced array is not hashable, as NumPy arrays are not
 
@@ -110,6 +110,14 @@ class Tracer:
         return f"Traced<{short_dtype(np.asarray(value).dtype)}[{shape}]> {body}"
 
     __str__ = __repr__
+
+
+def concretize(x):
+    """The concrete value of `x` for Python control flow, asking each level's interpreter (vmap
+    refuses, jit records a guard)."""
+    while isinstance(x, Tracer):
+        x = x._owner.concretize(x)
+    return x
 
 
 def concrete_value(x):

@@ -1,14 +1,17 @@
-"""Indexing: x[index] and its transpose, the accumulating scatter `index_add`.
+"""Indexing: x[index] and its transpose, the accumulating scatter `index_add`; sort and argsort.
 
-Indices are static parameters: slices, ints, None, Ellipsis, integer arrays and boolean masks.
-A traced index (from argmax, say) is used by its concrete value; indices have no derivative.
+Indices are static parameters: slices, ints, None, Ellipsis, integer arrays and boolean masks
+(a mask becomes the integer arrays of its nonzero positions). A traced index (from argmax, say)
+is used by its concrete value; indices have no derivative. Repeated integer indices read a value
+several times, so their cotangents are summed (index_add accumulates, as numpy.add.at).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from funcgrad.core.primitive import Primitive
-from funcgrad.core.tracer import Tracer, concrete_value
+from funcgrad.core.tracer import Tracer, concretize
+from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import by_evaluation, shape_of
 
 
@@ -19,11 +22,15 @@ def canonical_index(index):
     items = []
     for item in index:
         if isinstance(item, Tracer):
-            item = np.asarray(concrete_value(item))
+            item = np.asarray(concretize(item))
         elif isinstance(item, list):
-            item = np.asarray([concrete_value(i) for i in item])
+            item = np.asarray([concretize(i) for i in item])
         if isinstance(item, np.ndarray) and item.dtype.kind == "f":
-            raise IndexError(f"arrays used as indices must be of integer or boolean type, not {item.dtype}")
+            raise IndexError(f"arrays used as indices must be of integer or boolean type, not "
+                             f"{item.dtype}; convert them with .astype(int)")
+        if isinstance(item, np.ndarray) and item.dtype == np.bool_ and item.ndim:
+            items.extend(np.nonzero(item))  # a mask selects its nonzero positions
+            continue
         items.append(item)
     return tuple(items)
 
@@ -71,3 +78,189 @@ def zeros_like_value(x):
 
 def getitem(x, index):
     return getitem_p.bind(x, index=canonical_index(index))
+
+
+def _advanced_first(index) -> bool:
+    """Whether NumPy puts the advanced-index axes first (advanced indices not side by side)."""
+    positions = [i for i, item in enumerate(index) if isinstance(item, (np.ndarray, np.integer))
+                 or isinstance(item, int) and not isinstance(item, bool)]
+    arrays = [i for i, item in enumerate(index) if isinstance(item, np.ndarray)]
+    if not arrays:
+        return False
+    return positions != list(range(positions[0], positions[-1] + 1))
+
+
+def _batched_index(index):
+    """The index for a value whose batch axis is axis 0, and where that axis lands in the result."""
+    index = (slice(None),) + tuple(index)
+    if not _advanced_first(index):
+        return index, 0
+    arrays = [item for item in index if isinstance(item, np.ndarray)]
+    ints = [item for item in index if isinstance(item, (int, np.integer)) and not isinstance(item, bool)]
+    shapes = [np.shape(np.nonzero(a)[0]) if a.dtype == bool else a.shape for a in arrays]
+    return index, len(np.broadcast_shapes(*shapes, *[() for _ in ints]))
+
+
+def _getitem_batch(values, dims, index):
+    from funcgrad.primitives import shape as _shape
+    x = _shape.moveaxis(values[0], dims[0], 0)
+    index, out_dim = _batched_index(index)
+    return getitem_p.bind(x, index=index), out_dim
+
+
+def _index_add_batch(values, dims, index):
+    from funcgrad.primitives import shape as _shape
+    (x, updates), (dx, du) = values, dims
+    size = shape_of(x)[dx] if dx is not None else shape_of(updates)[du]
+    if dx is None:
+        x = _shape.broadcast_to(_shape.reshape(x, (1,) + tuple(shape_of(x))), (size,) + tuple(shape_of(x)))
+    else:
+        x = _shape.moveaxis(x, dx, 0)
+    index, out_dim = _batched_index(index)
+    target = np.shape(_getitem_impl(np.empty(shape_of(x), bool), index))
+    if du is not None:
+        # line the batch axis of the updates up with where it lands in x[index]
+        u = _shape.moveaxis(updates, du, 0)
+        rest = tuple(shape_of(u))[1:]
+        rank = len(target) - 1
+        u = _shape.reshape(u, (size,) + (1,) * (rank - len(rest)) + rest)
+        updates = _shape.moveaxis(u, 0, out_dim)
+    return index_add_p.bind(x, updates, index=index), 0
+
+
+getitem_p.batch = _getitem_batch
+index_add_p.batch = _index_add_batch
+
+
+# -- batching: the batch axis goes first, as a leading full slice ----------------------------
+
+def _is_advanced(item):
+    return isinstance(item, (np.ndarray, int, np.integer)) and not isinstance(item, bool)
+
+
+def batched_position(index):
+    """Where a leading batch axis ends up in x[(slice(None),) + index]: after the advanced-index
+    dimensions when NumPy moves those to the front (advanced items not side by side), else first."""
+    if not any(isinstance(i, np.ndarray) for i in index):
+        return 0
+    positions = [p for p, i in enumerate(index) if _is_advanced(i)]
+    if positions == list(range(positions[0], positions[-1] + 1)):
+        return 0
+    return len(np.broadcast_shapes(*[np.shape(i) for i in index if _is_advanced(i)]))
+
+
+def _getitem_batch(values, dims, index):
+    x = _shape.moveaxis(values[0], dims[0], 0)
+    return getitem_p.bind(x, index=(slice(None),) + index), batched_position(index)
+
+
+getitem_p.batch = _getitem_batch
+
+
+def _index_add_batch(values, dims, index):
+    (x, updates), (dx, du) = values, dims
+    size = shape_of(x)[dx] if dx is not None else shape_of(updates)[du]
+    if dx is None:
+        x = _shape.broadcast_to(_shape.reshape(x, (1,) + tuple(shape_of(x))),
+                                (size,) + tuple(shape_of(x)))
+    else:
+        x = _shape.moveaxis(x, dx, 0)
+    region = np.empty(tuple(shape_of(x))[1:], dtype=bool)[index].shape
+    at = batched_position(index)
+    if du is None:
+        updates = _shape.broadcast_to(updates, region)
+        updates = _shape.reshape(updates, region[:at] + (1,) + region[at:])
+    else:
+        updates = _shape.moveaxis(updates, du, 0)
+        rest = tuple(shape_of(updates))[1:]
+        updates = _shape.reshape(updates, (size,) + (1,) * (len(region) - len(rest)) + rest)
+        updates = _shape.moveaxis(_shape.broadcast_to(updates, (size,) + region), 0, at)
+    return index_add_p.bind(x, updates, index=(slice(None),) + index), 0
+
+
+index_add_p.batch = _index_add_batch
+
+
+# -- gathering along one axis, and sort (whose derivative is a gather by the sorting order) ------
+
+def along_axis_index(indices, axis, shape):
+    """The advanced index that picks `indices` along `axis` of an array of `shape`
+    (numpy.take_along_axis as a plain index tuple)."""
+    indices = np.asarray(indices)
+    ndim = len(shape)
+    index = []
+    for k in range(ndim):
+        if k == axis:
+            index.append(indices)
+        else:
+            index.append(np.arange(shape[k]).reshape((1,) * k + (-1,) + (1,) * (ndim - k - 1)))
+    return tuple(index)
+
+
+def _sort_order(x, axis):
+    return np.argsort(np.asarray(concrete_value(x)), axis=axis, kind="stable")
+
+
+def _sort_vjp(g, ans, x, axis):
+    # sorted[j] = x[order[j]]: each input receives the cotangent of the slot it was sorted into
+    index = along_axis_index(_sort_order(x, axis), axis, shape_of(x))
+    return index_add_p.bind(zeros_like_value(g), g, index=index)
+
+
+def _sort_jvp(t, ans, x, axis):
+    return getitem_p.bind(t, index=along_axis_index(_sort_order(x, axis), axis, shape_of(x)))
+
+
+def _axis_batch(primitive):
+    def rule(values, dims, axis):
+        return primitive.bind(_shape.moveaxis(values[0], dims[0], 0), axis=axis + 1), 0
+    return rule
+
+
+sort_p = Primitive(
+    "sort", lambda x, axis: np.sort(x, axis=axis, kind="stable"),
+    shape=lambda x, axis: x, vjp=[_sort_vjp], jvp=[_sort_jvp], family="indexing",
+    doc="Sorted copy along `axis`; at ties each input follows its slot in the stable order.")
+sort_p.batch = _axis_batch(sort_p)
+
+argsort_p = Primitive(
+    "argsort", lambda x, axis: np.argsort(x, axis=axis, kind="stable"),
+    shape=lambda x, axis: type(x)(x.shape, np.intp), vjp=None, jvp=None, family="indexing",
+    doc="The stable sorting order along `axis` (no derivative).")
+argsort_p.batch = _axis_batch(argsort_p)
+
+
+def _one_axis(a, axis):
+    ndim = len(shape_of(a))
+    if not -ndim <= axis < max(ndim, 1):
+        raise np.exceptions.AxisError(f"axis {axis} is out of bounds for an array of dimension {ndim}")
+    return int(axis) % max(ndim, 1)
+
+
+def sort(a, axis=-1, kind=None, order=None):
+    """A sorted copy, as `numpy.sort` (always stable); the gradient follows the permutation."""
+    if axis is None:
+        a, axis = _shape.reshape(a, (-1,)), 0
+    return sort_p.bind(a, axis=_one_axis(a, axis))
+
+
+def argsort(a, axis=-1, kind=None, order=None):
+    """Indices that sort `a` along `axis` (stable), as `numpy.argsort`."""
+    if axis is None:
+        a, axis = _shape.reshape(a, (-1,)), 0
+    return argsort_p.bind(a, axis=_one_axis(a, axis))
+
+
+def take_along_axis(arr, indices, axis):
+    """Pick values along `axis` at `indices` (as returned by argsort), as `numpy.take_along_axis`."""
+    if axis is None:
+        arr, axis = _shape.reshape(arr, (-1,)), 0
+    indices = np.asarray(concrete_value(indices))
+    return getitem_p.bind(arr, index=along_axis_index(indices, _one_axis(arr, axis), shape_of(arr)))
+
+
+def take(a, indices, axis=None):
+    """Elements at `indices` along `axis` (of the flattened array for None), as `numpy.take`."""
+    if axis is None:
+        a, axis = _shape.reshape(a, (-1,)), 0
+    return getitem(a, (slice(None),) * _one_axis(a, axis) + (indices,))

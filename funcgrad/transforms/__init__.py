@@ -3,3 +3,4 @@ from funcgrad.transforms.forward import jvp  # noqa: F401
 from funcgrad.transforms.jacobians import hessian, jacfwd, jacobian, jacrev  # noqa: F401
 from funcgrad.transforms.reverse import grad, value_and_grad, vjp  # noqa: F401
 from funcgrad.transforms.tracing import make_trace  # noqa: F401
+from funcgrad.transforms.vmap import vmap  # noqa: F401

@@ -1,25 +1,19 @@
-"""Full Jacobians and Hessians, from one recorded trace replayed once per basis vector."""
+"""Full Jacobians and Hessians: the function is recorded once, then its expression list is replayed
+once, batched by vmap over a basis of one-hot cotangents (jacrev) or tangents (jacfwd).
+
+`chunk_size` replays that many basis vectors at a time, bounding memory for large Jacobians.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from funcgrad.primitives._util import dtype_of
-
 from funcgrad.primitives import shape as _shape
+from funcgrad.primitives._util import dtype_of
 from funcgrad.transforms._inputs import normalize_argnums, with_fixed_args
 from funcgrad.transforms.forward import forward_pass
 from funcgrad.transforms.reverse import backward_pass, record
+from funcgrad.transforms.vmap import vmap
 from funcgrad.tree_util import tree_unflatten
-
-
-def _basis(leaf_index, leaves, k):
-    """One-hot cotangents/tangents: element k of leaf `leaf_index`, None (zero) elsewhere."""
-    out = [None] * len(leaves)
-    x = leaves[leaf_index]
-    e = np.zeros(np.size(x), dtype=_dtype(x))
-    e[k] = 1
-    out[leaf_index] = e.reshape(np.shape(x))
-    return out
 
 
 def _dtype(x):
@@ -27,35 +21,55 @@ def _dtype(x):
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
-def _assemble(rows, lead_shape, trail_shape, like):
-    """Stack per-element results into an array of shape lead_shape + trail_shape."""
-    filled = [np.zeros(trail_shape, _dtype(like)) if r is None else r for r in rows]
-    if not filled:
-        return np.zeros(tuple(lead_shape) + tuple(trail_shape), _dtype(like))
-    return _shape.reshape(_shape.stack(filled, axis=0), tuple(lead_shape) + tuple(trail_shape))
+def _identity_basis(x):
+    """The one-hot basis for leaf x: shape (x.size,) + x.shape."""
+    n = int(np.size(x)) if not hasattr(x, "shape") else int(np.prod(x.shape, dtype=np.int64))
+    return np.eye(n, dtype=_dtype(x)).reshape((n,) + tuple(np.shape(x)))
 
 
-def _jacobian(fun, argnums, has_aux, mode):
+def _zeros_for_missing(results, likes):
+    """Replace the None (zero) entries a replay returns with zeros of the right shape."""
+    return [np.zeros(np.shape(like), _dtype(like)) if r is None else r
+            for r, like in zip(results, likes)]
+
+
+def _reverse_blocks(trace, ins, outs, chunk_size):
+    """blocks[o][i]: d out_o / d in_i, shape out_o.shape + in_i.shape, by batched backward passes."""
+    blocks = []
+    for o, out in enumerate(outs):
+        def pull(seed, o=o):
+            cotangents = [None] * len(outs)
+            cotangents[o] = seed
+            return _zeros_for_missing(backward_pass(trace, cotangents), ins)
+        rows = vmap(pull, chunk_size=chunk_size)(_identity_basis(out))
+        blocks.append([_shape.reshape(r, tuple(np.shape(out)) + tuple(np.shape(x)))
+                       for r, x in zip(rows, ins)])
+    return blocks
+
+
+def _forward_blocks(trace, ins, outs, chunk_size):
+    """The same blocks, by batched forward passes, one per input leaf."""
+    blocks = [[None] * len(ins) for _ in outs]
+    for i, x in enumerate(ins):
+        def push(seed, i=i):
+            tangents = [None] * len(ins)
+            tangents[i] = seed
+            return _zeros_for_missing(forward_pass(trace, tangents), outs)
+        # the batch axis goes last: out.shape + (x.size,)
+        cols = vmap(push, out_axes=-1, chunk_size=chunk_size)(_identity_basis(x))
+        for o, (c, out) in enumerate(zip(cols, outs)):
+            blocks[o][i] = _shape.reshape(c, tuple(np.shape(out)) + tuple(np.shape(x)))
+    return blocks
+
+
+def _jacobian(fun, argnums, has_aux, mode, chunk_size):
     def jacobian_fun(*args, **kwargs):
         nums, single = normalize_argnums(argnums, len(args), mode)
         fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
         trace, in_tree, ins, out_tree, outs, aux = record(
             fixed, tuple(args[i] for i in nums), mode, has_aux)
-        blocks = [[None] * len(ins) for _ in outs]
-        if mode == "jacrev":
-            for o, out in enumerate(outs):
-                rows = [backward_pass(trace, _basis(o, outs, k)) for k in range(np.size(out))]
-                for i, x in enumerate(ins):
-                    blocks[o][i] = _assemble([r[i] for r in rows], np.shape(out), np.shape(x), x)
-        else:
-            for i, x in enumerate(ins):
-                cols = [forward_pass(trace, _basis(i, ins, k)) for k in range(np.size(x))]
-                for o, out in enumerate(outs):
-                    by_col = _assemble([c[o] for c in cols], np.shape(x), np.shape(out), out)
-                    # (in..., out...) -> (out..., in...)
-                    n_in, n_out = len(np.shape(x)), len(np.shape(out))
-                    perm = tuple(range(n_in, n_in + n_out)) + tuple(range(n_in))
-                    blocks[o][i] = _shape.transpose(by_col, perm)
+        make_blocks = _reverse_blocks if mode == "jacrev" else _forward_blocks
+        blocks = make_blocks(trace, ins, outs, chunk_size)
         per_output = []
         for o in range(len(outs)):
             tree = tree_unflatten(in_tree, blocks[o])
@@ -67,20 +81,27 @@ def _jacobian(fun, argnums, has_aux, mode):
     return jacobian_fun
 
 
-def jacrev(fun, argnums=0, has_aux=False):
-    """The Jacobian by reverse mode: one backward replay per output element.
-    Its shape is output.shape + input.shape, nested as output tree of input trees."""
-    return _jacobian(fun, argnums, has_aux, "jacrev")
+def jacrev(fun, argnums=0, has_aux=False, chunk_size=None):
+    """The Jacobian by reverse mode: one batched backward replay over the output's basis.
+
+    Its shape is output.shape + input.shape, nested as output tree of input trees.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.jacrev(lambda x: x ** 2)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    return _jacobian(fun, argnums, has_aux, "jacrev", chunk_size)
 
 
-def jacfwd(fun, argnums=0, has_aux=False):
-    """The Jacobian by forward mode: one forward replay per input element."""
-    return _jacobian(fun, argnums, has_aux, "jacfwd")
+def jacfwd(fun, argnums=0, has_aux=False, chunk_size=None):
+    """The Jacobian by forward mode: one batched forward replay over the input's basis."""
+    return _jacobian(fun, argnums, has_aux, "jacfwd", chunk_size)
 
 
 jacobian = jacrev
 
 
-def hessian(fun, argnums=0, has_aux=False):
+def hessian(fun, argnums=0, has_aux=False, chunk_size=None):
     """The Hessian, as forward-over-reverse: jacfwd(jacrev(fun))."""
-    return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size), argnums, has_aux, chunk_size)

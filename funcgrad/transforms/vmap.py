@@ -1,0 +1,268 @@
+"""vmap: run a function written for one example on a whole batch, by batching every primitive.
+
+A `BatchTracer` holds a value with one extra axis, `batch_dim` (the examples), and shows the user
+the shape of one example. Each primitive applied to it is handed to its `batch` rule, which moves
+axes instead of looping; a primitive without a rule falls back to a loop over the examples
+(correct, only slower). Values of the examples are never made concrete: `if x > 0` on a batched
+value is an error that points to `funcgrad.numpy.where` and `funcgrad.lax.cond`.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+
+from funcgrad.core.tracer import Interpreter, Tracer, pop_interpreter, push_interpreter
+from funcgrad.errors import FuncgradError, TracerLeakError, describe, where
+from funcgrad.primitives import shape as _shape
+from funcgrad.primitives._util import shape_of
+from funcgrad.primitives.indexing import getitem_p
+from funcgrad.tree_util import tree_flatten, tree_unflatten
+
+
+class BatchedConversionError(FuncgradError, TypeError):
+    """A value that differs between the examples of a vmap was used in Python control flow."""
+
+
+class BatchTracer(Tracer):
+    """A batch of values: `value` carries the batch axis at `batch_dim`; `shape` hides it."""
+
+    __slots__ = ("_value", "batch_dim")
+
+    def __init__(self, owner, value, batch_dim: int):
+        self._owner = owner
+        self._value = value
+        self.batch_dim = batch_dim
+
+    @property
+    def value(self):
+        return self._value
+
+    @property
+    def shape(self) -> tuple:
+        shape = shape_of(self._value)
+        d = self.batch_dim
+        return tuple(shape[:d]) + tuple(shape[d + 1:])
+
+    @property
+    def dtype(self):
+        value = self._value
+        return value.dtype if hasattr(value, "dtype") else np.asarray(value).dtype
+
+
+class BatchInterpreter(Interpreter):
+    """Applies each primitive's batch rule to the batched values of its level."""
+
+    __slots__ = ("axis_size", "active")
+
+    def __init__(self, axis_size: int):
+        self.axis_size = axis_size
+        self.active = True
+
+    def process(self, primitive, args, params):
+        if not self.active:
+            raise TracerLeakError(
+                f"a batched value was used in {primitive.name}{where()} after the vmap that created "
+                "it had returned. Return it from the vmapped function instead of storing it.")
+        values, dims = [], []
+        for arg in args:
+            if isinstance(arg, BatchTracer) and arg._owner is self:
+                values.append(arg._value)
+                dims.append(arg.batch_dim)
+            else:
+                values.append(arg)
+                dims.append(None)
+        rule = primitive.batch
+        if rule is None:
+            out, out_dim = loop_rule(primitive, values, dims, params, self.axis_size)
+        else:
+            out, out_dim = rule(values, dims, **params)
+        if primitive.multiple_results:
+            if not isinstance(out_dim, (tuple, list)):
+                out_dim = (out_dim,) * len(out)
+            return tuple(self.wrap(o, d) for o, d in zip(out, out_dim))
+        return self.wrap(out, out_dim)
+
+    def wrap(self, value, dim):
+        return value if dim is None else BatchTracer(self, value, dim)
+
+    def concretize(self, tracer):
+        raise BatchedConversionError(
+            f"a batched value ({describe(tracer)} per example) was used in Python control flow "
+            f"(if, while, bool(), float(), int(), indexing){where()} inside vmap, where it has a "
+            "different value for each example. Use funcgrad.numpy.where(condition, a, b) to "
+            "select per example, or funcgrad.lax.cond / funcgrad.lax.while_loop.")
+
+    def describe_level(self) -> str:
+        return "vmap"
+
+
+def loop_rule(primitive, values, dims, params, size):
+    """The fallback batch rule: apply the primitive to each example and stack the results."""
+    results = []
+    for i in range(size):
+        sliced = [v if d is None else getitem_p.bind(_shape.moveaxis(v, d, 0), index=(i,))
+                  for v, d in zip(values, dims)]
+        results.append(primitive.bind(*sliced, **params))
+    if primitive.multiple_results:
+        return tuple(_shape.stack([r[k] for r in results]) for k in range(len(results[0]))), 0
+    return _shape.stack(results), 0
+
+
+@contextmanager
+def batching(axis_size: int):
+    interpreter = push_interpreter(BatchInterpreter(axis_size))
+    try:
+        yield interpreter
+    finally:
+        pop_interpreter(interpreter)
+        interpreter.active = False
+
+
+def move_batch_axis(x, from_dim, to_dim, size):
+    """A leaf with its batch axis moved from `from_dim` (None: not batched) to `to_dim`."""
+    if from_dim is None:
+        x = _shape.broadcast_to(_shape.reshape(x, (1,) + tuple(shape_of(x))),
+                                (size,) + tuple(shape_of(x)))
+        from_dim = 0
+    ndim = len(shape_of(x))
+    to_dim = to_dim % ndim
+    return x if from_dim == to_dim else _shape.moveaxis(x, from_dim, to_dim)
+
+
+def _axes_for_leaves(axes, tree, name):
+    """Broadcast an in_axes/out_axes spec (int, None or a prefix pytree of them) to every leaf."""
+    if axes is None or isinstance(axes, (int, np.integer)):
+        return [None if axes is None else int(axes)] * tree.num_leaves
+    out = []
+    if not _broadcast_prefix(axes, tree, out):
+        raise ValueError(
+            f"vmap: {name}={axes!r} does not match the structure {tree} of the values it describes"
+            f"{where()}. Give one int or None, or a pytree of them with the values' structure "
+            "(a prefix of it is enough).")
+    return out
+
+
+def _broadcast_prefix(spec, tree, out):
+    if spec is None or isinstance(spec, (int, np.integer)):
+        out.extend([None if spec is None else int(spec)] * tree.num_leaves)
+        return True
+    if tree.kind is None:
+        return False
+    if tree.kind in (tuple, list) and isinstance(spec, (tuple, list)):
+        if len(spec) != len(tree.children):
+            return False
+        return all(_broadcast_prefix(s, c, out) for s, c in zip(spec, tree.children))
+    if tree.kind is dict and isinstance(spec, dict):
+        if sorted(spec) != list(tree.aux):
+            return False
+        return all(_broadcast_prefix(spec[k], c, out) for k, c in zip(tree.aux, tree.children))
+    return False
+
+
+def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
+    """Vectorise `fun` over a batch axis of its arguments.
+
+    `in_axes` gives, for each positional argument (or each leaf, as a pytree prefix), the axis
+    that holds the examples, or None for an argument shared by every example. `out_axes` says
+    where the batch axis goes in each output. `chunk_size` runs the batch that many examples at a
+    time (bounding memory) and concatenates the results.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.vmap(lambda w, x: fnp.sum(w * x), in_axes=(None, 0))(np.ones(3), np.eye(3) * 2)
+    array([2., 2., 2.])
+    """
+    def batched_fun(*args):
+        if isinstance(in_axes, list):
+            axes_spec = tuple(in_axes)
+        else:
+            axes_spec = in_axes
+        if isinstance(axes_spec, tuple) and len(axes_spec) != len(args):
+            raise ValueError(
+                f"vmap: in_axes has {len(axes_spec)} entries but {_name(fun)} was called with "
+                f"{len(args)} positional arguments{where()}. Give one entry per argument.")
+        leaves, tree = tree_flatten(args)
+        dims = _axes_for_leaves(axes_spec, tree, "in_axes")
+        size = _batch_size(leaves, dims, axis_size, fun)
+        if chunk_size is not None and size > chunk_size:
+            return _chunked(fun, leaves, tree, dims, size)
+        return _run(fun, leaves, tree, dims, size, out_axes)
+
+    def _chunked(fun, leaves, tree, dims, size):
+        parts = []
+        for start in range(0, size, chunk_size):
+            stop = min(start + chunk_size, size)
+            sliced = [x if d is None else _slice(x, d, start, stop) for x, d in zip(leaves, dims)]
+            parts.append(_run(fun, sliced, tree, dims, stop - start, 0))
+        out_leaves_list = [tree_flatten(p)[0] for p in parts]
+        out_tree = tree_flatten(parts[0])[1]
+        joined = [_shape.concatenate([o[k] for o in out_leaves_list], axis=0)
+                  for k in range(len(out_leaves_list[0]))]
+        out_dims = _axes_for_leaves(out_axes, out_tree, "out_axes")
+        joined = [j if d is None else move_batch_axis(j, 0, d, size) for j, d in zip(joined, out_dims)]
+        return tree_unflatten(out_tree, joined)
+
+    batched_fun.__name__ = f"vmap({_name(fun)})"
+    batched_fun.__wrapped__ = fun
+    return batched_fun
+
+
+def _slice(x, d, start, stop):
+    index = (slice(None),) * d + (slice(start, stop),)
+    return getitem_p.bind(x, index=index)
+
+
+def _run(fun, leaves, tree, dims, size, out_axes):
+    with batching(size) as interpreter:
+        tracers = [x if d is None else BatchTracer(interpreter, x, d % max(len(shape_of(x)), 1))
+                   for x, d in zip(leaves, dims)]
+        result = fun(*tree_unflatten(tree, tracers))
+        out_leaves, out_tree = tree_flatten(result)
+        out_dims = _axes_for_leaves(out_axes, out_tree, "out_axes")
+        outs = []
+        for leaf, d in zip(out_leaves, out_dims):
+            if isinstance(leaf, BatchTracer) and leaf._owner is interpreter:
+                value, from_dim = leaf._value, leaf.batch_dim
+            else:
+                value, from_dim = leaf, None
+            if d is None:
+                if from_dim is not None:
+                    raise ValueError(
+                        f"vmap: an output has out_axes=None but differs between examples{where()}. "
+                        "Use an integer out_axes for it, or return a value that does not depend "
+                        "on the batched inputs.")
+                outs.append(value)
+            else:
+                outs.append(move_batch_axis(value, from_dim, d, size))
+    return tree_unflatten(out_tree, outs)
+
+
+def _batch_size(leaves, dims, axis_size, fun):
+    sizes = set()
+    for x, d in zip(leaves, dims):
+        if d is None:
+            continue
+        shape = shape_of(x)
+        if not -len(shape) <= d < len(shape):
+            raise ValueError(
+                f"vmap: in_axes={d} for an argument of shape {tuple(shape)} ({describe(x)}) is out "
+                f"of range{where()}: it has {len(shape)} axes.")
+        sizes.add(shape[d])
+    if axis_size is not None:
+        sizes.add(int(axis_size))
+    if not sizes:
+        raise ValueError(
+            f"vmap: {_name(fun)} has no batched argument (every in_axes is None) and no axis_size "
+            f"was given{where()}. Give axis_size=n, or a batch axis for some argument.")
+    if len(sizes) > 1:
+        raise ValueError(
+            f"vmap: the batched arguments have different sizes along their batch axes "
+            f"({sorted(sizes)}){where()}. Every batched argument needs the same number of examples.")
+    return sizes.pop()
+
+
+def _name(fun):
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+__all__ = ["vmap", "BatchTracer", "BatchInterpreter", "BatchedConversionError"]

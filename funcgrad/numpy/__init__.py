@@ -5,7 +5,8 @@
 from numpy import (e, euler_gamma, float32, float64, inf, int32, int64, nan, newaxis,  # noqa: F401
                    pi, bool_, complex64, complex128)
 
-from funcgrad.primitives.contraction import matmul  # noqa: F401
+from funcgrad.primitives.contraction import (dot, einsum, inner, matmul, outer,  # noqa: F401
+                                             tensordot, vdot)
 from funcgrad.primitives.elementwise import (  # noqa: F401
     abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, ceil,
     cos, cosh, divide, equal, exp, exp2, expm1, floor, floor_divide, fmax, fmin, greater,
@@ -13,10 +14,19 @@ from funcgrad.primitives.elementwise import (  # noqa: F401
     logaddexp, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
     multiply, negative, not_equal, power, reciprocal, remainder, rint, sign, sin, sinh, sqrt,
     square, subtract, tan, tanh, true_divide, trunc, where)
-from funcgrad.primitives.indexing import getitem  # noqa: F401
-from funcgrad.primitives.reductions import amax, amin, max, min, sum  # noqa: F401
-from funcgrad.primitives.shape import (broadcast_to, concatenate, expand_dims,  # noqa: F401
-                                       moveaxis, reshape, stack, transpose)
-from funcgrad.numpy._composites import (clip, dot, expit, log_softmax, logsumexp,  # noqa: F401
-                                        mean, sigmoid, softmax, std, var)
+from funcgrad.primitives.indexing import (argsort, getitem, sort, take,  # noqa: F401
+                                          take_along_axis)
+from funcgrad.primitives.reductions import (all, amax, amin, any, argmax, argmin,  # noqa: F401
+                                            cumprod, cumsum, max, min, prod, sum)
+from funcgrad.primitives.shape import (  # noqa: F401
+    array_split, atleast_1d, atleast_2d, atleast_3d, broadcast_to, column_stack, concatenate,
+    dstack, expand_dims, flip, fliplr, flipud, hstack, moveaxis, ravel, repeat, reshape, roll,
+    split, squeeze, stack, swapaxes, tile, transpose, vstack)
+from funcgrad.numpy._composites import (  # noqa: F401
+    average, clip, diag, diagonal, expit, log_softmax, logsumexp, mean, sigmoid, softmax, std,
+    trace, tril, triu, var)
+from funcgrad.numpy._creation import (  # noqa: F401
+    arange, array, asarray, empty, empty_like, eye, full, full_like, identity, linspace, logspace,
+    ndim, ones, ones_like, shape, size, tri, zeros, zeros_like)
 from funcgrad.numpy import _methods  # noqa: F401  (installs x.sum(), x.T, ... on tracers)
+from funcgrad.numpy import _dispatch  # noqa: F401  (NumPy's own functions on tracers)

@@ -6,7 +6,8 @@ import numpy as np
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.reductions import max as _max, sum as _sum
-from funcgrad.primitives.shape import reshape
+from funcgrad.primitives.indexing import getitem, index_add_p
+from funcgrad.primitives.shape import broadcast_to as _broadcast_to, moveaxis, reshape
 
 
 def _count(a, axis):
@@ -25,13 +26,18 @@ def mean(a, axis=None, dtype=None, keepdims=False):
 
 
 def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
-    """Variance, as `numpy.var`."""
+    """Variance, as `numpy.var` (divided by N - ddof)."""
+    if dtype is not None:
+        a = ew.astype_p.bind(a, dtype=np.dtype(dtype))
+    elif not np.issubdtype(dtype_of(a), np.inexact):
+        a = ew.astype_p.bind(a, dtype=np.dtype(np.float64))
     centred = a - mean(a, axis=axis, keepdims=True)
     return _sum(centred * centred, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
 
 
 def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
-    return ew.sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+    """Standard deviation, as `numpy.std`. Its gradient is infinite where all values are equal."""
+    return ew.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
 
 
 def logsumexp(a, axis=None, keepdims=False):
@@ -75,10 +81,59 @@ def clip(a, a_min=None, a_max=None):
     return a
 
 
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The diagonal of the (axis1, axis2) planes, appended as the last axis, as `numpy.diagonal`."""
+    a = moveaxis(a, (axis1, axis2), (-2, -1))
+    rows, cols = shape_of(a)[-2:]
+    start_row, start_col = max(-offset, 0), max(offset, 0)
+    n = max(min(rows - start_row, cols - start_col), 0)
+    return getitem(a, (Ellipsis, np.arange(n) + start_row, np.arange(n) + start_col))
+
+
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None):
+    """Sum along the diagonal, as `numpy.trace`."""
+    return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
+
+
+def diag(v, k=0):
+    """The k-th diagonal of a matrix, or a square matrix with vector v on its k-th diagonal."""
+    ndim = len(shape_of(v))
+    if ndim == 2:
+        return diagonal(v, k)
+    if ndim != 1:
+        raise ValueError(f"diag: input must be 1-d or 2-d, not {ndim}-d")
+    n = shape_of(v)[0]
+    size = n + abs(int(k))
+    rows, cols = np.arange(n) + max(-k, 0), np.arange(n) + max(k, 0)
+    return index_add_p.bind(np.zeros((size, size), dtype_of(v)), v, index=(rows, cols))
+
+
+def _triangle(m, k, lower):
+    rows, cols = shape_of(m)[-2:]
+    mask = np.tri(rows, cols, k, dtype=bool)
+    return ew.where(mask if lower else ~mask, m, np.zeros((), dtype_of(m)))
+
+
+def tril(m, k=0):
+    """The lower triangle (on and below the k-th diagonal; zeros above), as `numpy.tril`."""
+    return _triangle(m, k, lower=True)
+
+
+def triu(m, k=0):
+    """The upper triangle (on and above the k-th diagonal; zeros below), as `numpy.triu`."""
+    return _triangle(m, k - 1, lower=False)
+
+
+def average(a, axis=None, weights=None, keepdims=False):
+    if weights is None:
+        return mean(a, axis=axis, keepdims=keepdims)
+    weights = _broadcast_to(weights, shape_of(a)) if len(shape_of(weights)) == len(shape_of(a)) \
+        else reshape(weights, tuple(n if i in normalize_axis(axis, len(shape_of(a))) else 1
+                                    for i, n in enumerate(shape_of(a))))
+    return _sum(a * weights, axis=axis, keepdims=keepdims) / _sum(weights + 0 * a, axis=axis,
+                                                                   keepdims=keepdims)
+
+
 def dot(a, b):
-    from funcgrad.primitives.contraction import matmul
-    if len(shape_of(a)) == 0 or len(shape_of(b)) == 0:
-        return a * b
-    if len(shape_of(b)) > 2:
-        raise NotImplementedError("dot with a >2-d second argument: use tensordot or einsum")
-    return matmul(a, b)
+    from funcgrad.primitives.contraction import dot as _dot
+    return _dot(a, b)

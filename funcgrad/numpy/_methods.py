@@ -1,10 +1,13 @@
 """NumPy-style methods and properties on tracers (`x.sum(axis=0)`, `x.T`, `x.reshape(...)`)."""
 from __future__ import annotations
 
+import numpy as np
+
 from funcgrad.core.tracer import Tracer
+from funcgrad.errors import where
 from funcgrad.numpy import _composites as comp
-from funcgrad.primitives import reductions as red, shape as shp
-from funcgrad.primitives.elementwise import astype_p
+from funcgrad.primitives import contraction as con, indexing as idx, reductions as red, shape as shp
+from funcgrad.primitives.elementwise import astype_p, round_p
 
 
 def _reshape(self, *shape, order="C"):
@@ -19,24 +22,39 @@ def _transpose(self, *axes):
     return shp.transpose(self, axes or None)
 
 
+def _sort_in_place(self, axis=-1, kind=None, order=None):
+    raise TypeError(f"x.sort() sorts in place, which a traced value cannot do{where()}. "
+                    "Use x = funcgrad.numpy.sort(x, axis) instead.")
+
+
+def _astype(self, dtype, copy=True):
+    dtype = np.dtype(dtype)
+    return self if dtype == self.dtype and not copy else astype_p.bind(self, dtype=dtype)
+
+
 def install(cls=Tracer):
-    cls.sum = red.sum
-    cls.max = red.max
-    cls.min = red.min
-    cls.mean = comp.mean
-    cls.var = comp.var
-    cls.std = comp.std
-    cls.dot = comp.dot
-    cls.clip = comp.clip
+    for name, fun in [("sum", red.sum), ("prod", red.prod), ("max", red.max), ("min", red.min),
+                      ("cumsum", red.cumsum), ("cumprod", red.cumprod), ("argmax", red.argmax),
+                      ("argmin", red.argmin), ("any", red.any), ("all", red.all),
+                      ("mean", comp.mean), ("var", comp.var), ("std", comp.std),
+                      ("dot", con.dot), ("clip", comp.clip), ("argsort", idx.argsort),
+                      ("take", idx.take), ("swapaxes", shp.swapaxes), ("squeeze", shp.squeeze),
+                      ("ravel", shp.ravel), ("flatten", shp.ravel), ("repeat", shp.repeat),
+                      ("diagonal", comp.diagonal), ("trace", comp.trace)]:
+        setattr(cls, name, fun)
     cls.reshape = _reshape
     cls.transpose = _transpose
     cls.T = property(lambda self: shp.transpose(self))
-    cls.ravel = lambda self: shp.reshape(self, (-1,))
-    cls.flatten = cls.ravel
-    cls.squeeze = lambda self, axis=None: shp.reshape(
-        self, tuple(n for i, n in enumerate(self.shape)
-                    if not (n == 1 and (axis is None or i in ((axis,) if isinstance(axis, int) else axis)))))
-    cls.astype = lambda self, dtype: astype_p.bind(self, dtype=__import__("numpy").dtype(dtype))
+    cls.sort = _sort_in_place
+    cls.astype = _astype
+    cls.round = lambda self, decimals=0: round_p.bind(self, decimals=decimals)
+    cls.copy = lambda self: self
+    cls.conj = cls.conjugate = lambda self: self if self.dtype.kind != "c" else _conj(self)
+
+
+def _conj(x):
+    from funcgrad.primitives import elementwise as ew
+    return ew.conjugate(x)
 
 
 install()

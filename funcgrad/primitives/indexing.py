@@ -80,58 +80,6 @@ def getitem(x, index):
     return getitem_p.bind(x, index=canonical_index(index))
 
 
-def _advanced_first(index) -> bool:
-    """Whether NumPy puts the advanced-index axes first (advanced indices not side by side)."""
-    positions = [i for i, item in enumerate(index) if isinstance(item, (np.ndarray, np.integer))
-                 or isinstance(item, int) and not isinstance(item, bool)]
-    arrays = [i for i, item in enumerate(index) if isinstance(item, np.ndarray)]
-    if not arrays:
-        return False
-    return positions != list(range(positions[0], positions[-1] + 1))
-
-
-def _batched_index(index):
-    """The index for a value whose batch axis is axis 0, and where that axis lands in the result."""
-    index = (slice(None),) + tuple(index)
-    if not _advanced_first(index):
-        return index, 0
-    arrays = [item for item in index if isinstance(item, np.ndarray)]
-    ints = [item for item in index if isinstance(item, (int, np.integer)) and not isinstance(item, bool)]
-    shapes = [np.shape(np.nonzero(a)[0]) if a.dtype == bool else a.shape for a in arrays]
-    return index, len(np.broadcast_shapes(*shapes, *[() for _ in ints]))
-
-
-def _getitem_batch(values, dims, index):
-    from funcgrad.primitives import shape as _shape
-    x = _shape.moveaxis(values[0], dims[0], 0)
-    index, out_dim = _batched_index(index)
-    return getitem_p.bind(x, index=index), out_dim
-
-
-def _index_add_batch(values, dims, index):
-    from funcgrad.primitives import shape as _shape
-    (x, updates), (dx, du) = values, dims
-    size = shape_of(x)[dx] if dx is not None else shape_of(updates)[du]
-    if dx is None:
-        x = _shape.broadcast_to(_shape.reshape(x, (1,) + tuple(shape_of(x))), (size,) + tuple(shape_of(x)))
-    else:
-        x = _shape.moveaxis(x, dx, 0)
-    index, out_dim = _batched_index(index)
-    target = np.shape(_getitem_impl(np.empty(shape_of(x), bool), index))
-    if du is not None:
-        # line the batch axis of the updates up with where it lands in x[index]
-        u = _shape.moveaxis(updates, du, 0)
-        rest = tuple(shape_of(u))[1:]
-        rank = len(target) - 1
-        u = _shape.reshape(u, (size,) + (1,) * (rank - len(rest)) + rest)
-        updates = _shape.moveaxis(u, 0, out_dim)
-    return index_add_p.bind(x, updates, index=index), 0
-
-
-getitem_p.batch = _getitem_batch
-index_add_p.batch = _index_add_batch
-
-
 # -- batching: the batch axis goes first, as a leading full slice ----------------------------
 
 def _is_advanced(item):
@@ -197,18 +145,59 @@ def along_axis_index(indices, axis, shape):
     return tuple(index)
 
 
-def _sort_order(x, axis):
-    return np.argsort(np.asarray(concrete_value(x)), axis=axis, kind="stable")
+def _take_along_impl(x, indices, axis):
+    return np.take_along_axis(x, indices, axis)
+
+
+def _add_along_impl(updates, indices, axis, shape):
+    out = np.zeros(shape, dtype=np.result_type(updates))
+    np.add.at(out, along_axis_index(indices, axis, shape), updates)
+    return out
+
+
+def _along_batch(primitive, shaped):
+    def rule(values, dims, axis, **params):
+        (x, indices), (dx, di) = values, dims
+        size = shape_of(x)[dx] if dx is not None else shape_of(indices)[di]
+        x, indices = [_shape.moveaxis(v, d, 0) if d is not None else
+                      _shape.broadcast_to(_shape.reshape(v, (1,) + tuple(shape_of(v))),
+                                          (size,) + tuple(shape_of(v)))
+                      for v, d in ((x, dx), (indices, di))]
+        if shaped:
+            params = {"shape": (size,) + tuple(params["shape"])}
+        return primitive.bind(x, indices, axis=axis + 1, **params), 0
+    return rule
+
+
+take_along_axis_p = Primitive(
+    "take_along_axis", _take_along_impl, shape=by_evaluation(_take_along_impl),
+    vjp=[lambda g, ans, x, indices, axis:
+         add_along_axis_p.bind(g, indices, axis=axis, shape=tuple(shape_of(x))), None],
+    jvp=[lambda t, ans, x, indices, axis: take_along_axis_p.bind(t, indices, axis=axis), None],
+    family="indexing", doc="numpy.take_along_axis, with the indices as a (non-differentiable) input.")
+take_along_axis_p.batch = _along_batch(take_along_axis_p, shaped=False)
+
+add_along_axis_p = Primitive(
+    "add_along_axis", _add_along_impl,
+    shape=lambda updates, indices, axis, shape: type(updates)(shape, updates.dtype),
+    vjp=[lambda g, ans, updates, indices, axis, shape: take_along_axis_p.bind(g, indices, axis=axis),
+         None],
+    jvp=[lambda t, ans, updates, indices, axis, shape:
+         add_along_axis_p.bind(t, indices, axis=axis, shape=shape), None],
+    family="indexing",
+    doc="Zeros of `shape` with `updates` added along `axis` at `indices` (repeats accumulate): "
+        "the transpose of take_along_axis.")
+add_along_axis_p.batch = _along_batch(add_along_axis_p, shaped=True)
 
 
 def _sort_vjp(g, ans, x, axis):
     # sorted[j] = x[order[j]]: each input receives the cotangent of the slot it was sorted into
-    index = along_axis_index(_sort_order(x, axis), axis, shape_of(x))
-    return index_add_p.bind(zeros_like_value(g), g, index=index)
+    order = argsort_p.bind(x, axis=axis)
+    return add_along_axis_p.bind(g, order, axis=axis, shape=tuple(shape_of(x)))
 
 
 def _sort_jvp(t, ans, x, axis):
-    return getitem_p.bind(t, index=along_axis_index(_sort_order(x, axis), axis, shape_of(x)))
+    return take_along_axis_p.bind(t, argsort_p.bind(x, axis=axis), axis=axis)
 
 
 def _axis_batch(primitive):
@@ -255,8 +244,7 @@ def take_along_axis(arr, indices, axis):
     """Pick values along `axis` at `indices` (as returned by argsort), as `numpy.take_along_axis`."""
     if axis is None:
         arr, axis = _shape.reshape(arr, (-1,)), 0
-    indices = np.asarray(concrete_value(indices))
-    return getitem_p.bind(arr, index=along_axis_index(indices, _one_axis(arr, axis), shape_of(arr)))
+    return take_along_axis_p.bind(arr, indices, axis=_one_axis(arr, axis))
 
 
 def take(a, indices, axis=None):

@@ -1,4 +1,9 @@
-"""Reductions: sum, max and min (more in later families), with their keep-the-axes helpers."""
+"""Reductions: sum, prod, max, min, the cumulative sum and product, argmax/argmin, any/all.
+
+prod and cumprod have division-free derivatives (products of the other factors, built from
+exclusive cumulative products), so they are exact with one or several zeros, and their rules are
+written with primitives so second derivatives trace through them.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +11,7 @@ import numpy as np
 from funcgrad.core.primitive import Primitive, ShapedArray
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import normalize_axis, shape_of
-from funcgrad.primitives.elementwise import astype_p, equal
+from funcgrad.primitives.elementwise import astype_p, equal, where
 
 
 def reduced_shape(shape, axis, keepdims):
@@ -96,3 +101,208 @@ def min(a, axis=None, keepdims=False):  # noqa: A001
 
 
 amax, amin = max, min
+
+
+# -- prod: the gradient is the product of the other factors, computed without dividing ---------
+
+def _others_product(x, axis):
+    """For each element of x, the product of the other elements of its reduced group."""
+    shape = tuple(shape_of(x))
+    axes = tuple(range(len(shape))) if axis is None else axis
+    kept = tuple(i for i in range(len(shape)) if i not in axes)
+    order = kept + axes
+    n = int(np.prod([shape[i] for i in axes], dtype=np.int64))
+    kept_shape = tuple(shape[i] for i in kept)
+    flat = _shape.reshape_p.bind(_shape.transpose(x, order), shape=kept_shape + (n,))
+    last = len(kept_shape)
+    # others_k = (x_0 ... x_{k-1}) (x_{k+1} ... x_{n-1}): exclusive products from each side
+    before = exclusive_cumprod(flat, last)
+    after = _shape.flip_p.bind(exclusive_cumprod(_shape.flip_p.bind(flat, axes=(last,)), last),
+                               axes=(last,))
+    others = _shape.reshape_p.bind(before * after, shape=kept_shape + tuple(shape[i] for i in axes))
+    return _shape.transpose(others, tuple(np.argsort(order)))
+
+
+def exclusive_cumprod(x, axis):
+    """(1, x_0, x_0 x_1, ...): the product of the elements strictly before each one along axis."""
+    from funcgrad.primitives.indexing import getitem_p
+    shape = tuple(shape_of(x))
+    if shape[axis] == 0:
+        return x
+    ones = np.ones(shape[:axis] + (1,) + shape[axis + 1:], dtype=x.dtype)
+    head = getitem_p.bind(cumprod_p.bind(x, axis=axis),
+                          index=(slice(None),) * axis + (slice(0, shape[axis] - 1),))
+    return _shape.concatenate_p.bind(ones, head, axis=axis)
+
+
+def _prod_impl(x, axis, keepdims):
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+prod_p = Primitive(
+    "prod", _prod_impl, shape=_reduction_shape,
+    vjp=[lambda g, ans, x, axis, keepdims:
+         expand_reduced(g, shape_of(x), axis, keepdims) * _others_product(x, axis)],
+    jvp=[lambda t, ans, x, axis, keepdims:
+         sum_p.bind(t * _others_product(x, axis), axis=axis, keepdims=keepdims)],
+    family="reductions")
+prod_p.batch = _reduction_batch(prod_p)
+
+
+# -- cumulative sum and product along one axis ------------------------------------------------
+
+def _axis_batch(primitive):
+    def rule(values, dims, axis, **params):
+        x = _shape.moveaxis(values[0], dims[0], 0)
+        return primitive.bind(x, axis=axis + 1, **params), 0
+    return rule
+
+
+def _reverse_cumsum(g, axis):
+    return _shape.flip_p.bind(cumsum_p.bind(_shape.flip_p.bind(g, axes=(axis,)), axis=axis),
+                              axes=(axis,))
+
+
+cumsum_p = Primitive(
+    "cumsum", lambda x, axis: np.cumsum(x, axis=axis),
+    shape=lambda x, axis: ShapedArray(x.shape, x.dtype if x.dtype.kind in "fc" else np.int64),
+    vjp=[lambda g, ans, x, axis: _reverse_cumsum(g, axis)],
+    jvp=[lambda t, ans, x, axis: cumsum_p.bind(t, axis=axis)],
+    family="reductions")
+cumsum_p.batch = _axis_batch(cumsum_p)
+
+
+def _cumprod_partials(x, axis):
+    """D[..., k, i] = d y_i / d x_k for y = cumprod(x) along `axis` moved last:
+    the product of x_j for j <= i, j != k (zero for k > i). Division-free; O(n^2) memory."""
+    x = _shape.moveaxis(x, axis, -1)
+    shape = tuple(shape_of(x))
+    n = shape[-1]
+    rows = _shape.broadcast_to_p.bind(_shape.reshape_p.bind(x, shape=shape[:-1] + (1, n)),
+                                      shape=shape + (n,))
+    diagonal = np.eye(n, dtype=bool)
+    with_one = where(diagonal, np.ones((), x.dtype), rows)  # row k: x with x_k replaced by 1
+    upper = np.triu(np.ones((n, n), dtype=bool))              # i >= k
+    return where(upper, cumprod_p.bind(with_one, axis=len(shape)), np.zeros((), x.dtype))
+
+
+def _cumprod_vjp(g, ans, x, axis):
+    partials = _cumprod_partials(x, axis)
+    g = _shape.moveaxis(g, axis, -1)
+    g_row = _shape.reshape_p.bind(g, shape=tuple(shape_of(g))[:-1] + (1, shape_of(g)[-1]))
+    return _shape.moveaxis(sum_p.bind(partials * g_row, axis=(len(shape_of(partials)) - 1,),
+                                      keepdims=False), -1, axis)
+
+
+def _cumprod_jvp(t, ans, x, axis):
+    partials = _cumprod_partials(x, axis)
+    t = _shape.moveaxis(t, axis, -1)
+    t_col = _shape.reshape_p.bind(t, shape=tuple(shape_of(t)) + (1,))
+    return _shape.moveaxis(sum_p.bind(partials * t_col, axis=(len(shape_of(partials)) - 2,),
+                                      keepdims=False), -1, axis)
+
+
+cumprod_p = Primitive(
+    "cumprod", lambda x, axis: np.cumprod(x, axis=axis),
+    shape=lambda x, axis: ShapedArray(x.shape, x.dtype if x.dtype.kind in "fc" else np.int64),
+    vjp=[_cumprod_vjp], jvp=[_cumprod_jvp], family="reductions")
+cumprod_p.batch = _axis_batch(cumprod_p)
+
+
+# -- no derivative: argmax, argmin, any, all ------------------------------------------------
+
+def _arg_shape(x, axis, keepdims):
+    if axis is None:
+        return ShapedArray((1,) * len(x.shape) if keepdims else (), np.intp)
+    return ShapedArray(reduced_shape(x.shape, (axis,), keepdims), np.intp)
+
+
+def _arg_batch(primitive):
+    def rule(values, dims, axis, keepdims):
+        x = _shape.moveaxis(values[0], dims[0], 0)
+        if axis is None:
+            size, rest = shape_of(x)[0], tuple(shape_of(x)[1:])
+            out = primitive.bind(_shape.reshape_p.bind(x, shape=(size, -1 if rest else 1)),
+                                 axis=1, keepdims=False)
+            if keepdims:
+                out = _shape.reshape_p.bind(out, shape=(size,) + (1,) * len(rest))
+            return out, 0
+        return primitive.bind(x, axis=axis + 1, keepdims=keepdims), 0
+    return rule
+
+
+argmax_p = Primitive(
+    "argmax", lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
+    shape=_arg_shape, vjp=None, jvp=None, family="reductions",
+    doc="Index of the (first) maximum along `axis`, or in the flattened array for None.")
+argmax_p.batch = _arg_batch(argmax_p)
+argmin_p = Primitive(
+    "argmin", lambda x, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims),
+    shape=_arg_shape, vjp=None, jvp=None, family="reductions",
+    doc="Index of the (first) minimum along `axis`, or in the flattened array for None.")
+argmin_p.batch = _arg_batch(argmin_p)
+
+
+def _bool_reduction_shape(x, axis, keepdims):
+    return ShapedArray(reduced_shape(x.shape, axis, keepdims), np.bool_)
+
+
+any_p = Primitive(
+    "any", lambda x, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims),
+    shape=_bool_reduction_shape, vjp=None, jvp=None, family="reductions")
+any_p.batch = _reduction_batch(any_p)
+all_p = Primitive(
+    "all", lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims),
+    shape=_bool_reduction_shape, vjp=None, jvp=None, family="reductions")
+all_p.batch = _reduction_batch(all_p)
+
+
+# -- public functions ------------------------------------------------------------------------
+
+def prod(a, axis=None, dtype=None, keepdims=False):
+    """Product of array elements over the given axes, as `numpy.prod`; exact gradients at zeros."""
+    if dtype is not None:
+        a = astype_p.bind(a, dtype=np.dtype(dtype))
+    return prod_p.bind(a, axis=normalize_axis(axis, len(shape_of(a))), keepdims=bool(keepdims))
+
+
+def _cumulative(primitive, a, axis, dtype):
+    if dtype is not None:
+        a = astype_p.bind(a, dtype=np.dtype(dtype))
+    if axis is None:
+        a, axis = _shape.reshape(a, (-1,)), 0
+    return primitive.bind(a, axis=normalize_axis(axis, len(shape_of(a)))[0])
+
+
+def cumsum(a, axis=None, dtype=None):
+    """Cumulative sum along `axis` (of the flattened array for None), as `numpy.cumsum`."""
+    return _cumulative(cumsum_p, a, axis, dtype)
+
+
+def cumprod(a, axis=None, dtype=None):
+    """Cumulative product along `axis`, as `numpy.cumprod`; exact gradients at zeros."""
+    return _cumulative(cumprod_p, a, axis, dtype)
+
+
+def _arg(primitive, a, axis, keepdims):
+    if axis is not None:
+        axis = normalize_axis(axis, len(shape_of(a)))[0]
+    return primitive.bind(a, axis=axis, keepdims=bool(keepdims))
+
+
+def argmax(a, axis=None, keepdims=False):
+    """Indices of the maxima along `axis` (first one at ties), as `numpy.argmax`."""
+    return _arg(argmax_p, a, axis, keepdims)
+
+
+def argmin(a, axis=None, keepdims=False):
+    """Indices of the minima along `axis` (first one at ties), as `numpy.argmin`."""
+    return _arg(argmin_p, a, axis, keepdims)
+
+
+def any(a, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    return any_p.bind(a, axis=normalize_axis(axis, len(shape_of(a))), keepdims=bool(keepdims))
+
+
+def all(a, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    return all_p.bind(a, axis=normalize_axis(axis, len(shape_of(a))), keepdims=bool(keepdims))

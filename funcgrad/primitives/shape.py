@@ -166,3 +166,185 @@ def stack(arrays, axis=0):
     ndim = len(shape_of(arrays[0])) + 1
     axis = int(axis) % ndim
     return concatenate_p.bind(*[expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+# -- flip: the one further primitive; the rest of the family is built on the ones above --------
+
+def _flip_batch(values, dims, axes):
+    x = moveaxis(values[0], dims[0], 0)
+    return flip_p.bind(x, axes=tuple(a + 1 for a in axes)), 0
+
+
+flip_p = Primitive(
+    "flip", lambda x, axes: np.flip(x, axes),
+    shape=lambda x, axes: ShapedArray(x.shape, x.dtype),
+    vjp=[lambda g, ans, x, axes: flip_p.bind(g, axes=axes)],
+    jvp=[lambda t, ans, x, axes: flip_p.bind(t, axes=axes)],
+    batch=_flip_batch, family="shape",
+    doc="Reverse the order of elements along `axes` (a tuple of non-negative ints).")
+
+
+def _axes(axis, ndim):
+    """None, an int or a sequence -> a tuple of non-negative axes (all axes for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        if not -ndim <= int(a) < max(ndim, 1):
+            raise np.exceptions.AxisError(f"axis {int(a)} is out of bounds for an array of dimension {ndim}")
+        out.append(int(a) % max(ndim, 1))
+    return tuple(out)
+
+
+def flip(m, axis=None):
+    """Reverse the order of elements along the given axes (all of them by default), as `numpy.flip`."""
+    axes = _axes(axis, len(shape_of(m)))
+    return flip_p.bind(m, axes=axes) if axes else m
+
+
+def fliplr(m):
+    return flip(m, 1)
+
+
+def flipud(m):
+    return flip(m, 0)
+
+
+def ravel(a, order="C"):
+    """The array as 1-d, as `numpy.ravel` (order 'C')."""
+    return reshape(a, (-1,), order)
+
+
+def squeeze(a, axis=None):
+    """Remove axes of length one (all of them, or those in `axis`), as `numpy.squeeze`."""
+    shape = tuple(shape_of(a))
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    else:
+        axes = _axes(axis, len(shape))
+        for i in axes:
+            if shape[i] != 1:
+                raise ValueError(f"cannot select an axis to squeeze out which has size not equal to "
+                                 f"one (axis {i} has size {shape[i]})")
+    return reshape(a, tuple(n for i, n in enumerate(shape) if i not in axes))
+
+
+def swapaxes(a, axis1, axis2):
+    ndim = len(shape_of(a))
+    order = list(range(ndim))
+    i, j = _axes(axis1, ndim)[0], _axes(axis2, ndim)[0]
+    order[i], order[j] = order[j], order[i]
+    return transpose(a, order)
+
+
+def atleast_1d(a):
+    return reshape(a, (1,)) if len(shape_of(a)) == 0 else a
+
+
+def atleast_2d(a):
+    shape = tuple(shape_of(a))
+    return reshape(a, (1,) * (2 - len(shape)) + shape) if len(shape) < 2 else a
+
+
+def atleast_3d(a):
+    shape = tuple(shape_of(a))
+    if len(shape) == 0:
+        return reshape(a, (1, 1, 1))
+    if len(shape) == 1:
+        return reshape(a, (1,) + shape + (1,))
+    if len(shape) == 2:
+        return reshape(a, shape + (1,))
+    return a
+
+
+def hstack(tup):
+    arrays = [atleast_1d(a) for a in tup]
+    return concatenate(arrays, axis=0 if len(shape_of(arrays[0])) == 1 else 1)
+
+
+def vstack(tup):
+    return concatenate([atleast_2d(a) for a in tup], axis=0)
+
+
+def dstack(tup):
+    return concatenate([atleast_3d(a) for a in tup], axis=2)
+
+
+def column_stack(tup):
+    arrays = [reshape(a, (-1, 1)) if len(shape_of(a)) < 2 else a for a in tup]
+    return concatenate(arrays, axis=1)
+
+
+def _slice_along(a, axis, start, stop):
+    from funcgrad.primitives.indexing import getitem
+    return getitem(a, (slice(None),) * axis + (slice(start, stop),))
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    """Split into sub-arrays along `axis` (sections may differ in length by one), as NumPy's."""
+    ndim = len(shape_of(ary))
+    axis = _axes(axis, ndim)[0]
+    n = shape_of(ary)[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise ValueError("number of sections must be larger than 0.")
+        each, extra = divmod(n, sections)
+        sizes = [each + 1] * extra + [each] * (sections - extra)
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    else:
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
+    return [_slice_along(ary, axis, bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+
+
+def split(ary, indices_or_sections, axis=0):
+    """Split into equal sub-arrays (or at the given indices) along `axis`, as `numpy.split`."""
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = shape_of(ary)[_axes(axis, len(shape_of(ary)))[0]]
+        if n % int(indices_or_sections):
+            raise ValueError(f"array split does not result in an equal division: an axis of length "
+                             f"{n} into {indices_or_sections} sections. Use array_split for unequal parts.")
+    return array_split(ary, indices_or_sections, axis)
+
+
+def tile(A, reps):
+    """Repeat the whole array `reps` times along each axis, as `numpy.tile`."""
+    reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+    shape = tuple(shape_of(A))
+    ndim = max(len(shape), len(reps))
+    shape = (1,) * (ndim - len(shape)) + shape
+    reps = (1,) * (ndim - len(reps)) + reps
+    # (n0, n1, ...) -> (1, n0, 1, n1, ...) -> (r0, n0, r1, n1, ...) -> (r0 n0, r1 n1, ...)
+    interleaved = tuple(x for n in shape for x in (1, n))
+    expanded = tuple(x for r, n in zip(reps, shape) for x in (r, n))
+    out = broadcast_to(reshape(A, interleaved), expanded)
+    return reshape(out, tuple(r * n for r, n in zip(reps, shape)))
+
+
+def repeat(a, repeats, axis=None):
+    """Repeat each element `repeats` times along `axis` (the flattened array for None)."""
+    from funcgrad.primitives.indexing import getitem
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = _axes(axis, len(shape_of(a)))[0]
+    source = np.repeat(np.arange(shape_of(a)[axis]), repeats)
+    return getitem(a, (slice(None),) * axis + (source,))
+
+
+def roll(a, shift, axis=None):
+    """Shift elements cyclically along `axis`, as `numpy.roll`."""
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), tuple(shape_of(a)))
+    shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
+    axes = _axes(axis, len(shape_of(a)))
+    if len(shifts) == 1:
+        shifts = shifts * len(axes)
+    for s, ax in zip(shifts, axes):
+        n = shape_of(a)[ax]
+        if n:
+            k = int(s) % n
+            if k:
+                a = concatenate([_slice_along(a, ax, n - k, n), _slice_along(a, ax, 0, n - k)], axis=ax)
+    return a

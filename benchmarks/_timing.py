@@ -1,8 +1,16 @@
-"""Side-by-side timing helpers: interleaved repeats, medians, ratios (the machine is shared and noisy)."""
+"""Side-by-side timing helpers: interleaved repeats, medians, ratios (the machine is shared and noisy).
+
+Times are CPU seconds of this process (time.process_time), with every BLAS pinned to one thread:
+other work on the machine then slows a measurement far less than it slows the wall clock.
+"""
 from __future__ import annotations
 
+import os
 import statistics
 import time
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 
 def time_call(fn, min_time=0.05):
@@ -10,10 +18,10 @@ def time_call(fn, min_time=0.05):
     fn()
     n = 1
     while True:
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(n):
             fn()
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= min_time:
             return elapsed / n
         n *= 2

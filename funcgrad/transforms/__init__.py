@@ -4,3 +4,4 @@ from funcgrad.transforms.jacobians import hessian, jacfwd, jacobian, jacrev  # n
 from funcgrad.transforms.reverse import grad, value_and_grad, vjp  # noqa: F401
 from funcgrad.transforms.tracing import make_trace  # noqa: F401
 from funcgrad.transforms.vmap import vmap  # noqa: F401
+from funcgrad.transforms.jit import jit  # noqa: F401

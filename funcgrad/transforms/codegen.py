@@ -1,0 +1,166 @@
+"""Straight-line Python source for an optimised trace: one NumPy call a line, compiled once.
+
+    def tanh_layer(a, b):
+        c = a @ b
+        d = np.tanh(c)
+        return (d,)
+
+Operators print as operators, NumPy functions as `np.name(...)`, any other primitive as a call of
+its implementation (`_getitem(...)`); constants and parameters that do not print as Python
+literals are passed in as named globals (`_c0`, `_p0`). A guard becomes one `if` that raises
+`GuardFailed` when the value a decision was taken on while tracing has changed.
+"""
+from __future__ import annotations
+
+import keyword
+import operator
+
+import numpy as np
+
+from funcgrad.core.ir import Var, _var_name
+
+_BINARY = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
+           operator.pow: "**", np.matmul: "@", operator.floordiv: "//", operator.eq: "==",
+           operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">",
+           operator.ge: ">="}
+_UNARY = {operator.neg: "-"}
+# primitives whose implementation is exactly this NumPy function with these keyword params
+_NUMPY_EQUIVALENT = {"sum": "sum", "max": "max", "min": "min", "reshape": "reshape",
+                     "transpose": "transpose", "broadcast_to": "broadcast_to"}
+_NUMPY_EQUIVALENT_PARAMS = {"sum": {"axis", "keepdims"}, "max": {"axis", "keepdims"},
+                            "min": {"axis", "keepdims"}, "reshape": {"shape"},
+                            "transpose": {"axes"}, "broadcast_to": {"shape"}}
+
+
+class GuardFailed(Exception):
+    """Raised by compiled code when a value-dependent decision would go another way."""
+
+    def __init__(self, number):
+        super().__init__(number)
+        self.number = number
+
+
+class _Namer:
+    def __init__(self, reserved):
+        self.names: dict[int, str] = {}
+        self.reserved = reserved
+        self.count = 0
+
+    def __call__(self, var: Var) -> str:
+        name = self.names.get(id(var))
+        if name is None:
+            while True:
+                name = _var_name(self.count)
+                self.count += 1
+                if not keyword.iskeyword(name) and name not in self.reserved:
+                    break
+            self.names[id(var)] = name
+        return name
+
+
+def _literal(value):
+    """Source for a value that round-trips as a Python literal, or None."""
+    if value is None or isinstance(value, (bool, int, str)) and not isinstance(value, np.generic):
+        return repr(value)
+    if type(value) is float and np.isfinite(value):
+        return repr(value)
+    if isinstance(value, tuple):
+        parts = [_literal(v) for v in value]
+        if all(p is not None for p in parts):
+            return "(" + parts[0] + ",)" if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+    return None
+
+
+class Program:
+    """Source and globals of one compiled trace."""
+
+    def __init__(self, name):
+        self.name = name
+        self.lines: list[str] = []
+        self.globals = {"np": np, "GuardFailed": GuardFailed}
+        self.namer = _Namer(set(self.globals) | {name, "builtins"})
+
+    @property
+    def source(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+    def constant(self, value, prefix="_c"):
+        literal = _literal(value)
+        if literal is not None:
+            return literal
+        name = f"{prefix}{sum(k.startswith(prefix) for k in self.globals)}"
+        self.globals[name] = value
+        return name
+
+    def operand(self, x):
+        return self.namer(x) if type(x) is Var else self.constant(x)
+
+    def call(self, eq) -> str:
+        impl = eq.primitive.impl
+        args = [self.operand(x) for x in eq.inputs]
+        if not eq.params and len(args) == 2 and impl in _BINARY:
+            return f"{args[0]} {_BINARY[impl]} {args[1]}"
+        if not eq.params and len(args) == 1 and impl in _UNARY:
+            return f"{_UNARY[impl]}{args[0]}"
+        if eq.primitive.name == "getitem":
+            return f"{args[0]}[{self.constant(eq.params['index'], '_p')}]"
+        numpy_name = _NUMPY_EQUIVALENT.get(eq.primitive.name)
+        if numpy_name and set(eq.params) == _NUMPY_EQUIVALENT_PARAMS.get(numpy_name, set(eq.params)):
+            function = f"np.{numpy_name}"
+        elif isinstance(impl, np.ufunc) and getattr(np, impl.__name__, None) is impl:
+            function = f"np.{impl.__name__}"
+        else:
+            function = f"_{eq.primitive.name}"
+            self.globals[function] = impl
+            self.namer.reserved.add(function)
+        if function in ("np.reshape", "np.transpose", "np.broadcast_to"):
+            args += [self.constant(v, "_p") for v in eq.params.values()]
+        else:
+            args += [f"{k}={self.constant(v, '_p')}" for k, v in eq.params.items()]
+        return f"{function}({', '.join(args)})"
+
+    def guard(self, number, var, value):
+        name = self.namer(var)
+        if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_ \
+                and np.size(value) == 1:
+            test = f"not {name}" if bool(value) else name
+        else:
+            test = f"not _same({name}, {self.constant(value, '_g')})"
+            self.globals["_same"] = same_value
+        self.lines.append(f"    if {test}: raise GuardFailed({number})")
+
+
+def same_value(x, expected) -> bool:
+    return np.shape(x) == np.shape(expected) and bool(np.all(x == expected))
+
+
+def generate(trace, guards, name="jitted") -> Program:
+    """The program for `trace` (optimised), checking `guards` as soon as their values exist."""
+    program = Program(name)
+    by_var: dict[int, list] = {}
+    for number, (var, value, _) in enumerate(guards):
+        by_var.setdefault(id(var), []).append((number, var, value))
+    params = ", ".join(program.namer(v) for v in trace.inputs)
+    program.lines.append(f"def {name}({params}):")
+    for v in trace.inputs:
+        for number, var, value in by_var.get(id(v), ()):
+            program.guard(number, var, value)
+    for eq in trace.equations:
+        lhs = ", ".join(program.namer(v) for v in eq.outputs)
+        if eq.primitive.multiple_results and len(eq.outputs) == 1:
+            lhs += ","
+        program.lines.append(f"    {lhs} = {program.call(eq)}")
+        for v in eq.outputs:
+            for number, var, value in by_var.get(id(v), ()):
+                program.guard(number, var, value)
+    outs = [program.operand(x) for x in trace.outputs]
+    program.lines.append(f"    return ({''.join(o + ', ' for o in outs).rstrip(' ')})")
+    return program
+
+
+def compile_program(program: Program):
+    source = program.source
+    code = compile(source, f"<funcgrad.jit {program.name}>", "exec")
+    namespace = dict(program.globals)
+    exec(code, namespace)  # noqa: S102 - our own generated source
+    return namespace[program.name]

@@ -1,0 +1,310 @@
+"""jit: trace a function once per signature, optimise its trace, compile it to straight-line Python.
+
+A signature is the arguments' pytree structure, each leaf's shape and dtype, and the values of the
+static arguments. Because funcgrad traces with concrete values, Python control flow on traced
+values (`if x.sum() > 0`, `int(n)`, `float(t)`, a traced index) works while tracing; jit records
+each such decision as a *guard* (the value it was taken on) and the compiled code checks it, so a
+cached trace never replays the wrong branch: when a guard fails, the function is traced again for
+that path. Called under another transform (grad, vmap...), a jitted function simply runs `fun`,
+so the outer transform sees its primitives.
+"""
+from __future__ import annotations
+
+import inspect
+from collections import OrderedDict
+
+import numpy as np
+
+from funcgrad.core.ir import Var
+from funcgrad.core.recorder import Recorder
+from funcgrad.core.tracer import Tracer, active_interpreters, pop_interpreter, push_interpreter
+from funcgrad.errors import user_frame, where
+from funcgrad.transforms._inputs import as_array
+from funcgrad.transforms.codegen import GuardFailed, compile_program, generate
+from funcgrad.transforms.optimize import optimize
+from funcgrad.tree_util import tree_flatten, tree_unflatten
+
+
+class GuardRecorder(Recorder):
+    """A recorder that writes down every value Python control flow looked at."""
+
+    __slots__ = ("guards",)
+
+    def __init__(self, name="jit"):
+        super().__init__(name)
+        self.guards = []
+
+    def concretize(self, tracer):
+        value = tracer._var.value
+        self.guards.append((tracer._var, value, user_frame()))
+        return value
+
+    def describe_level(self) -> str:
+        return "jit"
+
+
+class Lowered:
+    """What jit made of one signature: the optimised trace, its guards and the generated source."""
+
+    def __init__(self, trace, optimised, guards, program, out_tree, pure):
+        self.trace = trace
+        self.optimised = optimised
+        self.guards = guards
+        self.program = program
+        self.out_tree = out_tree
+        self.pure = pure
+        self.compiled = compile_program(program) if pure else None
+
+    @property
+    def source(self) -> str:
+        return self.program.source if self.program is not None else ""
+
+    def __str__(self):
+        return self.source
+
+    def __repr__(self):
+        return (f"<Lowered: {len(self.trace)} equations traced, {len(self.optimised)} after "
+                f"optimisation, {len(self.guards)} guards>")
+
+
+def _leaf_signature(x):
+    if type(x) is np.ndarray:
+        return (x.shape, x.dtype)
+    if isinstance(x, (bool, int, float, complex)):
+        return type(x)
+    if isinstance(x, np.generic):
+        return ((), x.dtype)
+    return (np.shape(x), getattr(x, "dtype", type(x)))
+
+
+def _static_key(value, label):
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(
+            f"jit: the static argument {label} is a {type(value).__name__}, which is not hashable"
+            f"{where()}. Static arguments key the cache of traces, so they must be hashable: pass "
+            "a tuple instead of a list, or make the argument non-static.") from None
+    return value
+
+
+class Jitted:
+    """The function returned by `jit`. Inspect it with `.trace_count`, `.last_retrace_reason`,
+    `.cache_info()` and `.lower(*args)`."""
+
+    def __init__(self, fun, static_argnums, static_argnames, cache_size, max_variants):
+        self.fun = fun
+        self.static_argnums = tuple(sorted(int(i) for i in static_argnums))
+        self.static_argnames = tuple(static_argnames)
+        self.cache_size = cache_size
+        self.max_variants = max_variants
+        self.cache: OrderedDict = OrderedDict()
+        self.trace_count = 0
+        self.last_retrace_reason = None
+        self.last_signature = None
+        self.__name__ = getattr(fun, "__name__", "function")
+        self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
+        try:
+            self.arg_names = list(inspect.signature(fun).parameters)
+        except (TypeError, ValueError):
+            self.arg_names = []
+
+    # -- calling --------------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if active_interpreters():
+            return self.fun(*args, **kwargs)  # under another transform: let it see the primitives
+        if self.static_argnums or self.static_argnames or kwargs:
+            dynamic, statics, rebuild = self._split(args, kwargs)
+        else:
+            dynamic, statics, rebuild = args, (), None
+        leaves, tree = tree_flatten(dynamic)
+        key = (tree, tuple(map(_leaf_signature, leaves)), statics)
+        variants = self.cache.get(key)
+        if variants is not None:
+            for lowered in variants:
+                try:
+                    outs = lowered.compiled(*leaves)
+                except GuardFailed as failure:
+                    reason = self._guard_reason(lowered, failure.number)
+                    continue
+                return tree_unflatten(lowered.out_tree, outs)
+        else:
+            reason = self._signature_reason(key)
+            variants = []
+        self.last_retrace_reason = reason
+        lowered, result = self._trace(leaves, tree, rebuild)
+        if lowered.pure:
+            variants.insert(0, lowered)
+            del variants[self.max_variants:]
+            self.cache[key] = variants
+            self.cache.move_to_end(key)
+            while len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        self.last_signature = key
+        return result
+
+    def _split(self, args, kwargs):
+        n = len(args)
+        nums = tuple(i % n for i in self.static_argnums if -n <= i < n)
+        for i in self.static_argnums:
+            if not -n <= i < n:
+                raise ValueError(f"jit: static_argnums contains {i} but {self.__name__} was called "
+                                 f"with {n} positional arguments{where()}.")
+        statics = tuple(_static_key(args[i], f"#{i}") for i in nums)
+        statics += tuple((k, _static_key(kwargs[k], repr(k))) for k in self.static_argnames
+                         if k in kwargs)
+        dyn_args = tuple(a for i, a in enumerate(args) if i not in nums)
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+        static_kwargs = {k: v for k, v in kwargs.items() if k in self.static_argnames}
+
+        def rebuild(dynamic):
+            d_args, d_kwargs = dynamic
+            it = iter(d_args)
+            full = [args[i] if i in nums else next(it) for i in range(n)]
+            return tuple(full), {**d_kwargs, **static_kwargs}
+        return (dyn_args, dyn_kwargs), statics, rebuild
+
+    def _trace(self, leaves, tree, rebuild):
+        recorder = push_interpreter(GuardRecorder(f"jit({self.__name__})"))
+        try:
+            arrays = [as_array(x, f"argument leaf {i}", "jit", differentiable=False)
+                      for i, x in enumerate(leaves)]
+            tracers = [recorder.new_input(x) for x in arrays]
+            dynamic = tree_unflatten(tree, tracers)
+            if rebuild is None:
+                result = self.fun(*dynamic)
+            else:
+                full_args, full_kwargs = rebuild(dynamic)
+                result = self.fun(*full_args, **full_kwargs)
+            out_leaves, out_tree = tree_flatten(result)
+            trace = recorder.finish(out_leaves)
+        finally:
+            pop_interpreter(recorder)
+            recorder.equations = None
+        self.trace_count += 1
+        pure = _is_pure(trace)
+        optimised, guards = optimize(trace, recorder.guards) if pure else (trace, [])
+        program = generate(optimised, guards, _identifier(self.__name__)) if pure else None
+        lowered = Lowered(trace, optimised, guards, program, out_tree, pure)
+        outs = [x.value if type(x) is Var else x for x in trace.outputs]
+        return lowered, tree_unflatten(out_tree, outs)
+
+    # -- inspecting ----------------------------------------------------------------------------
+    def lower(self, *args, **kwargs) -> Lowered:
+        """Trace for these arguments (without touching the cache) and return the `Lowered` program:
+        `.source` is the generated Python, `.optimised` the trace it was made from."""
+        if self.static_argnums or self.static_argnames or kwargs:
+            dynamic, _, rebuild = self._split(args, kwargs)
+        else:
+            dynamic, rebuild = args, None
+        leaves, tree = tree_flatten(dynamic)
+        count = self.trace_count
+        lowered, _ = self._trace(leaves, tree, rebuild)
+        self.trace_count = count
+        return lowered
+
+    def cache_info(self) -> dict:
+        return {"trace_count": self.trace_count, "signatures": len(self.cache),
+                "variants": sum(len(v) for v in self.cache.values()),
+                "cache_size": self.cache_size, "last_retrace_reason": self.last_retrace_reason}
+
+    def clear_cache(self):
+        self.cache.clear()
+
+    def _guard_reason(self, lowered, number):
+        var, value, frame = lowered.guards[number]
+        at = f" at {frame}" if frame else ""
+        return (f"a value-dependent Python decision{at} (traced on the value "
+                f"{np.asarray(value).tolist()!r}) would go another way for these arguments")
+
+    def _signature_reason(self, key) -> str:
+        if self.last_signature is None:
+            return "first call"
+        old_tree, old_sig, old_statics = self.last_signature
+        tree, sig, statics = key
+        if statics != old_statics:
+            return f"a static argument changed: {_describe_statics(old_statics)} -> {_describe_statics(statics)}"
+        if tree != old_tree:
+            return f"the structure of the arguments changed: {old_tree} -> {tree}"
+        for i, (old, new) in enumerate(zip(old_sig, sig)):
+            if old != new:
+                label = self._leaf_label(tree, i)
+                if isinstance(old, tuple) and isinstance(new, tuple) and old[0] != new[0]:
+                    return f"{label} changed shape: {old[0]} -> {new[0]}"
+                if isinstance(old, tuple) and isinstance(new, tuple):
+                    return f"{label} changed dtype: {old[1]} -> {new[1]}"
+                return f"{label} changed type: {_sig_text(old)} -> {_sig_text(new)}"
+        return "the signature was evicted from the cache"
+
+    def _leaf_label(self, tree, leaf_index):
+        children = tree.children if tree.kind is tuple else ()
+        if children and len(children) == 2 and tree.children[0].kind is tuple and \
+                tree.children[1].kind is dict:  # (args, kwargs) when static args are in use
+            children = tree.children[0].children
+        start = 0
+        for position, child in enumerate(children):
+            if leaf_index < start + child.num_leaves:
+                name = self._arg_name(position)
+                inner = "" if child.kind is None else f" (leaf {leaf_index - start})"
+                return f"argument {name}{inner}"
+            start += child.num_leaves
+        return f"argument leaf {leaf_index}"
+
+    def _arg_name(self, position):
+        dynamic = [i for i in range(len(self.arg_names) + 64) if i not in self.static_argnums]
+        index = dynamic[position] if position < len(dynamic) else position
+        if index < len(self.arg_names):
+            return f"{index} ({self.arg_names[index]!r})"
+        return str(index)
+
+
+def _sig_text(sig):
+    return sig.__name__ if isinstance(sig, type) else repr(sig)
+
+
+def _describe_statics(statics):
+    return ", ".join(repr(s) for s in statics) or "none"
+
+
+def _identifier(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "jitted"
+    return cleaned if not cleaned[0].isdigit() else "f_" + cleaned
+
+
+def _is_pure(trace) -> bool:
+    """Whether the trace holds no tracer of an outer transform (then it can be cached)."""
+    for eq in trace.equations:
+        for x in eq.inputs:
+            if isinstance(x, Tracer):
+                return False
+    return not any(isinstance(x, Tracer) for x in trace.outputs)
+
+
+def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_variants=8):
+    """Compile `fun`: trace it once per signature, optimise the trace, generate Python for it.
+
+    Later calls with the same argument shapes, dtypes, structure and static values replay the
+    compiled code. Python control flow on traced values is guarded, so a changed decision
+    re-traces instead of replaying the wrong branch. `static_argnums`/`static_argnames` name
+    arguments used as Python values (they must be hashable). `cache_size` bounds the number of
+    signatures kept, `max_variants` the number of control-flow paths kept per signature.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> f = fg.jit(lambda x: fnp.sum(x ** 2) if x[0] > 0 else -x[0])
+    >>> float(f(np.array([1.0, 2.0]))), float(f(np.array([-3.0, 2.0])))
+    (5.0, 3.0)
+    >>> f.trace_count
+    2
+    """
+    if fun is None:
+        return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
+                             cache_size=cache_size, max_variants=max_variants)
+    if isinstance(static_argnums, int):
+        static_argnums = (static_argnums,)
+    if isinstance(static_argnames, str):
+        static_argnames = (static_argnames,)
+    return Jitted(fun, static_argnums, static_argnames, cache_size, max_variants)
+
+
+__all__ = ["jit", "Jitted", "Lowered", "GuardRecorder"]

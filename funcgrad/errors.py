@@ -31,6 +31,10 @@ class OpError(FuncgradError, ValueError):
     """A primitive rejected its inputs (shapes or dtypes that do not fit)."""
 
 
+class MissingRuleError(FuncgradError, NotImplementedError):
+    """A NumPy function was called on a traced value, but funcgrad has no rule for it."""
+
+
 def user_frame() -> str:
     """'file.py:LINE' of the innermost stack frame outside funcgrad, or '' when there is none."""
     frame = sys._getframe(1)

@@ -181,7 +181,25 @@ hypot = binary("hypot", np.hypot, _hypot_d, lambda ans, x, y: _hypot_d(ans, y, x
 
 # -- absolute value, sign, extrema -------------------------------------------------------------
 
-absolute = unary("absolute", np.absolute, lambda ans, x: sign(x))  # sign(0) = 0: subgradient 0
+def _is_complex(x) -> bool:
+    return np.issubdtype(x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype, np.complexfloating)
+
+
+def _abs_factor(ans, x):
+    # d|x| = re(conj(x) dx) / |x|; the factor conj(x)/|x| is taken as 0 at x == 0 (subgradient 0)
+    if not _is_complex(x):
+        return sign(x)
+    zero = equal(ans, 0)
+    return where(zero, 0.0, conjugate(x) / where(zero, 1.0, ans))
+
+
+absolute = Primitive(
+    "absolute", np.absolute, shape=lambda x: ShapedArray(x.shape, _real_dtype(x.dtype)),
+    vjp=[lambda g, ans, x: g * _abs_factor(ans, x)],
+    jvp=[lambda t, ans, x: real(t * _abs_factor(ans, x)) if _is_complex(x)
+         else t * _abs_factor(ans, x)],
+    family="elementwise")
+absolute.batch = _batch_elementwise(absolute)
 abs = absolute  # noqa: A001 - NumPy's name
 
 
@@ -233,7 +251,10 @@ where.batch = _batch_elementwise(where)
 
 
 def _astype_impl(x, dtype):
-    return np.asarray(x).astype(dtype, copy=False) if not hasattr(x, "astype") else x.astype(dtype)
+    x = np.asarray(x) if not hasattr(x, "astype") else x
+    if not np.issubdtype(dtype, np.complexfloating) and np.iscomplexobj(x):
+        x = np.real(x)  # what the cast keeps, without NumPy's ComplexWarning
+    return x.astype(dtype, copy=False)
 
 
 def _astype_back(g, ans, x, dtype):
@@ -251,6 +272,70 @@ astype_p = Primitive(
          if np.issubdtype(np.dtype(dtype), np.inexact) else None],
     family="elementwise")
 astype_p.batch = lambda values, dims, dtype: (astype_p.bind(values[0], dtype=dtype), dims[0])
+
+
+
+def astype(x, dtype):
+    """x cast to `dtype`; casting to an integer or boolean type has no derivative."""
+    dtype = np.dtype(dtype)
+    return x if getattr(x, "dtype", None) == dtype else astype_p.bind(x, dtype=dtype)
+
+
+# -- complex numbers (convention: docs/conventions_complex.md) -----------------------------------
+
+def _real_dtype(dtype):
+    return np.empty(0, dtype).real.dtype if np.issubdtype(dtype, np.complexfloating) else \
+        np.dtype(dtype)
+
+
+def _real_shape(x, **params):
+    return ShapedArray(x.shape, _real_dtype(x.dtype))
+
+
+def _to_input_dtype(g, x):
+    dtype = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+    return g if not np.issubdtype(dtype, np.inexact) or getattr(g, "dtype", None) == dtype \
+        else astype_p.bind(g, dtype=dtype)
+
+
+# real: the cotangent g (real) pairs with re(dz), so it passes through as g + 0j
+real = Primitive(
+    "real", np.real, shape=_real_shape,
+    vjp=[lambda g, ans, x: _to_input_dtype(g, x)],
+    jvp=[lambda t, ans, x: real(t) if _is_complex(t) else t], family="elementwise")
+real.batch = _batch_elementwise(real)
+
+# imag: im(dz) = re(-i dz), so the cotangent is -i g
+imag = Primitive(
+    "imag", np.imag, shape=_real_shape,
+    vjp=[lambda g, ans, x: g * -1j if _is_complex(x) else None],
+    jvp=[lambda t, ans, x: imag(t) if _is_complex(t) else None], family="elementwise")
+imag.batch = _batch_elementwise(imag)
+
+# conj: re(g conj(dz)) = re(conj(g) dz)
+conjugate = Primitive(
+    "conjugate", np.conjugate, shape=same_shape_and_dtype,
+    vjp=[lambda g, ans, x: conjugate(g)], jvp=[lambda t, ans, x: conjugate(t)],
+    family="elementwise")
+conjugate.batch = _batch_elementwise(conjugate)
+conj = conjugate
+
+
+def _complex_impl(re, im):
+    return np.asarray(re) + 1j * np.asarray(im)
+
+
+# complex(x, y) = x + i y, for real x, y
+complex_p = Primitive(
+    "complex", _complex_impl,
+    shape=lambda re, im: ShapedArray(np.broadcast_shapes(re.shape, im.shape),
+                                     np.result_type(re.dtype, im.dtype, np.complex64)),
+    vjp=[lambda g, ans, x, y: unbroadcast(real(g), x),
+         lambda g, ans, x, y: unbroadcast(-imag(g) if _is_complex(g) else 0.0 * g, y)],
+    jvp=[lambda t, ans, x, y: broadcast_like(t + 0j, ans),
+         lambda t, ans, x, y: broadcast_like(t * 1j, ans)],
+    family="elementwise", doc="x + 1j * y from real parts x and y.")
+complex_p.batch = _batch_elementwise(complex_p)
 
 stop_gradient = Primitive(
     "stop_gradient", lambda x: x, shape=same_shape_and_dtype,

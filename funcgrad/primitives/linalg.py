@@ -1,0 +1,347 @@
+"""Linear algebra primitives: inv, solve, det, slogdet, pinv, cholesky, qr, eigh, svd.
+
+Every primitive works on stacks of matrices (leading batch dimensions, as NumPy allows).
+Rules solve linear systems rather than forming inverses where that is the stabler choice.
+Transposes are plain (not conjugate) transposes: for complex inputs the holomorphic primitives
+(inv, solve, det, slogdet's log|det| aside) then follow funcgrad's complex convention (see
+docs/conventions_complex.md). cholesky, qr, eigh, svd and pinv have real-valued rules only.
+
+Repeated eigen- or singular values: the coupling factor 1/(w_j - w_i) is taken as 0 where the
+two values are equal, so a loss depending only on the values has a finite, exact gradient; a loss
+depending on vectors of a repeated value gets the gradient of one particular basis (documented
+in docs/coverage.md).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.core.primitive import Primitive, ShapedArray
+from funcgrad.primitives import shape as _shape
+from funcgrad.primitives._util import by_evaluation, shape_of, unbroadcast
+from funcgrad.primitives.contraction import matmul
+from funcgrad.primitives.elementwise import equal, where
+from funcgrad.primitives.reductions import sum_p
+
+# -- matrix helpers used inside the rules (all written with primitives, so they are traced) -----
+
+
+def mT(x):
+    """Swap the last two axes (the matrix transpose of a stack)."""
+    nd = len(shape_of(x))
+    return _shape.transpose_p.bind(x, axes=tuple(range(nd - 2)) + (nd - 1, nd - 2))
+
+
+def eye_like(x, n=None):
+    n = shape_of(x)[-1] if n is None else n
+    return np.eye(n, dtype=getattr(x, "dtype", np.float64))
+
+
+def diagonal(x):
+    """(..., n, n) -> (..., n): the diagonal of each matrix."""
+    return sum_p.bind(x * np.eye(shape_of(x)[-1]), axis=(len(shape_of(x)) - 1,), keepdims=False)
+
+
+def diag_embed(v):
+    """(..., n) -> (..., n, n): diagonal matrices with v on the diagonal."""
+    s = tuple(shape_of(v))
+    return _shape.reshape_p.bind(v, shape=s + (1,)) * np.eye(s[-1])
+
+
+def trace(x):
+    return sum_p.bind(diagonal(x), axis=(len(shape_of(x)) - 2,), keepdims=False)
+
+
+def _expand2(x):
+    """(...) -> (..., 1, 1), for scaling stacks of matrices by one number each."""
+    return _shape.reshape_p.bind(x, shape=tuple(shape_of(x)) + (1, 1))
+
+
+def _column(v):
+    return _shape.reshape_p.bind(v, shape=tuple(shape_of(v)) + (1,))
+
+
+def _row(v):
+    s = tuple(shape_of(v))
+    return _shape.reshape_p.bind(v, shape=s[:-1] + (1,) + s[-1:])
+
+
+def _strict_lower(n):
+    return np.tril(np.ones((n, n)), -1)
+
+
+def _coupling(w):
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 where w[i] == w[j] (repeated values)."""
+    diff = _row(w) - _column(w)
+    same = equal(diff, 0)
+    return where(same, 0.0, 1.0 / where(same, 1.0, diff))
+
+
+def _safe_reciprocal(s):
+    zero = equal(s, 0)
+    return where(zero, 0.0, 1.0 / where(zero, 1.0, s))
+
+
+def _batch_leading(primitive):
+    """Batching for ops on stacks of matrices: put every batch axis first and broadcast."""
+    def rule(values, dims, **params):
+        moved = [v if d is None else _shape.moveaxis(v, d, 0) for v, d in zip(values, dims)]
+        size = next(shape_of(v)[0] for v, d in zip(moved, dims) if d is not None)
+        lifted = []
+        for v, d in zip(moved, dims):
+            if d is None and len(values) > 1:
+                v = _shape.broadcast_to(v, (size,) + tuple(shape_of(v)))
+            lifted.append(v)
+        return primitive.bind(*lifted, **params), 0
+    return rule
+
+
+def _linalg(name, impl, *, vjp, jvp, shape=None, multiple_results=False, doc=None):
+    prim = Primitive(name, impl, shape=shape or by_evaluation(impl), vjp=vjp, jvp=jvp,
+                     multiple_results=multiple_results, family="linalg", doc=doc)
+    prim.batch = _batch_leading(prim)
+    return prim
+
+
+# -- inverse and linear solves -------------------------------------------------------------------
+
+# d(A^-1) = -A^-1 dA A^-1
+inv = _linalg("inv", np.linalg.inv,
+              vjp=[lambda g, ans, a: -matmul(mT(ans), matmul(g, mT(ans)))],
+              jvp=[lambda t, ans, a: -matmul(ans, matmul(t, ans))])
+
+
+def _solve_vjp_a(g, ans, a, b):
+    # x = A^-1 b:  a_bar = -(A^-T g) x^T
+    return unbroadcast(-matmul(solve(mT(a), g), mT(ans)), a)
+
+
+solve = _linalg(
+    "solve", np.linalg.solve,
+    vjp=[_solve_vjp_a, lambda g, ans, a, b: unbroadcast(solve(mT(a), g), b)],
+    jvp=[lambda t, ans, a, b: -solve(a, matmul(t, ans)), lambda t, ans, a, b: solve(a, t)],
+    shape=lambda a, b: ShapedArray(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:],
+                                   np.result_type(a.dtype, b.dtype)),
+    doc="x with a @ x = b, for b of shape (..., n, k).")
+
+
+def _inverse_transpose(a):
+    return solve(mT(a), np.broadcast_to(eye_like(a), shape_of(a)))
+
+
+# d det(A) = det(A) tr(A^-1 dA)
+det = _linalg("det", np.linalg.det,
+              vjp=[lambda g, ans, a: _expand2(g * ans) * _inverse_transpose(a)],
+              jvp=[lambda t, ans, a: ans * trace(solve(a, t))],
+              shape=lambda a: ShapedArray(a.shape[:-2], a.dtype))
+
+
+def _slogdet_jvp(t, ans, a):
+    sign, logabsdet = ans
+    return np.zeros(shape_of(sign), sign.dtype if hasattr(sign, "dtype") else float), trace(solve(a, t))
+
+
+# d log|det A| = tr(A^-1 dA); the sign is piecewise constant
+slogdet = _linalg("slogdet", lambda a: tuple(np.linalg.slogdet(a)),
+                  vjp=[lambda g, ans, a: _expand2(g[1]) * _inverse_transpose(a)],
+                  jvp=[_slogdet_jvp], multiple_results=True)
+
+
+def _pinv_jvp(t, ans, a, rcond):
+    # dA+ = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+
+    p = ans
+    left = eye_like(a, shape_of(a)[-2]) - matmul(a, p)
+    right = eye_like(a) - matmul(p, a)
+    return (-matmul(p, matmul(t, p)) + matmul(matmul(p, mT(p)), matmul(mT(t), left))
+            + matmul(right, matmul(mT(t), matmul(mT(p), p))))
+
+
+def _pinv_vjp(g, ans, a, rcond):
+    p = ans
+    left = eye_like(a, shape_of(a)[-2]) - matmul(a, p)
+    right = eye_like(a) - matmul(p, a)
+    return (-matmul(mT(p), matmul(g, mT(p))) + matmul(left, matmul(mT(g), matmul(p, mT(p))))
+            + matmul(matmul(mT(p), p), matmul(mT(g), right)))
+
+
+pinv = _linalg("pinv", lambda a, rcond: np.linalg.pinv(a, rcond=rcond), vjp=[_pinv_vjp], jvp=[_pinv_jvp],
+               doc="Moore-Penrose pseudo-inverse; its derivative holds where the rank is constant.")
+
+
+# -- factorizations --------------------------------------------------------------------------------
+
+def _phi(x):
+    """The lower triangle of x with its diagonal halved."""
+    n = shape_of(x)[-1]
+    return x * (_strict_lower(n) + 0.5 * np.eye(n))
+
+
+def _cholesky_jvp(t, ans, a):
+    # dL = L phi(L^-1 dA L^-T)
+    inner = solve(ans, mT(solve(ans, mT(t))))
+    return matmul(ans, _phi(inner))
+
+
+def _cholesky_vjp(g, ans, a):
+    # S = L^-T phi(L^T g) L^-1, a_bar = (S + S^T) / 2
+    lt = mT(ans)
+    s = mT(solve(lt, mT(solve(lt, _phi(matmul(lt, g))))))
+    return 0.5 * (s + mT(s))
+
+
+cholesky = _linalg("cholesky", np.linalg.cholesky, vjp=[_cholesky_vjp], jvp=[_cholesky_jvp],
+                   doc="Lower Cholesky factor of a symmetric positive-definite (symmetrized) input.")
+
+
+def _qr_jvp(t, ans, a):
+    # X = Q^T dA R^-1, w = skew part below the diagonal; dR = (X - w) R, dQ = dA R^-1 - Q (X - w)
+    q, r = ans
+    da_rinv = mT(solve(mT(r), mT(t)))
+    x = matmul(mT(q), da_rinv)
+    low = x * _strict_lower(shape_of(x)[-1])
+    upper = x - (low - mT(low))
+    return da_rinv - matmul(q, upper), matmul(upper, r)
+
+
+def _qr_vjp(g, ans, a):
+    # M = R R_bar^T - Q_bar^T Q; a_bar = (Q_bar + Q copyltu(M)) R^-T   (m >= n)
+    q, r = ans
+    gq, gr = g
+    m = matmul(r, mT(gr)) - matmul(mT(gq), q)
+    low = m * _strict_lower(shape_of(m)[-1])
+    copyltu = low + mT(low) + diag_embed(diagonal(m))
+    b = gq + matmul(q, copyltu)
+    return mT(solve(r, mT(b)))
+
+
+qr = _linalg("qr", lambda a: tuple(np.linalg.qr(a, mode="reduced")),
+             vjp=[_qr_vjp], jvp=[_qr_jvp], multiple_results=True,
+             doc="Reduced QR of a tall (m >= n) matrix stack.")
+
+
+def _eigh_jvp(t, ans, a):
+    # dP = V^T dA V; dw = diag(dP); dV = V (F o dP)
+    w, v = ans
+    p = matmul(mT(v), matmul(t, v))
+    return diagonal(p), matmul(v, _coupling(w) * p)
+
+
+def _eigh_vjp(g, ans, a):
+    # a_bar = V (diag(w_bar) + F o (V^T V_bar)) V^T
+    w, v = ans
+    gw, gv = g
+    inner = diag_embed(gw) + _coupling(w) * matmul(mT(v), gv)
+    return matmul(v, matmul(inner, mT(v)))
+
+
+eigh = _linalg("eigh", lambda a: tuple(np.linalg.eigh(a)), vjp=[_eigh_vjp], jvp=[_eigh_jvp],
+               multiple_results=True,
+               doc="Eigenvalues (ascending) and eigenvectors of a symmetric matrix stack.")
+
+
+def _svd_parts(ans, full_matrices):
+    u, s, vh = ans
+    k = shape_of(s)[-1]
+    if full_matrices:
+        u = _take_columns(u, k)
+        vh = mT(_take_columns(mT(vh), k))
+    return u, s, mT(vh), k
+
+
+def _take_columns(x, k):
+    if shape_of(x)[-1] == k:
+        return x
+    from funcgrad.primitives.indexing import getitem_p
+    return getitem_p.bind(x, index=(Ellipsis, slice(0, k)))
+
+
+def _pad_columns(x, n):
+    k = shape_of(x)[-1]
+    if k == n:
+        return x
+    zeros = np.zeros(tuple(shape_of(x)[:-1]) + (n - k,), getattr(x, "dtype", np.float64))
+    return _shape.concatenate_p.bind(x, zeros, axis=len(shape_of(x)) - 1)
+
+
+def _svd_jvp(t, ans, a, full_matrices):
+    # dP = U^T dA V; ds = diag(dP); F[i, j] = 1 / (s_j^2 - s_i^2)
+    # dU = U (F o (dP S + S dP^T)) + (I - U U^T) dA V S^-1
+    # dV = V (F o (S dP + dP^T S)) + (I - V V^T) dA^T U S^-1
+    u, s, v, k = _svd_parts(ans, full_matrices)
+    m, n = shape_of(a)[-2], shape_of(a)[-1]
+    f = _coupling(s * s)
+    dp = matmul(mT(u), matmul(t, v))
+    srow, scol = _row(s), _column(s)
+    du = matmul(u, f * (dp * srow + scol * mT(dp)))
+    dv = matmul(v, f * (scol * dp + mT(dp) * srow))
+    sinv = _row(_safe_reciprocal(s))
+    if m > k:
+        du = du + matmul(eye_like(a, m) - matmul(u, mT(u)), matmul(t, v)) * sinv
+    if n > k:
+        dv = dv + matmul(eye_like(a, n) - matmul(v, mT(v)), matmul(mT(t), u)) * sinv
+    if full_matrices:
+        du, dv = _pad_columns(du, m), _pad_columns(dv, n)
+    return du, diagonal(dp), mT(dv)
+
+
+def _svd_vjp(g, ans, a, full_matrices):
+    # a_bar = U [diag(s_bar) + (F o (U^T U_bar - U_bar^T U)) S + S (F o (V^T V_bar - V_bar^T V))] V^T
+    #         + (I - U U^T) U_bar S^-1 V^T + U S^-1 V_bar^T (I - V V^T)
+    u, s, v, k = _svd_parts(ans, full_matrices)
+    gu, gs, gvh = g
+    gu = _take_columns(gu, k)
+    gv = _take_columns(mT(gvh), k)
+    m, n = shape_of(a)[-2], shape_of(a)[-1]
+    f = _coupling(s * s)
+    ut_gu = matmul(mT(u), gu)
+    vt_gv = matmul(mT(v), gv)
+    inner = (diag_embed(gs) + (f * (ut_gu - mT(ut_gu))) * _row(s)
+             + _column(s) * (f * (vt_gv - mT(vt_gv))))
+    out = matmul(u, matmul(inner, mT(v)))
+    sinv = _safe_reciprocal(s)
+    if m > k:
+        out = out + matmul((gu - matmul(u, ut_gu)) * _row(sinv), mT(v))
+    if n > k:
+        out = out + matmul(u * _row(sinv), mT(gv - matmul(v, vt_gv)))
+    return out
+
+
+svd = _linalg("svd", lambda a, full_matrices: tuple(np.linalg.svd(a, full_matrices=full_matrices)),
+              vjp=[_svd_vjp], jvp=[_svd_jvp], multiple_results=True,
+              doc="Singular value decomposition (u, s, vh). With full_matrices, the columns beyond "
+                  "min(m, n) are treated as constants (they are not unique).")
+
+
+def _column_real_dot(u, v):
+    """re(sum_i u_ij v_ij) for each column j, as a (..., 1, n) row."""
+    from funcgrad.primitives.elementwise import real
+    return real(sum_p.bind(u * v, axis=(len(shape_of(u)) - 2,), keepdims=True))
+
+
+def _eig_vjp(g, ans, a):
+    # G' = V_bar - conj(V) re(colsum(V_bar o V));  a_bar = V^-T (diag(w_bar) + F o (V^T G')) V^T
+    from funcgrad.primitives.elementwise import conjugate, real
+    w, v = ans
+    gw, gv = g
+    gv = gv - conjugate(v) * _column_real_dot(gv, v)
+    inner = diag_embed(gw) + _coupling(w) * matmul(mT(v), gv)
+    out = solve(mT(v), matmul(inner, mT(v)))
+    if not np.iscomplexobj(np.empty(0, getattr(a, "dtype", np.float64))):
+        out = real(out)
+    return out
+
+
+def _eig_jvp(t, ans, a):
+    # X = V^-1 dA V; dw = diag(X); dV = V (F o X), minus its part along V (unit-norm vectors)
+    from funcgrad.primitives.elementwise import conjugate
+    w, v = ans
+    x = solve(v, matmul(t, v))
+    dv = matmul(v, _coupling(w) * x)
+    return diagonal(x), dv - v * _column_real_dot(conjugate(v), dv)
+
+
+eig = _linalg("eig", lambda a: tuple(np.asarray(o, dtype=np.result_type(o, np.complex64))
+                                     for o in np.linalg.eig(a)),
+              vjp=[_eig_vjp], jvp=[_eig_jvp], multiple_results=True,
+              doc="Eigenvalues and unit eigenvectors of a general square matrix (complex). "
+                  "The eigenvectors' phase is not unique: only phase-invariant functions of them "
+                  "(|v|, v v^H, ...) have a meaningful derivative.")

@@ -12,6 +12,7 @@ from funcgrad.errors import (FuncgradError, NonDifferentiableError, OpError,  # 
 from funcgrad.primitives.elementwise import stop_gradient  # noqa: F401
 from funcgrad.transforms import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
                                  make_trace, value_and_grad, vjp)
-from funcgrad.transforms import jit, vmap  # noqa: F401
+from funcgrad.transforms import (checkpoint, custom_jvp, custom_vjp, jit, linear_transpose,  # noqa: F401
+                                 linearize, remat, vmap)
 
 __version__ = "0.1.0"

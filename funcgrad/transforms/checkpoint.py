@@ -1,0 +1,79 @@
+"""checkpoint (remat): the reverse pass recomputes a function's inside instead of storing it.
+
+Under a transform, a checkpointed call binds one `checkpoint` primitive. Recording it keeps only
+its inputs and outputs; its inside runs on plain values and leaves nothing behind. Its reverse
+rule runs the function again under vjp (one recomputation shared by all inputs) when the
+cotangent arrives, so memory for residuals is spent one checkpointed block at a time.
+"""
+from __future__ import annotations
+
+import functools
+
+from funcgrad.core.primitive import Primitive
+from funcgrad.core.tracer import Tracer
+from funcgrad.primitives._util import by_evaluation, is_float
+from funcgrad.transforms.custom import Once, PerInput, all_at_front, input_cotangents, zeros_of
+from funcgrad.tree_util import tree_flatten, tree_unflatten
+
+
+def _impl(*leaves, fun):
+    return fun(*leaves)
+
+
+def _reverse(k):
+    def rule(g, ans, *inputs, fun):
+        return fun.memo.get((g, ans), lambda: input_cotangents(fun, inputs, g))[k]
+    return rule
+
+
+def _forward(k):
+    def rule(t, ans, *inputs, fun):
+        from funcgrad.transforms.forward import jvp
+        if not all(is_float(x) for x in inputs):
+            raise TypeError("checkpoint: forward mode needs floating-point inputs only")
+        tangents = [t if i == k else zeros_of(x) for i, x in enumerate(inputs)]
+        return tuple(jvp(fun, tuple(inputs), tuple(tangents))[1])
+    return rule
+
+
+def _batch(values, dims, fun):
+    from funcgrad.transforms.vmap import vmap
+    batched = vmap(fun)
+    batched.memo = Once()
+    return checkpoint_p.bind(*all_at_front(values, dims), fun=batched), 0
+
+
+checkpoint_p = Primitive(
+    "checkpoint", _impl, shape=by_evaluation(_impl), vjp=PerInput(_reverse), jvp=PerInput(_forward),
+    batch=_batch, multiple_results=True, family="custom",
+    doc="A function whose inside is recomputed by the reverse pass instead of stored.")
+
+
+def checkpoint(fun):
+    """`fun`, differentiated by recomputing its inside on the reverse pass (trading time for memory).
+
+    Wrap the blocks of a deep model: grad then stores only each block's inputs and outputs.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> block = fg.checkpoint(lambda x: fnp.tanh(fnp.sin(x)))
+    >>> float(fg.grad(lambda x: block(block(x)))(0.5)) == float(fg.grad(
+    ...     lambda x: fnp.tanh(fnp.sin(fnp.tanh(fnp.sin(x)))))(0.5))
+    True
+    """
+    @functools.wraps(fun)
+    def checkpointed(*args):
+        leaves, in_tree = tree_flatten(args)
+        if not any(isinstance(x, Tracer) for x in leaves):
+            return fun(*args)
+        trees = {}
+
+        def flat(*xs):
+            out_leaves, trees["out"] = tree_flatten(fun(*tree_unflatten(in_tree, xs)))
+            return tuple(out_leaves)
+        flat.memo = Once()
+        outs = checkpoint_p.bind(*leaves, fun=flat)
+        return tree_unflatten(trees["out"], outs)
+    return checkpointed
+
+
+remat = checkpoint

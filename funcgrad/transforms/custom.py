@@ -1,0 +1,365 @@
+"""custom_vjp and custom_jvp: functions that bring their own derivative rule.
+
+Each call on traced arguments binds one primitive (`custom_vjp_call` / `custom_jvp_call`) whose
+parameters are the user's functions on flat lists of leaves, so every transform meets it as it
+meets any primitive: its reverse and forward rules call the user's rules, its batch rule vmaps
+them. Outside every transform the function is simply called.
+
+- custom_vjp: reverse mode uses `bwd`; the primal runs `fwd` (whose residuals are the extra
+  outputs of the primitive). Forward mode (jvp, jacfwd, hessian) has no user rule: it
+  differentiates `fwd` as ordinary code (JAX raises an error there instead). Define a custom_jvp
+  when forward mode must use your rule too.
+- custom_jvp: forward mode uses the rule; reverse mode transposes it (the rule must be linear in
+  the tangents, as a derivative is).
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from funcgrad.core.primitive import Primitive
+from funcgrad.core.tracer import Tracer
+from funcgrad.errors import FuncgradError, where
+from funcgrad.primitives._util import by_evaluation, dtype_of, is_float, shape_of
+from funcgrad.primitives.shape import broadcast_to, moveaxis, reshape
+from funcgrad.tree_util import tree_flatten, tree_unflatten
+
+
+class CustomRuleError(FuncgradError, TypeError):
+    """A custom-rule function was used in a way its rule cannot serve."""
+
+
+class PerInput:
+    """A rule table indexed by input position, built on demand (for variadic primitives)."""
+
+    def __init__(self, make):
+        self.make = make
+        self.rules = {}
+
+    def __getitem__(self, k):
+        rule = self.rules.get(k)
+        if rule is None:
+            rule = self.rules[k] = self.make(k)
+        return rule
+
+
+class Once:
+    """Memo of the last call keyed by the identity of its arguments: the per-input rules of one
+    equation share one evaluation of the user's rule."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self):
+        self.key = None
+        self.value = None
+
+    def get(self, key, compute):
+        old = self.key
+        if old is not None and len(old) == len(key) and all(a is b for a, b in zip(old, key)):
+            return self.value
+        self.value = compute()
+        self.key = key
+        return self.value
+
+
+def zeros_of(x):
+    return np.zeros(shape_of(x), dtype_of(x) if is_float(x) else np.float64)
+
+
+def all_at_front(values, dims):
+    """Every value with its batch axis first (unbatched ones broadcast), and the batch size."""
+    size = next(shape_of(v)[d] for v, d in zip(values, dims) if d is not None)
+    moved = []
+    for v, d in zip(values, dims):
+        if d is None:
+            v = broadcast_to(reshape(v, (1,) + tuple(shape_of(v))), (size,) + tuple(shape_of(v)))
+        elif d != 0:
+            v = moveaxis(v, d, 0)
+        moved.append(v)
+    return moved
+
+
+def input_cotangents(fun, inputs, g):
+    """Cotangents of every input of `fun` at `inputs` for output cotangents `g` (None: no float)."""
+    from funcgrad.transforms.reverse import vjp
+    floats = [i for i, x in enumerate(inputs) if is_float(x)]
+
+    def of_floats(*xs):
+        full = list(inputs)
+        for i, x in zip(floats, xs):
+            full[i] = x
+        return fun(*full)
+    _, pullback = vjp(of_floats, *[inputs[i] for i in floats])
+    cts = [None] * len(inputs)
+    for i, ct in zip(floats, pullback(tuple(g))):
+        cts[i] = ct
+    return cts
+
+
+def split_nondiff(args, nondiff_argnums, name):
+    n = len(args)
+    nums = tuple(sorted(i % n for i in nondiff_argnums))
+    for i in nondiff_argnums:
+        if not -n <= i < n:
+            raise ValueError(f"{name}: nondiff_argnums contains {i} but the function was called "
+                             f"with {n} arguments{where()}.")
+    return tuple(args[i] for i in nums), tuple(a for i, a in enumerate(args) if i not in nums), nums
+
+
+def merge_nondiff(nondiff, diff, nums):
+    it_n, it_d = iter(nondiff), iter(diff)
+    return tuple(next(it_n) if i in nums else next(it_d) for i in range(len(nondiff) + len(diff)))
+
+
+def flat_cotangents(result, diff_args, in_tree_leaves, name):
+    """The user's per-argument cotangents (a tuple, None meaning zero) as a flat list of leaves."""
+    if not isinstance(result, (tuple, list)) or len(result) != len(diff_args):
+        raise CustomRuleError(
+            f"{name}: bwd must return a tuple with one cotangent per differentiable argument "
+            f"({len(diff_args)}), but it returned {type(result).__name__}"
+            f"{' of length ' + str(len(result)) if isinstance(result, (tuple, list)) else ''}.")
+    flat = []
+    for ct, arg in zip(result, diff_args):
+        arg_leaves = tree_flatten(arg)[0]
+        if ct is None:
+            flat.extend([None] * len(arg_leaves))
+        else:
+            flat.extend(tree_flatten(ct)[0])
+    return flat
+
+
+# -- custom_vjp -------------------------------------------------------------------------------
+
+def _custom_vjp_impl(*leaves, fwd, bwd):
+    return fwd(*leaves)
+
+
+def _custom_vjp_rule(k):
+    def rule(g, ans, *inputs, fwd, bwd):
+        num_out = fwd.trees["out"].num_leaves
+        cts = bwd.memo.get((g, ans), lambda: _custom_vjp_cotangents(g, ans, inputs, fwd, bwd))
+        return cts[k]
+    return rule
+
+
+def _custom_vjp_cotangents(g, ans, inputs, fwd, bwd):
+    num_out = fwd.trees["out"].num_leaves
+    cts = list(bwd(*ans[num_out:], *g[:num_out]))
+    residual_g = g[num_out:]
+    if not all(_is_zero(r) for r in residual_g):
+        # an outer derivative flows through the residuals: fwd is differentiated as ordinary code
+        extra = input_cotangents(lambda *xs: fwd(*xs)[num_out:], inputs, residual_g)
+        cts = [a if b is None else b if a is None else a + b for a, b in zip(cts, extra)]
+    return cts
+
+
+def _is_zero(x):
+    return isinstance(x, (np.ndarray, np.generic)) and not np.any(x)
+
+
+def _custom_vjp_forward(k):
+    # forward mode has no user rule: fwd (outputs and residuals) is differentiated as ordinary code
+    def rule(t, ans, *inputs, fwd, bwd):
+        from funcgrad.transforms.forward import jvp
+        if not all(is_float(x) for x in inputs):
+            raise CustomRuleError(
+                f"a custom_vjp function ({fwd.user_name}) with non-float inputs was differentiated "
+                f"in forward mode{where()}; use reverse mode (grad, jacrev) for it.")
+        tangents = [t if i == k else zeros_of(x) for i, x in enumerate(inputs)]
+        return tuple(jvp(fwd, tuple(inputs), tuple(tangents))[1])
+    return rule
+
+
+def _custom_vjp_batch(values, dims, fwd, bwd):
+    from funcgrad.transforms.vmap import vmap
+    moved = all_at_front(values, dims)
+    fwd_b = _named(vmap(fwd), fwd.user_name)
+    fwd_b.trees = fwd.trees
+    bwd_b = vmap(bwd)
+    bwd_b.memo = Once()
+    return custom_vjp_call.bind(*moved, fwd=fwd_b, bwd=bwd_b), 0
+
+
+custom_vjp_call = Primitive(
+    "custom_vjp_call", _custom_vjp_impl, shape=by_evaluation(_custom_vjp_impl),
+    vjp=PerInput(_custom_vjp_rule), jvp=PerInput(_custom_vjp_forward),
+    batch=_custom_vjp_batch, multiple_results=True, family="custom",
+    doc="A function with a user-given reverse rule; outputs are its results then its residuals.")
+
+
+def _named(fun, name):
+    fun.user_name = name
+    return fun
+
+
+class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
+    """A function whose reverse-mode derivative is given by the user.
+
+    >>> import funcgrad as fg, funcgrad.numpy as fnp
+    >>> @fg.custom_vjp
+    ... def clip_gradient(x):
+    ...     return x
+    >>> def fwd(x):
+    ...     return x, None
+    >>> def bwd(residual, g):
+    ...     return (fnp.clip(g, -1.0, 1.0),)
+    >>> clip_gradient.defvjp(fwd, bwd)
+    >>> float(fg.grad(lambda x: 10.0 * clip_gradient(x))(2.0))
+    1.0
+    """
+
+    def __init__(self, fun, nondiff_argnums=()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.fwd = None
+        self.bwd = None
+        self.in_fwd = 0  # calls of the function from inside its own fwd compute the primal
+
+    def defvjp(self, fwd, bwd):
+        """fwd(*args) -> (output, residuals); bwd(*nondiff_args, residuals, output_cotangent) ->
+        a tuple with one cotangent per differentiable argument (None for zero)."""
+        self.fwd = fwd
+        self.bwd = bwd
+
+    def __call__(self, *args):
+        if self.fwd is None:
+            raise CustomRuleError(f"custom_vjp function {self.__name__} was called before defvjp"
+                                  f"(fwd, bwd){where()}. Define its rule first.")
+        nondiff, diff, nums = split_nondiff(args, self.nondiff_argnums, "custom_vjp")
+        leaves, in_tree = tree_flatten(diff)
+        if self.in_fwd or not any(isinstance(x, Tracer) for x in leaves):
+            return self.fun(*args)
+        trees = {}
+        user_fwd, user_bwd, name = self.fwd, self.bwd, self.__name__
+
+        def fwd_flat(*flat):
+            self.in_fwd += 1
+            try:
+                out, residuals = user_fwd(*merge_nondiff(nondiff, tree_unflatten(in_tree, flat), nums))
+            finally:
+                self.in_fwd -= 1
+            out_leaves, trees["out"] = tree_flatten(out)
+            res_leaves, trees["res"] = tree_flatten(residuals)
+            return tuple(out_leaves) + tuple(res_leaves)
+
+        def bwd_flat(*flat):
+            num_res = trees["res"].num_leaves
+            residuals = tree_unflatten(trees["res"], flat[:num_res])
+            g = tree_unflatten(trees["out"], flat[num_res:])
+            result = user_bwd(*nondiff, residuals, g)
+            return flat_cotangents(result, diff, None, f"custom_vjp {name}")
+
+        _named(fwd_flat, name)
+        fwd_flat.trees = trees
+        bwd_flat.memo = Once()
+        outs = custom_vjp_call.bind(*leaves, fwd=fwd_flat, bwd=bwd_flat)
+        return tree_unflatten(trees["out"], outs[:trees["out"].num_leaves])
+
+
+# -- custom_jvp -------------------------------------------------------------------------------
+
+def _custom_jvp_impl(*leaves, fun, jvp, num_in):
+    return fun(*leaves)
+
+
+def _tangents_with(k, t, inputs):
+    return [t if i == k else zeros_of(x) for i, x in enumerate(inputs)]
+
+
+def _custom_jvp_forward(k):
+    def rule(t, ans, *inputs, fun, jvp, num_in):
+        return tuple(jvp(*inputs, *_tangents_with(k, t, inputs))[len(ans):])
+    return rule
+
+
+def _custom_jvp_reverse(k):
+    # the rule is linear in the tangents: its transpose (a vjp at zero tangent) gives cotangents
+    def rule(g, ans, *inputs, fun, jvp, num_in):
+        from funcgrad.transforms.reverse import vjp
+        if not is_float(inputs[k]):
+            return None
+        n = len(ans)
+
+        def linear(t):
+            return tuple(jvp(*inputs, *_tangents_with(k, t, inputs))[n:])
+        _, pullback = vjp(linear, zeros_of(inputs[k]))
+        return pullback(tuple(g))[0]
+    return rule
+
+
+def _custom_jvp_batch(values, dims, fun, jvp, num_in):
+    from funcgrad.transforms.vmap import vmap
+    moved = all_at_front(values, dims)
+    return custom_jvp_call.bind(*moved, fun=vmap(fun), jvp=vmap(jvp), num_in=num_in), 0
+
+
+custom_jvp_call = Primitive(
+    "custom_jvp_call", _custom_jvp_impl, shape=by_evaluation(_custom_jvp_impl),
+    vjp=PerInput(_custom_jvp_reverse), jvp=PerInput(_custom_jvp_forward),
+    batch=_custom_jvp_batch, multiple_results=True, family="custom",
+    doc="A function with a user-given forward rule.")
+
+
+class custom_jvp:  # noqa: N801
+    """A function whose forward-mode derivative is given by the user (reverse mode follows).
+
+    >>> import funcgrad as fg, funcgrad.numpy as fnp
+    >>> @fg.custom_jvp
+    ... def log1pexp(x):
+    ...     return fnp.log1p(fnp.exp(x))
+    >>> @log1pexp.defjvp
+    ... def log1pexp_jvp(primals, tangents):
+    ...     (x,), (t,) = primals, tangents
+    ...     return log1pexp(x), t * (1 - 1 / (1 + fnp.exp(x)))
+    >>> float(fg.grad(log1pexp)(50.0))
+    1.0
+    """
+
+    def __init__(self, fun, nondiff_argnums=()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.jvp_rule = None
+
+    def defjvp(self, jvp):
+        """jvp(*nondiff_args, primals, tangents) -> (output, output_tangent)."""
+        self.jvp_rule = jvp
+        return jvp
+
+    def __call__(self, *args):
+        if self.jvp_rule is None:
+            raise CustomRuleError(f"custom_jvp function {self.__name__} was called before defjvp"
+                                  f"{where()}. Define its rule first.")
+        nondiff, diff, nums = split_nondiff(args, self.nondiff_argnums, "custom_jvp")
+        leaves, in_tree = tree_flatten(diff)
+        if not any(isinstance(x, Tracer) for x in leaves):
+            return self.fun(*args)
+        n = len(leaves)
+        trees = {}
+        user_fun, user_jvp = self.fun, self.jvp_rule
+
+        def fun_flat(*flat):
+            out = user_fun(*merge_nondiff(nondiff, tree_unflatten(in_tree, flat), nums))
+            out_leaves, trees["out"] = tree_flatten(out)
+            return tuple(out_leaves)
+
+        def jvp_flat(*flat):
+            primals = tree_unflatten(in_tree, flat[:n])
+            tangents = tree_unflatten(in_tree, flat[n:])
+            out, out_t = user_jvp(*nondiff, primals, tangents)
+            out_leaves = tree_flatten(out)[0]
+            t_leaves = tree_flatten(out_t)[0]
+            if len(t_leaves) != len(out_leaves):
+                raise CustomRuleError(
+                    f"custom_jvp {self.__name__}: the rule returned {len(out_leaves)} output leaves "
+                    f"but {len(t_leaves)} tangent leaves; the tangent must have the output's structure.")
+            return tuple(out_leaves) + tuple(
+                zeros_of(o) if t is None else t for o, t in zip(out_leaves, t_leaves))
+
+        outs = custom_jvp_call.bind(*leaves, fun=fun_flat, jvp=jvp_flat, num_in=n)
+        return tree_unflatten(trees["out"], outs)
+
+
+__all__ = ["custom_vjp", "custom_jvp", "CustomRuleError", "PerInput", "Once", "all_at_front"]

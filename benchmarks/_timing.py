@@ -13,6 +13,27 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 
+def steady_malloc():
+    """Keep glibc from handing freed memory back to the OS between calls (both contenders alike).
+
+    With its default, dynamic thresholds glibc trims the heap whenever a burst of large arrays is
+    freed, and the next call page-faults all of it back in: a cost of the allocator, not of the code
+    measured, and one that lands on whichever contender happens to free the larger burst. Set
+    FUNCGRAD_BENCH_DEFAULT_MALLOC=1 to measure with the defaults instead.
+    """
+    if os.environ.get("FUNCGRAD_BENCH_DEFAULT_MALLOC"):
+        return "default glibc malloc"
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_trim_threshold, 1 << 30)
+        libc.mallopt(m_mmap_threshold, 1 << 25)
+        return "glibc malloc with fixed trim/mmap thresholds"
+    except (OSError, AttributeError):
+        return "default malloc"
+
+
 def time_call(fn, min_time=0.05):
     """Seconds per call of fn(), from enough calls to last at least min_time."""
     fn()

@@ -129,6 +129,8 @@ def mlp(dtype):
 
 
 if __name__ == "__main__":
+    from _timing import steady_malloc
+    print("allocator:", steady_malloc())
     scalar_chain()
     mlp(np.float64)
     mlp(np.float32)

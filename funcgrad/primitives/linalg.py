@@ -17,7 +17,7 @@ import numpy as np
 
 from funcgrad.core.primitive import Primitive, ShapedArray
 from funcgrad.primitives import shape as _shape
-from funcgrad.primitives._util import by_evaluation, shape_of, unbroadcast
+from funcgrad.primitives._util import dtype_of, shape_of, unbroadcast
 from funcgrad.primitives.contraction import matmul
 from funcgrad.primitives.elementwise import equal, where
 from funcgrad.primitives.reductions import sum_p
@@ -32,19 +32,20 @@ def mT(x):
 
 
 def eye_like(x, n=None):
+    """The identity of size n (x's last axis by default) in x's dtype (constants keep float32)."""
     n = shape_of(x)[-1] if n is None else n
-    return np.eye(n, dtype=getattr(x, "dtype", np.float64))
+    return np.eye(n, dtype=dtype_of(x))
 
 
 def diagonal(x):
     """(..., n, n) -> (..., n): the diagonal of each matrix."""
-    return sum_p.bind(x * np.eye(shape_of(x)[-1]), axis=(len(shape_of(x)) - 1,), keepdims=False)
+    return sum_p.bind(x * eye_like(x), axis=(len(shape_of(x)) - 1,), keepdims=False)
 
 
 def diag_embed(v):
     """(..., n) -> (..., n, n): diagonal matrices with v on the diagonal."""
     s = tuple(shape_of(v))
-    return _shape.reshape_p.bind(v, shape=s + (1,)) * np.eye(s[-1])
+    return _shape.reshape_p.bind(v, shape=s + (1,)) * eye_like(v)
 
 
 def trace(x):
@@ -65,8 +66,9 @@ def _row(v):
     return _shape.reshape_p.bind(v, shape=s[:-1] + (1,) + s[-1:])
 
 
-def _strict_lower(n):
-    return np.tril(np.ones((n, n)), -1)
+def _strict_lower(x):
+    n = shape_of(x)[-1]
+    return np.tril(np.ones((n, n), dtype=dtype_of(x)), -1)
 
 
 def _coupling(w):
@@ -86,17 +88,34 @@ def _batch_leading(primitive):
     def rule(values, dims, **params):
         moved = [v if d is None else _shape.moveaxis(v, d, 0) for v, d in zip(values, dims)]
         size = next(shape_of(v)[0] for v, d in zip(moved, dims) if d is not None)
+        rank = max(len(shape_of(v)) - (d is not None) for v, d in zip(moved, dims))
         lifted = []
         for v, d in zip(moved, dims):
+            shape = tuple(shape_of(v))
+            if d is None:
+                shape = (1,) + shape
+            v = _shape.reshape(v, (shape[0],) + (1,) * (rank - len(shape) + 1) + shape[1:])
             if d is None and len(values) > 1:
-                v = _shape.broadcast_to(v, (size,) + tuple(shape_of(v)))
+                v = _shape.broadcast_to(v, (size,) + tuple(shape_of(v))[1:])
             lifted.append(v)
         return primitive.bind(*lifted, **params), 0
     return rule
 
 
+def _by_identity(impl):
+    """A shape rule running `impl` on identity matrices (zeros would be singular)."""
+    def rule(*avals, **params):
+        values = [np.broadcast_to(np.eye(*a.shape[-2:], dtype=a.dtype), a.shape) if a.ndim >= 2
+                  else np.zeros(a.shape, a.dtype) for a in avals]
+        out = impl(*values, **params)
+        outs = out if isinstance(out, tuple) else (out,)
+        avals_out = tuple(ShapedArray(np.shape(o), np.asarray(o).dtype) for o in outs)
+        return avals_out if isinstance(out, tuple) else avals_out[0]
+    return rule
+
+
 def _linalg(name, impl, *, vjp, jvp, shape=None, multiple_results=False, doc=None):
-    prim = Primitive(name, impl, shape=shape or by_evaluation(impl), vjp=vjp, jvp=jvp,
+    prim = Primitive(name, impl, shape=shape or _by_identity(impl), vjp=vjp, jvp=jvp,
                      multiple_results=multiple_results, family="linalg", doc=doc)
     prim.batch = _batch_leading(prim)
     return prim
@@ -171,8 +190,7 @@ pinv = _linalg("pinv", lambda a, rcond: np.linalg.pinv(a, rcond=rcond), vjp=[_pi
 
 def _phi(x):
     """The lower triangle of x with its diagonal halved."""
-    n = shape_of(x)[-1]
-    return x * (_strict_lower(n) + 0.5 * np.eye(n))
+    return x * (_strict_lower(x) + 0.5 * eye_like(x))
 
 
 def _cholesky_jvp(t, ans, a):
@@ -197,7 +215,7 @@ def _qr_jvp(t, ans, a):
     q, r = ans
     da_rinv = mT(solve(mT(r), mT(t)))
     x = matmul(mT(q), da_rinv)
-    low = x * _strict_lower(shape_of(x)[-1])
+    low = x * _strict_lower(x)
     upper = x - (low - mT(low))
     return da_rinv - matmul(q, upper), matmul(upper, r)
 
@@ -207,7 +225,7 @@ def _qr_vjp(g, ans, a):
     q, r = ans
     gq, gr = g
     m = matmul(r, mT(gr)) - matmul(mT(gq), q)
-    low = m * _strict_lower(shape_of(m)[-1])
+    low = m * _strict_lower(m)
     copyltu = low + mT(low) + diag_embed(diagonal(m))
     b = gq + matmul(q, copyltu)
     return mT(solve(r, mT(b)))

@@ -142,21 +142,22 @@ def vjp(fun, *primals, has_aux=False):
     return (out, pullback, aux) if has_aux else (out, pullback)
 
 
-def value_and_grad(fun, argnums=0, has_aux=False):
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """A function returning (fun(*args), gradient of fun w.r.t. args[argnums]).
 
     With has_aux=True, fun returns (value, aux) and the result is ((value, aux), gradient).
+    With holomorphic=True, fun maps complex inputs to a complex scalar and the result is f'(z).
     """
     def value_and_grad_fun(*args, **kwargs):
         with paused_gc():
-            return _value_and_grad(fun, argnums, has_aux, args, kwargs)
+            return _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic)
 
     value_and_grad_fun.__name__ = f"value_and_grad({_name(fun)})"
     value_and_grad_fun.__wrapped__ = fun
     return value_and_grad_fun
 
 
-def _value_and_grad(fun, argnums, has_aux, args, kwargs):
+def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False):
     nums, single = normalize_argnums(argnums, len(args), "grad")
     fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
     diff_args = tuple(args[i] for i in nums)
@@ -174,6 +175,7 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs):
         raise TypeError(
             f"grad requires a real floating-point output, but {_name(fun)} returned dtype "
             f"{dtype}{where()}. Compute the output in floating point.")
+    _check_holomorphic(fun, dtype, in_values, holomorphic)
     seed = np.ones((), dtype=dtype)
     grads = backward_pass(trace, [seed])
     grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, in_values)]
@@ -183,14 +185,27 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs):
     return ((value, aux), grad_out) if has_aux else (value, grad_out)
 
 
-def grad(fun, argnums=0, has_aux=False):
+def _check_holomorphic(fun, out_dtype, in_values, holomorphic):
+    """Complex outputs only with holomorphic=True, which asks for complex inputs (JAX's rule)."""
+    if np.issubdtype(out_dtype, np.complexfloating) and not holomorphic:
+        raise TypeError(
+            f"grad requires a real-valued output, but {_name(fun)} returned dtype {out_dtype}"
+            f"{where()}. Differentiate a real function of it (abs(z) ** 2, z.real, ...), or pass "
+            "holomorphic=True if the function is holomorphic (see docs/conventions_complex.md).")
+    if holomorphic and not all(np.issubdtype(dtype_of(x), np.complexfloating) for x in in_values):
+        raise TypeError(
+            f"grad(..., holomorphic=True) requires complex inputs{where()}; cast them with "
+            "x.astype(complex).")
+
+
+def grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """The gradient of a scalar function, as a function of the same arguments.
 
     >>> import funcgrad as fg, funcgrad.numpy as fnp
     >>> float(fg.grad(fg.grad(fnp.sin))(0.0))
     -0.0
     """
-    value_and_grad_fun = value_and_grad(fun, argnums, has_aux)
+    value_and_grad_fun = value_and_grad(fun, argnums, has_aux, holomorphic)
 
     def grad_fun(*args, **kwargs):
         result, gradient = value_and_grad_fun(*args, **kwargs)

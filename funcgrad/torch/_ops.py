@@ -1,0 +1,449 @@
+"""Operations on tensors with PyTorch's names and signatures (`dim`, `keepdim`...).
+
+Each is one primitive (or a few) applied through `apply`, with the graph node named as PyTorch
+names it. They serve both as module functions (`torch.sum(x)`) and as methods (`x.sum()`).
+"""
+from __future__ import annotations
+
+import builtins
+import collections
+
+import numpy as np
+
+from funcgrad.primitives import contraction, elementwise as ew, nn as nnp, reductions as red
+from funcgrad.primitives import shape as shp
+from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
+from funcgrad.primitives._util import normalize_axis
+from funcgrad.torch import _dtype
+from funcgrad.torch.tensor import Tensor, apply
+
+_I64 = np.dtype(np.int64)
+
+
+def as_tensor_arg(x):
+    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x))
+
+
+def _axes(dim, ndim):
+    if dim is None:
+        return None
+    return normalize_axis(dim, ndim)
+
+
+def _sizes(args):
+    """view(2, 3), view((2, 3)) and view([2, 3]) all mean the shape (2, 3)."""
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        return tuple(int(s) for s in args[0])
+    return tuple(int(s) for s in args)
+
+
+# -- reductions ---------------------------------------------------------------------------------
+
+def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001 - PyTorch's name
+    x = as_tensor_arg(input)
+    if x._data.dtype.kind in "biu" and dtype is None:
+        x = to(x, _dtype.int64)
+    elif dtype is not None:
+        x = to(x, dtype)
+    axes = _axes(dim, x.ndim)
+    name = "SumBackward0" if axes is None else "SumBackward1"
+    return apply(red.sum_p, (x,), {"axis": axes, "keepdims": bool(keepdim)}, name)
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    x = input if dtype is None else to(input, dtype)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {_dtype.to_torch(x._data.dtype).name.capitalize()}")
+    axes = _axes(dim, x.ndim)
+    name = "MeanBackward0" if axes is None else "MeanBackward1"
+    return apply(nnp.mean, (x,), {"axis": axes, "keepdims": bool(keepdim)}, name)
+
+
+_MinMax = collections.namedtuple("_MinMax", ["values", "indices"])
+
+
+def _extremum(primitive, arg, name, input, dim, keepdim, other=None):
+    if other is not None or isinstance(dim, Tensor):
+        other = dim if other is None else other
+        pair = ew.maximum if primitive is red.max_p else ew.minimum
+        return apply(pair, (input, other), {})
+    if dim is None:
+        return apply(primitive, (input,), {"axis": None, "keepdims": False}, name + "1")
+    axis = normalize_axis(dim, input.ndim)
+    values = apply(primitive, (input,), {"axis": axis, "keepdims": bool(keepdim)}, name + "0")
+    indices = arg(input, dim, keepdim)
+    return _MinMax(values, indices)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _extremum(red.max_p, argmax, "MaxBackward", input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _extremum(red.min_p, argmin, "MinBackward", input, dim, keepdim, other)
+
+
+def argmax(input, dim=None, keepdim=False):
+    data = np.asarray(input._data)
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(data), dtype=_I64))
+    out = np.argmax(data, axis=dim)
+    return Tensor._make(np.expand_dims(out, dim) if keepdim else out)
+
+
+def argmin(input, dim=None, keepdim=False):
+    data = np.asarray(input._data)
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmin(data), dtype=_I64))
+    out = np.argmin(data, axis=dim)
+    return Tensor._make(np.expand_dims(out, dim) if keepdim else out)
+
+
+def var(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    ddof = (1 if unbiased else 0) if correction is None else correction
+    centred = input - mean(input, dim, keepdim=True)
+    axes = _axes(dim, input.ndim)
+    count = input.numel() if axes is None else int(np.prod([input.shape[a] for a in axes]))
+    return sum(centred * centred, dim, keepdim) / (count - ddof)
+
+
+def std(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def norm(input, p=2, dim=None, keepdim=False):
+    if p == 2 or p == "fro":
+        return sqrt(sum(input * input, dim, keepdim))
+    if p == 1:
+        return sum(abs(input), dim, keepdim)
+    return sum(abs(input) ** p, dim, keepdim) ** (1.0 / p)
+
+
+def logsumexp(input, dim, keepdim=False):
+    shift = max(input.detach(), dim, keepdim=True).values
+    out = log(sum(exp(input - shift), dim, keepdim=True)) + shift
+    return out if keepdim else squeeze(out, dim)
+
+
+def all(input, dim=None):  # noqa: A001
+    return Tensor._make(np.asarray(np.all(np.asarray(input._data), axis=dim)))
+
+
+def any(input, dim=None):  # noqa: A001
+    return Tensor._make(np.asarray(np.any(np.asarray(input._data), axis=dim)))
+
+
+# -- elementwise ----------------------------------------------------------------------------------
+
+def _unary(primitive, name=None):
+    def op(input):
+        return apply(primitive, (input,), {}, name)
+    op.__name__ = primitive.name
+    return op
+
+
+exp, log, sqrt, sin, cos, tan = (_unary(p) for p in (ew.exp, ew.log, ew.sqrt, ew.sin, ew.cos, ew.tan))
+tanh, abs, neg, log1p, expm1 = (_unary(p) for p in (ew.tanh, ew.absolute, ew.negative, ew.log1p,  # noqa: A001
+                                                   ew.expm1))
+sinh, cosh, reciprocal = _unary(ew.sinh), _unary(ew.cosh), _unary(ew.reciprocal)
+asin, acos, atan = _unary(ew.arcsin), _unary(ew.arccos), _unary(ew.arctan)
+sigmoid, relu = _unary(nnp.sigmoid), _unary(nnp.relu)
+negative, absolute = neg, abs
+sign, floor, ceil, round, trunc = (_unary(p) for p in (ew.sign, ew.floor, ew.ceil, ew.round_p,  # noqa: A001
+                                                      ew.trunc))
+
+
+def square(input):
+    return pow(input, 2)
+
+
+def rsqrt(input):
+    return reciprocal(sqrt(input))
+
+
+def pow(input, exponent):  # noqa: A001
+    if isinstance(input, Tensor) and isinstance(exponent, Tensor):
+        name = "PowBackward1"
+    elif isinstance(input, Tensor):
+        name = "PowBackward0"
+    else:
+        name = "PowBackward2"
+    return apply(ew.power, (input, exponent), {}, name)
+
+
+def add(input, other, *, alpha=1):
+    return apply(ew.add, (input, other if alpha == 1 else other * alpha), {})
+
+
+def sub(input, other, *, alpha=1):
+    return apply(ew.subtract, (input, other if alpha == 1 else other * alpha), {})
+
+
+def mul(input, other):
+    return apply(ew.multiply, (input, other), {})
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode == "floor":
+        return apply(ew.floor_divide, (input, other), {})
+    out = apply(ew.divide, (input, other), {})
+    return trunc(out) if rounding_mode == "trunc" else out
+
+
+subtract, multiply, divide, true_divide = sub, mul, div, div
+
+
+def clamp(input, min=None, max=None):  # noqa: A001
+    lo = -np.inf if min is None else min
+    hi = np.inf if max is None else max
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        out = input if min is None else apply(ew.maximum, (input, lo), {})
+        return out if max is None else apply(ew.minimum, (out, hi), {})
+    return apply(nnp.clamp, (input,), {"low": float(lo), "high": float(hi)})
+
+
+clip = clamp
+
+
+def where(condition, input, other):
+    return apply(ew.where, (_plain(condition), input, other), {})
+
+
+def maximum(input, other):
+    return apply(ew.maximum, (input, other), {})
+
+
+def minimum(input, other):
+    return apply(ew.minimum, (input, other), {})
+
+
+def _plain(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def eq(input, other):
+    return apply(ew.equal, (input, other), {})
+
+
+def ne(input, other):
+    return apply(ew.not_equal, (input, other), {})
+
+
+def gt(input, other):
+    return apply(ew.greater, (input, other), {})
+
+
+def ge(input, other):
+    return apply(ew.greater_equal, (input, other), {})
+
+
+def lt(input, other):
+    return apply(ew.less, (input, other), {})
+
+
+def le(input, other):
+    return apply(ew.less_equal, (input, other), {})
+
+
+def softmax(input, dim, dtype=None):
+    return exp(log_softmax(input, dim, dtype))
+
+
+def log_softmax(input, dim, dtype=None):
+    x = input if dtype is None else to(input, dtype)
+    return apply(nnp.log_softmax, (x,), {"axis": int(dim) % builtins.max(x.ndim, 1)})
+
+
+# -- linear algebra -------------------------------------------------------------------------------
+
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+                 (3, 3): "BmmBackward0"}
+
+
+def matmul(input, other):
+    key = (np.ndim(input._data) if isinstance(input, Tensor) else 2,
+           np.ndim(other._data) if isinstance(other, Tensor) else 2)
+    return apply(contraction.matmul, (input, other), {}, _MATMUL_NAMES.get(key, "MmBackward0"))
+
+
+def mm(input, mat2):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"self must be a matrix (mm got shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)}; use matmul for batches or vectors)")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    return matmul(input, mat2)
+
+
+def dot(input, other):
+    return matmul(input, other)
+
+
+mv = dot
+
+
+def outer(input, vec2):
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+# -- shapes ---------------------------------------------------------------------------------------
+
+def reshape(input, *shape, name="ViewBackward0"):
+    shape = _sizes(shape)
+    size = input.numel()
+    if -1 in shape:
+        known = int(np.prod([s for s in shape if s != -1]))
+        shape = tuple(size // known if s == -1 and known else s for s in shape)
+    if int(np.prod(shape)) != size:
+        raise RuntimeError(f"shape '{list(_sizes_raw(shape))}' is invalid for input of size {size}")
+    return apply(shp.reshape_p, (input,), {"shape": shape}, name, view_of=input)
+
+
+def _sizes_raw(shape):
+    return shape
+
+
+def view(input, *shape):
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        return to(input, shape[0])
+    return reshape(input, *shape)
+
+
+def permute(input, *dims):
+    dims = tuple(d % builtins.max(input.ndim, 1) for d in _sizes(dims))
+    return apply(shp.transpose_p, (input,), {"axes": dims}, "PermuteBackward0", view_of=input)
+
+
+def transpose(input, dim0, dim1):
+    axes = list(range(input.ndim))
+    dim0, dim1 = dim0 % input.ndim, dim1 % input.ndim
+    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+    return apply(shp.transpose_p, (input,), {"axes": tuple(axes)}, "TransposeBackward0",
+                 view_of=input)
+
+
+swapaxes = transpose
+
+
+def t(input):
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    if input.ndim < 2:
+        return input
+    return apply(shp.transpose_p, (input,), {"axes": (1, 0)}, "TBackward0", view_of=input)
+
+
+def unsqueeze(input, dim):
+    shape = list(input.shape)
+    shape.insert(dim % (input.ndim + 1), 1)
+    return reshape(input, shape, name="UnsqueezeBackward0")
+
+
+def squeeze(input, dim=None):
+    if dim is None:
+        shape = [s for s in input.shape if s != 1]
+        name = "SqueezeBackward0"
+    else:
+        dims = {d % builtins.max(input.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+        shape = [s for i, s in enumerate(input.shape) if not (i in dims and s == 1)]
+        name = "SqueezeBackward1"
+    return reshape(input, shape, name=name)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    if input.ndim == 0:
+        return reshape(input, 1)
+    start, end = start_dim % input.ndim, end_dim % input.ndim
+    shape = input.shape[:start] + (-1,) + input.shape[end + 1:]
+    return reshape(input, shape)
+
+
+def expand(input, *sizes):
+    sizes = _sizes(sizes)
+    lead = len(sizes) - input.ndim
+    shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return apply(shp.broadcast_to_p, (input,), {"shape": shape}, "ExpandBackward0",
+                 view_of=input)
+
+
+def cat(tensors, dim=0):
+    tensors = [as_tensor_arg(x) for x in tensors]
+    dim = dim % builtins.max(tensors[0].ndim, 1)
+    return apply(shp.concatenate_p, tuple(tensors), {"axis": dim}, "CatBackward0")
+
+
+concat = cat
+
+
+def stack(tensors, dim=0):
+    tensors = [as_tensor_arg(x) for x in tensors]
+    dim = dim % (tensors[0].ndim + 1)
+    return cat([unsqueeze(x, dim) for x in tensors], dim)
+
+
+def clone(input):
+    return apply(nnp.copy, (input,), {}, "CloneBackward0")
+
+
+def to(input, *args, dtype=None, **kwargs):
+    for a in args:
+        if isinstance(a, _dtype.dtype) or (isinstance(a, type) and a in (float, int, bool)):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+    if dtype is None:
+        return input
+    target = _dtype.to_numpy(dtype)
+    if target == input._data.dtype:
+        return input
+    return apply(ew.astype_p, (input,), {"dtype": target}, "ToCopyBackward0")
+
+
+# -- indexing -------------------------------------------------------------------------------------
+
+def _plain_index(index):
+    if isinstance(index, tuple):
+        return tuple(_plain(i) for i in index)
+    return _plain(index)
+
+
+def getitem(input, index):
+    index = canonical_index(_plain_index(index))
+    if builtins.all(isinstance(i, (int, np.integer)) for i in index) and len(index) == 1:
+        name = "SelectBackward0"
+    elif builtins.all(isinstance(i, (slice, type(None), type(Ellipsis))) for i in index):
+        name = "SliceBackward0"
+    else:
+        name = "IndexBackward0"
+    basic = name != "IndexBackward0"
+    return apply(getitem_p, (input,), {"index": index}, name, view_of=input if basic else None)
+
+
+def index_put(input, index, value):
+    """input with input[index] replaced by value (out of place; used by x[index] = value)."""
+    index = canonical_index(_plain_index(index))
+    mask = np.ones(input.shape, dtype=input._data.dtype)
+    mask[index] = 0
+    value = as_tensor_arg(value)
+    spread = expand(value, getitem(input, index).shape) if value.shape != getitem(
+        input.detach(), index).shape else value
+    zeros = np.zeros(input.shape, dtype=input._data.dtype)
+    return input * mask + apply(index_add_p, (zeros, to(spread, input.dtype)), {"index": index},
+                                "IndexPutBackward0")
+
+
+def gather(input, dim, index):
+    idx = np.asarray(index._data)
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[dim % input.ndim] = idx
+    return getitem(input, tuple(grids))
+
+
+def masked_fill(input, mask, value):
+    return where(mask, as_tensor_arg(value).to(input.dtype), input)

@@ -1,0 +1,162 @@
+"""The backward engine: an iterative walk over the graph from the roots to the leaves.
+
+Nodes run in dependency order (a node runs once every node that feeds it a gradient has run),
+newest first among the ready ones, as PyTorch's engine does. No recursion, so graphs of any
+depth work.
+"""
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from funcgrad.torch import grad_mode
+from funcgrad.torch.graph import AccumulateGrad, Node
+
+
+def _dependencies(roots):
+    """How many edges point at each node reachable from `roots`."""
+    counts = {}
+    seen = set()
+    stack = [r for r in roots if r is not None]
+    for r in stack:
+        seen.add(r)
+    while stack:
+        node = stack.pop()
+        if type(node) is AccumulateGrad:
+            continue
+        for child in node.edges:
+            if child is None:
+                continue
+            counts[child] = counts.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return counts
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def run_backward(roots, root_grads, *, retain_graph, create_graph, capture=None,
+                 accumulate=True, only=None):
+    """Propagate `root_grads` from the `roots` (edges) down the graph.
+
+    capture: {edge: index} -> the total gradient reaching each such edge is returned in a list
+    (for autograd.grad); accumulate: whether leaves' `.grad` is updated; only: if given, the set
+    of AccumulateGrad nodes that may accumulate (backward(inputs=...)).
+    """
+    counts = _dependencies(roots)
+    buffers = {}
+    for node, g in zip(roots, root_grads):
+        if node is not None:
+            buffers[node] = _add(buffers.get(node), g)
+    ready = []
+    for node in buffers:
+        if counts.get(node, 0) == 0:
+            heapq.heappush(ready, (-node.sequence_nr, id(node), node))
+    captured = [None] * (len(capture) if capture else 0)
+    with grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            _, _, node = heapq.heappop(ready)
+            grad = buffers.pop(node, None)
+            if type(node) is AccumulateGrad:
+                grad = _run_leaf(node, grad, capture, captured, accumulate, only, create_graph)
+                continue
+            grad = _run_tensor_hooks(node, grad, create_graph)
+            if capture and node in capture and grad is not None:
+                captured[capture[node]] = _add(captured[capture[node]], grad)
+            if grad is None:
+                results = [None] * len(node.edges)
+            else:
+                results = node.apply(grad, create_graph)
+                if not retain_graph:
+                    node.release()
+            for child, g in zip(node.edges, results):
+                if child is None:
+                    continue
+                if g is not None:
+                    buffers[child] = _add(buffers.get(child), g)
+                counts[child] -= 1
+                if counts[child] == 0:
+                    heapq.heappush(ready, (-child.sequence_nr, id(child), child))
+    return captured
+
+
+def _as_tensor(g, create_graph):
+    from funcgrad.torch.tensor import Tensor
+    if isinstance(g, Tensor):
+        return g if create_graph else g.detach()
+    return Tensor._make(np.asarray(g))
+
+
+def _run_tensor_hooks(node: Node, grad, create_graph):
+    if grad is None:
+        return None
+    if node.tensor_hooks:
+        grad = _as_tensor(grad, create_graph)
+        for hook in list(node.tensor_hooks):
+            new = hook(grad)
+            if new is not None:
+                grad = new
+    if node.retained is not None:
+        tensor = node.retained()
+        if tensor is not None and tensor._grad_fn is node:
+            value = _as_tensor(grad, create_graph)
+            if tensor._grad is None:
+                tensor._grad = value if create_graph else value.clone()
+            else:
+                tensor._grad = tensor._grad + value
+    return _unwrap(grad, create_graph)
+
+
+def _unwrap(grad, create_graph):
+    from funcgrad.torch.tensor import Tensor
+    if not create_graph and isinstance(grad, Tensor):
+        return grad._data
+    return grad
+
+
+def _run_leaf(node, grad, capture, captured, accumulate, only, create_graph):
+    leaf = node.variable
+    if leaf is None or grad is None:
+        return None
+    if leaf._hooks:
+        grad = _as_tensor(grad, create_graph)
+        for hook in list(leaf._hooks.values()):
+            new = hook(grad)
+            if new is not None:
+                grad = new
+        grad = _unwrap(grad, create_graph)
+    if capture and node in capture:
+        captured[capture[node]] = _add(captured[capture[node]], grad)
+    if not accumulate or (only is not None and node not in only):
+        return None
+    accumulate_into(leaf, grad, create_graph)
+    return None
+
+
+def accumulate_into(leaf, grad, create_graph):
+    """leaf.grad += grad (a fresh tensor the first time), in the leaf's dtype."""
+    from funcgrad.torch.tensor import Tensor
+    if isinstance(grad, Tensor):
+        if not create_graph:
+            grad = grad._data
+    if not isinstance(grad, Tensor):
+        data = np.array(grad, dtype=leaf._data.dtype, copy=True)
+        if data.shape != leaf._data.shape:
+            data = np.array(np.broadcast_to(data, leaf._data.shape))
+        if leaf._grad is None:
+            leaf._grad = Tensor._make(data)
+        elif leaf._grad._requires_grad:
+            leaf._grad = leaf._grad + Tensor._make(data)
+        else:
+            leaf._grad._data += data  # in place, as PyTorch accumulates
+            leaf._grad._version[0] += 1
+        return
+    leaf._grad = grad if leaf._grad is None else leaf._grad + grad

@@ -1,0 +1,67 @@
+"""The torch layer's error messages: PyTorch's own wording first (users search for it), then
+which tensor it is about and what to do instead."""
+from __future__ import annotations
+
+from funcgrad.errors import where
+
+
+def tensor_type_name(tensor) -> str:
+    """'torch.FloatTensor [3, 2]', as PyTorch names a tensor in its messages."""
+    kinds = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    kind = kinds.get(str(tensor.dtype).replace("torch.", ""), "")
+    return f"torch.{kind}Tensor [{', '.join(map(str, tensor.shape))}]"
+
+
+def second_backward_error(node) -> str:
+    return (
+        "Trying to backward through the graph a second time (or directly access saved tensors "
+        "after they have already been freed). Saved intermediate values of the graph are freed "
+        "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+        "backward through the graph a second time or if you need to access saved tensors after "
+        f"calling backward.\n[funcgrad] The graph was freed at its {type(node).__name__} node"
+        f"{where()}. If you meant to combine several losses, sum them and call backward() once; "
+        "if you recompute the loss each step, build it again inside the loop instead of keeping "
+        "an old one; use retain_graph=True only when you really backpropagate the same graph twice.")
+
+
+def modified_inplace_error(tensor, node, expected, current=None) -> str:
+    if tensor is not None:
+        current = tensor._version[0]
+        producer = tensor._grad_fn
+        made = (f", which is output 0 of {type(producer).__name__}" if producer is not None else "")
+        what = f"[{tensor_type_name(tensor)}]{made}"
+    else:
+        what = f"[the output of {type(node).__name__}]"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what}, is at version {current}; expected version {expected} instead. "
+        "Hint: the backtrace further above shows the operation that failed to compute its "
+        f"gradient.\n[funcgrad] {type(node).__name__} saved this tensor to compute its gradient "
+        f"and it was changed afterwards{where()}. Use the out-of-place form (x = x + 1 instead "
+        "of x += 1 or x.add_(1)), or .clone() the tensor before modifying it.")
+
+
+def scalar_only_error(tensor) -> str:
+    return (
+        "grad can be implicitly created only for scalar outputs\n"
+        f"[funcgrad] backward() was called on a tensor of shape {tuple(tensor.shape)}{where()}. "
+        "Reduce it to a scalar first (loss.sum() or loss.mean()), or pass the gradient of the "
+        "output explicitly: out.backward(torch.ones_like(out)).")
+
+
+def no_grad_fn_error(tensor) -> str:
+    return (
+        "element 0 of tensors does not require grad and does not have a grad_fn\n"
+        f"[funcgrad] the tensor of shape {tuple(tensor.shape)} given to backward/grad is not "
+        f"connected to any tensor that requires grad{where()}. Check that the parameters have "
+        "requires_grad=True, that it was not computed under torch.no_grad(), and that nothing "
+        "called .detach(), .item() or .numpy() on the way. Setting requires_grad=True on the "
+        "loss itself makes backward run but trains nothing.")
+
+
+def leaf_inplace_error(tensor) -> str:
+    return (
+        "a leaf Variable that requires grad is being used in an in-place operation.\n"
+        f"[funcgrad] the leaf has shape {tuple(tensor.shape)}{where()}. To update parameters "
+        "by hand, do it inside `with torch.no_grad():`; otherwise use the out-of-place form.")

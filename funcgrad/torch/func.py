@@ -1,0 +1,122 @@
+"""torch.func: functional transforms of functions of tensors, mapped onto funcgrad's own.
+
+Inside a transform each tensor holds a funcgrad tracer instead of an array: the tensor layer
+passes primitives through to the core, which differentiates them with the registry's rules.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import funcgrad as fg
+from funcgrad.torch.tensor import Tensor
+from funcgrad.tree_util import tree_map
+
+
+def _lower(tree):
+    """Tensors -> their data (arrays or tracers), through any pytree."""
+    return tree_map(lambda x: x._data if isinstance(x, Tensor) else x, tree)
+
+
+def _lift(tree):
+    """Arrays and tracers -> tensors, through any pytree."""
+    def lift(x):
+        if isinstance(x, Tensor) or x is None or isinstance(x, (int, float, bool, str)):
+            return x
+        return Tensor._make(x) if hasattr(x, "shape") else x
+    return tree_map(lift, tree)
+
+
+def _wrap(transform, func, **options):
+    inner = transform(lambda *args, **kw: _lower(func(*_lift(args), **kw)), **options)
+
+    def transformed(*args, **kwargs):
+        return _lift(inner(*_lower(args), **kwargs))
+    transformed.__wrapped__ = func
+    return transformed
+
+
+def grad(func, argnums=0, has_aux=False):
+    return _wrap(fg.grad, func, argnums=argnums, has_aux=has_aux)
+
+
+def grad_and_value(func, argnums=0, has_aux=False):
+    value_and_grad = _wrap(fg.value_and_grad, func, argnums=argnums, has_aux=has_aux)
+
+    def transformed(*args, **kwargs):
+        value, gradient = value_and_grad(*args, **kwargs)
+        return gradient, value
+    return transformed
+
+
+def jacrev(func, argnums=0, has_aux=False):
+    return _wrap(fg.jacrev, func, argnums=argnums, has_aux=has_aux)
+
+
+def jacfwd(func, argnums=0, has_aux=False):
+    return _wrap(fg.jacfwd, func, argnums=argnums, has_aux=has_aux)
+
+
+def hessian(func, argnums=0):
+    return _wrap(fg.hessian, func, argnums=argnums)
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    return _wrap(fg.vmap, func, in_axes=in_dims, out_axes=out_dims)
+
+
+def vjp(func, *primals, has_aux=False):
+    result = fg.vjp(lambda *args: _lower(func(*_lift(args))), *_lower(primals), has_aux=has_aux)
+    out, pullback = result[0], result[1]
+
+    def tensor_pullback(cotangent):
+        return _lift(pullback(_lower(cotangent)))
+    return (_lift(out), tensor_pullback) + ((_lift(result[2]),) if has_aux else ())
+
+
+def jvp(func, primals, tangents, has_aux=False):
+    out = fg.jvp(lambda *args: _lower(func(*_lift(args))), tuple(_lower(primals)),
+                 tuple(_lower(tangents)), has_aux=has_aux)
+    return _lift(out)
+
+
+@contextlib.contextmanager
+def _swapped(module, tensors):
+    saved = {}
+    try:
+        for name, value in tensors.items():
+            owner, attr = _resolve(module, name)
+            saved[name] = (owner, attr, owner._parameters.get(attr, owner._buffers.get(attr)))
+            _set(owner, attr, value)
+        yield
+    finally:
+        for owner, attr, old in saved.values():
+            _set(owner, attr, old)
+
+
+def _resolve(module, name):
+    *path, attr = name.split(".")
+    for part in path:
+        module = getattr(module, part)
+    return module, attr
+
+
+def _set(owner, attr, value):
+    if attr in owner._parameters:
+        owner._parameters[attr] = value
+    else:
+        owner._buffers[attr] = value
+
+
+def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *, tie_weights=True,
+                    strict=False):
+    """Call `module` with its parameters and buffers replaced by the given tensors."""
+    tensors = parameter_and_buffer_dicts
+    if isinstance(tensors, (list, tuple)):
+        merged = {}
+        for d in tensors:
+            merged.update(d)
+        tensors = merged
+    if not isinstance(args, tuple):
+        args = (args,)
+    with _swapped(module, tensors):
+        return module(*args, **(kwargs or {}))

@@ -1,0 +1,162 @@
+"""The autograd graph: one `Node` per operation on tensors that require grad.
+
+A node remembers the primitive, its parameters, its inputs and its answer, and the edges to the
+nodes of its inputs (`next_functions`). Its backward is the primitive's own reverse rule from the
+registry (never a second copy of a derivative): with `create_graph` the rule runs on tensors, so
+its operations are recorded in turn and second derivatives follow.
+"""
+from __future__ import annotations
+
+import itertools
+import weakref
+
+from funcgrad.torch._names import SAVES_ANSWER, SAVES_NOTHING, node_name
+from funcgrad.torch.errors import second_backward_error, modified_inplace_error
+
+_sequence = itertools.count()
+_classes: dict = {}
+
+
+def node_class(name: str):
+    """The Node subclass called `name` (`MulBackward0`...), made once."""
+    cls = _classes.get(name)
+    if cls is None:
+        cls = _classes[name] = type(name, (Node,), {"__slots__": ()})
+    return cls
+
+
+class Node:
+    """One recorded operation. `next_functions` leads towards the leaves' `AccumulateGrad`."""
+
+    __slots__ = ("primitive", "params", "inputs", "answer", "edges", "saved_versions",
+                 "answer_version", "freed", "sequence_nr", "tensor_hooks", "retained",
+                 "composite", "__weakref__")
+
+    def __init__(self, primitive, params, inputs, answer, edges, saved_versions, answer_version):
+        self.primitive = primitive
+        self.params = params
+        self.inputs = inputs
+        self.answer = answer
+        self.edges = edges
+        self.saved_versions = saved_versions
+        self.answer_version = answer_version
+        self.freed = False
+        self.sequence_nr = next(_sequence)
+        self.tensor_hooks = None
+        self.retained = None
+        self.composite = None
+
+    # -- what PyTorch shows ----------------------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((edge, 0) for edge, arg in zip(self.edges, self.inputs)
+                     if edge is not None or _is_tensor(arg))
+
+    def register_hook(self, hook):
+        raise NotImplementedError("Node.register_hook: register the hook on the tensor instead")
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    # -- backward --------------------------------------------------------------------------------
+    def saves_tensors(self) -> bool:
+        return self.composite is not None or self.primitive.name not in SAVES_NOTHING
+
+    def check_saved(self):
+        if self.freed and self.saves_tensors():
+            raise RuntimeError(second_backward_error(self))
+        for tensor, version in self.saved_versions:
+            if tensor._version[0] != version:
+                raise RuntimeError(modified_inplace_error(tensor, self, version))
+        if self.answer_version is not None:
+            box, version = self.answer_version
+            if box[0] != version:
+                raise RuntimeError(modified_inplace_error(None, self, version, box[0]))
+
+    def apply(self, grad, create_graph):
+        """The cotangent of each input (None where an input needs none), from the output's."""
+        self.check_saved()
+        if self.composite is not None:
+            return self.composite.backward(self, grad, create_graph)
+        rules = self.primitive.vjp
+        params = self.params
+        if create_graph:
+            args = self.inputs
+            answer = TensorType._make(self.answer, self)
+        else:
+            args = [a._data if _is_tensor(a) else a for a in self.inputs]
+            answer = self.answer
+        out = []
+        for i, edge in enumerate(self.edges):
+            rule = rules[i] if edge is not None else None
+            out.append(None if rule is None else rule(grad, answer, *args, **params))
+        return out
+
+    def release(self):
+        """Free what backward needed (after a backward without retain_graph)."""
+        self.freed = True
+        if self.saves_tensors():
+            self.answer = None
+
+
+class AccumulateGrad:
+    """The end of the graph for a leaf: adds the arriving gradient into `leaf.grad`."""
+
+    __slots__ = ("_variable", "sequence_nr", "__weakref__")
+
+    next_functions = ()
+
+    def __init__(self, leaf):
+        self._variable = weakref.ref(leaf)
+        self.sequence_nr = -1
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+def edge_of(tensor):
+    """Where a gradient for `tensor` goes: its grad_fn, or its leaf accumulator."""
+    node = tensor._grad_fn
+    if node is not None:
+        return node
+    acc = tensor._accumulator
+    if acc is None:
+        acc = tensor._accumulator = AccumulateGrad(tensor)
+    return acc
+
+
+def record(primitive, params, args, answer, out_tensor, name=None):
+    """Attach a new node to `out_tensor`, made by `primitive` from `args`."""
+    edges = []
+    saved = []
+    keep = primitive.name not in SAVES_NOTHING
+    for arg in args:
+        if _is_tensor(arg):
+            edges.append(edge_of(arg) if arg._requires_grad else None)
+            if keep:
+                saved.append((arg, arg._version[0]))
+        else:
+            edges.append(None)
+    answer_version = (out_tensor._version, 0) if primitive.name in SAVES_ANSWER else None
+    cls = node_class(name or node_name(primitive.name))
+    node = cls(primitive, params, tuple(args), answer, edges, saved, answer_version)
+    out_tensor._grad_fn = node
+    out_tensor._requires_grad = True
+    return node
+
+
+TensorType: type = type(None)  # set to Tensor by funcgrad.torch.tensor (which imports this module)
+
+
+def _is_tensor(x) -> bool:
+    return isinstance(x, TensorType)

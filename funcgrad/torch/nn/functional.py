@@ -1,0 +1,194 @@
+"""torch.nn.functional: activations, convolution, pooling, losses and friends."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from funcgrad.primitives import nn as nnp
+from funcgrad.torch import _ops, grad_mode
+from funcgrad.torch._ops import as_tensor_arg
+from funcgrad.torch.tensor import Tensor, apply
+
+relu = _ops.relu
+sigmoid = _ops.sigmoid
+tanh = _ops.tanh
+softmax = _ops.softmax
+log_softmax = _ops.log_softmax
+
+
+def _pair(v):
+    return (int(v), int(v)) if isinstance(v, (int, np.integer)) else tuple(int(i) for i in v)
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return _ops.where(input > 0, input, input * negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return _ops.where(input > 0, input, alpha * (_ops.exp(_ops.clamp(input, max=0.0)) - 1))
+
+
+def gelu(input, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * input * (1 + _ops.tanh(math.sqrt(2 / math.pi) * (input + 0.044715 * input ** 3)))
+    from funcgrad.primitives import elementwise as ew
+    erf = getattr(ew, "erf", None)
+    if erf is None:
+        return gelu(input, "tanh")
+    return 0.5 * input * (1 + apply(erf, (input / math.sqrt(2),), {}))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    if beta == 1.0:
+        return apply(nnp.softplus, (input,), {})
+    return apply(nnp.softplus, (input * beta,), {}) / beta
+
+
+def logsigmoid(input):
+    return -softplus(-input)
+
+
+def silu(input):
+    return input * sigmoid(input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0):
+    return _ops.clamp(input, min_val, max_val)
+
+
+def linear(input, weight, bias=None):
+    if bias is None:
+        return _ops.matmul(input, _ops.t(weight))
+    name = "AddmmBackward0" if input.ndim == 2 else "ViewBackward0"
+    return apply(nnp.linear, (input, weight, bias), {}, name)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if groups != 1:
+        raise NotImplementedError("conv2d with groups != 1 is not supported by funcgrad.torch yet")
+    squeeze = input.ndim == 3
+    if squeeze:
+        input = _ops.unsqueeze(input, 0)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = 0
+        else:  # "same" (stride 1)
+            kh, kw = weight.shape[2:]
+            d = _pair(dilation)
+            padding = (d[0] * (kh - 1) // 2, d[1] * (kw - 1) // 2)
+    params = {"stride": _pair(stride), "padding": _pair(padding), "dilation": _pair(dilation)}
+    out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")
+    if bias is not None:
+        out = out + _ops.reshape(bias, (1, -1, 1, 1))
+    return _ops.squeeze(out, 0) if squeeze else out
+
+
+def _pool(primitive, name, input, kernel_size, stride, padding):
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None or stride == [] else _pair(stride)
+    squeeze = input.ndim == 3
+    if squeeze:
+        input = _ops.unsqueeze(input, 0)
+    out = apply(primitive, (input,), {"kernel": kernel, "stride": stride,
+                                      "padding": _pair(padding)}, name)
+    return _ops.squeeze(out, 0) if squeeze else out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    if dilation != 1 or ceil_mode or return_indices:
+        raise NotImplementedError("max_pool2d: dilation, ceil_mode and return_indices are not "
+                                  "supported by funcgrad.torch yet")
+    return _pool(nnp.max_pool2d, "MaxPool2DWithIndicesBackward0", input, kernel_size, stride,
+                 padding)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    return _pool(nnp.avg_pool2d, "AvgPool2DBackward0", input, kernel_size, stride, padding)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    h, w = input.shape[-2:]
+    oh, ow = _pair(output_size)
+    if h % oh or w % ow:
+        raise NotImplementedError("adaptive_avg_pool2d needs the input size divisible by the output")
+    return avg_pool2d(input, (h // oh, w // ow))
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0
+    from funcgrad.torch.random import default_generator
+    keep = default_generator.rng.random(tuple(input.shape)) >= p
+    return input * (keep.astype(input._data.dtype) / (1 - p))
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    axes = (0,) + tuple(range(2, input.ndim))
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training:
+        mean = _ops.mean(input, axes, keepdim=True)
+        var = _ops.mean((input - mean) ** 2, axes, keepdim=True)
+        if running_mean is not None:
+            n = input.numel() / input.shape[1]
+            with grad_mode.no_grad():
+                running_mean.mul_(1 - momentum).add_(momentum * _ops.reshape(mean.detach(), -1))
+                running_var.mul_(1 - momentum).add_(
+                    momentum * _ops.reshape(var.detach(), -1) * (n / max(n - 1, 1)))
+    else:
+        mean = _ops.reshape(running_mean, shape)
+        var = _ops.reshape(running_var, shape)
+    out = (input - mean) / _ops.sqrt(var + eps)
+    if weight is not None:
+        out = out * _ops.reshape(weight, shape)
+    if bias is not None:
+        out = out + _ops.reshape(bias, shape)
+    return out
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    return _ops.getitem(weight, as_tensor_arg(input)._data)
+
+
+def one_hot(tensor, num_classes=-1):
+    labels = np.asarray(tensor._data)
+    n = int(labels.max()) + 1 if num_classes < 0 else num_classes
+    return Tensor._make(np.eye(n, dtype=np.int64)[labels])
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    if mode != "constant":
+        raise NotImplementedError("pad: only mode='constant' is supported")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    shape = tuple(n + a + b for n, (a, b) in zip(input.shape, widths))
+    base = np.full(shape, value, dtype=input._data.dtype)
+    index = tuple(slice(a, a + n) for n, (a, _) in zip(input.shape, widths))
+    from funcgrad.primitives.indexing import index_add_p
+    return apply(index_add_p, (base, input), {"index": index}, "ConstantPadNdBackward0")
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    return input / _ops.clamp(_ops.norm(input, p, dim, keepdim=True), min=eps)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    return _ops.flatten(input, start_dim, end_dim)
+
+
+from funcgrad.torch.nn.loss_functions import (binary_cross_entropy,  # noqa: E402,F401
+                                              binary_cross_entropy_with_logits, cross_entropy,
+                                              huber_loss, kl_div, l1_loss, mse_loss, nll_loss,
+                                              smooth_l1_loss)
+from funcgrad.torch.nn.loss_functions import _reduction as _reduction_of  # noqa: E402,F401

@@ -1,0 +1,145 @@
+"""The loss functions of torch.nn.functional, each with `reduction` ('mean', 'sum', 'none')."""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.primitives import nn as nnp
+from funcgrad.torch import _ops
+from funcgrad.torch._ops import as_tensor_arg
+from funcgrad.torch.tensor import Tensor, apply
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction, size_average=None, reduce=None):
+    if size_average is not None or reduce is not None:  # the deprecated arguments
+        if reduce is False:
+            return "none"
+        return "sum" if size_average is False else "mean"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return _ops.mean(loss)
+    if reduction == "sum":
+        return _ops.sum(loss)
+    return loss
+
+
+def _check_same_size(input, target, name):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})\n[funcgrad] in {name}: pass a target shaped like the input.")
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    reduction = _reduction(reduction, size_average, reduce)
+    target = as_tensor_arg(target)
+    _check_same_size(input, target, "binary_cross_entropy_with_logits")
+    if weight is None and pos_weight is None:
+        return apply(nnp.binary_cross_entropy_with_logits, (input, target),
+                     {"reduction": reduction}, "BinaryCrossEntropyWithLogitsBackward0")
+    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    loss = (1 - target) * input + log_weight * (-_ops.minimum(input, input * 0)
+                                                + _ops.log1p(_ops.exp(-_ops.abs(input))))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    target = as_tensor_arg(target)
+    _check_same_size(input, target, "binary_cross_entropy")
+    # PyTorch clamps the logarithms at -100
+    loss = -(target * _ops.clamp(_ops.log(input), min=-100.0)
+             + (1 - target) * _ops.clamp(_ops.log(1 - input), min=-100.0))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(reduction, size_average, reduce)
+    target = as_tensor_arg(target)
+    if tuple(input.shape) != tuple(target.shape):
+        import warnings
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", UserWarning,
+                      stacklevel=2)
+        return _reduce((input - target) ** 2, reduction)
+    return apply(nnp.mse_loss, (input, target), {"reduction": reduction}, "MseLossBackward0")
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    return _reduce(_ops.abs(input - target), _reduction(reduction, size_average, reduce))
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    diff = _ops.abs(input - target)
+    loss = _ops.where(diff < beta, 0.5 * diff ** 2 / beta, diff - 0.5 * beta)
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    diff = _ops.abs(input - target)
+    loss = _ops.where(diff < delta, 0.5 * diff ** 2, delta * (diff - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    target = as_tensor_arg(target)
+    labels = np.asarray(target._data)
+    if labels.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype}".replace("torch.", ""))
+    if input.ndim == 1:
+        input = _ops.unsqueeze(input, 0)
+        labels = labels.reshape(1)
+    if weight is not None or (ignore_index >= 0 and np.any(labels == ignore_index)):
+        raise NotImplementedError("nll_loss: weight and ignore_index are not supported yet")
+    classes = input.shape[1]
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise IndexError(f"Target {int(labels.max())} is out of bounds.\n[funcgrad] nll_loss/"
+                         f"cross_entropy got {classes} classes; targets must lie in [0, {classes}).")
+    return apply(nnp.nll_loss, (input, labels), {"reduction": reduction}, "NllLossBackward0")
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    reduction = _reduction(reduction, size_average, reduce)
+    target = as_tensor_arg(target)
+    dim = 1 if input.ndim > 1 else 0
+    logp = _ops.log_softmax(input, dim)
+    if target._data.dtype.kind == "f":  # class probabilities
+        loss = -_ops.sum(target * logp, dim)
+        return _reduce(loss, reduction)
+    if label_smoothing:
+        classes = input.shape[dim]
+        smooth = -_ops.mean(logp, dim)
+        picked = nll_loss(logp, target, reduction="none")
+        return _reduce((1 - label_smoothing) * picked + label_smoothing * smooth, reduction)
+    return nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    target = as_tensor_arg(target)
+    if log_target:
+        loss = _ops.exp(target) * (target - input)
+    else:
+        loss = _ops.where(target > 0, target * (_ops.log(_ops.clamp(target, min=1e-45)) - input),
+                          input * 0)
+    if reduction == "batchmean":
+        return _ops.sum(loss) / input.shape[0]
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+           "huber_loss", "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss", "Tensor"]

@@ -1,0 +1,31 @@
+"""nn.Parameter: a leaf tensor that a Module registers as one of its parameters."""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.torch._repr import tensor_repr
+from funcgrad.torch.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that is a module parameter; requires grad by default; shares `data`'s memory."""
+
+    def __init__(self, data=None, requires_grad=True):
+        array = np.zeros((0,), np.float32) if data is None else (
+            data._data if isinstance(data, Tensor) else np.asarray(data))
+        self._init(array, None)
+        if isinstance(data, Tensor):
+            self._version = data._version
+        self.requires_grad = requires_grad
+
+    def __repr__(self):
+        return "Parameter containing:\n" + tensor_repr(self)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("funcgrad tensors are not pickled; use torch.save (npz + json)")
+
+
+class Buffer(Tensor):
+    def __init__(self, data=None, persistent=True):
+        self._init(np.asarray(data._data if isinstance(data, Tensor) else data), None)
+        self.persistent = persistent

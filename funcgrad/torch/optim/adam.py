@@ -1,0 +1,65 @@
+"""Adam and AdamW (decoupled weight decay), with amsgrad, as PyTorch updates them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from funcgrad.torch.optim.optimizer import Optimizer, bump
+from funcgrad.torch.tensor import Tensor
+
+
+class Adam(Optimizer):
+    _decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                                      capturable=capturable, differentiable=differentiable,
+                                      fused=fused))
+
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            decay = group["weight_decay"]
+            for p, g in self._params_with_grad(group):
+                if group["maximize"]:
+                    g = -g
+                if decay and self._decoupled:
+                    p._data *= 1 - lr * decay
+                elif decay:
+                    g = g + decay * p._data
+                state = self.state.setdefault(p, {})
+                if not state:
+                    state["step"] = Tensor._make(np.asarray(0.0, np.float32))
+                    state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
+                    state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+                    if group["amsgrad"]:
+                        state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+                state["step"]._data += 1
+                t = float(state["step"]._data)
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                m += (1 - beta1) * (g - m)  # m = beta1 m + (1 - beta1) g
+                v *= beta2
+                v += (1 - beta2) * g * g
+                if group["amsgrad"]:
+                    np.maximum(state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data)
+                    v = state["max_exp_avg_sq"]._data
+                step_size = lr / (1 - beta1 ** t)
+                denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
+                p._data -= (step_size * m / denom).astype(p._data.dtype)
+                bump(p)
+        return loss
+
+
+class AdamW(Adam):
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, **kwargs):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, **kwargs)

@@ -1,0 +1,101 @@
+"""Random tensors from funcgrad.torch's own generator (values differ from PyTorch's)."""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.torch import _dtype
+from funcgrad.torch._ops import _sizes
+from funcgrad.torch.tensor import Tensor
+
+_F32 = np.dtype(np.float32)
+
+
+class Generator:
+    """A seedable source of random numbers (NumPy's PCG64 underneath)."""
+
+    def __init__(self, seed=None):
+        self._seed = 67280421310721 if seed is None else int(seed)
+        self.rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self.rng = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return self.rng.bit_generator.state
+
+    def set_state(self, state):
+        self.rng.bit_generator.state = state
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.manual_seed(np.random.SeedSequence().entropy % 2 ** 63).initial_seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def _rng(generator):
+    return (generator or default_generator).rng
+
+
+def _finish(data, dtype, requires_grad):
+    t = Tensor._make(np.asarray(data, dtype=_dtype.to_numpy(dtype) or _F32))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def rand(*size, generator=None, dtype=None, requires_grad=False, **_):
+    return _finish(_rng(generator).random(_sizes(size)), dtype, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, requires_grad=False, **_):
+    return _finish(_rng(generator).standard_normal(_sizes(size)), dtype, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad=False, **_):
+    if high is None:
+        low, high = 0, low
+    data = _rng(generator).integers(low, high, size=tuple(size))
+    return _finish(data, dtype or _dtype.int64, requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, **_):
+    return _finish(_rng(generator).permutation(int(n)), dtype or _dtype.int64, False)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, **_):
+    return _finish(_rng(generator).normal(mean, std, size=tuple(size or ())), None, False)
+
+
+def _like(fn):
+    def like(input, *, dtype=None, requires_grad=False, **kwargs):
+        return fn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, **kwargs)
+    like.__name__ = fn.__name__ + "_like"
+    return like
+
+
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def randint_like(input, low, high=None, *, dtype=None, **kwargs):
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, **kwargs)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    probs = np.asarray(input._data) if p is None else np.full(input.shape, p)
+    return Tensor._make((_rng(generator).random(probs.shape) < probs).astype(input._data.dtype))

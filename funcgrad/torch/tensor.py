@@ -1,0 +1,323 @@
+"""`Tensor`: a NumPy array with PyTorch's autograd state (`requires_grad`, `grad`, `grad_fn`).
+
+A Tensor is a funcgrad `Tracer` owned by one interpreter (`torch_interpreter`) whose level is
+above every transform's, so any primitive applied to a tensor — through an operator, a method
+or `funcgrad.numpy` — comes to `apply` first. `apply` unwraps the tensors to their data (arrays,
+or funcgrad tracers under `torch.func` transforms), binds the primitive, wraps the answer and,
+when grad mode is on and an input requires grad, records a graph node.
+"""
+from __future__ import annotations
+
+import warnings
+import weakref
+
+import numpy as np
+
+from funcgrad.core.tracer import Interpreter, Tracer
+from funcgrad.torch import _dtype, grad_mode, graph
+from funcgrad.torch.errors import leaf_inplace_error
+
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+
+
+class TorchInterpreter(Interpreter):
+    """The owner of every tensor: records autograd nodes for primitives applied to tensors."""
+
+    __slots__ = ()
+
+    def process(self, primitive, args, params):
+        return apply(primitive, args, params)
+
+    def describe_level(self) -> str:
+        return "funcgrad.torch"
+
+
+torch_interpreter = TorchInterpreter()
+torch_interpreter.level = 10 ** 9
+
+
+def _torch_result_dtype(out, datas):
+    """float64 only when an input was float64: PyTorch's default float dtype is float32."""
+    for d in datas:
+        if getattr(d, "dtype", None) == _F64:
+            return out
+    return out.astype(_F32) if isinstance(out, np.ndarray) else _cast(out, _F32)
+
+
+def _cast(x, dtype):
+    from funcgrad.primitives.elementwise import astype_p
+    return astype_p.bind(x, dtype=dtype)
+
+
+def apply(primitive, args, params, name=None, view_of=None):
+    """Apply `primitive` to tensors (and constants): the answer as a Tensor, with a graph node
+    when grad mode is on and an input requires grad."""
+    datas = []
+    needs_grad = False
+    for a in args:
+        if isinstance(a, Tensor):
+            datas.append(a._data)
+            if a._requires_grad:
+                needs_grad = True
+        else:
+            datas.append(a)
+    out = primitive.bind(*datas, **params)
+    if primitive.multiple_results:
+        return tuple(Tensor._make(_as_array(o)) for o in out)
+    out = _as_array(out)
+    if out.dtype == _F64:
+        out = _torch_result_dtype(out, datas)
+    result = Tensor._make(out)
+    if view_of is not None:
+        result._version = view_of._version
+    if needs_grad and grad_mode._state.enabled and primitive.vjp is not None \
+            and out.dtype.kind in "fc":
+        graph.record(primitive, params, args, out, result, name)
+    return result
+
+
+def _as_array(x):
+    if isinstance(x, (np.ndarray, Tracer)):
+        return x
+    return np.asarray(x)
+
+
+def _data_of(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+class Tensor(Tracer):
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_version", "_accumulator",
+                 "_hooks", "_retains_grad", "__weakref__")
+
+    def __init__(self, *args, **kwargs):
+        # torch.Tensor(data) or torch.Tensor(*sizes): a float32 tensor
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            data = np.array(_nested_data(args[0]), dtype=_F32)
+        else:
+            sizes = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+            data = np.zeros(tuple(int(s) for s in sizes), _F32)
+        self._init(data, None)
+
+    def _init(self, data, grad_fn):
+        self._owner = torch_interpreter
+        self._data = data
+        self._requires_grad = grad_fn is not None
+        self._grad = None
+        self._grad_fn = grad_fn
+        self._version = [0]
+        self._accumulator = None
+        self._hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data, grad_fn=None):
+        t = object.__new__(cls)
+        t._init(data, grad_fn)
+        return t
+
+    __hash__ = object.__hash__  # tensors are hashable by identity, as in PyTorch
+
+    # -- the funcgrad side ------------------------------------------------------------------------
+    @property
+    def value(self):
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError(_numpy_error(self))
+        data = np.asarray(self._data)
+        return data if dtype is None else data.astype(dtype)
+
+    # -- autograd state ---------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if flag and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               f"gradients (this one is {self.dtype})")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+                "access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+                "more information. (funcgrad: this tensor was made by "
+                f"{type(self._grad_fn).__name__}.)", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self):
+        if self._grad_fn is None:
+            return
+        self._retains_grad = True
+        self._grad_fn.retained = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """Call hook(grad) when this tensor's gradient is computed; it may return a replacement."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            hooks = self._grad_fn.tensor_hooks
+            if hooks is None:
+                hooks = self._grad_fn.tensor_hooks = []
+            hooks.append(hook)
+            return RemovableHandle(hooks, hook)
+        if self._hooks is None:
+            self._hooks = {}
+        key = object()
+        self._hooks[key] = hook
+        return RemovableHandle(self._hooks, key)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from funcgrad.torch.autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        t = Tensor._make(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = _data_of(value)
+
+    # -- in place ---------------------------------------------------------------------------------
+    def _inplace(self, op, *others):
+        """Replace this tensor's value by op(self, *others), with PyTorch's in-place rules."""
+        recording = grad_mode._state.enabled and (
+            self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others))
+        if recording:
+            if self._grad_fn is None and self._requires_grad:
+                raise RuntimeError(leaf_inplace_error(self))
+            new = op(self, *others)
+            self._data = _cast_like(new._data, self._data)
+            self._grad_fn = new._grad_fn
+            self._requires_grad = new._requires_grad
+            self._version[0] += 1
+            if self._grad_fn is not None and self._grad_fn.answer_version is not None:
+                self._grad_fn.answer_version = (self._version, self._version[0])
+            return self
+        with grad_mode.no_grad():
+            new = _data_of(op(self, *others))
+        data = self._data
+        if isinstance(data, np.ndarray) and isinstance(new, np.ndarray) and data.flags.writeable:
+            if not np.can_cast(new.dtype, data.dtype, "same_kind"):
+                raise RuntimeError(f"result type {_dtype.to_torch(new.dtype).name.capitalize()} "
+                                   f"can't be cast to the desired output type "
+                                   f"{_dtype.to_torch(data.dtype).name.capitalize()}")
+            np.copyto(data, new, casting="same_kind")
+        else:
+            self._data = _cast_like(new, data)
+        self._version[0] += 1
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(Tensor.__add__, other)
+
+    def __isub__(self, other):
+        return self._inplace(Tensor.__sub__, other)
+
+    def __imul__(self, other):
+        return self._inplace(Tensor.__mul__, other)
+
+    def __itruediv__(self, other):
+        return self._inplace(Tensor.__truediv__, other)
+
+    def __setitem__(self, index, value):
+        from funcgrad.torch._ops import index_put
+        self._inplace(lambda t, v: index_put(t, index, v), value)
+
+    # -- printing ---------------------------------------------------------------------------------
+    def __repr__(self):
+        from funcgrad.torch._repr import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return str(self)
+
+
+graph.TensorType = Tensor
+
+
+def _cast_like(new, old):
+    new_dtype = getattr(new, "dtype", None)
+    if new_dtype is not None and new_dtype != old.dtype:
+        return new.astype(old.dtype) if isinstance(new, np.ndarray) else _cast(new, old.dtype)
+    return new
+
+
+def _nested_data(x):
+    if isinstance(x, Tensor):
+        return np.asarray(x._data)
+    if isinstance(x, (list, tuple)):
+        return [_nested_data(i) for i in x]
+    return x
+
+
+def _numpy_error(t) -> str:
+    return ("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            f"\n[funcgrad] the tensor has shape {tuple(t.shape)}; detach() keeps its values and "
+            "drops the graph.")
+
+
+class RemovableHandle:
+    """Returned by register_hook: `handle.remove()` unregisters the hook."""
+
+    def __init__(self, container, key):
+        self._container = container
+        self._key = key
+
+    def remove(self):
+        if isinstance(self._container, dict):
+            self._container.pop(self._key, None)
+        elif self._key in self._container:
+            self._container.remove(self._key)

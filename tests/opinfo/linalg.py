@@ -1,0 +1,84 @@
+"""Linear algebra: well-conditioned matrices (stacks included), separated eigen/singular values
+where the vectors are differentiated, sign-invariant functions of eigen/singular vectors."""
+import numpy as np
+from hypothesis import strategies as st
+
+from tests.opinfo import Case, Singular
+from tests.opinfo import strategies as S
+
+
+def _matrices(rows, cols, batch=True):
+    """Arrays of shape (rows, cols) or (2, rows, cols), elements in [-2, 2]."""
+    lead = st.sampled_from([(), (2,)]) if batch else st.just(())
+    return lead.flatmap(lambda b: S.values(b + (rows, cols)))
+
+
+def _spread(rows, cols):
+    """diag(1, 2.5, 4, ...) (padded) plus a small perturbation: singular values / eigenvalues
+    at least ~0.7 apart and away from 0, so their vectors are smooth functions of the input."""
+    base = np.zeros((rows, cols))
+    k = min(rows, cols)
+    base[np.arange(k), np.arange(k)] = 1.0 + 1.5 * np.arange(k)
+    # a fixed generic offset: LAPACK's Householder QR jumps sign at exactly-zero subcolumns
+    base += 0.05 * np.random.default_rng(rows * 10 + cols).standard_normal((rows, cols))
+    return _matrices(rows, cols).map(lambda e: base + 0.1 * e)
+
+
+def well_conditioned(n=3):
+    """Diagonally dominant: |a_ii| >= 5 > sum of |a_ij| over j != i."""
+    return st.integers(1, n).flatmap(lambda k: _matrices(k, k).map(lambda e: e + 5 * np.eye(k)))
+
+
+def square(n=3):
+    return st.just(n).flatmap(lambda k: _matrices(k, k).map(lambda e: (e + 5 * np.eye(k),)))
+
+
+def spd():
+    return st.integers(1, 3).flatmap(
+        lambda k: _matrices(k, k).map(lambda e: (e @ np.swapaxes(e, -1, -2) + k * np.eye(k),)))
+
+
+def symmetric_spread(n=3):
+    return _spread(n, n).map(lambda a: (a + np.swapaxes(a, -1, -2),))
+
+
+def solve_pair():
+    def build(k):
+        return st.tuples(_matrices(k, k).map(lambda e: e + 5 * np.eye(k)),
+                         st.sampled_from([(k,), (k, 2)]).flatmap(S.values))
+    return st.integers(1, 3).flatmap(build)
+
+
+def rectangular():
+    return st.sampled_from([(3, 2), (2, 3), (2, 2)]).flatmap(lambda s: _spread(*s).map(lambda a: (a,)))
+
+
+def _svd_parts(xp, a, full):
+    u, s, vh = xp.linalg.svd(a, full_matrices=full)
+    k = s.shape[-1]  # with full_matrices, the vectors past k are not unique: left out
+    u, vh = u[..., :k], vh[..., :k, :]
+    return u * u, s, vh * vh  # squares: independent of each vector's sign
+
+
+CASES = [
+    Case("inv", lambda xp, a: xp.linalg.inv(a), well_conditioned().map(lambda a: (a,))),
+    Case("solve", lambda xp, a, b: xp.linalg.solve(a, b), solve_pair()),
+    Case("det", lambda xp, a: xp.linalg.det(a), well_conditioned().map(lambda a: (a,))),
+    Case("slogdet", lambda xp, a: xp.linalg.slogdet(a)[1], well_conditioned().map(lambda a: (a,))),
+    Case("pinv", lambda xp, a: xp.linalg.pinv(a), rectangular(), rtol=1e-4),
+    Case("cholesky", lambda xp, a: xp.linalg.cholesky(a), spd()),
+    Case("qr", lambda xp, a: tuple(xp.linalg.qr(a)), rectangular()),
+    Case("eigh", lambda xp, a: xp.linalg.eigvalsh(a), symmetric_spread(), name="values", singular=(
+        Singular((np.eye(3),), grads=(np.eye(3),), note="repeated eigenvalues: finite gradient"),)),
+    Case("eigh", lambda xp, a: (xp.linalg.eigh(a)[0], xp.linalg.eigh(a)[1] ** 2),
+         symmetric_spread(), name="vectors"),
+    Case("svd", lambda xp, a: _svd_parts(xp, a, False), rectangular(), name="reduced"),
+    Case("svd", lambda xp, a: _svd_parts(xp, a, True), rectangular(), name="full"),
+    Case("svd", lambda xp, a: xp.linalg.svd(a, compute_uv=False), rectangular(), name="values",
+         singular=(Singular((np.eye(2),), grads=(np.eye(2),),
+                            note="repeated singular values: finite gradient"),)),
+    Case("eig", lambda xp, a: xp.linalg.eigvals(a), _spread(3, 3).map(lambda a: (a,)),
+         reference=False, float32=False),
+    Case("eig", lambda xp, a: xp.abs(xp.linalg.eig(a)[1]), _spread(3, 3).map(lambda a: (a,)),
+         name="vector_moduli", reference=False, float32=False),
+]

@@ -23,8 +23,8 @@ from funcgrad.primitives.shape import (  # noqa: F401
     dstack, expand_dims, flip, fliplr, flipud, hstack, moveaxis, ravel, repeat, reshape, roll,
     split, squeeze, stack, swapaxes, tile, transpose, vstack)
 from funcgrad.numpy._composites import (  # noqa: F401
-    average, clip, diag, diagonal, expit, log_softmax, logsumexp, mean, sigmoid, softmax, std,
-    trace, tril, triu, var)
+    around, average, clip, diag, diagonal, expit, log_softmax, logsumexp, mean, round, sigmoid,
+    softmax, std, trace, tril, triu, var)
 from funcgrad.numpy._creation import (  # noqa: F401
     arange, array, asarray, empty, empty_like, eye, full, full_like, identity, linspace, logspace,
     ndim, ones, ones_like, shape, size, tri, zeros, zeros_like)

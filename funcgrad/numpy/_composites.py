@@ -44,7 +44,9 @@ def logsumexp(a, axis=None, keepdims=False):
     """log(sum(exp(a))), computed stably; a row of -inf gives -inf with a zero gradient."""
     shift = ew.stop_gradient(_max(a, axis=axis, keepdims=True))
     shift = ew.where(ew.isfinite(shift), shift, 0.0)
-    out = ew.log(_sum(ew.exp(a - shift), axis=axis, keepdims=True)) + shift
+    total = _sum(ew.exp(a - shift), axis=axis, keepdims=True)
+    empty = ew.equal(total, 0)  # a row of -inf: log(0), with a zero (not NaN) gradient
+    out = ew.where(empty, -np.inf, ew.log(ew.where(empty, 1.0, total))) + shift
     return out if keepdims else _squeeze_axes(out, axis)
 
 
@@ -137,3 +139,11 @@ def average(a, axis=None, weights=None, keepdims=False):
 def dot(a, b):
     from funcgrad.primitives.contraction import dot as _dot
     return _dot(a, b)
+
+
+def round(a, decimals=0):  # noqa: A001 - NumPy's name
+    """Round to `decimals` places (halves to even), as `numpy.round`; the derivative is zero."""
+    return ew.round_p.bind(a, decimals=decimals)
+
+
+around = round

@@ -90,8 +90,7 @@ def install():
                  "permute", "transpose", "t", "unsqueeze", "squeeze", "flatten", "expand", "clone",
                  "to", "gather", "masked_fill", "logsumexp", "asin", "acos", "atan", "swapaxes"]:
         setattr(T, name, getattr(_ops, name))
-    T.T = property(lambda self: _ops.permute(self, tuple(range(self.ndim))[::-1])
-                   if self.ndim > 2 else _ops.t(self))
+    T.T = property(lambda self: _ops.permute(self, tuple(range(self.ndim))[::-1]))
     T.mT = property(lambda self: _ops.transpose(self, -2, -1))
     T.view_as = lambda self, other: _ops.reshape(self, other.shape)
     T.reshape_as = T.view_as
@@ -110,6 +109,8 @@ def install():
     T.__pow__ = lambda self, other: _ops.pow(self, other)
     T.__rpow__ = lambda self, other: _ops.pow(other, self)
     T.__getitem__ = _ops.getitem
+    T.__rsub__ = lambda self, other: _ops.apply(_ops.ew.subtract, (other, self), {}, "RsubBackward1")
+    T.__rtruediv__ = lambda self, other: _ops.reciprocal(self) * other
     T.__ipow__ = lambda self, other: self._inplace(_ops.pow, other)
     T.__abs__ = lambda self: _ops.abs(self)
     T.__bool__ = lambda self: _truth(self)

@@ -15,6 +15,7 @@ from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
 from funcgrad.primitives._util import normalize_axis
 from funcgrad.torch import _dtype
+from funcgrad.torch._composite import composite
 from funcgrad.torch.tensor import Tensor, apply
 
 _I64 = np.dtype(np.int64)
@@ -101,30 +102,50 @@ def argmin(input, dim=None, keepdim=False):
     return Tensor._make(np.expand_dims(out, dim) if keepdim else out)
 
 
+def _count(shape, axes):
+    return int(np.prod([shape[a] for a in (range(len(shape)) if axes is None else axes)]))
+
+
+def _variance(x, axes, ddof, keepdims):
+    centred = x - nnp.mean(x, axis=axes, keepdims=True)
+    total = red.sum_p.bind(centred * centred, axis=axes, keepdims=keepdims)
+    return total / (_count(np.shape(x), axes) - ddof)
+
+
 def var(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     ddof = (1 if unbiased else 0) if correction is None else correction
-    centred = input - mean(input, dim, keepdim=True)
     axes = _axes(dim, input.ndim)
-    count = input.numel() if axes is None else int(np.prod([input.shape[a] for a in axes]))
-    return sum(centred * centred, dim, keepdim) / (count - ddof)
+    return composite("VarBackward0", lambda x: _variance(x, axes, ddof, bool(keepdim)), input)
 
 
 def std(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    ddof = (1 if unbiased else 0) if correction is None else correction
+    axes = _axes(dim, input.ndim)
+    return composite("StdBackward0",
+                     lambda x: ew.sqrt(_variance(x, axes, ddof, bool(keepdim))), input)
 
 
 def norm(input, p=2, dim=None, keepdim=False):
+    axes = _axes(dim, input.ndim)
+    keep = bool(keepdim)
     if p == 2 or p == "fro":
-        return sqrt(sum(input * input, dim, keepdim))
-    if p == 1:
-        return sum(abs(input), dim, keepdim)
-    return sum(abs(input) ** p, dim, keepdim) ** (1.0 / p)
+        fn = lambda x: ew.sqrt(red.sum_p.bind(x * x, axis=axes, keepdims=keep))  # noqa: E731
+    elif p == 1:
+        fn = lambda x: red.sum_p.bind(ew.absolute(x), axis=axes, keepdims=keep)  # noqa: E731
+    else:
+        fn = lambda x: red.sum_p.bind(ew.absolute(x) ** p, axis=axes, keepdims=keep) ** (1.0 / p)  # noqa: E731
+    return composite("LinalgVectorNormBackward0", fn, input)
+
+
+def _logsumexp(x, axis, keepdim):
+    shift = ew.stop_gradient(red.max_p.bind(x, axis=axis, keepdims=True))
+    out = ew.log(red.sum_p.bind(ew.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return out if keepdim else shp.reshape(out, red.reduced_shape(np.shape(x), axis, False))
 
 
 def logsumexp(input, dim, keepdim=False):
-    shift = max(input.detach(), dim, keepdim=True).values
-    out = log(sum(exp(input - shift), dim, keepdim=True)) + shift
-    return out if keepdim else squeeze(out, dim)
+    axes = _axes(dim, input.ndim)
+    return composite("LogsumexpBackward0", lambda x: _logsumexp(x, axes, bool(keepdim)), input)
 
 
 def all(input, dim=None):  # noqa: A001
@@ -160,7 +181,7 @@ def square(input):
 
 
 def rsqrt(input):
-    return reciprocal(sqrt(input))
+    return apply(ew.power, (input, -0.5), {}, "RsqrtBackward0")
 
 
 def pow(input, exponent):  # noqa: A001
@@ -248,7 +269,9 @@ def le(input, other):
 
 
 def softmax(input, dim, dtype=None):
-    return exp(log_softmax(input, dim, dtype))
+    x = input if dtype is None else to(input, dtype)
+    axis = int(dim) % builtins.max(x.ndim, 1)
+    return composite("SoftmaxBackward0", lambda v: ew.exp(nnp.log_softmax(v, axis=axis)), x)
 
 
 def log_softmax(input, dim, dtype=None):
@@ -384,7 +407,7 @@ concat = cat
 def stack(tensors, dim=0):
     tensors = [as_tensor_arg(x) for x in tensors]
     dim = dim % (tensors[0].ndim + 1)
-    return cat([unsqueeze(x, dim) for x in tensors], dim)
+    return composite("StackBackward0", lambda *xs: shp.stack(xs, dim), *tensors)
 
 
 def clone(input):

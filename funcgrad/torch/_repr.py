@@ -32,8 +32,9 @@ class _Formatter:
             strs = [self._plain(v) for v in flat.tolist()]
             self.width = max((len(s) for s in strs), default=1)
             return
-        finite = np.abs(flat[np.isfinite(flat)].astype(np.float64))
-        nonzero = finite[finite != 0]
+        finite = flat[np.isfinite(flat)].astype(np.float64)
+        signed = finite[finite != 0]
+        nonzero = np.abs(signed)
         if nonzero.size:
             lo, hi = nonzero.min(), nonzero.max()
             self.int_mode = bool(np.all(nonzero == np.ceil(nonzero)))
@@ -41,7 +42,8 @@ class _Formatter:
                 self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
             else:
                 self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-        self.width = max((len(self._raw(v)) for v in flat.tolist()), default=1)
+        # PyTorch sizes the columns by the finite nonzero values only
+        self.width = max((len(self._raw(v)) for v in signed.tolist()), default=1)
 
     @staticmethod
     def _plain(v):
@@ -78,7 +80,7 @@ def _body(values, indent, summarize, fmt) -> str:
     cut = summarize and n > 2 * EDGEITEMS
     if values.ndim == 1:
         items = values.tolist()
-        texts = ([fmt.format(v) for v in items[:EDGEITEMS]] + ["..."]
+        texts = ([fmt.format(v) for v in items[:EDGEITEMS]] + [" ..."]
                  + [fmt.format(v) for v in items[-EDGEITEMS:]]) if cut else [fmt.format(v) for v in items]
         per_line = max(1, int(math.floor((LINEWIDTH - indent) / (fmt.width + 2))))
         lines = [", ".join(texts[i:i + per_line]) for i in range(0, len(texts), per_line)]

@@ -40,9 +40,18 @@ torch_interpreter.level = 10 ** 9
 def _torch_result_dtype(out, datas):
     """float64 only when an input was float64: PyTorch's default float dtype is float32."""
     for d in datas:
-        if getattr(d, "dtype", None) == _F64:
+        dtype = getattr(d, "dtype", None)
+        if dtype is not None and dtype == _F64:  # (NumPy says dtype('float64') == None)
             return out
     return out.astype(_F32) if isinstance(out, np.ndarray) else _cast(out, _F32)
+
+
+def _astype_primitive():
+    from funcgrad.primitives.elementwise import astype_p
+    return astype_p
+
+
+_astype = _astype_primitive()
 
 
 def _cast(x, dtype):
@@ -66,7 +75,7 @@ def apply(primitive, args, params, name=None, view_of=None):
     if primitive.multiple_results:
         return tuple(Tensor._make(_as_array(o)) for o in out)
     out = _as_array(out)
-    if out.dtype == _F64:
+    if out.dtype == _F64 and primitive is not _astype:
         out = _torch_result_dtype(out, datas)
     result = Tensor._make(out)
     if view_of is not None:
@@ -234,7 +243,10 @@ class Tensor(Tracer):
         if recording:
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError(leaf_inplace_error(self))
-            new = op(self, *others)
+            # the op reads the value from before the change: an alias of it, with its own history
+            before = Tensor._make(self._data, self._grad_fn)
+            before._requires_grad = self._requires_grad
+            new = op(before, *others)
             self._data = _cast_like(new._data, self._data)
             self._grad_fn = new._grad_fn
             self._requires_grad = new._requires_grad

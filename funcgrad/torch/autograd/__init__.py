@@ -93,9 +93,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 g = np.zeros(t.shape, t._data.dtype)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
-                    f"Set allow_unused=True if this is the desired behavior.\n[funcgrad] input {i} "
-                    f"(shape {tuple(t.shape)}) does not influence the outputs.")
+                    f"The differentiated Tensor at index {i} appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.\n[funcgrad] "
+                    f"the input of shape {tuple(t.shape)} does not influence the outputs.")
             else:
                 result.append(None)
                 continue

@@ -1,0 +1,65 @@
+"""Ops that PyTorch records as one node but funcgrad builds from several primitives
+(`var` -> VarBackward0, `softmax` -> SoftmaxBackward0, ...).
+
+The forward runs under `funcgrad.vjp`, so the node's backward is the composite's own pullback
+(made of the registry's rules). With create_graph the composite is run again on tensors and
+differentiated through the graph that records, so higher derivatives work too.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import funcgrad as fg
+from funcgrad.torch import grad_mode
+from funcgrad.torch.graph import edge_of, node_class
+from funcgrad.torch.tensor import Tensor, _as_array
+
+
+class Composite:
+    __slots__ = ("fn", "pullback", "differentiated")
+
+    def __init__(self, fn, pullback, differentiated):
+        self.fn = fn
+        self.pullback = pullback
+        self.differentiated = differentiated
+
+    def backward(self, node, grad, create_graph):
+        out = [None] * len(node.edges)
+        if create_graph:
+            from funcgrad.torch.autograd import grad as autograd_grad
+            inputs = [node.inputs[i] for i in self.differentiated]
+            with grad_mode.enable_grad():
+                result = self.fn(*node.inputs)
+            grads = autograd_grad(result, inputs, grad, create_graph=True, allow_unused=True)
+        else:
+            grads = self.pullback(grad)
+        for i, g in zip(self.differentiated, grads):
+            out[i] = g
+        return out
+
+
+def composite(name, fn, *args):
+    """fn(*args) as one node called `name`; fn is written with funcgrad primitives."""
+    datas = [a._data if isinstance(a, Tensor) else a for a in args]
+    differentiated = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
+    if not (differentiated and grad_mode.is_grad_enabled()):
+        return Tensor._make(_as_array(fn(*datas)))
+
+    def on_differentiated(*values):
+        full = list(datas)
+        for i, v in zip(differentiated, values):
+            full[i] = v
+        return fn(*full)
+    out, pullback = fg.vjp(on_differentiated, *[datas[i] for i in differentiated])
+    out = _as_array(out)
+    result = Tensor._make(out)
+    edges = [edge_of(a) if i in differentiated else None for i, a in enumerate(args)]
+    saved = [(a, a._version[0]) for a in args if isinstance(a, Tensor)]
+    node = node_class(name)(None, {}, tuple(args), out, edges, saved, None)
+    node.composite = Composite(fn, pullback, differentiated)
+    result._grad_fn = node
+    result._requires_grad = True
+    return result
+
+
+__all__ = ["composite", "np"]

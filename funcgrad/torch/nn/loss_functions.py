@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from funcgrad.primitives import nn as nnp
+from funcgrad.primitives import elementwise as ew, nn as nnp, reductions as red
+from funcgrad.torch._composite import composite
 from funcgrad.torch import _ops
 from funcgrad.torch._ops import as_tensor_arg
 from funcgrad.torch.tensor import Tensor, apply
@@ -26,6 +27,15 @@ def _reduce(loss, reduction):
         return _ops.mean(loss)
     if reduction == "sum":
         return _ops.sum(loss)
+    return loss
+
+
+def _reduce_values(loss, reduction):
+    """The reduction on plain values (inside composites)."""
+    if reduction == "mean":
+        return nnp.mean(loss, axis=None, keepdims=False)
+    if reduction == "sum":
+        return red.sum_p.bind(loss, axis=None, keepdims=False)
     return loss
 
 
@@ -56,12 +66,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     reduction = _reduction(reduction, size_average, reduce)
     target = as_tensor_arg(target)
     _check_same_size(input, target, "binary_cross_entropy")
-    # PyTorch clamps the logarithms at -100
-    loss = -(target * _ops.clamp(_ops.log(input), min=-100.0)
-             + (1 - target) * _ops.clamp(_ops.log(1 - input), min=-100.0))
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    def bce(x, y, w):
+        # PyTorch clamps the logarithms at -100
+        loss = -(y * nnp.clamp(ew.log(x), low=-100.0, high=np.inf)
+                 + (1 - y) * nnp.clamp(ew.log(1 - x), low=-100.0, high=np.inf))
+        return _reduce_values(loss if w is None else loss * w, reduction)
+    return composite("BinaryCrossEntropyBackward0", bce, input, target, weight)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -82,9 +92,15 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    diff = _ops.abs(input - target)
-    loss = _ops.where(diff < beta, 0.5 * diff ** 2 / beta, diff - 0.5 * beta)
-    return _reduce(loss, _reduction(reduction, size_average, reduce))
+    reduction = _reduction(reduction, size_average, reduce)
+
+    def smooth_l1(x, y):
+        diff = ew.absolute(x - y)
+        small = ew.less(diff, beta)
+        # 0.5 d^2 / beta below beta, d - 0.5 beta above
+        loss = ew.where(small, 0.5 * diff * diff / beta, diff - 0.5 * beta)
+        return _reduce_values(loss, reduction)
+    return composite("SmoothL1LossBackward0", smooth_l1, input, as_tensor_arg(target))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):

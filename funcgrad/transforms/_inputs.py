@@ -38,13 +38,14 @@ def as_array(x, name: str, transform: str, differentiable: bool = True):
         dtype = x.dtype
     else:
         if isinstance(x, (bool, int, float, complex, np.generic, list)) or not hasattr(x, "dtype"):
+            original = x
             try:
                 x = np.asarray(x)
             except Exception:  # noqa: BLE001 - reported below
                 x = None
             if x is None or x.dtype == object:
                 raise TypeError(
-                    f"{transform}: {name} is a {type(x).__name__}, which is neither an array nor a "
+                    f"{transform}: {name} is a {type(original).__name__}, which is neither an array nor a "
                     "container funcgrad knows. Pass NumPy arrays, Python numbers, or tuples/lists/"
                     "dicts of them; for your own class, call funcgrad.tree_util."
                     "register_pytree_node first.")

@@ -281,30 +281,42 @@ conv2d.batch = _conv2d_batch
 # -- pooling --------------------------------------------------------------------------------------
 
 
-def _pool_windows(x, kernel, stride, padding, fill):
-    if padding != (0, 0):
-        ph, pw = padding
+def _pool_offsets(x, kernel, stride, padding, fill):
+    """(i, j, view) for each kernel offset: view[n, c, oh, ow] = padded x[n, c, oh sh + i, ow sw + j].
+    Pooling loops over the kh * kw offsets only, each step a whole-array operation."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-    return _windows(x, kernel[0], kernel[1], stride, (0, 0), (1, 1))
+    ho, wo = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, x[:, :, i: i + sh * (ho - 1) + 1: sh, j: j + sw * (wo - 1) + 1: sw]
 
 
 def _argmax_index(x, kernel, stride, padding):
     """Flat indices into x of each window's (first) maximum: where max pooling's gradient goes."""
     x = np.asarray(concrete_value(x))
     n, c, h, w = x.shape
-    windows = _pool_windows(x, kernel, stride, padding, -np.inf)
-    ho, wo = windows.shape[2], windows.shape[3]
-    best = windows.reshape(n, c, ho, wo, -1).argmax(axis=-1)
-    positions = np.arange(h * w, dtype=np.int64).reshape(1, 1, h, w)
-    spots = _pool_windows(positions, kernel, stride, padding, -1).reshape(ho, wo, -1)
-    spatial = spots[np.arange(ho)[:, None], np.arange(wo)[None, :], best]
+    (sh, sw), (ph, pw) = stride, padding
+    best = where = None
+    for i, j, view in _pool_offsets(x, kernel, stride, padding, -np.inf):
+        if best is None:
+            best, where = view, np.zeros(view.shape, np.int64)
+            rows = np.arange(view.shape[2]).reshape(-1, 1) * sh - ph
+            cols = np.arange(view.shape[3]).reshape(1, -1) * sw - pw
+            continue
+        better = view > best  # strict: the first maximum keeps the gradient
+        best = np.where(better, view, best)
+        where = np.where(better, i * w + j, where)
     plane = (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
-    return (spatial + plane).reshape(-1)
+    return (plane + rows * w + cols + where).reshape(-1)
 
 
 def _max_pool_impl(x, kernel, stride, padding):
-    win = _pool_windows(x, kernel, stride, padding, -np.inf)
-    return win.max(axis=(4, 5)).astype(x.dtype)
+    out = None
+    for _, _, view in _pool_offsets(x, kernel, stride, padding, -np.inf):
+        out = view.copy() if out is None else np.maximum(out, view, out=out)
+    return out.astype(x.dtype, copy=False)
 
 
 def _max_pool_vjp(g, ans, x, kernel, stride, padding):
@@ -330,7 +342,10 @@ def _fold_channels(x):
 
 
 def _avg_pool_impl(x, kernel, stride, padding):
-    return _pool_windows(x, kernel, stride, padding, 0).mean(axis=(4, 5)).astype(x.dtype)
+    total = None
+    for _, _, view in _pool_offsets(x, kernel, stride, padding, 0):
+        total = view.astype(x.dtype, copy=True) if total is None else np.add(total, view, out=total)
+    return (total / (kernel[0] * kernel[1])).astype(x.dtype, copy=False)
 
 
 def _avg_pool_vjp(g, ans, x, kernel, stride, padding):

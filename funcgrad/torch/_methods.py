@@ -103,7 +103,14 @@ def install():
     T.fill_ = _fill
     T.zero_ = _zero
     T.copy_ = _copy
-    # operators with PyTorch's node names (the Tracer defaults would work, unnamed)
+    # operators straight to `apply` (the Tracer defaults would work, through one more dispatch)
+    for name, prim in (("add", _ops.ew.add), ("sub", _ops.ew.subtract), ("mul", _ops.ew.multiply),
+                       ("truediv", _ops.ew.divide)):
+        setattr(T, f"__{name}__", _binary(prim))
+    T.__radd__ = _binary(_ops.ew.add, reflected=True)
+    T.__rmul__ = _binary(_ops.ew.multiply, reflected=True)
+    T.__neg__ = lambda self: _ops.apply(_ops.ew.negative, (self,), {})
+    # operators with PyTorch's node names
     T.__matmul__ = lambda self, other: _ops.matmul(self, other)
     T.__rmatmul__ = lambda self, other: _ops.matmul(_ops.as_tensor_arg(other), self)
     T.__pow__ = lambda self, other: _ops.pow(self, other)
@@ -125,6 +132,17 @@ def install():
         np.zeros(_ops._sizes(size), _dtype.to_numpy(dtype) or self._data.dtype))
     T.new_ones = lambda self, *size, dtype=None: Tensor._make(
         np.ones(_ops._sizes(size), _dtype.to_numpy(dtype) or self._data.dtype))
+
+
+def _binary(primitive, reflected=False):
+    apply = _ops.apply
+    if reflected:
+        def op(self, other):
+            return apply(primitive, (other, self), {})
+    else:
+        def op(self, other):
+            return apply(primitive, (self, other), {})
+    return op
 
 
 def _concrete(t):

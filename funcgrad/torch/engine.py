@@ -68,7 +68,8 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, capture=None,
             if type(node) is AccumulateGrad:
                 grad = _run_leaf(node, grad, capture, captured, accumulate, only, create_graph)
                 continue
-            grad = _run_tensor_hooks(node, grad, create_graph)
+            if node.tensor_hooks or node.retained is not None:
+                grad = _run_tensor_hooks(node, grad, create_graph)
             if capture and node in capture and grad is not None:
                 captured[capture[node]] = _add(captured[capture[node]], grad)
             if grad is None:

@@ -87,7 +87,8 @@ class Node:
             args = self.inputs
             answer = TensorType._make(self.answer, self)
         else:
-            args = [a._data if _is_tensor(a) else a for a in self.inputs]
+            tensor_type = TensorType
+            args = [a._data if isinstance(a, tensor_type) else a for a in self.inputs]
             answer = self.answer
         out = []
         for i, edge in enumerate(self.edges):
@@ -135,21 +136,34 @@ def edge_of(tensor):
     return acc
 
 
+_default_class: dict = {}  # primitive -> its node class (the per-op path looks it up once)
+
+
 def record(primitive, params, args, answer, out_tensor, name=None):
     """Attach a new node to `out_tensor`, made by `primitive` from `args`."""
     edges = []
     saved = []
     keep = primitive.name not in SAVES_NOTHING
+    tensor_type = TensorType
     for arg in args:
-        if _is_tensor(arg):
-            edges.append(edge_of(arg) if arg._requires_grad else None)
+        if isinstance(arg, tensor_type):
+            if arg._requires_grad:
+                node = arg._grad_fn
+                edges.append(node if node is not None else edge_of(arg))
+            else:
+                edges.append(None)
             if keep:
                 saved.append((arg, arg._version[0]))
         else:
             edges.append(None)
     answer_version = (out_tensor._version, 0) if primitive.name in SAVES_ANSWER else None
-    cls = node_class(name or node_name(primitive.name))
-    node = cls(primitive, params, tuple(args), answer, edges, saved, answer_version)
+    if name is None:
+        cls = _default_class.get(primitive)
+        if cls is None:
+            cls = _default_class[primitive] = node_class(node_name(primitive.name))
+    else:
+        cls = node_class(name)
+    node = cls(primitive, params, args, answer, edges, saved, answer_version)
     out_tensor._grad_fn = node
     out_tensor._requires_grad = True
     return node

@@ -40,6 +40,8 @@ torch_interpreter.level = 10 ** 9
 def _torch_result_dtype(out, datas):
     """float64 only when an input was float64: PyTorch's default float dtype is float32."""
     for d in datas:
+        if isinstance(d, np.generic):
+            continue  # NumPy scalars count as Python numbers, as in PyTorch
         dtype = getattr(d, "dtype", None)
         if dtype is not None and dtype == _F64:  # (NumPy says dtype('float64') == None)
             return out
@@ -64,14 +66,26 @@ def apply(primitive, args, params, name=None, view_of=None):
     when grad mode is on and an input requires grad."""
     datas = []
     needs_grad = False
+    traced = False
     for a in args:
         if isinstance(a, Tensor):
-            datas.append(a._data)
+            data = a._data
+            datas.append(data)
             if a._requires_grad:
                 needs_grad = True
+            if not traced and isinstance(data, Tracer):
+                traced = True
         else:
             datas.append(a)
-    out = primitive.bind(*datas, **params)
+            if not traced and isinstance(a, Tracer):
+                traced = True
+    if traced:
+        out = primitive.bind(*datas, **params)
+    else:
+        try:
+            out = primitive.impl(*datas, **params)
+        except (ValueError, TypeError, IndexError, ArithmeticError):
+            out = primitive.bind(*datas, **params)  # raises the core's explained OpError
     if primitive.multiple_results:
         return tuple(Tensor._make(_as_array(o)) for o in out)
     out = _as_array(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
 import funcgrad as fg
@@ -84,8 +84,14 @@ def test_every_primitive_has_a_shape_rule_and_a_batch_rule():
     assert not no_batch, f"primitives without a batch rule: {no_batch}"
 
 
+def test_differentiable_primitives_have_both_modes():
+    one_sided = sorted(n for n, p in registry.items() if (p.vjp is None) != (p.jvp is None))
+    assert not one_sided, f"primitives with a reverse rule table but no forward one (or the other " \
+                          f"way round): {one_sided}"
+
+
 @pytest.mark.parametrize("case", CASES, ids=_id)
-@given(data=__import__("hypothesis").strategies.data())
+@given(data=st.data())
 @SOME
 def test_rules_exist_for_each_input_shape_and_batch(case, data):
     arrays, static = split_sample(data.draw(case.inputs))
@@ -156,7 +162,7 @@ def _check_batch_rule(eq, size=3):
 # -- gradients ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_id)
-@given(data=__import__("hypothesis").strategies.data())
+@given(data=st.data())
 @FEW
 def test_gradients_match_finite_differences(case, data):
     arrays, static = split_sample(data.draw(case.inputs))
@@ -192,7 +198,7 @@ def test_singular_points(case, k):
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if not c.differentiable], ids=_id)
-@given(data=__import__("hypothesis").strategies.data())
+@given(data=st.data())
 @SOME
 def test_nondifferentiable_ops_have_zero_derivative(case, data):
     arrays, static = split_sample(data.draw(case.inputs))
@@ -215,7 +221,7 @@ def test_nondifferentiable_ops_have_zero_derivative(case, data):
 # -- values, dtypes, mutation ---------------------------------------------------------------
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.reference], ids=_id)
-@given(data=__import__("hypothesis").strategies.data())
+@given(data=st.data())
 @SOME
 def test_values_match_numpy(case, data):
     arrays, static = split_sample(data.draw(case.inputs))
@@ -228,7 +234,7 @@ def test_values_match_numpy(case, data):
 
 
 @pytest.mark.parametrize("case", [c for c in DIFFERENTIABLE if c.float32], ids=_id)
-@given(data=__import__("hypothesis").strategies.data())
+@given(data=st.data())
 @SOME
 def test_float32_in_float32_out_and_inputs_not_mutated(case, data):
     arrays, static = split_sample(data.draw(case.inputs))

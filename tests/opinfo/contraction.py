@@ -1,5 +1,4 @@
 """Contractions: matmul and einsum, and tensordot, dot, inner, outer, trace on them."""
-import numpy as np
 from hypothesis import strategies as st
 
 from tests.opinfo import Case
@@ -44,8 +43,5 @@ CASES = [
          st.tuples(_n, _n).flatmap(lambda s: _arrays((2,) + s, (2, s[1], 1))), name="dot_nd"),
     Case("einsum", lambda xp, a, b: xp.inner(a, b),
          st.tuples(_n, _n).flatmap(lambda s: _arrays(s, (2, s[1]))), name="inner"),
-    Case("einsum", lambda xp, a, b: xp.inner(a, b),
-         st.tuples(_n, _n).flatmap(lambda s: _arrays(s, (2, s[1]))), name="inner"),
     Case("multiply", lambda xp, a, b: xp.outer(a, b), S.binary(), name="outer"),
 ]
-CASES = list({c.id: c for c in CASES}.values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import weakref
 
+from funcgrad.core.primitive import ShapedArray
 from funcgrad.torch._names import SAVES_ANSWER, SAVES_NOTHING, node_name
 from funcgrad.torch.errors import second_backward_error, modified_inplace_error
 
@@ -53,7 +54,7 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         return tuple((edge, 0) for edge, arg in zip(self.edges, self.inputs)
-                     if edge is not None or _is_tensor(arg))
+                     if edge is not None or isinstance(arg, (TensorType, ShapedArray)))
 
     def register_hook(self, hook):
         raise NotImplementedError("Node.register_hook: register the hook on the tensor instead")
@@ -97,10 +98,14 @@ class Node:
         return out
 
     def release(self):
-        """Free what backward needed (after a backward without retain_graph)."""
+        """Free what backward needed (after a backward without retain_graph). Inputs become
+        shape-and-dtype placeholders: enough for the rules of nodes that save nothing."""
         self.freed = True
-        if self.saves_tensors():
-            self.answer = None
+        self.answer = None
+        self.saved_versions = ()
+        tensor_type = TensorType
+        self.inputs = tuple(ShapedArray(a.shape, a._data.dtype) if isinstance(a, tensor_type) else a
+                            for a in self.inputs)
 
 
 class AccumulateGrad:

@@ -113,8 +113,9 @@ negative.batch = _batch_elementwise(negative)
 def _pow_dx(ans, x, y):
     if isinstance(y, (int, float)) and y != 0:
         return y * x ** (y - 1)
-    # d(x^y)/dx = y x^(y-1), taken as 0 where y == 0 (so 0^0 has derivative 0, as in JAX)
-    return where(equal(y, 0), 0.0, y * power(x, y - 1))
+    # d(x^y)/dx = y x^(y-1), taken as 0 at x == y == 0 (0^0 has derivative 0, as in JAX)
+    origin = logical_and(equal(x, 0), equal(y, 0))
+    return where(origin, 0.0, y * power(where(origin, 1.0, x), y - 1))
 
 
 def _pow_dy(ans, x, y):
@@ -134,11 +135,11 @@ reciprocal = unary("reciprocal", lambda x: 1 / x if np.issubdtype(np.asarray(x).
 # -- exponentials and logarithms ---------------------------------------------------------------
 
 exp = unary("exp", np.exp, lambda ans, x: ans)
-exp2 = unary("exp2", np.exp2, lambda ans, x: ans * np.log(2.0))
+exp2 = unary("exp2", np.exp2, lambda ans, x: ans * float(np.log(2.0)))
 expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1)
 log = unary("log", np.log, lambda ans, x: 1 / x)
-log2 = unary("log2", np.log2, lambda ans, x: 1 / (x * np.log(2.0)))
-log10 = unary("log10", np.log10, lambda ans, x: 1 / (x * np.log(10.0)))
+log2 = unary("log2", np.log2, lambda ans, x: 1 / (x * float(np.log(2.0))))
+log10 = unary("log10", np.log10, lambda ans, x: 1 / (x * float(np.log(10.0))))
 log1p = unary("log1p", np.log1p, lambda ans, x: 1 / (1 + x))
 
 

@@ -65,3 +65,36 @@ def leaf_inplace_error(tensor) -> str:
         "a leaf Variable that requires grad is being used in an in-place operation.\n"
         f"[funcgrad] the leaf has shape {tuple(tensor.shape)}{where()}. To update parameters "
         "by hand, do it inside `with torch.no_grad():`; otherwise use the out-of-place form.")
+
+
+def op_error(primitive, args, err):
+    """The exception PyTorch raises for inputs an op rejects, worded as PyTorch words it."""
+    shapes = [tuple(getattr(a, "shape", ())) for a in args]
+    note = (f"\n[funcgrad] {primitive.name} got shapes {', '.join(map(str, shapes))}{where()}: "
+            f"{err}")
+    if isinstance(err, IndexError):
+        return IndexError(f"{str(err).replace('for axis', 'for dimension')}{note}")
+    if primitive.name == "matmul" and len(shapes) == 2 and all(len(s) >= 1 for s in shapes):
+        a, b = shapes
+        if len(a) == 2 and len(b) == 2:
+            return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a[0]}x{a[1]} and "
+                                f"{b[0]}x{b[1]}){note}")
+        return RuntimeError(f"size mismatch, got input {a}, other {b}{note}")
+    mismatch = _broadcast_mismatch(shapes)
+    if mismatch is not None:
+        i, n, m = mismatch
+        return RuntimeError(f"The size of tensor a ({n}) must match the size of tensor b ({m}) "
+                            f"at non-singleton dimension {i}{note}")
+    return RuntimeError(f"{primitive.name}: {err}{note}")
+
+
+def _broadcast_mismatch(shapes):
+    if len(shapes) != 2:
+        return None
+    a, b = shapes
+    rank = max(len(a), len(b))
+    a, b = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
+    for i, (n, m) in enumerate(zip(a, b)):
+        if n != m and n != 1 and m != 1:
+            return i, n, m
+    return None

@@ -15,7 +15,7 @@ import numpy as np
 
 from funcgrad.core.tracer import Interpreter, Tracer
 from funcgrad.torch import _dtype, grad_mode, graph
-from funcgrad.torch.errors import leaf_inplace_error
+from funcgrad.torch.errors import leaf_inplace_error, op_error
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
@@ -79,13 +79,10 @@ def apply(primitive, args, params, name=None, view_of=None):
             datas.append(a)
             if not traced and isinstance(a, Tracer):
                 traced = True
-    if traced:
-        out = primitive.bind(*datas, **params)
-    else:
-        try:
-            out = primitive.impl(*datas, **params)
-        except (ValueError, TypeError, IndexError, ArithmeticError):
-            out = primitive.bind(*datas, **params)  # raises the core's explained OpError
+    try:
+        out = primitive.bind(*datas, **params) if traced else primitive.impl(*datas, **params)
+    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        raise op_error(primitive, datas, err.__cause__ or err) from err
     if primitive.multiple_results:
         return tuple(Tensor._make(_as_array(o)) for o in out)
     out = _as_array(out)

@@ -332,3 +332,19 @@ def test_deep_graph_does_not_recurse():
         y = y * 1.0001
     y.backward()
     np.testing.assert_allclose(x.grad.item(), 1.0001 ** 5000, rtol=1e-3)
+
+
+@pytest.mark.parametrize("program", [
+    lambda T: T.ones(2, 3) + T.ones(4),
+    lambda T: T.ones(3, 4) @ T.ones(3, 2),
+    lambda T: T.ones(3)[5],
+    lambda T: T.ones(3).view(2, 2),
+])
+def test_shape_errors_use_pytorchs_wording_and_add_the_users_line(program):
+    _same_error_start(program)
+    full = ""
+    try:
+        program(ft)
+    except Exception as err:  # noqa: BLE001
+        full = str(err)
+    assert "[funcgrad]" in full and "test_torch_autograd.py" in full

@@ -14,7 +14,7 @@ from funcgrad.primitives import contraction, elementwise as ew, nn as nnp, reduc
 from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
 from funcgrad.primitives._util import normalize_axis
-from funcgrad.errors import where
+from funcgrad.errors import where as _user_line
 from funcgrad.torch import _dtype
 from funcgrad.torch._composite import composite
 from funcgrad.torch.tensor import Tensor, apply
@@ -326,7 +326,7 @@ def reshape(input, *shape, name="ViewBackward0"):
         shape = tuple(size // known if s == -1 and known else s for s in shape)
     if int(np.prod(shape)) != size:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}\n"
-                           f"[funcgrad] the tensor has shape {tuple(input.shape)}{where()}; the new "
+                           f"[funcgrad] the tensor has shape {tuple(input.shape)}{_user_line()}; the new "
                            "shape must have the same number of elements (use -1 for one axis).")
     return apply(shp.reshape_p, (input,), {"shape": shape}, name, view_of=input)
 

@@ -7,6 +7,7 @@ in docs/conventions.md.
 """
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -370,3 +371,111 @@ floor_divide = nondifferentiable("floor_divide", operator.floordiv, shape=broadc
 remainder = binary("remainder", np.remainder, lambda ans, x, y: 1.0 + 0.0 * y,
                    lambda ans, x, y: -floor_divide(x, y), shape=broadcasting)
 mod = remainder
+
+# -- more of NumPy's ufuncs ----------------------------------------------------------------------
+
+# fmod(x, y) = x - trunc(x / y) y: the quotient is piecewise constant
+fmod = binary("fmod", np.fmod, lambda ans, x, y: 1.0 + 0.0 * y,
+              lambda ans, x, y: -trunc(x / y), shape=broadcasting)
+
+
+def _copysign_dx(ans, x, y):
+    # +1 where x already has y's sign, -1 where it is flipped
+    same = equal(signbit(x), signbit(y))
+    return where(same, 1.0, -1.0) + 0.0 * x
+
+
+copysign = Primitive(
+    "copysign", np.copysign, shape=broadcasting_float,
+    vjp=[lambda g, ans, x, y: unbroadcast(g * _copysign_dx(ans, x, y), x), None],
+    jvp=[lambda t, ans, x, y: broadcast_like(t * _copysign_dx(ans, x, y), ans), None],
+    family="elementwise", doc="|x| with the sign of y; the sign of y has no derivative.")
+copysign.batch = _batch_elementwise(copysign)
+
+# heaviside(x, h0): a step in x (no derivative), h0 where x == 0
+heaviside = Primitive(
+    "heaviside", np.heaviside, shape=broadcasting_float,
+    vjp=[None, lambda g, ans, x, h0: unbroadcast(where(equal(x, 0), g, 0.0 * g), h0)],
+    jvp=[None, lambda t, ans, x, h0: broadcast_like(where(equal(x, 0), t, 0.0 * t), ans)],
+    family="elementwise")
+heaviside.batch = _batch_elementwise(heaviside)
+
+
+def _ldexp_shape(x, e, **params):
+    dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(np.float64)
+    return ShapedArray(np.broadcast_shapes(x.shape, e.shape), dtype)
+
+
+# ldexp(x, e) = x 2^e for integer e: linear in x
+ldexp = Primitive(
+    "ldexp", np.ldexp, shape=_ldexp_shape,
+    vjp=[lambda g, ans, x, e: unbroadcast(ldexp(g, e), x), None],
+    jvp=[lambda t, ans, x, e: broadcast_like(ldexp(t, e), ans), None], family="elementwise")
+ldexp.batch = _batch_elementwise(ldexp)
+
+# -- sinc, smooth through 0: each derivative is its own primitive ---------------------------------
+# with s = sinc(x), y = pi x:  s' = (cos y - s) / x,  s'' = (-pi sin y - 2 s') / x,
+# s''' = (-pi^2 cos y - 3 s'') / x. These cancel badly near 0, so for |x| < 1/2 the Maclaurin
+# series s = sum_k (-1)^k y^2k / (2k+1)! is differentiated term by term instead.
+
+_SERIES_BELOW = 0.5
+_TERMS = 14
+
+
+def _sinc_series(x, order):
+    """The order-th derivative of sinc at x from the Maclaurin series (NumPy or funcgrad ops)."""
+    total = 0.0
+    for k in range(_TERMS):
+        power = 2 * k - order
+        if power < 0:
+            continue
+        # (-1)^k pi^2k / (2k+1)!, times d^order/dx^order of x^2k
+        coefficient = (-1) ** k * np.pi ** (2 * k) / math.factorial(2 * k + 1)
+        coefficient *= math.factorial(2 * k) / math.factorial(power)
+        total = total + (coefficient * x ** power if power else coefficient)
+    return total
+
+
+def _sinc_d1_impl(x):
+    x = np.asarray(x)
+    near = np.abs(x) < _SERIES_BELOW
+    safe = np.where(near, 1.0, x)
+    far = (np.cos(np.pi * safe) - np.sinc(safe)) / safe
+    return np.where(near, _sinc_series(x, 1), far).astype(np.result_type(x.dtype, np.float16))
+
+
+def _sinc_d2_impl(x):
+    x = np.asarray(x)
+    near = np.abs(x) < _SERIES_BELOW
+    safe = np.where(near, 1.0, x)
+    far = (-np.pi * np.sin(np.pi * safe) - 2 * _sinc_d1_impl(safe)) / safe
+    return np.where(near, _sinc_series(x, 2), far).astype(np.result_type(x.dtype, np.float16))
+
+
+def _sinc_d3(ans, x):
+    near = less(absolute(x), _SERIES_BELOW)
+    far_x = where(near, 1.0, x)
+    near_x = where(near, x, 0.0)
+    far = (-np.pi ** 2 * cos(np.pi * far_x) - 3 * sinc_d2(far_x)) / far_x
+    return where(near, _sinc_series(near_x, 3), far)
+
+
+sinc_d2 = unary("sinc_d2", _sinc_d2_impl, _sinc_d3, doc="Second derivative of sinc.")
+sinc_d1 = unary("sinc_d1", _sinc_d1_impl, lambda ans, x: sinc_d2(x), doc="Derivative of sinc.")
+sinc = unary("sinc", np.sinc, lambda ans, x: sinc_d1(x),
+             doc="sin(pi x) / (pi x), 1 at 0; smooth through 0 to every order the rules reach.")
+
+# -- no derivative: bit operations, number-representation queries --------------------------------
+
+signbit = nondifferentiable("signbit", np.signbit, shape=broadcasting_bool)
+spacing = nondifferentiable("spacing", np.spacing)
+nextafter = nondifferentiable("nextafter", np.nextafter, shape=broadcasting)
+frexp_exponent = nondifferentiable(
+    "frexp_exponent", lambda x: np.frexp(x)[1],
+    shape=lambda x: ShapedArray(x.shape, np.int32), doc="The exponent e of frexp(x).")
+for _name in ["bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift", "gcd",
+              "lcm"]:
+    globals()[_name] = nondifferentiable(_name, getattr(np, _name), shape=broadcasting)
+invert = nondifferentiable("invert", np.invert)
+bitwise_count = nondifferentiable("bitwise_count", np.bitwise_count,
+                                  shape=lambda x: ShapedArray(x.shape, np.uint8))

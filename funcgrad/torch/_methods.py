@@ -107,8 +107,8 @@ def install():
     for name, prim in (("add", _ops.ew.add), ("sub", _ops.ew.subtract), ("mul", _ops.ew.multiply),
                        ("truediv", _ops.ew.divide)):
         setattr(T, f"__{name}__", _binary(prim))
-    T.__radd__ = _binary(_ops.ew.add, reflected=True)
-    T.__rmul__ = _binary(_ops.ew.multiply, reflected=True)
+    T.__radd__ = _binary(_ops.ew.add)  # commutative: the tensor stays first, as in PyTorch
+    T.__rmul__ = _binary(_ops.ew.multiply)
     T.__neg__ = lambda self: _ops.apply(_ops.ew.negative, (self,), {})
     # operators with PyTorch's node names
     T.__matmul__ = lambda self, other: _ops.matmul(self, other)

@@ -53,8 +53,12 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
+        # PyTorch lists every tensor input and a Python-number operand of a binary op
+        # (as a None edge), but not the scalar exponent of pow
+        numbers_count = self.primitive is not None and self.primitive.name != "power"
         return tuple((edge, 0) for edge, arg in zip(self.edges, self.inputs)
-                     if edge is not None or isinstance(arg, (TensorType, ShapedArray)))
+                     if edge is not None or isinstance(arg, (TensorType, ShapedArray))
+                     or (numbers_count and isinstance(arg, (int, float))))
 
     def register_hook(self, hook):
         raise NotImplementedError("Node.register_hook: register the hook on the tensor instead")

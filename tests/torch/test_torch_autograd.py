@@ -348,3 +348,15 @@ def test_shape_errors_use_pytorchs_wording_and_add_the_users_line(program):
     except Exception as err:  # noqa: BLE001
         full = str(err)
     assert "[funcgrad]" in full and "test_torch_autograd.py" in full
+
+
+def test_next_functions_match_pytorch():
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        c = T.ones(2)
+        outs = [x * 3, x + 1, 3 * x, x * c, x - 1, x / 2, x ** 2, x.sum(), T.matmul(x, c),
+                (x * x).exp().mean()]
+        return [[type(f).__name__ if f is not None else None for f, _ in y.grad_fn.next_functions]
+                for y in outs]
+    ours, theirs = program(ft), program(torch)
+    assert ours == theirs

@@ -1,0 +1,79 @@
+"""jit: a 300-step scalar chain under jit(grad), an MLP loss gradient under jit, cache-hit overhead.
+
+    python benchmarks/jit.py
+
+Ratios are time / hand-written NumPy of the same result (medians of interleaved rounds, one BLAS
+thread). Issue-5 targets: jit(grad(chain)) at most 2x NumPy; jit(grad(mlp_loss)) at most 1.0x;
+a cache hit of a tiny function under 5 us.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _timing import compare, optional, report  # noqa: E402  (pins BLAS threads first)
+
+import numpy as np  # noqa: E402
+
+import funcgrad as fg  # noqa: E402
+import funcgrad.numpy as fnp  # noqa: E402
+from core_overhead import (STEPS, chain, chain_by_hand, mlp_by_hand, mlp_loss,  # noqa: E402
+                           mlp_setup)
+
+
+def scalar_chain():
+    x0 = np.float64(0.3)
+    jitted = fg.jit(fg.grad(lambda x: chain(x, fnp)))
+    np.testing.assert_allclose(jitted(x0), chain_by_hand(x0), rtol=1e-10)
+    contenders = {
+        "numpy by hand": lambda: chain_by_hand(x0),
+        "funcgrad jit(grad)": lambda: jitted(x0),
+        "funcgrad grad (eager)": lambda: fg.grad(lambda x: chain(x, fnp))(x0),
+    }
+    jax = optional("jax")
+    if jax is not None:
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        jg = jax.jit(jax.grad(lambda x: chain(x, jnp)))
+        contenders["jax jit(grad)"] = lambda: jg(0.3).block_until_ready()
+    report(f"grad of a {STEPS}-step scalar chain", compare(contenders), "numpy by hand")
+
+
+def mlp():
+    params, x, onehot = mlp_setup(np.float64)
+    jitted = fg.jit(fg.grad(mlp_loss))
+    for (gw, gb), (hw, hb) in zip(jitted(params, x, onehot), mlp_by_hand(params, x, onehot)[1]):
+        np.testing.assert_allclose(gw, hw, rtol=1e-9, atol=1e-9)
+    contenders = {
+        "numpy by hand": lambda: mlp_by_hand(params, x, onehot),
+        "funcgrad jit(grad)": lambda: jitted(params, x, onehot),
+        "funcgrad grad (eager)": lambda: fg.grad(mlp_loss)(params, x, onehot),
+    }
+    report("grad of an MLP loss (784-512-512-10, batch 128, float64)",
+           compare(contenders, rounds=5, min_time=0.2), "numpy by hand")
+
+
+def cache_hit():
+    x = np.ones(3)
+    tiny = fg.jit(lambda x: x + 1.0)
+    contenders = {"numpy x + 1.0": lambda: x + 1.0, "funcgrad jit cache hit": lambda: tiny(x)}
+    jax = optional("jax")
+    if jax is not None:
+        import jax.numpy as jnp
+        jt, xj = jax.jit(lambda x: x + 1.0), jnp.ones(3)
+        contenders["jax jit cache hit"] = lambda: jt(xj).block_until_ready()
+    medians = compare(contenders, min_time=0.02)
+    report("per-call overhead of a jitted x + 1.0 (3 elements)", medians, "numpy x + 1.0")
+    overhead = (medians["funcgrad jit cache hit"] - medians["numpy x + 1.0"]) * 1e6
+    print(f"  funcgrad cache-hit overhead over the NumPy call itself: {overhead:.2f} us")
+
+
+if __name__ == "__main__":
+    from _timing import steady_malloc
+    print("allocator:", steady_malloc())
+    scalar_chain()
+    mlp()
+    cache_hit()

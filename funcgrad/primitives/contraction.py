@@ -294,9 +294,30 @@ def vdot(a, b):
 
 
 def _matmul_batch(values, dims):
+    # one matrix times a batch: fold the batch into the free axis so NumPy runs one GEMM
+    (a, b), (da, db) = values, dims
+    a_nd, b_nd = len(shape_of(a)) - (da is not None), len(shape_of(b)) - (db is not None)
+    if db is None and b_nd == 2 and a_nd == 1:           # (B, k) @ (k, m)
+        return matmul(_shape.moveaxis(a, da, 0), b), 0
+    if db is None and b_nd == 2 and a_nd == 2:           # (B, n, k) @ (k, m) as (B*n, k) @ (k, m)
+        a = _shape.moveaxis(a, da, 0)
+        size, n, k = shape_of(a)
+        out = matmul(_shape.reshape(a, (size * n, k)), b)
+        return _shape.reshape(out, (size, n, shape_of(b)[1])), 0
+    if da is None and a_nd == 2 and b_nd == 1:           # (n, k) @ (B, k): rows of b @ a.T
+        return matmul(_shape.moveaxis(b, db, 0), _swap_last(a)), 0
+    if da is None and a_nd == 2 and b_nd == 2:           # (n, k) @ (B, k, m) as (n, k) @ (k, B*m)
+        k, m = shape_of(a)[1], shape_of(b)[-1]
+        b = _shape.moveaxis(b, db, 1)                     # (k, B, m)
+        size = shape_of(b)[1]
+        out = matmul(a, _shape.reshape(b, (k, size * m)))
+        return _shape.reshape(out, (shape_of(a)[0], size, m)), 1
+    return _matmul_batch_general(a, b, da, db)
+
+
+def _matmul_batch_general(a, b, da, db):
     # give 1-d operands their matrix axis, put both batch axes in front (padded to one rank) and
     # let matmul's own broadcasting do the rest; then drop the matrix axes that were added
-    (a, b), (da, db) = values, dims
     a_vec = len(shape_of(a)) - (da is not None) == 1
     b_vec = len(shape_of(b)) - (db is not None) == 1
     if da is not None:

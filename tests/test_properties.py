@@ -127,3 +127,39 @@ def test_user_arrays_are_not_mutated():
     fg.hessian(f)(x)
     np.testing.assert_array_equal(x, before[0])
     np.testing.assert_array_equal(u, before[1])
+
+
+# -- check_grads itself catches wrong rules ------------------------------------------------
+
+def _cube_with(vjp_rule, jvp_rule):
+    """x**3 as a throwaway primitive with the given rules (removed from the registry after)."""
+    from funcgrad.core.primitive import Primitive, registry
+    from funcgrad.primitives._util import same_shape
+    prim = Primitive("test_cube", lambda x: x ** 3, shape=same_shape, vjp=[vjp_rule], jvp=[jvp_rule])
+    registry.pop("test_cube")
+    return prim
+
+
+@pytest.mark.parametrize("wrong,mode,order", [
+    ("rev", "reverse mode", 1), ("fwd", "forward mode", 1), ("second", "mode", 2)])
+def test_check_grads_reports_a_wrong_rule(wrong, mode, order):
+    from funcgrad.testing import check_grads
+    right = lambda t, ans, x: t * 3 * x * x  # noqa: E731
+    bad = {"rev": (lambda g, ans, x: g * 3 * x, right),
+           "fwd": (right, lambda t, ans, x: t * 3 * x),
+           # first derivative right, second wrong: 3 x^2 written as 3 x * stop_gradient(x)
+           "second": (lambda g, ans, x: g * 3 * x * fg.stop_gradient(x),
+                      lambda t, ans, x: t * 3 * x * fg.stop_gradient(x))}[wrong]
+    cube = _cube_with(*bad)
+    x = np.array([0.5, -1.5, 2.0])
+    with pytest.raises(AssertionError) as info:
+        check_grads(cube, (x,), order=2)
+    message = str(info.value)
+    assert mode in message and "argument 0 (f64[3])" in message and f"order {order}" in message
+    assert "largest difference" in message and "index" in message
+
+
+def test_check_grads_passes_a_right_rule_in_float32():
+    from funcgrad.testing import check_grads
+    cube = _cube_with(lambda g, ans, x: g * 3 * x * x, lambda t, ans, x: t * 3 * x * x)
+    check_grads(cube, (np.array([0.5, -1.5], np.float32),), order=2)

@@ -242,3 +242,33 @@ def test_random_functions_shapes_dtypes_and_seeding():
     assert sorted(ft.randperm(5).tolist()) == [0, 1, 2, 3, 4]
     assert ft.rand_like(a).shape == (2, 3) and ft.randn_like(a).shape == ft.Size([2, 3])
     assert 0 <= float(ft.rand(100).min()) and float(ft.rand(100).max()) < 1
+
+
+def test_layer_node_names_match_pytorch():
+    def program(T):
+        T.manual_seed(0)
+        x = T.ones(2, 3, 5, 5, requires_grad=True)
+        layers = [T.nn.Conv2d(3, 2, 3), T.nn.Conv2d(3, 2, 3, bias=False), T.nn.MaxPool2d(2),
+                  T.nn.AvgPool2d(2), T.nn.BatchNorm2d(3), T.nn.BatchNorm2d(3).eval(),
+                  T.nn.ReLU(), T.nn.Sigmoid(), T.nn.Tanh(), T.nn.Flatten(), T.nn.Dropout(0.5)]
+        names = [type(layer(x).grad_fn).__name__ for layer in layers]
+        emb = T.nn.Embedding(4, 2)
+        names.append(type(emb(T.tensor([1, 2])).grad_fn).__name__)
+        names.append(type(T.nn.BatchNorm1d(3)(T.ones(4, 3, requires_grad=True)).grad_fn).__name__)
+        return names
+    assert program(ft) == program(torch)
+
+
+def test_batchnorm1d_train_and_eval_match_pytorch():
+    x = RNG.standard_normal((6, 3)).astype(np.float32)
+    res = []
+    for T in (ft, torch):
+        bn = T.nn.BatchNorm1d(3)
+        inp = T.tensor(x, requires_grad=True)
+        out = bn(inp)
+        (out * T.tensor(x)).sum().backward()
+        bn.eval()
+        res.append([_np(out), _np(inp.grad), _np(bn.weight.grad), _np(bn(T.tensor(x))),
+                    _np(bn.running_var), int(bn.num_batches_tracked)])
+    for a, b in zip(*res):
+        _close(np.asarray(a), np.asarray(b))

@@ -5,7 +5,9 @@ import math
 
 import numpy as np
 
-from funcgrad.primitives import nn as nnp
+from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
+from funcgrad.primitives.indexing import canonical_index, getitem_p
+from funcgrad.torch._composite import composite
 from funcgrad.torch import _ops, grad_mode
 from funcgrad.torch._ops import as_tensor_arg
 from funcgrad.torch.tensor import Tensor, apply
@@ -82,9 +84,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             d = _pair(dilation)
             padding = (d[0] * (kh - 1) // 2, d[1] * (kw - 1) // 2)
     params = {"stride": _pair(stride), "padding": _pair(padding), "dilation": _pair(dilation)}
-    out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")
-    if bias is not None:
-        out = out + _ops.reshape(bias, (1, -1, 1, 1))
+    if bias is None:
+        out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")
+    else:  # one node for convolution and bias, as in PyTorch
+        out = composite("ConvolutionBackward0", lambda x, w, b: nnp.conv2d(x, w, **params)
+                        + shp.reshape(b, (1, -1, 1, 1)), input, weight, bias)
     return _ops.squeeze(out, 0) if squeeze else out
 
 
@@ -128,36 +132,43 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input * 0
     from funcgrad.torch.random import default_generator
     keep = default_generator.rng.random(tuple(input.shape)) >= p
-    return input * (keep.astype(input._data.dtype) / (1 - p))
+    scale = keep.astype(input._data.dtype) / input._data.dtype.type(1 - p)
+    return apply(ew.multiply, (input, scale), {})
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
-    if training:
-        mean = _ops.mean(input, axes, keepdim=True)
-        var = _ops.mean((input - mean) ** 2, axes, keepdim=True)
-        if running_mean is not None:
-            n = input.numel() / input.shape[1]
-            with grad_mode.no_grad():
-                running_mean.mul_(1 - momentum).add_(momentum * _ops.reshape(mean.detach(), -1))
-                running_var.mul_(1 - momentum).add_(
-                    momentum * _ops.reshape(var.detach(), -1) * (n / max(n - 1, 1)))
-    else:
-        mean = _ops.reshape(running_mean, shape)
-        var = _ops.reshape(running_var, shape)
-    out = (input - mean) / _ops.sqrt(var + eps)
-    if weight is not None:
-        out = out * _ops.reshape(weight, shape)
-    if bias is not None:
-        out = out + _ops.reshape(bias, shape)
-    return out
+    if training and running_mean is not None:
+        with grad_mode.no_grad():
+            data = np.asarray(input.detach()._data)
+            n = data.size / data.shape[1]
+            mean, var = data.mean(axis=axes), data.var(axis=axes)
+            running_mean.mul_(1 - momentum).add_(momentum * mean)
+            running_var.mul_(1 - momentum).add_(momentum * var * (n / max(n - 1, 1)))
+    stats = None if training else (_ops.reshape(running_mean, shape)._data,
+                                   _ops.reshape(running_var, shape)._data)
+
+    def normalize(x, w, b):
+        if stats is None:
+            m = nnp.mean(x, axis=axes, keepdims=True)
+            centred = x - m
+            v = nnp.mean(centred * centred, axis=axes, keepdims=True)
+        else:
+            m, v = stats
+            centred = x - m
+        out = centred / ew.sqrt(v + eps)
+        if w is not None:
+            out = out * shp.reshape(w, shape)
+        return out if b is None else out + shp.reshape(b, shape)
+    return composite("NativeBatchNormBackward0", normalize, input, weight, bias)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    return _ops.getitem(weight, as_tensor_arg(input)._data)
+    index = canonical_index(np.asarray(as_tensor_arg(input)._data))
+    return apply(getitem_p, (weight,), {"index": index}, "EmbeddingBackward0")
 
 
 def one_hot(tensor, num_classes=-1):

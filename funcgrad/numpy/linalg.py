@@ -3,7 +3,7 @@
     import funcgrad.numpy as fnp
     fnp.linalg.solve(A, b)
 
-Conventions (see docs/coverage.md): `eigh` and `cholesky` read the symmetric part (A + A^T) / 2
+Conventions (see docs/conventions_linalg.md): `eigh` and `cholesky` read the symmetric part (A + A^T) / 2
 of their input, so their gradients are symmetric; `norm` has gradient 0 at the zero vector for
 every `ord`; at repeated eigen/singular values a loss of the values alone has a finite gradient;
 `matrix_rank` is integer valued (no derivative).
@@ -341,3 +341,24 @@ __all__ = ["LinAlgError", "cholesky", "cond", "det", "diagonal", "eig", "eigh", 
            "eigvalsh", "inv", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
            "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve",
            "svd", "svdvals", "tensorinv", "tensorsolve", "trace", "vecdot", "vector_norm"]
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    from funcgrad import numpy as fnp
+    return fnp.tensordot(x1, x2, axes=axes)
+
+
+def cross(x1, x2, /, *, axis=-1):
+    """Cross product of 3-vectors along `axis` (NumPy 2's linalg.cross)."""
+    from funcgrad.primitives.indexing import getitem
+    from funcgrad.primitives.shape import stack
+    a, b = moveaxis(x1, axis, -1), moveaxis(x2, axis, -1)
+    if shape_of(a)[-1] != 3 or shape_of(b)[-1] != 3:
+        raise ValueError("linalg.cross: both inputs must have 3 elements along `axis`")
+    a0, a1, a2 = (getitem(a, (Ellipsis, i)) for i in range(3))
+    b0, b1, b2 = (getitem(b, (Ellipsis, i)) for i in range(3))
+    out = stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    return moveaxis(out, -1, axis)
+
+
+__all__ += ["cross", "tensordot"]

@@ -9,7 +9,7 @@ docs/conventions_complex.md). cholesky, qr, eigh, svd and pinv have real-valued 
 Repeated eigen- or singular values: the coupling factor 1/(w_j - w_i) is taken as 0 where the
 two values are equal, so a loss depending only on the values has a finite, exact gradient; a loss
 depending on vectors of a repeated value gets the gradient of one particular basis (documented
-in docs/coverage.md).
+in docs/conventions_linalg.md).
 """
 from __future__ import annotations
 

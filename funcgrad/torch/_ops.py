@@ -6,7 +6,6 @@ names it. They serve both as module functions (`torch.sum(x)`) and as methods (`
 from __future__ import annotations
 
 import builtins
-import collections
 
 import numpy as np
 
@@ -63,7 +62,27 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     return apply(nnp.mean, (x,), {"axis": axes, "keepdims": bool(keepdim)}, name)
 
 
-_MinMax = collections.namedtuple("_MinMax", ["values", "indices"])
+class _ReturnType(tuple):
+    """(values, indices), printed as PyTorch prints torch.return_types.max."""
+
+    _name = "max"
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class _MaxReturn(_ReturnType):
+    _name = "max"
+
+
+class _MinReturn(_ReturnType):
+    _name = "min"
 
 
 def _extremum(primitive, arg, name, input, dim, keepdim, other=None):
@@ -76,7 +95,7 @@ def _extremum(primitive, arg, name, input, dim, keepdim, other=None):
     axis = normalize_axis(dim, input.ndim)
     values = apply(primitive, (input,), {"axis": axis, "keepdims": bool(keepdim)}, name + "0")
     indices = arg(input, dim, keepdim)
-    return _MinMax(values, indices)
+    return (_MaxReturn if primitive is red.max_p else _MinReturn)(values, indices)
 
 
 def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001

@@ -31,7 +31,12 @@ def _from_nested(obj):
 
 
 def array(object, dtype=None, copy=True, ndmin=0):  # noqa: A002 - NumPy's name
-    """An array from data, as `numpy.array`; tracers (or lists holding them) stay traced."""
+    """An array from data, as `numpy.array`; tracers (or lists holding them) stay traced.
+
+    >>> import funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.grad(lambda x: fnp.sum(fnp.array([x, 2.0 * x, 1.0]) ** 2))(1.0)
+    np.float64(10.0)
+    """
     if not _holds_tracer(object):
         return np.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
     out = _from_nested(object)

@@ -191,7 +191,13 @@ def _parse(subscripts, operands):
 
 
 def einsum(subscripts, *operands, optimize=None):
-    """Einstein summation, as `numpy.einsum`: repeated indices, '...' and implicit outputs."""
+    """Einstein summation, as `numpy.einsum`: repeated indices, '...' and implicit outputs.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.grad(lambda a: fnp.einsum("ii", a))(np.ones((2, 2)))  # the trace
+    array([[1., 0.],
+           [0., 1.]])
+    """
     from funcgrad.primitives.reductions import sum as _sum
     specs, output = _parse(subscripts, operands)
     operands = list(operands)

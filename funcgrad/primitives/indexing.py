@@ -227,7 +227,12 @@ def _one_axis(a, axis):
 
 
 def sort(a, axis=-1, kind=None, order=None):
-    """A sorted copy, as `numpy.sort` (always stable); the gradient follows the permutation."""
+    """A sorted copy, as `numpy.sort` (always stable); the gradient follows the permutation.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.grad(lambda x: fnp.sort(x)[0])(np.array([3.0, 1.0, 2.0]))  # the minimum's slot
+    array([0., 1., 0.])
+    """
     if axis is None:
         a, axis = _shape.reshape(a, (-1,)), 0
     return sort_p.bind(a, axis=_one_axis(a, axis))

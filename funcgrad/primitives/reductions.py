@@ -260,7 +260,12 @@ all_p.batch = _reduction_batch(all_p)
 # -- public functions ------------------------------------------------------------------------
 
 def prod(a, axis=None, dtype=None, keepdims=False):
-    """Product of array elements over the given axes, as `numpy.prod`; exact gradients at zeros."""
+    """Product of array elements over the given axes, as `numpy.prod`; exact gradients at zeros.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.grad(fnp.prod)(np.array([2.0, 0.0, 3.0]))
+    array([0., 6., 0.])
+    """
     if dtype is not None:
         a = astype_p.bind(a, dtype=np.dtype(dtype))
     return prod_p.bind(a, axis=normalize_axis(axis, len(shape_of(a))), keepdims=bool(keepdims))
@@ -280,7 +285,13 @@ def cumsum(a, axis=None, dtype=None):
 
 
 def cumprod(a, axis=None, dtype=None):
-    """Cumulative product along `axis`, as `numpy.cumprod`; exact gradients at zeros."""
+    """Cumulative product along `axis`, as `numpy.cumprod`; exact gradients at zeros
+    (computed without division, in O(n^2) memory along the axis).
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.grad(lambda x: fnp.sum(fnp.cumprod(x)))(np.array([2.0, 0.0, 3.0]))
+    array([1., 8., 0.])
+    """
     return _cumulative(cumprod_p, a, axis, dtype)
 
 

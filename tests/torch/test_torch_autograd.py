@@ -360,3 +360,36 @@ def test_next_functions_match_pytorch():
                 for y in outs]
     ours, theirs = program(ft), program(torch)
     assert ours == theirs
+
+
+def test_backward_create_graph_then_backward_through_the_gradient():
+    out = []
+    for T in LIBS:
+        x = T.tensor(X, requires_grad=True)
+        (x ** 3).sum().backward(create_graph=True)
+        g = x.grad
+        assert g.requires_grad and g.grad_fn is not None
+        x.grad = None
+        (g * g).sum().backward()
+        out.append(_np(x.grad))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-5)
+
+
+def test_gradient_penalty_through_a_network():
+    results = []
+    for T in LIBS:
+        T.manual_seed(0)
+        net = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.Tanh(), T.nn.Linear(4, 1))
+        with T.no_grad():
+            for i, p in enumerate(net.parameters()):
+                p.copy_(T.tensor(np.cos(np.arange(p.numel()) + i).reshape(p.shape).astype(np.float32)))
+        x = T.tensor(np.stack([X, X * 2]), requires_grad=True)
+        (g,) = T.autograd.grad(net(x).sum(), x, create_graph=True)
+        penalty = ((g.norm(dim=1) - 1) ** 2).mean()
+        penalty.backward()
+        results.append([_np(g), penalty.item()] + [None if p.grad is None else _np(p.grad)
+                                                    for p in net.parameters()])
+    for a, b in zip(*results):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

@@ -469,14 +469,16 @@ def getitem(input, index):
 def index_put(input, index, value):
     """input with input[index] replaced by value (out of place; used by x[index] = value)."""
     index = canonical_index(_plain_index(index))
-    mask = np.ones(input.shape, dtype=input._data.dtype)
-    mask[index] = 0
-    value = as_tensor_arg(value)
-    spread = expand(value, getitem(input, index).shape) if value.shape != getitem(
-        input.detach(), index).shape else value
+    kept = np.ones(input.shape, dtype=input._data.dtype)
+    kept[index] = 0
+    target = kept[index].shape
+    value = to(as_tensor_arg(value), input.dtype)
+    if tuple(value.shape) != target:
+        value = expand(value, target)
     zeros = np.zeros(input.shape, dtype=input._data.dtype)
-    return input * mask + apply(index_add_p, (zeros, to(spread, input.dtype)), {"index": index},
-                                "IndexPutBackward0")
+    # x * (1 outside the index, 0 inside) + the values scattered into zeros
+    scattered = apply(index_add_p, (zeros, value), {"index": index}, "IndexPutBackward0")
+    return apply(ew.add, (input * kept, scattered), {}, "CopySlices")
 
 
 def gather(input, dim, index):

@@ -32,6 +32,11 @@ _NUMPY_EQUIVALENT_PARAMS = {"sum": {"axis", "keepdims"}, "max": {"axis", "keepdi
                             "transpose": {"axes"}, "broadcast_to": {"shape"}}
 
 
+_UFUNC_OF_OPERATOR = {operator.add: "add", operator.sub: "subtract", operator.mul: "multiply",
+                      operator.truediv: "true_divide", operator.pow: "power",
+                      operator.neg: "negative"}
+
+
 class GuardFailed(Exception):
     """Raised by compiled code when a value-dependent decision would go another way."""
 
@@ -119,6 +124,15 @@ class Program:
             args += [f"{k}={self.constant(v, '_p')}" for k, v in eq.params.items()]
         return f"{function}({', '.join(args)})"
 
+    def in_place(self, eq, buffer) -> str:
+        """The equation as a ufunc call writing into the dead input `buffer` (out=)."""
+        impl = eq.primitive.impl
+        name = _UFUNC_OF_OPERATOR.get(impl) or impl.__name__
+        if getattr(np, name, None) is None:
+            return self.call(eq)
+        args = ", ".join(self.operand(x) for x in eq.inputs)
+        return f"np.{name}({args}, out={self.namer(buffer)})"
+
     def guard(self, number, var, value):
         name = self.namer(var)
         if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_ \
@@ -145,17 +159,59 @@ def generate(trace, guards, name="jitted") -> Program:
     for v in trace.inputs:
         for number, var, value in by_var.get(id(v), ()):
             program.guard(number, var, value)
+    reusable = _reusable_buffers(trace)
     for eq in trace.equations:
         lhs = ", ".join(program.namer(v) for v in eq.outputs)
         if eq.primitive.multiple_results and len(eq.outputs) == 1:
             lhs += ","
-        program.lines.append(f"    {lhs} = {program.call(eq)}")
+        buffer = reusable.get(id(eq))
+        if buffer is not None:
+            program.lines.append(f"    {lhs} = {program.in_place(eq, buffer)}")
+        else:
+            program.lines.append(f"    {lhs} = {program.call(eq)}")
         for v in eq.outputs:
             for number, var, value in by_var.get(id(v), ()):
                 program.guard(number, var, value)
     outs = [program.operand(x) for x in trace.outputs]
     program.lines.append(f"    return ({''.join(o + ', ' for o in outs).rstrip(' ')})")
     return program
+
+
+def _reusable_buffers(trace) -> dict:
+    """For elementwise equations, an input array that dies there and can take the result (out=).
+
+    The input must be an array this program allocated (not an argument, not an output, not a view
+    and not the base of one) with the result's shape and dtype, and this its last use.
+    """
+    last_use: dict[int, int] = {}
+    for i, eq in enumerate(trace.equations):
+        for x in eq.inputs:
+            if type(x) is Var:
+                last_use[id(x)] = i
+    pinned = {id(v) for v in trace.inputs} | {id(x) for x in trace.outputs if type(x) is Var}
+    bases = set()
+    for eq in trace.equations:
+        for v in eq.outputs:
+            base = getattr(v.value, "base", None)
+            if base is not None:
+                bases.add(id(base))
+    chosen = {}
+    for i, eq in enumerate(trace.equations):
+        impl = eq.primitive.impl
+        if eq.params or eq.primitive.multiple_results or not (
+                impl in _UFUNC_OF_OPERATOR or isinstance(impl, np.ufunc) and impl.nout == 1):
+            continue
+        out = eq.outputs[0].value
+        if type(out) is not np.ndarray or out.ndim == 0:
+            continue
+        for x in eq.inputs:
+            value = x.value if type(x) is Var else None
+            if (type(value) is np.ndarray and last_use.get(id(x)) == i and id(x) not in pinned
+                    and value.base is None and id(value) not in bases
+                    and value.shape == out.shape and value.dtype == out.dtype):
+                chosen[id(eq)] = x
+                break
+    return chosen
 
 
 def compile_program(program: Program):

@@ -17,7 +17,7 @@ import numpy as np
 
 from funcgrad.core.ir import Var
 from funcgrad.core.recorder import Recorder
-from funcgrad.core.tracer import Tracer, active_interpreters, pop_interpreter, push_interpreter
+from funcgrad.core.tracer import Tracer, _stack, pop_interpreter, push_interpreter
 from funcgrad.errors import user_frame, where
 from funcgrad.transforms._inputs import as_array
 from funcgrad.transforms.codegen import GuardFailed, compile_program, generate
@@ -54,6 +54,12 @@ class Lowered:
         self.out_tree = out_tree
         self.pure = pure
         self.compiled = compile_program(program) if pure else None
+        if out_tree.kind is None:
+            self.unpack = _first
+        elif out_tree == tree_flatten(tuple(range(out_tree.num_leaves)))[1]:
+            self.unpack = tuple
+        else:
+            self.unpack = lambda outs: tree_unflatten(out_tree, outs)
 
     @property
     def source(self) -> str:
@@ -99,6 +105,8 @@ class Jitted:
         self.cache_size = cache_size
         self.max_variants = max_variants
         self.cache: OrderedDict = OrderedDict()
+        self.array_cache: dict = {}  # the same entries, keyed by shapes/dtypes of plain array args
+        self.plain = not self.static_argnums and not self.static_argnames
         self.trace_count = 0
         self.last_retrace_reason = None
         self.last_signature = None
@@ -112,8 +120,21 @@ class Jitted:
 
     # -- calling --------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if active_interpreters():
+        if _stack.interpreters:
             return self.fun(*args, **kwargs)  # under another transform: let it see the primitives
+        if not kwargs and self.plain:
+            # the common case, all arguments plain arrays: no pytree walk on a cache hit
+            for a in args:
+                if type(a) is not np.ndarray:
+                    break
+            else:
+                variants = self.array_cache.get(tuple([(a.shape, a.dtype) for a in args]))
+                if variants is not None:
+                    for lowered in variants:
+                        try:
+                            return lowered.unpack(lowered.compiled(*args))
+                        except GuardFailed:
+                            continue
         if self.static_argnums or self.static_argnames or kwargs:
             dynamic, statics, rebuild = self._split(args, kwargs)
         else:
@@ -128,7 +149,7 @@ class Jitted:
                 except GuardFailed as failure:
                     reason = self._guard_reason(lowered, failure.number)
                     continue
-                return tree_unflatten(lowered.out_tree, outs)
+                return lowered.unpack(outs)
         else:
             reason = self._signature_reason(key)
             variants = []
@@ -139,8 +160,12 @@ class Jitted:
             del variants[self.max_variants:]
             self.cache[key] = variants
             self.cache.move_to_end(key)
+            if rebuild is None and all(type(x) is np.ndarray for x in leaves) and \
+                    tree == tree_flatten(tuple(leaves))[1]:
+                self.array_cache[tuple([(x.shape, x.dtype) for x in leaves])] = variants
             while len(self.cache) > self.cache_size:
                 self.cache.popitem(last=False)
+                self.array_cache.clear()  # rebuilt from the main cache's entries as they are used
         self.last_signature = key
         return result
 
@@ -211,6 +236,7 @@ class Jitted:
 
     def clear_cache(self):
         self.cache.clear()
+        self.array_cache.clear()
 
     def _guard_reason(self, lowered, number):
         var, value, frame = lowered.guards[number]
@@ -257,6 +283,10 @@ class Jitted:
         if index < len(self.arg_names):
             return f"{index} ({self.arg_names[index]!r})"
         return str(index)
+
+
+def _first(outs):
+    return outs[0]
 
 
 def _sig_text(sig):

@@ -96,3 +96,30 @@ def test_every_numpy_ufunc_dispatches_or_names_itself(name):
         assert f"numpy.{name}" in str(err)
         return
     np.testing.assert_allclose(traced, value, rtol=1e-12, equal_nan=True)
+
+
+def test_polyval_and_unwrap():
+    p, x = np.array([0.1, 2.0, -1.0]), np.array([0.3, 1.5])
+    np.testing.assert_allclose(fnp.polyval(p, x), np.polyval(p, x))
+    check_scalar(lambda q: fnp.sum(fnp.polyval(q, x) ** 2), p)
+    check_scalar(lambda y: fnp.sum(fnp.polyval(p, y) ** 2), x)
+    phase = np.cumsum([0.1, 3.0, 3.5, -6.0, 0.2])
+    np.testing.assert_allclose(fnp.unwrap(phase), np.unwrap(phase))
+    np.testing.assert_allclose(fg.grad(lambda q: fnp.sum(fnp.unwrap(q) * W[:4].sum()))(phase),
+                               np.full(5, W[:4].sum()))
+
+
+def test_whole_array_comparisons_and_counts():
+    a = np.array([1.0, np.nan, np.inf, 2.0])
+    b = np.array([1.0000001, np.nan, np.inf, 2.1])
+    np.testing.assert_array_equal(fnp.isclose(a, b, equal_nan=True), np.isclose(a, b, equal_nan=True))
+    assert fnp.allclose(X, X + 1e-12) and not fnp.array_equal(X, X[:2])
+    assert fnp.array_equiv(X[:1], np.full(3, X[0]))
+    assert fnp.iscomplexobj(X * 1j) and fnp.isrealobj(X)
+    m = np.array([[0.0, 1.0], [2.0, 0.0]])
+    np.testing.assert_array_equal(fnp.count_nonzero(m, axis=0), np.count_nonzero(m, axis=0))
+
+    def f(x):
+        assert fnp.allclose(x, x) and fnp.count_nonzero(x) == 4
+        return fnp.sum(x)
+    assert fg.grad(f)(X).tolist() == [1.0] * 4

@@ -154,10 +154,97 @@ def vecmat(x1, x2, /):
     return _sum(expand_dims(x1, -1) * x2, axis=-2)
 
 
+# -- comparisons of whole arrays and other helpers with no derivative ----------------------------
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|a - b| <= atol + rtol |b| elementwise (no derivative), as numpy.isclose."""
+    with np.errstate(invalid="ignore"):  # inf - inf: decided by the equality test below
+        close = ew.less_equal(ew.absolute(a - b), atol + rtol * ew.absolute(b))
+    close = ew.logical_or(close, ew.equal(a, b))  # equal infinities
+    if equal_nan:
+        close = ew.logical_or(close, ew.logical_and(ew.isnan(a), ew.isnan(b)))
+    return close
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    from funcgrad.core.tracer import concrete_value
+    return bool(np.all(np.asarray(concrete_value(isclose(a, b, rtol, atol, equal_nan)))))
+
+
+def array_equal(a1, a2, equal_nan=False) -> bool:
+    if tuple(shape_of(a1)) != tuple(shape_of(a2)):
+        return False
+    return allclose(a1, a2, rtol=0.0, atol=0.0, equal_nan=equal_nan)
+
+
+def array_equiv(a1, a2) -> bool:
+    try:
+        np.broadcast_shapes(tuple(shape_of(a1)), tuple(shape_of(a2)))
+    except ValueError:
+        return False
+    return allclose(a1, a2, rtol=0.0, atol=0.0)
+
+
+def iscomplexobj(x) -> bool:
+    return _is_complex(x)
+
+
+def isrealobj(x) -> bool:
+    return not _is_complex(x)
+
+
+def count_nonzero(a, axis=None, *, keepdims=False):
+    from funcgrad.primitives.reductions import sum as _sum
+    return _sum(astype(ew.not_equal(a, 0), np.int64), axis=axis, keepdims=keepdims)
+
+
+# -- polynomials and phase unwrapping -------------------------------------------------------------
+
+def polyval(p, x):
+    """p[0] x^(n-1) + ... + p[n-1] by Horner's rule; differentiable in p and x."""
+    from funcgrad.primitives.indexing import getitem
+    count = shape_of(p)[0] if shape_of(p) else 1
+    y = getitem(p, 0) if shape_of(p) else p
+    for k in range(1, count):
+        y = y * x + getitem(p, k)
+    return y + 0.0 * x if count == 1 else y
+
+
+def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
+    """p with jumps larger than max(discont, period/2) removed by adding multiples of period.
+    The added multiples are piecewise constant: the derivative is the identity."""
+    from funcgrad.primitives.indexing import getitem
+    from funcgrad.primitives.reductions import cumsum
+    from funcgrad.primitives.shape import concatenate
+    nd = len(shape_of(p))
+    axis = axis % nd
+    discont = period / 2 if discont is None else max(discont, period / 2)
+    head = (slice(None),) * axis
+    step = ew.stop_gradient(getitem(p, head + (slice(1, None),)) - getitem(p, head + (slice(0, -1),)))
+    half = period / 2
+    wrapped = ew.remainder(step + half, period) - half
+    wrapped = ew.where(ew.logical_and(ew.equal(wrapped, -half), ew.greater(step, 0)), half, wrapped)
+    correction = ew.where(ew.less(ew.absolute(step), discont), 0.0, wrapped - step)
+    zeros = np.zeros(tuple(1 if i == axis else n for i, n in enumerate(shape_of(p))), dtype_of(p))
+    return p + concatenate([zeros, cumsum(correction, axis=axis)], axis=axis)
+
+
 __all__ = [
     "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "angle", "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
     "bitwise_or", "bitwise_right_shift", "bitwise_xor", "conj", "conjugate", "copysign", "deg2rad",
     "degrees", "divmod", "fabs", "fix", "float_power", "fmod", "frexp", "gcd", "heaviside", "i0",
     "imag", "invert", "iscomplex", "isneginf", "isposinf", "isreal", "lcm", "ldexp", "left_shift",
-    "logaddexp2", "matvec", "modf", "nan_to_num", "nextafter", "positive", "rad2deg", "radians",
+    "logaddexp2", "matvec", "modf", "isclose", "allclose", "array_equal", "array_equiv",
+    "iscomplexobj", "isrealobj", "count_nonzero", "polyval", "unwrap", "nan_to_num", "nextafter", "positive", "rad2deg", "radians",
     "real", "real_if_close", "right_shift", "signbit", "sinc", "spacing", "vecdot", "vecmat"]
+
+
+def _not_yet_defined(names):
+    """Only the names funcgrad.numpy does not define already: another module's definition (a
+    primitive family's own) wins over these compositions."""
+    import sys
+    namespace = sys.modules.get("funcgrad.numpy")
+    return [n for n in names if namespace is None or not hasattr(namespace, n)]
+
+
+__all__ = _not_yet_defined(__all__)

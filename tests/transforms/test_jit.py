@@ -149,3 +149,26 @@ def test_python_scalars_are_traced_not_baked_in():
     assert jf(np.ones(1), 2.0).tolist() == [2.0]
     assert jf(np.ones(1), 5.0).tolist() == [5.0]
     assert jf.trace_count == 1
+
+
+@pytest.mark.parametrize("k", range(6))
+def test_buffer_reuse_never_touches_arguments_outputs_or_live_views(k):
+    def f(x, y):
+        a = fnp.tanh(x * y)              # a dies in b: its buffer may be reused
+        b = a + 1.0
+        v = fnp.reshape(b, (-1,))        # a view of b: b must not be overwritten while v lives
+        c = fnp.exp(b) * 2.0
+        d = c - x
+        outs = [d, v[:3] * 1.0, fnp.sum(d * d), x + 0.0, fnp.transpose(c), b]
+        return outs[k]
+    x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    x0, y0 = x.copy(), y.copy()
+    jf = fg.jit(f)
+    first = jf(x, y)
+    np.testing.assert_allclose(first, f(x, y), rtol=1e-14)
+    kept = np.array(first, copy=True)
+    second = jf(x, y)
+    np.testing.assert_allclose(second, f(x, y), rtol=1e-14)
+    np.testing.assert_array_equal(first, kept)          # an earlier result is not overwritten
+    np.testing.assert_array_equal(x, x0) and np.testing.assert_array_equal(y, y0)
+    assert "out=" in jf.lower(x, y).source or k in (3,)

@@ -64,8 +64,10 @@ def test_shape_queries_do_not_trace():
 
 
 def test_missing_rule_names_the_function():
-    with pytest.raises(MissingRuleError, match=r"numpy\.unwrap.*add a rule"):
-        fg.grad(lambda x: np.sum(np.unwrap(x)))(X)
+    name = next(n for n in ["sort_complex", "trim_zeros", "polyfit", "histogram", "unique"]
+                if not hasattr(fnp, n))
+    with pytest.raises(MissingRuleError, match=rf"numpy\.{name}.*add a rule"):
+        fg.grad(lambda x: np.sum(getattr(np, name)(x)))(X)
 
 
 def test_conversion_to_a_plain_array_still_raises():

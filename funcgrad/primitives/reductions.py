@@ -222,7 +222,8 @@ def _arg_batch(primitive):
         x = _shape.moveaxis(values[0], dims[0], 0)
         if axis is None:
             size, rest = shape_of(x)[0], tuple(shape_of(x)[1:])
-            out = primitive.bind(_shape.reshape_p.bind(x, shape=(size, -1 if rest else 1)),
+            flat = int(np.prod(rest, dtype=np.int64))
+            out = primitive.bind(_shape.reshape_p.bind(x, shape=(size, flat)),
                                  axis=1, keepdims=False)
             if keepdims:
                 out = _shape.reshape_p.bind(out, shape=(size,) + (1,) * len(rest))

@@ -11,6 +11,7 @@ so the outer transform sees its primitives.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -108,6 +109,7 @@ class Jitted:
         self.array_cache: dict = {}  # the same entries, keyed by shapes/dtypes of plain array args
         self.plain = not self.static_argnums and not self.static_argnames
         self.trace_count = 0
+        self.warned = False
         self.last_retrace_reason = None
         self.last_signature = None
         self.__name__ = getattr(fun, "__name__", "function")
@@ -154,6 +156,14 @@ class Jitted:
             reason = self._signature_reason(key)
             variants = []
         self.last_retrace_reason = reason
+        if variants and len(variants) >= self.max_variants and not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"jit({self.__name__}) keeps re-tracing for the same argument shapes: {reason}. "
+                "A Python decision on a traced value (if, float(), int()) changes from call to "
+                "call. Mark the argument it depends on static (static_argnums), or use "
+                "funcgrad.lax.cond / funcgrad.numpy.where so one trace serves every value.",
+                RuntimeWarning, stacklevel=2)
         lowered, result = self._trace(leaves, tree, rebuild)
         if lowered.pure:
             variants.insert(0, lowered)

@@ -172,7 +172,13 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
     >>> fg.vmap(lambda w, x: fnp.sum(w * x), in_axes=(None, 0))(np.ones(3), np.eye(3) * 2)
     array([2., 2., 2.])
     """
-    def batched_fun(*args):
+    def batched_fun(*args, **kwargs):
+        if kwargs:  # keyword arguments are batched along axis 0, as in JAX
+            names = sorted(kwargs)
+            spec = in_axes if isinstance(in_axes, (tuple, list)) else (in_axes,) * len(args)
+            return vmap(lambda *a: fun(*a[:len(args)], **dict(zip(names, a[len(args):]))),
+                        tuple(spec) + (0,) * len(names), out_axes, axis_size, chunk_size)(
+                *args, *[kwargs[k] for k in names])
         if isinstance(in_axes, list):
             axes_spec = tuple(in_axes)
         else:

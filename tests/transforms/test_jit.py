@@ -172,3 +172,11 @@ def test_buffer_reuse_never_touches_arguments_outputs_or_live_views(k):
     np.testing.assert_array_equal(first, kept)          # an earlier result is not overwritten
     np.testing.assert_array_equal(x, x0) and np.testing.assert_array_equal(y, y0)
     assert "out=" in jf.lower(x, y).source or k in (3,)
+
+
+def test_a_decision_that_changes_every_call_warns_once():
+    jf = fg.jit(lambda x: x * float(x.sum()), max_variants=2)
+    with pytest.warns(RuntimeWarning, match="re-tracing"):
+        for i in range(5):
+            assert jf(np.full(2, float(i))).tolist() == [2.0 * i * i] * 2
+    assert jf.trace_count == 5

@@ -193,3 +193,8 @@ def test_vmap_of_grad_of_a_reduction_matches_loop_for_any_shape(axis, n, m):
     f = lambda x: fnp.sum(fnp.tanh(x) * fnp.max(x, axis=0))  # noqa: E731
     np.testing.assert_allclose(fg.vmap(fg.grad(f), in_axes=axis, out_axes=axis)(xs),
                                np.moveaxis(loop(fg.grad(f), axis, xs), 0, axis), rtol=1e-10)
+
+
+def test_keyword_arguments_are_batched_along_axis_zero():
+    out = fg.vmap(lambda x, *, scale: x * scale, in_axes=None)(np.ones(2), scale=np.arange(3.0))
+    np.testing.assert_array_equal(out, [[0, 0], [1, 1], [2, 2]])

@@ -14,7 +14,7 @@ from funcgrad.core.tracer import concrete_value
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives.contraction import matmul
 from funcgrad.primitives._util import broadcast_like, by_evaluation, dtype_of, same_shape, shape_of, unbroadcast
-from funcgrad.primitives.elementwise import (_batch_elementwise, astype_p, exp, greater,
+from funcgrad.primitives.elementwise import (_batch_elementwise, astype_p, equal, exp, greater,
                                              greater_equal, less_equal, logical_and, unary)
 from funcgrad.primitives.indexing import getitem_p, index_add_p
 from funcgrad.primitives.reductions import (_reduction_batch, expand_reduced, reduced_shape,
@@ -174,21 +174,26 @@ def _nll_impl(logp, target, reduction):
     return np.asarray(_REDUCE[reduction](picked), dtype=logp.dtype)
 
 
+def _one_hot(target, logp):
+    """(N, C) indicator of the targets, built from primitives so every transform sees it."""
+    classes = np.arange(shape_of(logp)[1])
+    column = _shape.reshape(target, tuple(shape_of(target)) + (1,))
+    return astype_p.bind(equal(column, classes), dtype=dtype_of(logp))
+
+
 def _nll_vjp(g, ans, logp, target, reduction):
     n = shape_of(logp)[0]
     g = g / n if reduction == "mean" else g
-    if reduction != "none":
-        g = _shape.broadcast_to_p.bind(g, shape=(n,))
-    zeros = np.zeros(shape_of(logp), dtype_of(logp))
-    return index_add_p.bind(zeros, -g, index=_nll_index(target))
+    g = _shape.reshape(_shape.broadcast_to(g, (n,)), (n, 1))
+    return -g * _one_hot(target, logp)
 
 
 nll_loss = Primitive(
     "nll_loss", _nll_impl, shape=lambda logp, target, reduction: ShapedArray(
         (logp.shape[0],) if reduction == "none" else (), logp.dtype),
     vjp=[_nll_vjp, None],
-    jvp=[lambda t, ans, logp, target, reduction:
-         _reduce_traced(-getitem_p.bind(t, index=_nll_index(target)), reduction), None],
+    jvp=[lambda t, ans, logp, target, reduction: _reduce_traced(
+        -sum_p.bind(t * _one_hot(target, logp), axis=(1,), keepdims=False), reduction), None],
     family="nn", doc="Negative log-likelihood of (N, C) log-probabilities at integer targets (N,).")
 
 # -- convolution ----------------------------------------------------------------------------------

@@ -393,3 +393,24 @@ def test_gradient_penalty_through_a_network():
         assert (a is None) == (b is None)
         if a is not None:
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_per_example_gradients_with_vmap_grad_and_functional_call():
+    out = []
+    for T in LIBS:
+        net = T.nn.Linear(3, 4)
+        with T.no_grad():
+            net.weight.copy_(T.tensor(np.cos(np.arange(12)).reshape(4, 3).astype(np.float32)))
+            net.bias.copy_(T.tensor(np.sin(np.arange(4)).astype(np.float32)))
+        params = {k: v.detach() for k, v in net.named_parameters()}
+        xs = T.tensor(np.arange(15, dtype=np.float32).reshape(5, 3) / 10)
+        ys = T.tensor([0, 1, 2, 3, 0])
+
+        def loss(p, x, y):
+            scores = T.func.functional_call(net, p, (x[None],))
+            return T.nn.functional.cross_entropy(scores, y[None])
+        grads = T.func.vmap(T.func.grad(loss), in_dims=(None, 0, 0))(params, xs, ys)
+        out.append((_np(grads["weight"]), _np(grads["bias"])))
+    for a, b in zip(*out):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

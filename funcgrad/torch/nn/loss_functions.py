@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.core.tracer import Tracer
+
 from funcgrad.primitives import elementwise as ew, nn as nnp, reductions as red
 from funcgrad.torch._composite import composite
 from funcgrad.torch import _ops
@@ -113,18 +115,20 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     reduction = _reduction(reduction, size_average, reduce)
     target = as_tensor_arg(target)
-    labels = np.asarray(target._data)
-    if labels.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype}".replace("torch.", ""))
+    labels = target._data
     if input.ndim == 1:
         input = _ops.unsqueeze(input, 0)
-        labels = labels.reshape(1)
-    if weight is not None or (ignore_index >= 0 and np.any(labels == ignore_index)):
-        raise NotImplementedError("nll_loss: weight and ignore_index are not supported yet")
-    classes = input.shape[1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        raise IndexError(f"Target {int(labels.max())} is out of bounds.\n[funcgrad] nll_loss/"
-                         f"cross_entropy got {classes} classes; targets must lie in [0, {classes}).")
+        labels = _ops.reshape(target, 1)._data
+    if not isinstance(labels, Tracer):  # concrete labels can be checked here
+        labels = np.asarray(labels)
+        if labels.dtype.kind not in "iu":
+            raise RuntimeError(f"expected scalar type Long but found {target.dtype}".replace("torch.", ""))
+        if weight is not None or (ignore_index >= 0 and np.any(labels == ignore_index)):
+            raise NotImplementedError("nll_loss: weight and ignore_index are not supported yet")
+        classes = input.shape[1]
+        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+            raise IndexError(f"Target {int(labels.max())} is out of bounds.\n[funcgrad] nll_loss/"
+                             f"cross_entropy got {classes} classes; targets must lie in [0, {classes}).")
     return apply(nnp.nll_loss, (input, labels), {"reduction": reduction}, "NllLossBackward0")
 
 

@@ -295,6 +295,25 @@ class Tensor(Tracer):
         from funcgrad.torch._ops import index_put
         self._inplace(lambda t, v: index_put(t, index, v), value)
 
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.  If you were attempting to "
+                               "deepcopy a module, this may be because of a torch.nn.utils."
+                               "weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+        new = object.__new__(type(self))
+        new._init(np.array(self._data, copy=True) if isinstance(self._data, np.ndarray)
+                  else self._data, None)
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        if self._grad is not None:
+            import copy
+            new._grad = copy.deepcopy(self._grad, memo)
+        if hasattr(self, "__dict__"):
+            import copy
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
+
     # -- printing ---------------------------------------------------------------------------------
     def __repr__(self):
         from funcgrad.torch._repr import tensor_repr

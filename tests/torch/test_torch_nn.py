@@ -272,3 +272,45 @@ def test_batchnorm1d_train_and_eval_match_pytorch():
                     _np(bn.running_var), int(bn.num_batches_tracked)])
     for a, b in zip(*res):
         _close(np.asarray(a), np.asarray(b))
+
+
+def test_deepcopy_of_a_model_and_parameter_assignment_error():
+    import copy
+    net = _build(ft)
+    twin = copy.deepcopy(net)
+    for a, b in zip(net.parameters(), twin.parameters()):
+        assert a is not b and type(b).__name__ == "Parameter" and np.array_equal(_np(a), _np(b))
+    with ft.no_grad():
+        next(twin.parameters()).add_(1)
+    assert not np.array_equal(_np(next(net.parameters())), _np(next(twin.parameters())))
+    for T in (ft, torch):
+        lin = T.nn.Linear(2, 2)
+        with pytest.raises(TypeError, match="cannot assign 'torch.FloatTensor' as parameter 'weight'"):
+            lin.weight = T.ones(2, 2)
+        with pytest.raises(RuntimeError, match="graph leaves"):
+            copy.deepcopy(T.ones(1, requires_grad=True) * 2)
+
+
+def test_clip_grad_norm_and_schedulers_match_pytorch():
+    out = []
+    for T in (ft, torch):
+        w = T.tensor([3.0, 4.0], requires_grad=True)
+        (w * w).sum().backward()
+        total = T.nn.utils.clip_grad_norm_([w], 1.0)
+        opt = T.optim.SGD([w], lr=1.0)
+        lrs = []
+        for sched in (T.optim.lr_scheduler.MultiStepLR(opt, [2, 4], 0.5),):
+            for _ in range(5):
+                opt.step()
+                sched.step()
+                lrs.append(sched.get_last_lr()[0])
+        opt2 = T.optim.SGD([w], lr=1.0)
+        exp = T.optim.lr_scheduler.ExponentialLR(opt2, 0.9)
+        lam = T.optim.lr_scheduler.LambdaLR(T.optim.SGD([w], lr=2.0), lambda e: 1 / (e + 1))
+        for _ in range(3):
+            exp.step()
+            lam.step()
+        out.append([float(total), _np(w.grad).tolist(), lrs, exp.get_last_lr(), lam.get_last_lr()])
+    assert np.allclose(out[0][0], out[1][0]) and np.allclose(out[0][1], out[1][1])
+    assert np.allclose(out[0][2], out[1][2]) and np.allclose(out[0][3], out[1][3])
+    assert np.allclose(out[0][4], out[1][4])

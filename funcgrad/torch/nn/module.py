@@ -10,6 +10,13 @@ from funcgrad.torch.nn.parameter import Parameter
 from funcgrad.torch.tensor import Tensor, RemovableHandle
 
 
+def _type_name(value):
+    if isinstance(value, Tensor):
+        from funcgrad.torch.errors import tensor_type_name
+        return tensor_type_name(value).split(" ")[0]
+    return type(value).__name__
+
+
 class Module:
     """Subclass it, create layers in __init__ (after super().__init__()), write forward."""
 
@@ -32,6 +39,9 @@ class Module:
         if name in self._buffers and (value is None or isinstance(value, Tensor)):
             self._buffers[name] = value
             return
+        if name in self._parameters and value is not None and not isinstance(value, Parameter):
+            raise TypeError(f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                            "(torch.nn.Parameter or None expected)")
         for store in (self._parameters, self._buffers, self._modules):
             store.pop(name, None)
         if isinstance(value, Parameter):

@@ -21,9 +21,6 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + tensor_repr(self)
 
-    def __reduce_ex__(self, protocol):
-        raise TypeError("funcgrad tensors are not pickled; use torch.save (npz + json)")
-
 
 class Buffer(Tensor):
     def __init__(self, data=None, persistent=True):

@@ -78,3 +78,8 @@ def test_conversion_to_a_plain_array_still_raises():
 def test_out_argument_is_rejected():
     with pytest.raises(TypeError, match="out="):
         fg.grad(lambda x: np.sum(np.sin(x, out=np.empty(4))))(X)
+
+
+def test_unsupported_numpy_keyword_is_named():
+    with pytest.raises(MissingRuleError, match=r"numpy\.sum\(\.\.\., initial=\)"):
+        fg.grad(lambda x: np.sum(x, initial=1.0))(X)

@@ -7,10 +7,15 @@ with `import numpy as np` can be passed to `funcgrad.grad` unchanged. A NumPy fu
 has no rule for raises `MissingRuleError` naming it, never a silently wrong derivative.
 
 The plain `funcgrad.numpy` path never comes here: only NumPy's own functions do.
+
+>>> import numpy as np, funcgrad as fg
+>>> fg.grad(lambda x: np.sum(np.sin(x) * np.array([1.0, 2.0])))(np.zeros(2))
+array([1., 2.])
 """
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import numpy as np
 
@@ -120,7 +125,30 @@ def array_function(self, func, types, args, kwargs):
         raise _missing(qualified)
     kwargs = dict(kwargs)
     _no_out(kwargs, qualified)
+    unknown = _unsupported_keywords(target, kwargs)
+    if unknown:
+        raise _missing(f"{qualified}(..., {', '.join(k + '=' for k in unknown)})",
+                       "option (funcgrad's version of the function does not take it)")
     return target(*args, **kwargs)
+
+
+_SIGNATURES: dict = {}
+
+
+def _unsupported_keywords(target, kwargs) -> list:
+    """Keywords NumPy accepts that funcgrad's function does not (checked only when given)."""
+    if not kwargs:
+        return []
+    params = _SIGNATURES.get(target)
+    if params is None:
+        try:
+            params = inspect.signature(target).parameters
+        except (TypeError, ValueError):
+            params = {}
+        params = _SIGNATURES[target] = (
+            None if any(p.kind is p.VAR_KEYWORD for p in params.values()) or not params
+            else frozenset(params))
+    return [] if params is None else [k for k in kwargs if k not in params]
 
 
 def install(cls=Tracer):

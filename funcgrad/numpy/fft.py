@@ -2,6 +2,11 @@
 
 Padding and cropping to the requested length happen first (they are linear shape ops), then one
 of the three FFT primitives of funcgrad.primitives.fft runs at that exact length.
+
+>>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+>>> x = np.array([1.0, 2.0, 0.0, -1.0])
+>>> fg.grad(lambda x: fnp.sum(fnp.abs(fnp.fft.fft(x, norm="ortho")) ** 2))(x)  # Parseval: 2 x
+array([ 2.,  4.,  0., -2.])
 """
 from __future__ import annotations
 

@@ -7,6 +7,13 @@ Conventions (see docs/conventions_linalg.md): `eigh` and `cholesky` read the sym
 of their input, so their gradients are symmetric; `norm` has gradient 0 at the zero vector for
 every `ord`; at repeated eigen/singular values a loss of the values alone has a finite gradient;
 `matrix_rank` is integer valued (no derivative).
+
+>>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+>>> fg.grad(fnp.linalg.norm)(np.zeros(3))
+array([0., 0., 0.])
+>>> fg.grad(lambda a: fnp.linalg.slogdet(a)[1])(2 * np.eye(2))
+array([[0.5, 0. ],
+       [0. , 0.5]])
 """
 from __future__ import annotations
 

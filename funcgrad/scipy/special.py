@@ -3,6 +3,10 @@
 Values come from SciPy (needed at call time) or from compositions of funcgrad primitives.
 Edge points are safe: xlogy(0, y) = 0 with d/dy = 0, d/dx = log(y); xlogy(0, 0) has gradient
 (0, 0); logsumexp of an all -inf row is -inf with gradient 0; softmax does not overflow.
+
+>>> import funcgrad as fg, funcgrad.scipy.special as fsp
+>>> [float(g) for g in fg.grad(fsp.xlogy, argnums=(0, 1))(0.0, 0.0)]
+[0.0, 0.0]
 """
 from __future__ import annotations
 

@@ -85,7 +85,18 @@ def _outer(target, a, b):
     return target(reshape(a, tuple(shape_of(a)) + (1,) * len(shape_of(b))), b)
 
 
+_UFUNC_TARGETS: dict = {}
+
+
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    if method == "__call__" and not kwargs:  # the common case, kept short: ndarray * tracer
+        target = _UFUNC_TARGETS.get(ufunc)
+        if target is None:
+            target = getattr(namespace("numpy"), ufunc.__name__, None)
+            if target is None:
+                raise _missing(f"numpy.{ufunc.__name__}", "ufunc")
+            _UFUNC_TARGETS[ufunc] = target
+        return target(*inputs)
     name = ufunc.__name__
     qualified = f"numpy.{name}" + ("" if method == "__call__" else f".{method}")
     _no_out(kwargs, qualified)

@@ -302,7 +302,16 @@ def _argmax_index(x, kernel, stride, padding):
     """Flat indices into x of each window's (first) maximum: where max pooling's gradient goes."""
     x = np.asarray(concrete_value(x))
     n, c, h, w = x.shape
-    (sh, sw), (ph, pw) = stride, padding
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    plane = (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
+    if (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and h % kh == 0 and w % kw == 0:
+        # tiling windows: one argmax over a reshaped copy
+        ho, wo = h // kh, w // kw
+        blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, ho, wo, -1)
+        di, dj = np.divmod(blocks.argmax(axis=-1), kw)
+        rows = np.arange(ho).reshape(-1, 1) * kh + di
+        cols = np.arange(wo).reshape(1, -1) * kw + dj
+        return (plane + rows * w + cols).reshape(-1)
     best = where = None
     for i, j, view in _pool_offsets(x, kernel, stride, padding, -np.inf):
         if best is None:
@@ -313,7 +322,6 @@ def _argmax_index(x, kernel, stride, padding):
         better = view > best  # strict: the first maximum keeps the gradient
         best = np.where(better, view, best)
         where = np.where(better, i * w + j, where)
-    plane = (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
     return (plane + rows * w + cols + where).reshape(-1)
 
 

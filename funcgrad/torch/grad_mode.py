@@ -23,6 +23,13 @@ class _GradMode:
 
     _mode = True
 
+    def __new__(cls, *args, **kwargs):
+        # `@torch.no_grad` without parentheses decorates the function directly
+        if len(args) == 1 and callable(args[0]) and not isinstance(args[0], bool) \
+                and cls is not set_grad_enabled:
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __init__(self, mode=None):
         self._saved = []
         if mode is not None:

@@ -414,3 +414,28 @@ def test_per_example_gradients_with_vmap_grad_and_functional_call():
     for a, b in zip(*out):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_grad_mode_decorators_with_and_without_parentheses():
+    for T in LIBS:
+        x = T.tensor(X, requires_grad=True)
+
+        @T.no_grad
+        def f(v):
+            return v * 2
+
+        @T.inference_mode()
+        def g(v):
+            return v * 2
+
+        @T.enable_grad()
+        def h(v):
+            return v * 2
+        assert not f(x).requires_grad and not g(x).requires_grad
+        with T.no_grad():
+            assert h(x).requires_grad
+        previous = T.is_grad_enabled()
+        T.set_grad_enabled(False)
+        assert not T.is_grad_enabled()
+        T.set_grad_enabled(previous)
+        assert T.is_grad_enabled()

@@ -18,14 +18,32 @@ SCRIPTS = sorted(f for f in os.listdir(SEEDS) if f.startswith("seed") and f.ends
 _NUMBER = re.compile(r"-?\d+\.\d*(e[+-]\d+)?|-?\d+")
 
 
-def _run(script, capsys, monkeypatch):
-    monkeypatch.setenv("SEED_TORCH", "funcgrad.torch")
+def _run(script, capsys, monkeypatch, library="funcgrad.torch", caught=None):
+    monkeypatch.setenv("SEED_TORCH", library)
     monkeypatch.syspath_prepend(SEEDS)
     sys.modules.pop("_select", None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
         runpy.run_path(os.path.join(SEEDS, script), run_name="__main__")
+    if caught is not None:
+        caught.extend(seen)
+    sys.modules.pop("_select", None)
     return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_seed_warns_where_pytorch_warns(script, capsys, monkeypatch):
+    pytest.importorskip("torch")
+    ours, theirs = [], []
+    _run(script, capsys, monkeypatch, "funcgrad.torch", ours)
+    _run(script, capsys, monkeypatch, "torch", theirs)
+
+    def summary(caught):
+        return [(w.category.__name__, os.path.basename(w.filename), w.lineno, str(w.message)[:80])
+                for w in caught if os.path.basename(w.filename).startswith("seed")]
+    assert summary(ours) == summary(theirs)
+    expected = {"seed002_book.py": 2, "seed004_backward.py": 2}  # (the scripts catch the others)
+    assert len(summary(ours)) == expected.get(script, 0)
 
 
 def _shape_of_line(line):

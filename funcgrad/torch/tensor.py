@@ -14,6 +14,8 @@ import weakref
 import numpy as np
 
 from funcgrad.core.tracer import Interpreter, Tracer
+from funcgrad.errors import FuncgradError, OpError
+from funcgrad.primitives.elementwise import astype_p
 from funcgrad.torch import _dtype, grad_mode, graph
 from funcgrad.torch.errors import leaf_inplace_error, op_error
 
@@ -48,16 +50,7 @@ def _torch_result_dtype(out, datas):
     return out.astype(_F32) if isinstance(out, np.ndarray) else _cast(out, _F32)
 
 
-def _astype_primitive():
-    from funcgrad.primitives.elementwise import astype_p
-    return astype_p
-
-
-_astype = _astype_primitive()
-
-
 def _cast(x, dtype):
-    from funcgrad.primitives.elementwise import astype_p
     return astype_p.bind(x, dtype=dtype)
 
 
@@ -82,11 +75,13 @@ def apply(primitive, args, params, name=None, view_of=None):
     try:
         out = primitive.bind(*datas, **params) if traced else primitive.impl(*datas, **params)
     except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+        if isinstance(err, FuncgradError) and not isinstance(err, OpError):
+            raise  # already explained by the core (a tracer converted to an array, say)
         raise op_error(primitive, datas, err.__cause__ or err) from err
     if primitive.multiple_results:
         return tuple(Tensor._make(_as_array(o)) for o in out)
     out = _as_array(out)
-    if out.dtype == _F64 and primitive is not _astype:
+    if out.dtype == _F64 and primitive is not astype_p:
         out = _torch_result_dtype(out, datas)
     result = Tensor._make(out)
     if view_of is not None:

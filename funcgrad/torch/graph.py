@@ -57,7 +57,7 @@ class Node:
         # (as a None edge), but not the scalar exponent of pow
         numbers_count = self.primitive is not None and self.primitive.name != "power"
         return tuple((edge, 0) for edge, arg in zip(self.edges, self.inputs)
-                     if edge is not None or isinstance(arg, (TensorType, ShapedArray))
+                     if edge is not None or isinstance(arg, (TensorType, ShapedArray)) or arg is _FREED
                      or (numbers_count and isinstance(arg, (int, float))))
 
     def register_hook(self, hook):
@@ -108,8 +108,11 @@ class Node:
         self.answer = None
         self.saved_versions = ()
         tensor_type = TensorType
-        self.inputs = tuple(ShapedArray(a.shape, a._data.dtype) if isinstance(a, tensor_type) else a
-                            for a in self.inputs)
+        if self.composite is None and self.primitive.name in SAVES_NOTHING:
+            self.inputs = tuple(ShapedArray(a._data.shape, a._data.dtype)
+                                if isinstance(a, tensor_type) else a for a in self.inputs)
+        else:  # backward through this node now raises: only remember which inputs were tensors
+            self.inputs = tuple(_FREED if isinstance(a, tensor_type) else a for a in self.inputs)
 
 
 class AccumulateGrad:
@@ -145,6 +148,7 @@ def edge_of(tensor):
     return acc
 
 
+_FREED = object()  # stands for a released tensor input
 _default_class: dict = {}  # primitive -> its node class (the per-op path looks it up once)
 
 

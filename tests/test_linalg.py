@@ -154,3 +154,15 @@ def test_against_torch():
     at = torch.tensor(A, requires_grad=True)
     f_torch(at).backward()
     np.testing.assert_allclose(fg.grad(f)(A), at.grad.numpy(), rtol=1e-8)
+
+
+def test_hermitian_eigh():
+    b = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3))
+    h = b + b.conj().T + np.diag([0.0, 3.0, 6.0])
+    np.testing.assert_allclose(L.eigvalsh(h), np.linalg.eigvalsh(h))
+    check_scalar(lambda a: fnp.sum(L.eigvalsh(a) * np.array([1.0, -2.0, 0.5])), h)
+    check_scalar(lambda a: fnp.sum(fnp.abs(L.eigh(a)[1]) ** 3), h)  # phase-invariant
+    # d w_k / dA = conj(v_k) v_k^T under the convention d f = re(sum(G * dA))
+    w, v = np.linalg.eigh(h)
+    np.testing.assert_allclose(fg.grad(lambda a: L.eigvalsh(a)[2])(h), np.outer(v[:, 2].conj(), v[:, 2]),
+                               atol=1e-12)

@@ -44,6 +44,9 @@ def _require_square(a, name):
 
 
 def _symmetric_part(a):
+    """(a + a^H) / 2: the symmetric (Hermitian) part that eigh and cholesky read."""
+    if np.iscomplexobj(np.empty(0, dtype_of(a))):
+        return 0.5 * (a + ew.conjugate(matrix_transpose(a)))
     return 0.5 * (a + matrix_transpose(a))
 
 

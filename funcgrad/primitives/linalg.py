@@ -3,8 +3,9 @@
 Every primitive works on stacks of matrices (leading batch dimensions, as NumPy allows).
 Rules solve linear systems rather than forming inverses where that is the stabler choice.
 Transposes are plain (not conjugate) transposes: for complex inputs the holomorphic primitives
-(inv, solve, det, slogdet's log|det| aside) then follow funcgrad's complex convention (see
-docs/conventions_complex.md). cholesky, qr, eigh, svd and pinv have real-valued rules only.
+(inv, solve, det, slogdet's log|det|) then follow funcgrad's complex convention (see
+docs/conventions_complex.md). eigh's rules hold for Hermitian inputs too; cholesky, qr, svd and
+pinv have real-valued rules only.
 
 Repeated eigen- or singular values: the coupling factor 1/(w_j - w_i) is taken as 0 where the
 two values are equal, so a loss depending only on the values has a finite, exact gradient; a loss
@@ -236,24 +237,37 @@ qr = _linalg("qr", lambda a: tuple(np.linalg.qr(a, mode="reduced")),
              doc="Reduced QR of a tall (m >= n) matrix stack.")
 
 
+def _is_complex(x):
+    return np.issubdtype(dtype_of(x), np.complexfloating)
+
+
+def _conj(x):
+    from funcgrad.primitives.elementwise import conjugate
+    return conjugate(x) if _is_complex(x) else x
+
+
 def _eigh_jvp(t, ans, a):
-    # dP = V^T dA V; dw = diag(dP); dV = V (F o dP)
+    # dP = V^H dA V; dw = re diag(dP); dV = V (F o dP)
+    from funcgrad.primitives.elementwise import real
     w, v = ans
-    p = matmul(mT(v), matmul(t, v))
-    return diagonal(p), matmul(v, _coupling(w) * p)
+    p = matmul(mT(_conj(v)), matmul(t, v))
+    dw = diagonal(p)
+    return (real(dw) if _is_complex(dw) else dw), matmul(v, _coupling(w) * p)
 
 
 def _eigh_vjp(g, ans, a):
-    # a_bar = V (diag(w_bar) + F o (V^T V_bar)) V^T
+    # a_bar = conj(V) (diag(w_bar) + F o (V^T V_bar)) V^T  (V^-H = V for a Hermitian input)
     w, v = ans
     gw, gv = g
     inner = diag_embed(gw) + _coupling(w) * matmul(mT(v), gv)
-    return matmul(v, matmul(inner, mT(v)))
+    return matmul(_conj(v), matmul(inner, mT(v)))
 
 
 eigh = _linalg("eigh", lambda a: tuple(np.linalg.eigh(a)), vjp=[_eigh_vjp], jvp=[_eigh_jvp],
                multiple_results=True,
-               doc="Eigenvalues (ascending) and eigenvectors of a symmetric matrix stack.")
+               doc="Eigenvalues (ascending) and eigenvectors of a symmetric or Hermitian matrix "
+                   "stack. Complex eigenvectors have an arbitrary phase per column: only "
+                   "phase-invariant functions of them have a meaningful derivative.")
 
 
 def _svd_parts(ans, full_matrices):

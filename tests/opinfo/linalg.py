@@ -42,6 +42,13 @@ def symmetric_spread(n=3):
     return _spread(n, n).map(lambda a: (a + np.swapaxes(a, -1, -2),))
 
 
+def hermitian_spread(n=3):
+    """Hermitian matrices with eigenvalues well apart (diag(0, 3, 6) plus a small perturbation)."""
+    pairs = st.tuples(_matrices(n, n, batch=False), _matrices(n, n, batch=False))
+    return pairs.map(lambda p: p[0] + 1j * p[1]).map(
+        lambda b: (0.1 * (b + b.conj().T) + np.diag(3.0 * np.arange(n)),))
+
+
 def solve_pair():
     def build(k):
         return st.tuples(_matrices(k, k).map(lambda e: e + 5 * np.eye(k)),
@@ -51,6 +58,11 @@ def solve_pair():
 
 def rectangular():
     return st.sampled_from([(3, 2), (2, 3), (2, 2)]).flatmap(lambda s: _spread(*s).map(lambda a: (a,)))
+
+
+def _modulus_squared(xp, z):
+    """|z|^2 as re(z conj(z)): smooth everywhere (abs(z) ** 2 has abs's subgradient at 0)."""
+    return xp.real(z * xp.conj(z))
 
 
 def _svd_parts(xp, a, full):
@@ -72,6 +84,8 @@ CASES = [
         Singular((np.eye(3),), grads=(np.eye(3),), note="repeated eigenvalues: finite gradient"),)),
     Case("eigh", lambda xp, a: (xp.linalg.eigh(a)[0], xp.linalg.eigh(a)[1] ** 2),
          symmetric_spread(), name="vectors"),
+    Case("eigh", lambda xp, a: (xp.linalg.eigh(a)[0], _modulus_squared(xp, xp.linalg.eigh(a)[1])),
+         hermitian_spread(), name="hermitian", float32=False),
     Case("svd", lambda xp, a: _svd_parts(xp, a, False), rectangular(), name="reduced"),
     Case("svd", lambda xp, a: _svd_parts(xp, a, True), rectangular(), name="full"),
     Case("svd", lambda xp, a: xp.linalg.svd(a, compute_uv=False), rectangular(), name="values",

@@ -314,3 +314,23 @@ def test_clip_grad_norm_and_schedulers_match_pytorch():
     assert np.allclose(out[0][0], out[1][0]) and np.allclose(out[0][1], out[1][1])
     assert np.allclose(out[0][2], out[1][2]) and np.allclose(out[0][3], out[1][3])
     assert np.allclose(out[0][4], out[1][4])
+
+
+def test_forward_hooks_buffers_and_apply():
+    for T in (ft, torch):
+        net = T.nn.Sequential(T.nn.Linear(2, 3), T.nn.ReLU())
+        seen = []
+        handle = net[0].register_forward_hook(lambda m, args, out: seen.append(tuple(out.shape)))
+        pre = net.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
+        out = net(T.ones(4, 2))
+        assert seen == [(4, 3)]
+        np.testing.assert_allclose(_np(out), np.maximum(_np(net[0].bias), 0)[None].repeat(4, 0))
+        handle.remove()
+        pre.remove()
+        net(T.ones(1, 2))
+        assert seen == [(4, 3)]
+        net.register_buffer("steps", T.zeros(1))
+        assert [n for n, _ in net.named_buffers()] == ["steps"] and "steps" in net.state_dict()
+        names = []
+        net.apply(lambda m: names.append(type(m).__name__))
+        assert names == ["Linear", "ReLU", "Sequential"]

@@ -334,3 +334,23 @@ def test_forward_hooks_buffers_and_apply():
         names = []
         net.apply(lambda m: names.append(type(m).__name__))
         assert names == ["Linear", "ReLU", "Sequential"]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_class_weights_and_ignored_targets(reduction):
+    x = RNG.standard_normal((5, 3)).astype(np.float32)
+    labels = np.array([0, 2, -100, 1, 2])
+    w = np.array([0.2, 1.0, 3.0], np.float32)
+    out = []
+    for T in (ft, torch):
+        inp = T.tensor(x, requires_grad=True)
+        loss = T.nn.functional.cross_entropy(inp, T.tensor(labels), weight=T.tensor(w),
+                                             reduction=reduction)
+        loss.sum().backward()
+        plain = T.nn.CrossEntropyLoss(reduction=reduction)(inp.detach(), T.tensor(labels))
+        out.append([_np(loss), _np(inp.grad), _np(plain), type(loss.grad_fn).__name__])
+    for a, b in zip(*out):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            _close(a, b)

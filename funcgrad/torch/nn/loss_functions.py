@@ -123,13 +123,34 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         labels = np.asarray(labels)
         if labels.dtype.kind not in "iu":
             raise RuntimeError(f"expected scalar type Long but found {target.dtype}".replace("torch.", ""))
-        if weight is not None or (ignore_index >= 0 and np.any(labels == ignore_index)):
-            raise NotImplementedError("nll_loss: weight and ignore_index are not supported yet")
         classes = input.shape[1]
+        kept = labels != ignore_index
+        if weight is not None or not kept.all():
+            return _weighted_nll(input, labels, kept, weight, reduction)
         if labels.size and (labels.min() < 0 or labels.max() >= classes):
             raise IndexError(f"Target {int(labels.max())} is out of bounds.\n[funcgrad] nll_loss/"
                              f"cross_entropy got {classes} classes; targets must lie in [0, {classes}).")
     return apply(nnp.nll_loss, (input, labels), {"reduction": reduction}, "NllLossBackward0")
+
+
+def _weighted_nll(input, labels, kept, weight, reduction):
+    """nll_loss with class weights and/or ignored targets: -w[t] logp[t], the mean divided by
+    the total weight of the targets kept (PyTorch's definition)."""
+    classes = input.shape[1]
+    safe = np.where(kept, labels, 0)
+    if kept.any() and (safe.min() < 0 or safe.max() >= classes):
+        raise IndexError(f"Target {int(safe.max())} is out of bounds.")
+    w = np.ones(classes, input._data.dtype) if weight is None else np.asarray(weight._data)
+    per_target = (w[safe] * kept).astype(input._data.dtype)
+    one_hot = np.eye(classes, dtype=input._data.dtype)[safe] * per_target[:, None]
+
+    def loss(logp):
+        picked = -red.sum_p.bind(logp * one_hot, axis=(1,), keepdims=False)
+        if reduction == "none":
+            return picked
+        total = red.sum_p.bind(picked, axis=None, keepdims=False)
+        return total / per_target.sum() if reduction == "mean" else total
+    return composite("NllLossBackward0", loss, input)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -297,61 +297,52 @@ def vdot(a, b):
     return matmul(a, _shape.reshape(b, (-1,)))
 
 
-def _matmul_batch(values, dims):
-    # one matrix times a batch: fold the batch into the free axis so NumPy runs one GEMM
+def _matmul_batch_one_gemm(values, dims):
+    # one matrix times a batch: fold the batch into the free axis so NumPy runs one GEMM (or,
+    # for a batch that is a diagonal matrix, such as a Jacobian's one-hot basis, a scaling)
     (a, b), (da, db) = values, dims
     a_nd, b_nd = len(shape_of(a)) - (da is not None), len(shape_of(b)) - (db is not None)
+    if a_nd == 1 and b_nd == 1:                          # a batch of dot products
+        if db is None:
+            return matmul(_shape.moveaxis(a, da, 0), b), 0
+        if da is None:
+            return matmul(_shape.moveaxis(b, db, 0), a), 0
+        a, b = _shape.moveaxis(a, da, 0), _shape.moveaxis(b, db, 0)
+        size, k = shape_of(a)
+        out = matmul(_shape.reshape(a, (size, 1, k)), _shape.reshape(b, (size, k, 1)))
+        return _shape.reshape(out, (size,)), 0
     if db is None and b_nd == 2 and a_nd == 1:           # (B, k) @ (k, m)
-        return matmul(_shape.moveaxis(a, da, 0), b), 0
+        a = _shape.moveaxis(a, da, 0)
+        d = _diagonal_of(a)
+        return (matmul(a, b) if d is None else _shape.reshape(d, (-1, 1)) * b), 0
     if db is None and b_nd == 2 and a_nd == 2:           # (B, n, k) @ (k, m) as (B*n, k) @ (k, m)
         a = _shape.moveaxis(a, da, 0)
         size, n, k = shape_of(a)
         out = matmul(_shape.reshape(a, (size * n, k)), b)
         return _shape.reshape(out, (size, n, shape_of(b)[1])), 0
     if da is None and a_nd == 2 and b_nd == 1:           # (n, k) @ (B, k): rows of b @ a.T
-        return matmul(_shape.moveaxis(b, db, 0), _swap_last(a)), 0
+        b = _shape.moveaxis(b, db, 0)
+        d = _diagonal_of(b)
+        return (matmul(b, _swap_last(a)) if d is None else _swap_last(a * d)), 0
     if da is None and a_nd == 2 and b_nd == 2:           # (n, k) @ (B, k, m) as (n, k) @ (k, B*m)
         k, m = shape_of(a)[1], shape_of(b)[-1]
         b = _shape.moveaxis(b, db, 1)                     # (k, B, m)
         size = shape_of(b)[1]
-        out = matmul(a, _shape.reshape(b, (k, size * m)))
+        columns = _shape.reshape(b, (k, size * m))
+        d = _diagonal_of(columns)
+        out = matmul(a, columns) if d is None else a * d
         return _shape.reshape(out, (shape_of(a)[0], size, m)), 1
-    return _matmul_batch_general(a, b, da, db)
+    return _matmul_batch(values, dims)
 
 
-def _matmul_batch_general(a, b, da, db):
-    # give 1-d operands their matrix axis, put both batch axes in front (padded to one rank) and
-    # let matmul's own broadcasting do the rest; then drop the matrix axes that were added
-    a_vec = len(shape_of(a)) - (da is not None) == 1
-    b_vec = len(shape_of(b)) - (db is not None) == 1
-    if da is not None:
-        a = _shape.moveaxis(a, da, 0)
-    if db is not None:
-        b = _shape.moveaxis(b, db, 0)
-    if a_vec:
-        a = _shape.expand_dims(a, -2)
-    if b_vec:
-        b = _shape.expand_dims(b, -1)
-    rank = max(len(shape_of(a)) - (da is not None), len(shape_of(b)) - (db is not None))
-    if da is not None:
-        a = _pad_after_batch(a, rank)
-    if db is not None:
-        b = _pad_after_batch(b, rank)
-    out = matmul(a, b)
-    s = tuple(shape_of(out))
-    if a_vec and b_vec:
-        return _shape.reshape_p.bind(out, shape=s[:-2]), 0
-    if a_vec:
-        return _shape.reshape_p.bind(out, shape=s[:-2] + s[-1:]), 0
-    if b_vec:
-        return _shape.reshape_p.bind(out, shape=s[:-1]), 0
-    return out, 0
+def _diagonal_of(m):
+    """The diagonal of a plain square matrix that has nothing off it (checked in one pass), or
+    None: multiplying by it is then a scaling, O(n^2) instead of a GEMM."""
+    if type(m) is not np.ndarray or m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < 2:
+        return None
+    n = m.shape[0]
+    off = np.ascontiguousarray(m).reshape(-1)[1:].reshape(n - 1, n + 1)[:, :n]
+    return None if off.any() else np.diagonal(m).copy()
 
 
-def _pad_after_batch(x, rank):
-    s = tuple(shape_of(x))
-    missing = rank + 1 - len(s)
-    return _shape.reshape_p.bind(x, shape=s[:1] + (1,) * missing + s[1:]) if missing > 0 else x
-
-
-matmul.batch = _matmul_batch
+matmul.batch = _matmul_batch_one_gemm

@@ -354,3 +354,24 @@ def test_cross_entropy_with_class_weights_and_ignored_targets(reduction):
             assert a == b
         else:
             _close(a, b)
+
+
+@pytest.mark.parametrize("groups,bias", [(1, False), (2, True), (4, False)])
+def test_grouped_convolution_matches_pytorch(groups, bias):
+    x = RNG.standard_normal((2, 4, 6, 5)).astype(np.float32)
+    mods = []
+    for T in (ft, torch):
+        T.manual_seed(0)
+        mods.append(T.nn.Conv2d(4, 8, 3, padding=1, groups=groups, bias=bias))
+    _copy_weights(mods[1], mods[0])
+    out = []
+    for T, conv in zip((ft, torch), mods):
+        inp = T.tensor(x, requires_grad=True)
+        y = conv(inp)
+        (y * y).sum().backward()
+        out.append([_np(y), _np(inp.grad), _np(conv.weight.grad), type(y.grad_fn).__name__])
+    for a, b in zip(*out):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            _close(a, b)

@@ -71,8 +71,6 @@ def linear(input, weight, bias=None):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    if groups != 1:
-        raise NotImplementedError("conv2d with groups != 1 is not supported by funcgrad.torch yet")
     squeeze = input.ndim == 3
     if squeeze:
         input = _ops.unsqueeze(input, 0)
@@ -84,12 +82,26 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             d = _pair(dilation)
             padding = (d[0] * (kh - 1) // 2, d[1] * (kw - 1) // 2)
     params = {"stride": _pair(stride), "padding": _pair(padding), "dilation": _pair(dilation)}
-    if bias is None:
+    if bias is None and groups == 1:
         out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")
-    else:  # one node for convolution and bias, as in PyTorch
-        out = composite("ConvolutionBackward0", lambda x, w, b: nnp.conv2d(x, w, **params)
-                        + shp.reshape(b, (1, -1, 1, 1)), input, weight, bias)
+    else:  # one node for convolution, groups and bias, as in PyTorch
+        out = composite("ConvolutionBackward0", lambda x, w, b: _grouped_conv(x, w, b, groups, params),
+                        input, weight, bias)
     return _ops.squeeze(out, 0) if squeeze else out
+
+
+def _grouped_conv(x, w, b, groups, params):
+    """Each group of input channels convolved with its own slice of the kernels (a loop over
+    groups, not pixels), then the outputs side by side, plus the bias."""
+    if groups == 1:
+        out = nnp.conv2d(x, w, **params)
+    else:
+        c_in, c_out = np.shape(x)[1] // groups, np.shape(w)[0] // groups
+        parts = [nnp.conv2d(getitem_p.bind(x, index=(slice(None), slice(g * c_in, (g + 1) * c_in))),
+                            getitem_p.bind(w, index=(slice(g * c_out, (g + 1) * c_out),)), **params)
+                 for g in range(groups)]
+        out = shp.concatenate(parts, axis=1)
+    return out if b is None else out + shp.reshape(b, (1, -1, 1, 1))
 
 
 def _pool(primitive, name, input, kernel_size, stride, padding):

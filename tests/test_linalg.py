@@ -166,3 +166,13 @@ def test_hermitian_eigh():
     w, v = np.linalg.eigh(h)
     np.testing.assert_allclose(fg.grad(lambda a: L.eigvalsh(a)[2])(h), np.outer(v[:, 2].conj(), v[:, 2]),
                                atol=1e-12)
+
+
+def test_complex_singular_values_first_order():
+    b = rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))
+    np.testing.assert_allclose(L.svd(b, compute_uv=False), np.linalg.svd(b, compute_uv=False))
+    check_scalar(lambda a: L.norm(a, "nuc"), b, second_order=False)
+    check_scalar(lambda a: fnp.sum(L.svdvals(a) * np.array([1.0, -2.0])), b.T.copy(),
+                 second_order=False)
+    with pytest.raises(NotImplementedError, match="singular vectors"):
+        fg.grad(lambda a: fnp.sum(fnp.abs(L.svd(a)[0])))(b)

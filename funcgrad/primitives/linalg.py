@@ -241,6 +241,11 @@ def _is_complex(x):
     return np.issubdtype(dtype_of(x), np.complexfloating)
 
 
+def _is_zero(x):
+    """A cotangent that is a plain all-zero array (the filler for an unused output)."""
+    return not hasattr(x, "_owner") and not np.any(x)
+
+
 def _conj(x):
     from funcgrad.primitives.elementwise import conjugate
     return conjugate(x) if _is_complex(x) else x
@@ -294,7 +299,30 @@ def _pad_columns(x, n):
     return _shape.concatenate_p.bind(x, zeros, axis=len(shape_of(x)) - 1)
 
 
+def _complex_svd_jvp(t, ans, a):
+    # complex input: ds = re diag(U^H dA V); the singular vectors' tangents are not implemented
+    from funcgrad.primitives.elementwise import real
+    u, s, vh = ans
+    ds = real(diagonal(matmul(mT(_conj(u)), matmul(t, mT(_conj(vh))))))
+    nan = np.array(np.nan, dtype=dtype_of(u))
+    return u * nan, ds, vh * nan
+
+
+def _complex_svd_vjp(g, ans, a):
+    # complex input, values only: a_bar = conj(U diag(s_bar) Vh)
+    u, s, vh = ans
+    gu, gs, gvh = g
+    if not (_is_zero(gu) and _is_zero(gvh)):
+        raise NotImplementedError(
+            "the derivative of svd's singular vectors for a complex matrix is not implemented; "
+            "functions of the singular values (svdvals, norm(ord=2 or 'nuc')) are supported")
+    k = shape_of(s)[-1]
+    return _conj(matmul(_take_columns(u, k) * _row(gs), mT(_take_columns(mT(vh), k))))
+
+
 def _svd_jvp(t, ans, a, full_matrices):
+    if _is_complex(a):
+        return _complex_svd_jvp(t, ans, a)
     # dP = U^T dA V; ds = diag(dP); F[i, j] = 1 / (s_j^2 - s_i^2)
     # dU = U (F o (dP S + S dP^T)) + (I - U U^T) dA V S^-1
     # dV = V (F o (S dP + dP^T S)) + (I - V V^T) dA^T U S^-1
@@ -318,6 +346,8 @@ def _svd_jvp(t, ans, a, full_matrices):
 def _svd_vjp(g, ans, a, full_matrices):
     # a_bar = U [diag(s_bar) + (F o (U^T U_bar - U_bar^T U)) S + S (F o (V^T V_bar - V_bar^T V))] V^T
     #         + (I - U U^T) U_bar S^-1 V^T + U S^-1 V_bar^T (I - V V^T)
+    if _is_complex(a):
+        return _complex_svd_vjp(g, ans, a)
     u, s, v, k = _svd_parts(ans, full_matrices)
     gu, gs, gvh = g
     gu = _take_columns(gu, k)

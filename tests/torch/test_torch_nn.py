@@ -375,3 +375,17 @@ def test_grouped_convolution_matches_pytorch(groups, bias):
             assert a == b
         else:
             _close(a, b)
+
+
+@pytest.mark.parametrize("kernel", [(3, 3), (2, 4)])
+def test_same_padding_matches_pytorch(kernel):
+    import warnings
+    x = RNG.standard_normal((1, 2, 5, 6)).astype(np.float32)
+    mods = []
+    for T in (ft, torch):
+        mods.append(T.nn.Conv2d(2, 3, kernel, padding="same"))
+    _copy_weights(mods[1], mods[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _close(_np(mods[0](ft.tensor(x))), _np(mods[1](torch.tensor(x))))
+    assert repr(mods[0]) == repr(mods[1])

@@ -77,10 +77,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if isinstance(padding, str):
         if padding == "valid":
             padding = 0
-        else:  # "same" (stride 1)
+        else:  # "same" (stride 1): d (k - 1) zeros in all, the odd one at the end
             kh, kw = weight.shape[2:]
-            d = _pair(dilation)
-            padding = (d[0] * (kh - 1) // 2, d[1] * (kw - 1) // 2)
+            dh, dw = _pair(dilation)
+            th, tw = dh * (kh - 1), dw * (kw - 1)
+            if th % 2 or tw % 2:
+                input = pad(input, (tw // 2, tw - tw // 2, th // 2, th - th // 2))
+                padding = 0
+            else:
+                padding = (th // 2, tw // 2)
     params = {"stride": _pair(stride), "padding": _pair(padding), "dilation": _pair(dilation)}
     if bias is None and groups == 1:
         out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")

@@ -86,7 +86,7 @@ add.batch = _batch_elementwise(add)
 
 subtract = Primitive(
     "subtract", operator.sub, shape=broadcasting,
-    vjp=[lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y)],
+    vjp=[lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: -unbroadcast(g, y)],
     jvp=[lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(-t, ans)],
     family="elementwise")
 subtract.batch = _batch_elementwise(subtract)

@@ -7,8 +7,6 @@ differentiated through the graph that records, so higher derivatives work too.
 """
 from __future__ import annotations
 
-import numpy as np
-
 import funcgrad as fg
 from funcgrad.torch import grad_mode
 from funcgrad.torch.graph import edge_of, node_class
@@ -62,4 +60,4 @@ def composite(name, fn, *args):
     return result
 
 
-__all__ = ["composite", "np"]
+__all__ = ["composite"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.torch import grad_mode
-from funcgrad.torch.graph import Node, edge_of, node_class
+from funcgrad.torch.graph import edge_of, node_class
 from funcgrad.torch.tensor import Tensor
 
 

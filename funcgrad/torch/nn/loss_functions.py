@@ -9,7 +9,7 @@ from funcgrad.primitives import elementwise as ew, nn as nnp, reductions as red
 from funcgrad.torch._composite import composite
 from funcgrad.torch import _ops
 from funcgrad.torch._ops import as_tensor_arg
-from funcgrad.torch.tensor import Tensor, apply
+from funcgrad.torch.tensor import apply
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -183,4 +183,4 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-           "huber_loss", "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss", "Tensor"]
+           "huber_loss", "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss"]

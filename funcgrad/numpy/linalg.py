@@ -140,15 +140,13 @@ def matrix_power(a, n):
 
 
 def multi_dot(arrays, *, out=None):
+    """a @ b @ c ... left to right; 1-d ends act as a row / column vector (as in matmul)."""
     arrays = list(arrays)
     if len(arrays) < 2:
         raise ValueError("multi_dot: expecting at least two arrays")
-    first_vector = len(shape_of(arrays[0])) == 1
-    last_vector = len(shape_of(arrays[-1])) == 1
     result = arrays[0]
     for nxt in arrays[1:]:
         result = matmul(result, nxt)
-    del first_vector, last_vector  # matmul already treats 1-d ends as row / column vectors
     return result
 
 

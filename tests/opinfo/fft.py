@@ -1,5 +1,4 @@
 """FFTs on real and complex inputs, every norm, with padding and cropping."""
-import numpy as np
 from hypothesis import strategies as st
 
 from tests.opinfo import Case

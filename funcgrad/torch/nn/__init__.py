@@ -2,7 +2,7 @@
 from funcgrad.torch.nn import functional, init  # noqa: F401
 from funcgrad.torch.nn.parameter import Buffer, Parameter  # noqa: F401
 from funcgrad.torch.nn.module import Module  # noqa: F401
-from funcgrad.torch.nn.layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d,  # noqa: F401
+from funcgrad.torch.nn.layers import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d,  # noqa: F401
                                       Dropout, ELU, Embedding, Flatten, GELU, Identity,
                                       LeakyReLU, Linear, LogSoftmax, MaxPool2d, ModuleDict,
                                       ModuleList, ReLU, Sequential, SiLU, Sigmoid, Softmax,

@@ -10,6 +10,7 @@ so the outer transform sees its primitives.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from collections import OrderedDict
@@ -203,8 +204,12 @@ class Jitted:
     def _trace(self, leaves, tree, rebuild):
         recorder = push_interpreter(GuardRecorder(f"jit({self.__name__})"))
         try:
-            arrays = [as_array(x, f"argument leaf {i}", "jit", differentiable=False)
-                      for i, x in enumerate(leaves)]
+            try:
+                arrays = [as_array(x, f"argument leaf {i}", "jit", differentiable=False)
+                          for i, x in enumerate(leaves)]
+            except TypeError as err:
+                raise TypeError(f"{err} Or, under jit, mark that argument static with "
+                                "static_argnums / static_argnames (it must be hashable).") from None
             tracers = [recorder.new_input(x) for x in arrays]
             dynamic = tree_unflatten(tree, tracers)
             if rebuild is None:
@@ -224,6 +229,10 @@ class Jitted:
         lowered = Lowered(trace, optimised, guards, program, out_tree, pure)
         outs = [x.value if type(x) is Var else x for x in trace.outputs]
         return lowered, tree_unflatten(out_tree, outs)
+
+    def __get__(self, instance, owner=None):
+        """As a method: bind the instance as the first (traced) argument."""
+        return self if instance is None else functools.partial(self, instance)
 
     # -- inspecting ----------------------------------------------------------------------------
     def lower(self, *args, **kwargs) -> Lowered:

@@ -269,7 +269,8 @@ class Jitted:
         old_tree, old_sig, old_statics = self.last_signature
         tree, sig, statics = key
         if statics != old_statics:
-            return f"a static argument changed: {_describe_statics(old_statics)} -> {_describe_statics(statics)}"
+            before, after = _describe_statics(old_statics), _describe_statics(statics)
+            return f"a static argument changed: {before} -> {after}"
         if tree != old_tree:
             return f"the structure of the arguments changed: {old_tree} -> {tree}"
         for i, (old, new) in enumerate(zip(old_sig, sig)):

@@ -46,7 +46,8 @@ def test_scan_with_pytree_carry_and_length():
 
 
 def test_while_loop_and_its_gradient():
-    f = lambda x: lax.while_loop(lambda v: v[1] < 4, lambda v: (v[0] * fnp.cos(v[0]), v[1] + 1), (x, 0))[0]  # noqa: E731
+    def f(x):
+        return lax.while_loop(lambda v: v[1] < 4, lambda v: (v[0] * fnp.cos(v[0]), v[1] + 1), (x, 0))[0]
     assert fg.grad(f)(0.7) == pytest.approx(numeric_grad(f, 0.7), rel=1e-6)
 
 

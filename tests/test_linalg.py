@@ -176,3 +176,14 @@ def test_complex_singular_values_first_order():
                  second_order=False)
     with pytest.raises(NotImplementedError, match="singular vectors"):
         fg.grad(lambda a: fnp.sum(fnp.abs(L.svd(a)[0])))(b)
+
+
+def test_complex_inputs_of_the_holomorphic_solvers():
+    c = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3)) + np.diag([0.0, 3.0, 6.0])
+    check_scalar(lambda a: fnp.sum(fnp.abs(L.eigvals(a)) ** 2), c)
+    check_scalar(lambda a: fnp.sum(fnp.abs(L.eig(a)[1]) ** 4), c)
+    check_scalar(lambda a: fnp.abs(L.det(a)) ** 2, c)
+    check_scalar(lambda a: fnp.sum(fnp.abs(L.inv(a)) ** 2), c)
+    check_scalar(lambda a: fnp.sum(fnp.abs(L.solve(a, np.ones(3))) ** 2), c)
+    check_scalar(lambda a: L.slogdet(a)[1], c)
+    check_scalar(lambda a: fnp.real(L.slogdet(a)[0] * (1 + 2j)), c)  # the phase of det

@@ -156,14 +156,26 @@ det = _linalg("det", np.linalg.det,
 
 
 def _slogdet_jvp(t, ans, a):
+    # with tau = tr(A^-1 dA): d log|det A| = re(tau); d sign = i im(tau) sign (0 for real A)
+    from funcgrad.primitives.elementwise import imag, real
     sign, logabsdet = ans
-    return np.zeros(shape_of(sign), sign.dtype if hasattr(sign, "dtype") else float), trace(solve(a, t))
+    tau = trace(solve(a, t))
+    if not _is_complex(tau):
+        return np.zeros(shape_of(sign), dtype_of(sign)), tau
+    return sign * (1j * imag(tau)), real(tau)
 
 
-# d log|det A| = tr(A^-1 dA); the sign is piecewise constant
+def _slogdet_vjp(g, ans, a):
+    # a_bar = (g_logabsdet + i im(g_sign sign)) A^-T  (the second term only for complex A)
+    from funcgrad.primitives.elementwise import imag
+    sign, logabsdet = ans
+    g_sign, g_log = g
+    weight = g_log + 1j * imag(g_sign * sign) if _is_complex(a) else g_log
+    return _expand2(weight) * _inverse_transpose(a)
+
+
 slogdet = _linalg("slogdet", lambda a: tuple(np.linalg.slogdet(a)),
-                  vjp=[lambda g, ans, a: _expand2(g[1]) * _inverse_transpose(a)],
-                  jvp=[_slogdet_jvp], multiple_results=True)
+                  vjp=[_slogdet_vjp], jvp=[_slogdet_jvp], multiple_results=True)
 
 
 def _pinv_jvp(t, ans, a, rcond):

@@ -10,6 +10,7 @@ import pytest
 import funcgrad.torch as ft
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # compares against PyTorch
 LIBS = [ft, torch]
 X = np.array([0.5, -1.0, 2.0], dtype=np.float32)
 

@@ -9,6 +9,7 @@ import pytest
 import funcgrad.torch as ft
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # compares against PyTorch
 RNG = np.random.default_rng(1)
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 import funcgrad.torch as ft
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # compares against PyTorch
 
 # each step: (name, function of (current, other leaf)); all keep the shape (3, 4)
 STEPS = [

@@ -7,6 +7,7 @@ import pytest
 import funcgrad.torch as ft
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # compares against PyTorch
 
 
 @pytest.mark.parametrize("program", [

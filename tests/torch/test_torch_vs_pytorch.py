@@ -7,6 +7,7 @@ import pytest
 import funcgrad.torch as ft
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # compares against PyTorch
 
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal((3, 4)).astype(np.float32)

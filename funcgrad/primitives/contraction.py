@@ -341,7 +341,12 @@ def _diagonal_of(m):
     if type(m) is not np.ndarray or m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < 2:
         return None
     n = m.shape[0]
-    off = np.ascontiguousarray(m).reshape(-1)[1:].reshape(n - 1, n + 1)[:, :n]
+    if not m.flags.c_contiguous:
+        if not m.T.flags.c_contiguous:  # neither layout: count the nonzeros instead
+            diagonal = np.diagonal(m)
+            return diagonal.copy() if np.count_nonzero(m) == np.count_nonzero(diagonal) else None
+        m = m.T  # a matrix is diagonal exactly when its transpose is
+    off = m.reshape(-1)[1:].reshape(n - 1, n + 1)[:, :n]
     return None if off.any() else np.diagonal(m).copy()
 
 

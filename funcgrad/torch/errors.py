@@ -98,3 +98,12 @@ def _broadcast_mismatch(shapes):
         if n != m and n != 1 and m != 1:
             return i, n, m
     return None
+
+
+def view_inplace_error(tensor) -> str:
+    return (
+        "funcgrad.torch does not record in-place operations on views (results of view, "
+        "indexing, transpose, expand or detach) while gradients are recorded: the change would "
+        f"not reach the tensor it views. The view has shape {tuple(tensor.shape)}{where()}. "
+        "Use the out-of-place form (y = y * 2), assign through the base tensor "
+        "(base[index] = value), or .clone() the view first.")

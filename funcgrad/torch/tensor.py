@@ -17,7 +17,7 @@ from funcgrad.core.tracer import Interpreter, Tracer
 from funcgrad.errors import FuncgradError, OpError
 from funcgrad.primitives.elementwise import astype_p
 from funcgrad.torch import _dtype, grad_mode, graph
-from funcgrad.torch.errors import leaf_inplace_error, op_error
+from funcgrad.torch.errors import leaf_inplace_error, op_error, view_inplace_error
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
@@ -86,6 +86,7 @@ def apply(primitive, args, params, name=None, view_of=None):
     result = Tensor._make(out)
     if view_of is not None:
         result._version = view_of._version
+        result._is_view = True
     if needs_grad and grad_mode._state.enabled and primitive.vjp is not None \
             and out.dtype.kind in "fc":
         graph.record(primitive, params, args, out, result, name)
@@ -106,7 +107,7 @@ class Tensor(Tracer):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_version", "_accumulator",
-                 "_hooks", "_retains_grad", "__weakref__")
+                 "_hooks", "_retains_grad", "_is_view", "__weakref__")
 
     def __init__(self, *args, **kwargs):
         # torch.Tensor(data) or torch.Tensor(*sizes): a float32 tensor
@@ -127,6 +128,7 @@ class Tensor(Tracer):
         self._accumulator = None
         self._hooks = None
         self._retains_grad = False
+        self._is_view = False
 
     @classmethod
     def _make(cls, data, grad_fn=None):
@@ -226,6 +228,7 @@ class Tensor(Tracer):
     def detach(self):
         t = Tensor._make(self._data)
         t._version = self._version
+        t._is_view = True
         return t
 
     def detach_(self):
@@ -249,6 +252,8 @@ class Tensor(Tracer):
         if recording:
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError(leaf_inplace_error(self))
+            if self._is_view:
+                raise NotImplementedError(view_inplace_error(self))
             # the op reads the value from before the change: an alias of it, with its own history
             before = Tensor._make(self._data, self._grad_fn)
             before._requires_grad = self._requires_grad

@@ -440,3 +440,14 @@ def test_grad_mode_decorators_with_and_without_parentheses():
         assert not T.is_grad_enabled()
         T.set_grad_enabled(previous)
         assert T.is_grad_enabled()
+
+
+def test_inplace_on_a_view_while_recording_is_refused_not_silently_wrong():
+    x = ft.tensor(X, requires_grad=True)
+    y = x * 1
+    with pytest.raises(NotImplementedError, match="views"):
+        y[0:2].mul_(2)
+    with ft.no_grad():
+        row = y[0:2]
+        row.mul_(2)  # without recording, the view writes through to y's memory
+    assert y.tolist() == [1.0, -2.0, 2.0]

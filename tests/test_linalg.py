@@ -187,3 +187,11 @@ def test_complex_inputs_of_the_holomorphic_solvers():
     check_scalar(lambda a: fnp.sum(fnp.abs(L.solve(a, np.ones(3))) ** 2), c)
     check_scalar(lambda a: L.slogdet(a)[1], c)
     check_scalar(lambda a: fnp.real(L.slogdet(a)[0] * (1 + 2j)), c)  # the phase of det
+
+
+def test_hermitian_cholesky():
+    b = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3))
+    h = b @ b.conj().T + 3 * np.eye(3)
+    np.testing.assert_allclose(L.cholesky(h), np.linalg.cholesky(h))
+    np.testing.assert_allclose(L.cholesky(h, upper=True), np.linalg.cholesky(h, upper=True))
+    check_scalar(lambda a: fnp.sum(fnp.abs(L.cholesky(a)) ** 2 * np.arange(9.0).reshape(3, 3)), h)

@@ -4,8 +4,8 @@ Every primitive works on stacks of matrices (leading batch dimensions, as NumPy 
 Rules solve linear systems rather than forming inverses where that is the stabler choice.
 Transposes are plain (not conjugate) transposes: for complex inputs the holomorphic primitives
 (inv, solve, det, slogdet's log|det|) then follow funcgrad's complex convention (see
-docs/conventions_complex.md). eigh's rules hold for Hermitian inputs too; cholesky, qr, svd and
-pinv have real-valued rules only.
+docs/conventions_complex.md). eigh's and cholesky's rules hold for Hermitian inputs too; qr and
+pinv have real-valued rules only, svd's only for the singular values of a complex input.
 
 Repeated eigen- or singular values: the coupling factor 1/(w_j - w_i) is taken as 0 where the
 two values are equal, so a loss depending only on the values has a finite, exact gradient; a loss
@@ -207,20 +207,25 @@ def _phi(x):
 
 
 def _cholesky_jvp(t, ans, a):
-    # dL = L phi(L^-1 dA L^-T)
-    inner = solve(ans, mT(solve(ans, mT(t))))
+    # dL = L phi(L^-1 dA L^-H)
+    inner = solve(ans, _hermitian(solve(ans, _hermitian(t))))
     return matmul(ans, _phi(inner))
 
 
 def _cholesky_vjp(g, ans, a):
-    # S = L^-T phi(L^T g) L^-1, a_bar = (S + S^T) / 2
-    lt = mT(ans)
-    s = mT(solve(lt, mT(solve(lt, _phi(matmul(lt, g))))))
-    return 0.5 * (s + mT(s))
+    # S = L^-T phi(L^T g) conj(L)^-1, a_bar = (S + S^H) / 2
+    y = solve(mT(ans), _phi(matmul(mT(ans), g)))
+    s = mT(solve(mT(_conj(ans)), mT(y)))
+    return 0.5 * (s + _hermitian(s))
+
+
+def _hermitian(x):
+    """The conjugate transpose (the plain transpose for real x)."""
+    return _conj(mT(x))
 
 
 cholesky = _linalg("cholesky", np.linalg.cholesky, vjp=[_cholesky_vjp], jvp=[_cholesky_jvp],
-                   doc="Lower Cholesky factor of a symmetric positive-definite (symmetrized) input.")
+                   doc="Lower Cholesky factor of a symmetric (Hermitian) positive-definite input.")
 
 
 def _qr_jvp(t, ans, a):

@@ -13,7 +13,8 @@ from funcgrad.core.primitive import Primitive, ShapedArray
 from funcgrad.core.tracer import concrete_value
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives.contraction import matmul
-from funcgrad.primitives._util import broadcast_like, by_evaluation, dtype_of, same_shape, shape_of, unbroadcast
+from funcgrad.primitives._util import (broadcast_like, by_evaluation, dtype_of, same_shape,
+                                       shape_of, unbroadcast)
 from funcgrad.primitives.elementwise import (_batch_elementwise, astype_p, equal, exp, greater,
                                              greater_equal, less_equal, logical_and, unary)
 from funcgrad.primitives.indexing import getitem_p, index_add_p
@@ -247,7 +248,8 @@ conv2d = Primitive(
          lambda g, ans, x, w, **p: conv2d_weight_grad(x, g, w_shape=shape_of(w), **p)],
     jvp=[lambda t, ans, x, w, **p: conv2d(t, w, **p),
          lambda t, ans, x, w, **p: conv2d(x, t, **p)],
-    family="nn", doc="2-d cross-correlation of x (N, C, H, W) with w (O, C, kh, kw), as PyTorch's conv2d.")
+    family="nn",
+    doc="2-d cross-correlation of x (N, C, H, W) with w (O, C, kh, kw), as PyTorch's conv2d.")
 
 conv2d_input_grad = Primitive(
     "conv2d_input_grad", _conv2d_input_grad_impl,
@@ -307,7 +309,8 @@ def _argmax_index(x, kernel, stride, padding):
     if (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and h % kh == 0 and w % kw == 0:
         # tiling windows: one argmax over a reshaped copy
         ho, wo = h // kh, w // kw
-        blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, ho, wo, -1)
+        blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 2, 4, 3, 5)
+        blocks = blocks.reshape(n, c, ho, wo, -1)
         di, dj = np.divmod(blocks.argmax(axis=-1), kw)
         rows = np.arange(ho).reshape(-1, 1) * kh + di
         cols = np.arange(wo).reshape(1, -1) * kw + dj
@@ -346,7 +349,8 @@ def _max_pool_jvp(t, ans, x, kernel, stride, padding):
 max_pool2d = Primitive(
     "max_pool2d", _max_pool_impl, shape=by_evaluation(_max_pool_impl),
     vjp=[_max_pool_vjp], jvp=[_max_pool_jvp], family="nn",
-    doc="Max over (kh, kw) windows of x (N, C, H, W); the gradient goes to each window's first maximum.")
+    doc="Max over (kh, kw) windows of x (N, C, H, W); the gradient goes to each window's first "
+        "maximum.")
 
 
 def _fold_channels(x):
@@ -460,6 +464,6 @@ linear.batch = _linear_batch
 conv2d_input_grad.batch = _input_grad_batch
 conv2d_weight_grad.batch = _loop_batch(conv2d_weight_grad)
 
-__all__ = ["linear", "clamp", "copy", "mean", "relu", "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss",
-           "log_softmax", "nll_loss", "conv2d", "conv2d_input_grad", "conv2d_weight_grad",
-           "max_pool2d", "avg_pool2d"]
+__all__ = ["linear", "clamp", "copy", "mean", "relu", "sigmoid", "softplus",
+           "binary_cross_entropy_with_logits", "mse_loss", "log_softmax", "nll_loss", "conv2d",
+           "conv2d_input_grad", "conv2d_weight_grad", "max_pool2d", "avg_pool2d"]

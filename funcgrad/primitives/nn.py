@@ -7,6 +7,8 @@ are each other's derivatives (all are bilinear), so every order of derivative tr
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from funcgrad.core.primitive import Primitive, ShapedArray
@@ -67,7 +69,7 @@ copy.batch = lambda values, dims: (copy.bind(values[0]), dims[0])
 
 
 def _count(shape, axis):
-    return int(np.prod([shape[a] for a in (range(len(shape)) if axis is None else axis)]))
+    return int(math.prod([shape[a] for a in (range(len(shape)) if axis is None else axis)]))
 
 
 mean = Primitive(
@@ -107,7 +109,7 @@ def _scale(g, like, reduction):
     if reduction == "none":
         return g
     if reduction == "mean":
-        g = g / max(int(np.prod(shape_of(like))), 1)
+        g = g / max(int(math.prod(shape_of(like))), 1)
     return _shape.broadcast_to_p.bind(g, shape=tuple(shape_of(like)))
 
 
@@ -115,7 +117,7 @@ def _reduce_traced(v, reduction):
     if reduction == "none":
         return v
     total = sum_p.bind(v, axis=None, keepdims=False)
-    return total / max(int(np.prod(shape_of(v))), 1) if reduction == "mean" else total
+    return total / max(int(math.prod(shape_of(v))), 1) if reduction == "mean" else total
 
 
 def _loss_shape(x, y, reduction):
@@ -336,7 +338,7 @@ def _max_pool_impl(x, kernel, stride, padding):
 
 
 def _max_pool_vjp(g, ans, x, kernel, stride, padding):
-    flat = index_add_p.bind(np.zeros(int(np.prod(shape_of(x))), dtype_of(x)),
+    flat = index_add_p.bind(np.zeros(int(math.prod(shape_of(x))), dtype_of(x)),
                             _shape.reshape(g, (-1,)), index=(_argmax_index(x, kernel, stride, padding),))
     return _shape.reshape(flat, tuple(shape_of(x)))
 
@@ -430,7 +432,7 @@ def _loss_batch(primitive):
             return loss, 0
         axes = tuple(range(1, len(shape_of(loss))))
         total = sum_p.bind(loss, axis=axes, keepdims=False)
-        return (total / max(int(np.prod(shape_of(loss)[1:])), 1) if reduction == "mean" else total), 0
+        return (total / max(int(math.prod(shape_of(loss)[1:])), 1) if reduction == "mean" else total), 0
     return rule
 
 

@@ -1,6 +1,8 @@
 """Tensor methods and properties with PyTorch's names, installed on `Tensor` from `_ops`."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from funcgrad.torch import _dtype, _ops
@@ -14,7 +16,7 @@ class Size(tuple):
         return f"torch.Size({list(self)})"
 
     def numel(self):
-        return int(np.prod(self))
+        return int(math.prod(self))
 
 
 def _size(self, dim=None):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import builtins
 
+import math
+
 import numpy as np
 
 from funcgrad.primitives import contraction, elementwise as ew, nn as nnp, reductions as red
@@ -123,7 +125,7 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def _count(shape, axes):
-    return int(np.prod([shape[a] for a in (range(len(shape)) if axes is None else axes)]))
+    return int(math.prod([shape[a] for a in (range(len(shape)) if axes is None else axes)]))
 
 
 def _variance(x, axes, ddof, keepdims):
@@ -341,9 +343,9 @@ def reshape(input, *shape, name="ViewBackward0"):
     shape = _sizes(shape)
     size = input.numel()
     if -1 in shape:
-        known = int(np.prod([s for s in shape if s != -1]))
+        known = int(math.prod([s for s in shape if s != -1]))
         shape = tuple(size // known if s == -1 and known else s for s in shape)
-    if int(np.prod(shape)) != size:
+    if int(math.prod(shape)) != size:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}\n"
                            f"[funcgrad] the tensor has shape {tuple(input.shape)}{_user_line()}; the new "
                            "shape must have the same number of elements (use -1 for one axis).")

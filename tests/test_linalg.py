@@ -195,3 +195,14 @@ def test_hermitian_cholesky():
     np.testing.assert_allclose(L.cholesky(h), np.linalg.cholesky(h))
     np.testing.assert_allclose(L.cholesky(h, upper=True), np.linalg.cholesky(h, upper=True))
     check_scalar(lambda a: fnp.sum(fnp.abs(L.cholesky(a)) ** 2 * np.arange(9.0).reshape(3, 3)), h)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 3), (2, 3)])
+def test_complex_qr(shape):
+    c = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    q, r = L.qr(c)
+    np.testing.assert_allclose(q @ r, c, atol=1e-12)
+    np.testing.assert_allclose(np.abs(r), np.abs(np.linalg.qr(c)[1]), atol=1e-12)
+    w = rng.standard_normal(shape)[: min(shape)]
+    check_scalar(lambda a: fnp.sum(fnp.real(L.qr(a)[0] * fnp.conj(L.qr(a)[0]))[:, :1])
+                 + fnp.sum(fnp.real(L.qr(a)[1] * (1 + 2j)) * w), c)

@@ -172,7 +172,8 @@ def qr(a, mode="reduced"):
     else:  # wide: factor the leading square block, then R = [R1, Q^T Y]
         from funcgrad.primitives.indexing import getitem
         q, r1 = la.qr(getitem(a, (Ellipsis, slice(0, m))))
-        rest = matmul(matrix_transpose(q), getitem(a, (Ellipsis, slice(m, None))))
+        q_h = matrix_transpose(ew.conjugate(q) if np.iscomplexobj(np.empty(0, dtype_of(q))) else q)
+        rest = matmul(q_h, getitem(a, (Ellipsis, slice(m, None))))
         from funcgrad.primitives.shape import concatenate
         r = concatenate([r1, rest], axis=-1)
     return r if mode == "r" else QRResult(q, r)

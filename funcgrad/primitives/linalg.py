@@ -4,8 +4,9 @@ Every primitive works on stacks of matrices (leading batch dimensions, as NumPy 
 Rules solve linear systems rather than forming inverses where that is the stabler choice.
 Transposes are plain (not conjugate) transposes: for complex inputs the holomorphic primitives
 (inv, solve, det, slogdet's log|det|) then follow funcgrad's complex convention (see
-docs/conventions_complex.md). eigh's and cholesky's rules hold for Hermitian inputs too; qr and
-pinv have real-valued rules only, svd's only for the singular values of a complex input.
+docs/conventions_complex.md). eigh's and cholesky's rules hold for Hermitian inputs too, qr's for
+complex inputs; pinv has real-valued rules only, svd only for the singular values of a complex
+input.
 
 Repeated eigen- or singular values: the coupling factor 1/(w_j - w_i) is taken as 0 where the
 two values are equal, so a loss depending only on the values has a finite, exact gradient; a loss
@@ -228,24 +229,43 @@ cholesky = _linalg("cholesky", np.linalg.cholesky, vjp=[_cholesky_vjp], jvp=[_ch
                    doc="Lower Cholesky factor of a symmetric (Hermitian) positive-definite input.")
 
 
+def _skew_part(x):
+    """Omega with Q^H dQ = Omega: strict lower part of x, minus its conjugate transpose, plus
+    i im(diag(x)) (zero for real x)."""
+    low = x * _strict_lower(x)
+    omega = low - _hermitian(low)
+    if _is_complex(x):
+        from funcgrad.primitives.elementwise import imag
+        omega = omega + 1j * diag_embed(imag(diagonal(x)))
+    return omega
+
+
+def _skew_part_transpose(m):
+    """The transpose of _skew_part under the pairing re(sum(ct * t))."""
+    low = m * _strict_lower(m)
+    out = low - _hermitian(m) * _strict_lower(m)
+    if _is_complex(m):
+        from funcgrad.primitives.elementwise import imag
+        out = out + 1j * diag_embed(imag(diagonal(m)))
+    return out
+
+
 def _qr_jvp(t, ans, a):
-    # X = Q^T dA R^-1, w = skew part below the diagonal; dR = (X - w) R, dQ = dA R^-1 - Q (X - w)
+    # X = Q^H dA R^-1; dR = (X - Omega) R, dQ = dA R^-1 - Q (X - Omega)
     q, r = ans
     da_rinv = mT(solve(mT(r), mT(t)))
-    x = matmul(mT(q), da_rinv)
-    low = x * _strict_lower(x)
-    upper = x - (low - mT(low))
+    x = matmul(_hermitian(q), da_rinv)
+    upper = x - _skew_part(x)
     return da_rinv - matmul(q, upper), matmul(upper, r)
 
 
 def _qr_vjp(g, ans, a):
-    # M = R R_bar^T - Q_bar^T Q; a_bar = (Q_bar + Q copyltu(M)) R^-T   (m >= n)
+    # M = R_bar R^T - Q^T Q_bar; N = M - Omega*(M); a_bar = (Q_bar + conj(Q) N) R^-T   (m >= n)
     q, r = ans
     gq, gr = g
-    m = matmul(r, mT(gr)) - matmul(mT(gq), q)
-    low = m * _strict_lower(m)
-    copyltu = low + mT(low) + diag_embed(diagonal(m))
-    b = gq + matmul(q, copyltu)
+    m = matmul(gr, mT(r)) - matmul(mT(q), gq)
+    n = m - _skew_part_transpose(m)
+    b = gq + matmul(_conj(q), n)
     return mT(solve(r, mT(b)))
 
 

@@ -52,6 +52,23 @@ def aval_of(value) -> ShapedArray:
     return ShapedArray(np.shape(value), dtype)
 
 
+class PerInputRules:
+    """A rule table for primitives taking any number of inputs: `make(k)` builds input k's rule
+    the first time it is asked for."""
+
+    __slots__ = ("make", "rules")
+
+    def __init__(self, make):
+        self.make = make
+        self.rules = {}
+
+    def __getitem__(self, k):
+        rule = self.rules.get(k)
+        if rule is None:
+            rule = self.rules[k] = self.make(k)
+        return rule
+
+
 registry: dict[str, "Primitive"] = {}
 
 

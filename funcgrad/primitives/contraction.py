@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from funcgrad.core.primitive import Primitive, ShapedArray
+from funcgrad.core.primitive import PerInputRules, Primitive, ShapedArray
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import by_evaluation, shape_of, unbroadcast
-from funcgrad.primitives.shape import _PerInput
 
 
 def _swap_last(x):
@@ -150,7 +149,7 @@ def _einsum_batch(values, dims, spec):
 
 einsum_p = Primitive(
     "einsum", _einsum_impl, shape=by_evaluation(_einsum_impl),
-    vjp=_PerInput(_einsum_vjp), jvp=_PerInput(_einsum_jvp), batch=_einsum_batch,
+    vjp=PerInputRules(_einsum_vjp), jvp=PerInputRules(_einsum_jvp), batch=_einsum_batch,
     family="contraction",
     doc="numpy.einsum with an explicit output and distinct letters within each operand.")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from funcgrad.core.primitive import Primitive, ShapedArray
+from funcgrad.core.primitive import PerInputRules, Primitive, ShapedArray
 from funcgrad.primitives._util import shape_of, unbroadcast
 
 
@@ -99,20 +99,6 @@ def _concatenate_vjp(k):
     return rule
 
 
-class _PerInput:
-    """A rule table indexed by input position, for primitives taking any number of inputs."""
-
-    def __init__(self, make):
-        self.make = make
-        self.rules = {}
-
-    def __getitem__(self, k):
-        rule = self.rules.get(k)
-        if rule is None:
-            rule = self.rules[k] = self.make(k)
-        return rule
-
-
 def _concatenate_jvp(k):
     def rule(t, ans, *xs, axis):
         parts = [t if i == k else np.zeros(shape_of(x), getattr(t, "dtype", np.float64))
@@ -138,7 +124,7 @@ concatenate_p = Primitive(
     shape=lambda *xs, axis: ShapedArray(
         np.concatenate([np.empty(x.shape, x.dtype) for x in xs], axis=axis).shape,
         np.result_type(*[x.dtype for x in xs])),
-    vjp=_PerInput(_concatenate_vjp), jvp=_PerInput(_concatenate_jvp),
+    vjp=PerInputRules(_concatenate_vjp), jvp=PerInputRules(_concatenate_jvp),
     batch=_concatenate_batch, family="shape")
 
 

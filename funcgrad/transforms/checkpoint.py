@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 
-from funcgrad.core.primitive import Primitive
+from funcgrad.core.primitive import PerInputRules, Primitive
 from funcgrad.core.tracer import Tracer
 from funcgrad.primitives._util import by_evaluation, is_float
-from funcgrad.transforms.custom import Once, PerInput, all_at_front, input_cotangents, zeros_of
+from funcgrad.transforms.custom import Once, all_at_front, input_cotangents, zeros_of
 from funcgrad.tree_util import tree_flatten, tree_unflatten
 
 
@@ -44,7 +44,7 @@ def _batch(values, dims, fun):
 
 
 checkpoint_p = Primitive(
-    "checkpoint", _impl, shape=by_evaluation(_impl), vjp=PerInput(_reverse), jvp=PerInput(_forward),
+    "checkpoint", _impl, shape=by_evaluation(_impl), vjp=PerInputRules(_reverse), jvp=PerInputRules(_forward),
     batch=_batch, multiple_results=True, family="custom",
     doc="A function whose inside is recomputed by the reverse pass instead of stored.")
 

@@ -18,7 +18,7 @@ import functools
 
 import numpy as np
 
-from funcgrad.core.primitive import Primitive
+from funcgrad.core.primitive import PerInputRules, Primitive
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import FuncgradError, where
 from funcgrad.primitives._util import by_evaluation, dtype_of, is_float, shape_of
@@ -28,20 +28,6 @@ from funcgrad.tree_util import tree_flatten, tree_unflatten
 
 class CustomRuleError(FuncgradError, TypeError):
     """A custom-rule function was used in a way its rule cannot serve."""
-
-
-class PerInput:
-    """A rule table indexed by input position, built on demand (for variadic primitives)."""
-
-    def __init__(self, make):
-        self.make = make
-        self.rules = {}
-
-    def __getitem__(self, k):
-        rule = self.rules.get(k)
-        if rule is None:
-            rule = self.rules[k] = self.make(k)
-        return rule
 
 
 class Once:
@@ -183,7 +169,7 @@ def _custom_vjp_batch(values, dims, fwd, bwd):
 
 custom_vjp_call = Primitive(
     "custom_vjp_call", _custom_vjp_impl, shape=by_evaluation(_custom_vjp_impl),
-    vjp=PerInput(_custom_vjp_rule), jvp=PerInput(_custom_vjp_forward),
+    vjp=PerInputRules(_custom_vjp_rule), jvp=PerInputRules(_custom_vjp_forward),
     batch=_custom_vjp_batch, multiple_results=True, family="custom",
     doc="A function with a user-given reverse rule; outputs are its results then its residuals.")
 
@@ -297,7 +283,7 @@ def _custom_jvp_batch(values, dims, fun, jvp, num_in):
 
 custom_jvp_call = Primitive(
     "custom_jvp_call", _custom_jvp_impl, shape=by_evaluation(_custom_jvp_impl),
-    vjp=PerInput(_custom_jvp_reverse), jvp=PerInput(_custom_jvp_forward),
+    vjp=PerInputRules(_custom_jvp_reverse), jvp=PerInputRules(_custom_jvp_forward),
     batch=_custom_jvp_batch, multiple_results=True, family="custom",
     doc="A function with a user-given forward rule.")
 
@@ -362,4 +348,4 @@ class custom_jvp:  # noqa: N801
         return tree_unflatten(trees["out"], outs)
 
 
-__all__ = ["custom_vjp", "custom_jvp", "CustomRuleError", "PerInput", "Once", "all_at_front"]
+__all__ = ["custom_vjp", "custom_jvp", "CustomRuleError", "Once", "all_at_front"]

@@ -138,3 +138,19 @@ def test_dtype_promotion_matches_pytorch():
                 str(T.tensor([True]).dtype), str(T.ones(2).sum().dtype), str(i.sum().dtype)]
     ours, theirs = _both(program)
     assert ours == theirs
+
+
+def test_reprs_of_random_tensors_match_pytorch():
+    rng = np.random.default_rng(2)
+    for _ in range(150):
+        ndim = int(rng.integers(0, 4))
+        shape = tuple(rng.integers(1, 30 if ndim == 1 else 9, size=ndim))
+        values = rng.standard_normal(shape) * 10.0 ** int(rng.integers(-6, 10))
+        if rng.random() < 0.3:
+            values = np.round(values)
+        requires_grad = bool(rng.random() < 0.5)
+        name = ["float32", "float64"][int(rng.integers(0, 2))]
+        ours = ft.tensor(values, dtype=getattr(ft, name), requires_grad=requires_grad)
+        theirs = torch.tensor(values, dtype=getattr(torch, name), requires_grad=requires_grad)
+        assert repr(ours) == repr(theirs)
+        assert repr(ours * 2) == repr(theirs * 2)

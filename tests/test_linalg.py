@@ -206,3 +206,11 @@ def test_complex_qr(shape):
     w = rng.standard_normal(shape)[: min(shape)]
     check_scalar(lambda a: fnp.sum(fnp.real(L.qr(a)[0] * fnp.conj(L.qr(a)[0]))[:, :1])
                  + fnp.sum(fnp.real(L.qr(a)[1] * (1 + 2j)) * w), c)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3)])
+def test_complex_pinv_and_lstsq(shape):
+    c = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    np.testing.assert_allclose(L.pinv(c), np.linalg.pinv(c))
+    w = rng.standard_normal(shape[::-1])
+    check_scalar(lambda a: fnp.sum(fnp.abs(L.pinv(a)) ** 2 * w) + fnp.sum(fnp.real(L.pinv(a) * (1 + 2j))), c)

@@ -5,8 +5,7 @@ Rules solve linear systems rather than forming inverses where that is the stable
 Transposes are plain (not conjugate) transposes: for complex inputs the holomorphic primitives
 (inv, solve, det, slogdet's log|det|) then follow funcgrad's complex convention (see
 docs/conventions_complex.md). eigh's and cholesky's rules hold for Hermitian inputs too, qr's for
-complex inputs; pinv has real-valued rules only, svd only for the singular values of a complex
-input.
+complex inputs, as pinv's; svd's only for the singular values of a complex input.
 
 Repeated eigen- or singular values: the coupling factor 1/(w_j - w_i) is taken as 0 where the
 two values are equal, so a loss depending only on the values has a finite, exact gradient; a loss
@@ -180,20 +179,24 @@ slogdet = _linalg("slogdet", lambda a: tuple(np.linalg.slogdet(a)),
 
 
 def _pinv_jvp(t, ans, a, rcond):
-    # dA+ = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+
+    # dA+ = -A+ dA A+ + A+ A+^H dA^H (I - A A+) + (I - A+ A) dA^H A+^H A+
     p = ans
     left = eye_like(a, shape_of(a)[-2]) - matmul(a, p)
     right = eye_like(a) - matmul(p, a)
-    return (-matmul(p, matmul(t, p)) + matmul(matmul(p, mT(p)), matmul(mT(t), left))
-            + matmul(right, matmul(mT(t), matmul(mT(p), p))))
+    t_h, p_h = _hermitian(t), _hermitian(p)
+    return (-matmul(p, matmul(t, p)) + matmul(matmul(p, p_h), matmul(t_h, left))
+            + matmul(right, matmul(t_h, matmul(p_h, p))))
 
 
 def _pinv_vjp(g, ans, a, rcond):
+    # the transpose of each term; the dA^H terms are antilinear, so theirs are conjugated
     p = ans
     left = eye_like(a, shape_of(a)[-2]) - matmul(a, p)
     right = eye_like(a) - matmul(p, a)
-    return (-matmul(mT(p), matmul(g, mT(p))) + matmul(left, matmul(mT(g), matmul(p, mT(p))))
-            + matmul(matmul(mT(p), p), matmul(mT(g), right)))
+    p_h = _hermitian(p)
+    return (-matmul(mT(p), matmul(g, mT(p)))
+            + _conj(matmul(left, matmul(mT(g), matmul(p, p_h))))
+            + _conj(matmul(matmul(p_h, p), matmul(mT(g), right))))
 
 
 pinv = _linalg("pinv", lambda a, rcond: np.linalg.pinv(a, rcond=rcond), vjp=[_pinv_vjp], jvp=[_pinv_jvp],

@@ -390,3 +390,17 @@ def test_same_padding_matches_pytorch(kernel):
         warnings.simplefilter("ignore")
         _close(_np(mods[0](ft.tensor(x))), _np(mods[1](torch.tensor(x))))
     assert repr(mods[0]) == repr(mods[1])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_cross_entropy_over_spatial_positions(reduction):
+    x = RNG.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    labels = RNG.integers(0, 3, (2, 4, 5))
+    out = []
+    for T in (ft, torch):
+        inp = T.tensor(x, requires_grad=True)
+        loss = T.nn.functional.cross_entropy(inp, T.tensor(labels), reduction=reduction)
+        loss.sum().backward()
+        out.append((_np(loss), _np(inp.grad)))
+    for a, b in zip(*out):
+        _close(a, b)

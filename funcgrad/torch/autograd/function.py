@@ -75,6 +75,11 @@ class Function:
         if not (grad_mode.is_grad_enabled() and any(ctx.needs_input_grad)):
             return out
         outputs = out if isinstance(out, tuple) else (out,)
+        if len(outputs) > 1:
+            raise NotImplementedError(
+                f"{cls.__name__}.forward returned {len(outputs)} tensors: funcgrad.torch supports "
+                "autograd.Function with one output so far (return a single tensor, or split the "
+                "Function in two).")
         edges = [edge_of(a) if needs else None for a, needs in zip(args, ctx.needs_input_grad)]
         saved = [(t, t._version[0]) for t in ctx.saved_tensors if isinstance(t, Tensor)]
         node = node_class(cls.__name__ + "Backward")(None, {}, args, None, edges, saved, None)

@@ -131,6 +131,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
+    if ceil_mode or not count_include_pad or divisor_override is not None:
+        raise NotImplementedError("avg_pool2d: ceil_mode, count_include_pad=False and "
+                                  "divisor_override are not supported by funcgrad.torch yet")
     return _pool(nnp.avg_pool2d, "AvgPool2DBackward0", input, kernel_size, stride, padding)
 
 

@@ -115,6 +115,13 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     reduction = _reduction(reduction, size_average, reduce)
     target = as_tensor_arg(target)
+    if input.ndim > 2:  # (N, C, d1, ...): classes last, one row per position
+        spatial = tuple(target.shape)
+        rows = _ops.reshape(_ops.permute(input, (0,) + tuple(range(2, input.ndim)) + (1,)),
+                            (-1, input.shape[1]))
+        loss = nll_loss(rows, _ops.reshape(target, -1), weight, None, ignore_index, None,
+                        reduction)
+        return _ops.reshape(loss, spatial) if reduction == "none" else loss
     labels = target._data
     if input.ndim == 1:
         input = _ops.unsqueeze(input, 0)

@@ -207,11 +207,14 @@ class _BatchNorm(Module):
 
     def forward(self, input):
         use_batch = self.training or not self.track_running_stats
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
+            if momentum is None:  # a cumulative average of the batch statistics
+                momentum = 1.0 / float(self.num_batches_tracked._data)
         return F.batch_norm(input, self.running_mean if self.track_running_stats else None,
                             self.running_var if self.track_running_stats else None, self.weight,
-                            self.bias, use_batch, self.momentum, self.eps)
+                            self.bias, use_batch, momentum, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

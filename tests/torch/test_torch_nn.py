@@ -404,3 +404,30 @@ def test_cross_entropy_over_spatial_positions(reduction):
         out.append((_np(loss), _np(inp.grad)))
     for a, b in zip(*out):
         _close(a, b)
+
+
+@pytest.mark.parametrize("kernel,stride,padding", [(2, 2, 0), (3, 2, 1), (2, 3, 0)])
+def test_max_pool_ceil_mode_matches_pytorch(kernel, stride, padding):
+    x = RNG.standard_normal((1, 2, 7, 6)).astype(np.float32)
+    out = []
+    for T in (ft, torch):
+        inp = T.tensor(x, requires_grad=True)
+        y = T.nn.functional.max_pool2d(inp, kernel, stride, padding, ceil_mode=True)
+        (y * y).sum().backward()
+        out.append((_np(y), _np(inp.grad)))
+    for a, b in zip(*out):
+        _close(a, b)
+
+
+@pytest.mark.parametrize("widths,value", [((1, 2), 0.0), ((1, 0, 2, 1), -3.5), ((0, 1, 1, 0), 7.0)])
+def test_pad_matches_pytorch(widths, value):
+    x = RNG.standard_normal((2, 3, 4)).astype(np.float32)
+    out = []
+    for T in (ft, torch):
+        inp = T.tensor(x, requires_grad=True)
+        y = T.nn.functional.pad(inp, widths, value=value)
+        (y * y).sum().backward()
+        out.append((_np(y), _np(inp.grad), type(y.grad_fn).__name__))
+    assert out[0][2] == out[1][2]
+    for a, b in zip(out[0][:2], out[1][:2]):
+        _close(a, b)

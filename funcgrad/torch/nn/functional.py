@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
-from funcgrad.primitives.indexing import canonical_index, getitem_p
+from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
 from funcgrad.torch._composite import composite
 from funcgrad.torch import _ops, grad_mode
 from funcgrad.torch._ops import as_tensor_arg
@@ -122,9 +122,20 @@ def _pool(primitive, name, input, kernel_size, stride, padding):
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    if dilation != 1 or ceil_mode or return_indices:
-        raise NotImplementedError("max_pool2d: dilation, ceil_mode and return_indices are not "
-                                  "supported by funcgrad.torch yet")
+    if dilation != 1 or return_indices:
+        raise NotImplementedError("max_pool2d: dilation and return_indices are not supported by "
+                                  "funcgrad.torch yet")
+    if ceil_mode:  # extra -inf at the end so that the last partial window counts
+        kernel, pads = _pair(kernel_size), _pair(padding)
+        steps = kernel if stride is None or stride == [] else _pair(stride)
+        extra = []
+        for size, k, st, p in zip(input.shape[-2:], kernel, steps, pads):
+            out = -(-(size + 2 * p - k) // st) + 1
+            if (out - 1) * st >= size + p:
+                out -= 1
+            extra.append(max((out - 1) * st + k - (size + 2 * p), 0))
+        if any(extra):
+            input = pad(input, (0, extra[1], 0, extra[0]), value=float("-inf"))
     return _pool(nnp.max_pool2d, "MaxPool2DWithIndicesBackward0", input, kernel_size, stride,
                  padding)
 
@@ -204,10 +215,15 @@ def pad(input, pad, mode="constant", value=0.0):
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     shape = tuple(n + a + b for n, (a, b) in zip(input.shape, widths))
-    base = np.full(shape, value, dtype=input._data.dtype)
     index = tuple(slice(a, a + n) for n, (a, _) in zip(input.shape, widths))
-    from funcgrad.primitives.indexing import index_add_p
-    return apply(index_add_p, (base, input), {"index": index}, "ConstantPadNdBackward0")
+    zeros = np.zeros(shape, dtype=input._data.dtype)
+    inside = np.zeros(shape, dtype=bool)
+    inside[index] = True
+    fill = input._data.dtype.type(value)
+
+    def padded(x):  # x placed inside, `value` around it
+        return ew.where(inside, index_add_p.bind(zeros, x, index=index), fill)
+    return composite("ConstantPadNdBackward0", padded, input)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):

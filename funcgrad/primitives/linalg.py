@@ -1,11 +1,11 @@
-"""Linear algebra primitives: inv, solve, det, slogdet, pinv, cholesky, qr, eigh, svd.
+"""Linear algebra primitives: inv, solve, det, slogdet, pinv, cholesky, qr, eigh, svd, eig.
 
 Every primitive works on stacks of matrices (leading batch dimensions, as NumPy allows).
 Rules solve linear systems rather than forming inverses where that is the stabler choice.
 Transposes are plain (not conjugate) transposes: for complex inputs the holomorphic primitives
 (inv, solve, det, slogdet's log|det|) then follow funcgrad's complex convention (see
 docs/conventions_complex.md). eigh's and cholesky's rules hold for Hermitian inputs too, qr's for
-complex inputs, as pinv's; svd's only for the singular values of a complex input.
+complex inputs, as pinv's and svd's (singular vectors up to a phase).
 
 Repeated eigen- or singular values: the coupling factor 1/(w_j - w_i) is taken as 0 where the
 two values are equal, so a loss depending only on the values has a finite, exact gradient; a loss
@@ -316,12 +316,13 @@ eigh = _linalg("eigh", lambda a: tuple(np.linalg.eigh(a)), vjp=[_eigh_vjp], jvp=
 
 
 def _svd_parts(ans, full_matrices):
+    """(U, s, V, k) with V = Vh^H, restricted to the first k = min(m, n) vectors."""
     u, s, vh = ans
     k = shape_of(s)[-1]
     if full_matrices:
         u = _take_columns(u, k)
         vh = mT(_take_columns(mT(vh), k))
-    return u, s, mT(vh), k
+    return u, s, _hermitian(vh), k
 
 
 def _take_columns(x, k):
@@ -339,71 +340,64 @@ def _pad_columns(x, n):
     return _shape.concatenate_p.bind(x, zeros, axis=len(shape_of(x)) - 1)
 
 
-def _complex_svd_jvp(t, ans, a):
-    # complex input: ds = re diag(U^H dA V); the singular vectors' tangents are not implemented
-    from funcgrad.primitives.elementwise import real
-    u, s, vh = ans
-    ds = real(diagonal(matmul(mT(_conj(u)), matmul(t, mT(_conj(vh))))))
-    nan = np.array(np.nan, dtype=dtype_of(u))
-    return u * nan, ds, vh * nan
-
-
-def _complex_svd_vjp(g, ans, a):
-    # complex input, values only: a_bar = conj(U diag(s_bar) Vh)
-    u, s, vh = ans
-    gu, gs, gvh = g
-    if not (_is_zero(gu) and _is_zero(gvh)):
-        raise NotImplementedError(
-            "the derivative of svd's singular vectors for a complex matrix is not implemented; "
-            "functions of the singular values (svdvals, norm(ord=2 or 'nuc')) are supported")
-    k = shape_of(s)[-1]
-    return _conj(matmul(_take_columns(u, k) * _row(gs), mT(_take_columns(mT(vh), k))))
+def _imaginary_diagonal(x, scale):
+    """diag(i im(diag(x)) * scale): the phase term of complex singular vectors (0 if real)."""
+    from funcgrad.primitives.elementwise import imag
+    return diag_embed(1j * imag(diagonal(x)) * scale)
 
 
 def _svd_jvp(t, ans, a, full_matrices):
-    if _is_complex(a):
-        return _complex_svd_jvp(t, ans, a)
-    # dP = U^T dA V; ds = diag(dP); F[i, j] = 1 / (s_j^2 - s_i^2)
-    # dU = U (F o (dP S + S dP^T)) + (I - U U^T) dA V S^-1
-    # dV = V (F o (S dP + dP^T S)) + (I - V V^T) dA^T U S^-1
+    # dP = U^H dA V; ds = re diag(dP); F[i, j] = 1 / (s_j^2 - s_i^2)
+    # dU = U (F o (dP S + S dP^H) + i im(diag dP) / S) + (I - U U^H) dA V S^-1
+    # dV = V (F o (S dP + dP^H S)) + (I - V V^H) dA^H U S^-1
     u, s, v, k = _svd_parts(ans, full_matrices)
     m, n = shape_of(a)[-2], shape_of(a)[-1]
     f = _coupling(s * s)
-    dp = matmul(mT(u), matmul(t, v))
+    dp = matmul(_hermitian(u), matmul(t, v))
+    dp_h = _hermitian(dp)
     srow, scol = _row(s), _column(s)
-    du = matmul(u, f * (dp * srow + scol * mT(dp)))
-    dv = matmul(v, f * (scol * dp + mT(dp) * srow))
-    sinv = _row(_safe_reciprocal(s))
+    sinv = _safe_reciprocal(s)
+    du = matmul(u, f * (dp * srow + scol * dp_h))
+    dv = matmul(v, f * (scol * dp + dp_h * srow))
+    ds = diagonal(dp)
+    if _is_complex(dp):
+        from funcgrad.primitives.elementwise import real
+        du = du + matmul(u, _imaginary_diagonal(dp, sinv))
+        ds = real(ds)
     if m > k:
-        du = du + matmul(eye_like(a, m) - matmul(u, mT(u)), matmul(t, v)) * sinv
+        du = du + matmul(eye_like(a, m) - matmul(u, _hermitian(u)), matmul(t, v)) * _row(sinv)
     if n > k:
-        dv = dv + matmul(eye_like(a, n) - matmul(v, mT(v)), matmul(mT(t), u)) * sinv
+        dv = dv + matmul(eye_like(a, n) - matmul(v, _hermitian(v)),
+                         matmul(_hermitian(t), u)) * _row(sinv)
     if full_matrices:
         du, dv = _pad_columns(du, m), _pad_columns(dv, n)
-    return du, diagonal(dp), mT(dv)
+    return du, ds, _hermitian(dv)
 
 
 def _svd_vjp(g, ans, a, full_matrices):
-    # a_bar = U [diag(s_bar) + (F o (U^T U_bar - U_bar^T U)) S + S (F o (V^T V_bar - V_bar^T V))] V^T
-    #         + (I - U U^T) U_bar S^-1 V^T + U S^-1 V_bar^T (I - V V^T)
-    if _is_complex(a):
-        return _complex_svd_vjp(g, ans, a)
+    # with A1 = U^T U_bar, A2 = V^T V_bar (V_bar = Vh_bar^H), F as in the jvp:
+    # E = diag(s_bar) + (F o (A1 - A1^H)) S + S (F o (A2 - A2^H)) + i im(diag A1) / S
+    # a_bar = conj(U) E V^T + (U_bar - conj(U) A1) S^-1 V^T + conj(U) S^-1 (V_bar^H - V_bar^H conj(V) V^T)
     u, s, v, k = _svd_parts(ans, full_matrices)
     gu, gs, gvh = g
     gu = _take_columns(gu, k)
-    gv = _take_columns(mT(gvh), k)
+    gv = _take_columns(_hermitian(gvh), k)
     m, n = shape_of(a)[-2], shape_of(a)[-1]
     f = _coupling(s * s)
-    ut_gu = matmul(mT(u), gu)
-    vt_gv = matmul(mT(v), gv)
-    inner = (diag_embed(gs) + (f * (ut_gu - mT(ut_gu))) * _row(s)
-             + _column(s) * (f * (vt_gv - mT(vt_gv))))
-    out = matmul(u, matmul(inner, mT(v)))
     sinv = _safe_reciprocal(s)
+    a1 = matmul(mT(u), gu)
+    a2 = matmul(mT(v), gv)
+    inner = (diag_embed(gs) + (f * (a1 - _hermitian(a1))) * _row(s)
+             + _column(s) * (f * (a2 - _hermitian(a2))))
+    if _is_complex(a1):
+        inner = inner + _imaginary_diagonal(a1, sinv)
+    u_c = _conj(u)
+    out = matmul(u_c, matmul(inner, mT(v)))
     if m > k:
-        out = out + matmul((gu - matmul(u, ut_gu)) * _row(sinv), mT(v))
+        out = out + matmul((gu - matmul(u_c, a1)) * _row(sinv), mT(v))
     if n > k:
-        out = out + matmul(u * _row(sinv), mT(gv - matmul(v, vt_gv)))
+        gv_h = _hermitian(gv)
+        out = out + matmul(u_c * _row(sinv), gv_h - matmul(matmul(gv_h, _conj(v)), mT(v)))
     return out
 
 

@@ -87,6 +87,10 @@ CASES = [
     Case("eigh", lambda xp, a: (xp.linalg.eigh(a)[0], _modulus_squared(xp, xp.linalg.eigh(a)[1])),
          hermitian_spread(), name="hermitian", float32=False),
     Case("svd", lambda xp, a: _svd_parts(xp, a, False), rectangular(), name="reduced"),
+    Case("svd", lambda xp, a: tuple(_modulus_squared(xp, p) if p.ndim > 1 else p
+                                    for p in xp.linalg.svd(a, full_matrices=False)),
+         rectangular().map(lambda t: (t[0] * (1 + 0.5j) + 0.3j * t[0][..., ::-1, :],)),
+         name="complex", float32=False),
     Case("svd", lambda xp, a: _svd_parts(xp, a, True), rectangular(), name="full"),
     Case("svd", lambda xp, a: xp.linalg.svd(a, compute_uv=False), rectangular(), name="values",
          singular=(Singular((np.eye(2),), grads=(np.eye(2),),

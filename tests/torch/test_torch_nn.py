@@ -431,3 +431,24 @@ def test_pad_matches_pytorch(widths, value):
     assert out[0][2] == out[1][2]
     for a, b in zip(out[0][:2], out[1][:2]):
         _close(a, b)
+
+
+def test_embedding_padding_idx_layer_dtype_and_pos_weight():
+    x = RNG.standard_normal((4, 3)).astype(np.float32)
+    t = RNG.random((4, 3)).astype(np.float32)
+    out = []
+    for T in (ft, torch):
+        emb = T.nn.Embedding(4, 2, padding_idx=1)
+        with T.no_grad():
+            emb.weight.copy_(T.tensor(np.arange(8, dtype=np.float32).reshape(4, 2)))
+        (emb(T.tensor([[1, 2], [1, 3]])) ** 2).sum().backward()
+        lin = T.nn.Linear(2, 2, dtype=T.float64)
+        inp = T.tensor(x, requires_grad=True)
+        loss = T.nn.functional.binary_cross_entropy_with_logits(
+            inp, T.tensor(t), pos_weight=T.tensor([1.0, 2.0, 0.5]))
+        loss.backward()
+        out.append([_np(emb.weight.grad), str(lin.weight.dtype), loss.item(), _np(inp.grad)])
+    _close(out[0][0], out[1][0])
+    assert out[0][1] == out[1][1]
+    _close(out[0][2], out[1][2])
+    _close(out[0][3], out[1][3])

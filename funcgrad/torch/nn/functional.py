@@ -198,8 +198,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    index = canonical_index(np.asarray(as_tensor_arg(input)._data))
-    return apply(getitem_p, (weight,), {"index": index}, "EmbeddingBackward0")
+    if max_norm is not None:
+        raise NotImplementedError("embedding: max_norm is not supported by funcgrad.torch yet")
+    labels = np.asarray(as_tensor_arg(input)._data)
+    out = apply(getitem_p, (weight,), {"index": canonical_index(labels)}, "EmbeddingBackward0")
+    if padding_idx is not None and np.any(labels == padding_idx % weight.shape[0]):
+        # the padding row receives no gradient
+        frozen = (labels == padding_idx % weight.shape[0])[..., None]
+        out = _ops.where(frozen, out.detach(), out)
+    return out
 
 
 def one_hot(tensor, num_classes=-1):

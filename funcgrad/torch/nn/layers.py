@@ -40,6 +40,8 @@ class Linear(Module):
         self.weight = _empty(out_features, in_features)
         self.bias = _empty(out_features) if bias else None
         self.reset_parameters()
+        if dtype is not None:
+            self.to(dtype)
 
     def reset_parameters(self):
         _default_init(self.weight, self.bias, self.in_features)
@@ -64,6 +66,8 @@ class Conv2d(Module):
         self.weight = _empty(out_channels, in_channels // groups, *self.kernel_size)
         self.bias = _empty(out_channels) if bias else None
         self.reset_parameters()
+        if dtype is not None:
+            self.to(dtype)
 
     def reset_parameters(self):
         fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
@@ -241,7 +245,7 @@ class Embedding(Module):
             self.weight._data[padding_idx] = 0
 
     def forward(self, input):
-        return F.embedding(input, self.weight)
+        return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self):
         return f"{self.num_embeddings}, {self.embedding_dim}"

@@ -169,6 +169,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if target._data.dtype.kind == "f":  # class probabilities
         loss = -_ops.sum(target * logp, dim)
         return _reduce(loss, reduction)
+    if label_smoothing and weight is not None:
+        raise NotImplementedError("cross_entropy: label_smoothing with class weights is not "
+                                  "supported by funcgrad.torch yet")
     if label_smoothing:
         classes = input.shape[dim]
         smooth = -_ops.mean(logp, dim)

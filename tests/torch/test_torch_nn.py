@@ -452,3 +452,17 @@ def test_embedding_padding_idx_layer_dtype_and_pos_weight():
     assert out[0][1] == out[1][1]
     _close(out[0][2], out[1][2])
     _close(out[0][3], out[1][3])
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu", "softplus", "logsigmoid", "leaky_relu", "elu",
+                                  "hardtanh"])
+def test_more_activations_match_pytorch(name):
+    x = np.linspace(-3, 3, 13).astype(np.float32)
+    out = []
+    for T in (ft, torch):
+        inp = T.tensor(x, requires_grad=True)
+        y = getattr(T.nn.functional, name)(inp)
+        (y * y).sum().backward()
+        out.append((_np(y), _np(inp.grad)))
+    for a, b in zip(*out):
+        _close(a, b)

@@ -38,10 +38,8 @@ def elu(input, alpha=1.0, inplace=False):
 def gelu(input, approximate="none"):
     if approximate == "tanh":
         return 0.5 * input * (1 + _ops.tanh(math.sqrt(2 / math.pi) * (input + 0.044715 * input ** 3)))
-    from funcgrad.primitives import elementwise as ew
-    erf = getattr(ew, "erf", None)
-    if erf is None:
-        return gelu(input, "tanh")
+    from funcgrad.core.primitive import registry
+    erf = registry["erf"]  # x Phi(x) = x (1 + erf(x / sqrt 2)) / 2
     return 0.5 * input * (1 + apply(erf, (input / math.sqrt(2),), {}))
 
 
@@ -60,7 +58,9 @@ def silu(input):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0):
-    return _ops.clamp(input, min_val, max_val)
+    # unlike clamp, no gradient at the bounds themselves (PyTorch's hardtanh)
+    inside = (input > min_val) & (input < max_val)
+    return _ops.where(inside, input, _ops.clamp(input.detach(), min_val, max_val))
 
 
 def linear(input, weight, bias=None):

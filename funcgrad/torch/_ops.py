@@ -18,6 +18,7 @@ from funcgrad.primitives._util import normalize_axis
 from funcgrad.errors import where as _user_line
 from funcgrad.torch import _dtype
 from funcgrad.torch._composite import composite
+from funcgrad.core.tracer import Tracer
 from funcgrad.torch.tensor import Tensor, apply
 
 _I64 = np.dtype(np.int64)
@@ -94,9 +95,18 @@ def _extremum(primitive, arg, name, input, dim, keepdim, other=None):
         return apply(pair, (input, other), {})
     if dim is None:
         return apply(primitive, (input,), {"axis": None, "keepdims": False}, name + "1")
-    axis = normalize_axis(dim, input.ndim)
-    values = apply(primitive, (input,), {"axis": axis, "keepdims": bool(keepdim)}, name + "0")
     indices = arg(input, dim, keepdim)
+    if input.ndim == 0 or isinstance(input._data, Tracer):
+        axis = normalize_axis(dim, input.ndim)
+        values = apply(primitive, (input,), {"axis": axis, "keepdims": bool(keepdim)}, name + "0")
+    else:  # the gradient goes to the one element picked (the first at a tie), as in PyTorch
+        axis = dim % input.ndim
+        picked = np.asarray(indices._data if keepdim else np.expand_dims(indices._data, axis))
+        grids = list(np.indices(picked.shape, sparse=True))
+        grids[axis] = picked
+        values = apply(getitem_p, (input,), {"index": tuple(grids)}, name + "0")
+        if not keepdim:
+            values = reshape(values, tuple(np.delete(np.array(values.shape), axis)), name=name + "0")
     return (_MaxReturn if primitive is red.max_p else _MinReturn)(values, indices)
 
 

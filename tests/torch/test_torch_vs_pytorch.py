@@ -154,3 +154,18 @@ def test_reprs_of_random_tensors_match_pytorch():
         theirs = torch.tensor(values, dtype=getattr(torch, name), requires_grad=requires_grad)
         assert repr(ours) == repr(theirs)
         assert repr(ours * 2) == repr(theirs * 2)
+
+
+def test_max_and_min_gradients_at_ties_match_pytorch():
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], np.float32)
+    out = []
+    for T in (ft, torch):
+        grads = []
+        for fn in (lambda t: t.max(), lambda t: t.max(1).values, lambda t: t.min(0, keepdim=True)[0],
+                   lambda t: T.max(t, dim=-1, keepdim=True).values):
+            t = T.tensor(x, requires_grad=True)
+            fn(t).sum().backward()
+            grads.append(t.grad.numpy())
+        out.append(grads)
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)

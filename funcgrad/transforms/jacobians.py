@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.core.gcpause import paused_gc
+from funcgrad.errors import where
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import dtype_of
 from funcgrad.transforms._inputs import normalize_argnums, with_fixed_args
@@ -62,14 +64,37 @@ def _forward_blocks(trace, ins, outs, chunk_size):
     return blocks
 
 
-def _jacobian(fun, argnums, has_aux, mode, chunk_size):
+def _check_complex(mode, ins, outs, holomorphic):
+    """Complex Jacobians only for holomorphic functions, and only when asked (JAX's rule): the
+    Jacobian of a non-holomorphic map of complex numbers is not a complex matrix."""
+    def is_complex(x):
+        return np.issubdtype(dtype_of(x), np.complexfloating)
+
+    if holomorphic:
+        if not all(is_complex(x) for x in ins) or not all(is_complex(y) for y in outs):
+            raise TypeError(f"{mode}(..., holomorphic=True) requires complex inputs and outputs"
+                            f"{where()}; cast the inputs with x.astype(complex).")
+    elif any(is_complex(x) for x in ins):
+        raise TypeError(
+            f"{mode} of a function of complex inputs{where()}: pass holomorphic=True if the "
+            "function is holomorphic, or split the input into real and imaginary parts "
+            "(the Jacobian of a non-holomorphic function is a real 2x2 block per entry).")
+    elif mode == "jacrev" and any(is_complex(y) for y in outs):
+        raise TypeError(
+            f"jacrev of a function with complex outputs of real inputs{where()}: use jacfwd, or "
+            "differentiate the real and imaginary parts separately.")
+
+
+def _jacobian(fun, argnums, has_aux, mode, chunk_size, holomorphic=False):
     def jacobian_fun(*args, **kwargs):
         nums, single = normalize_argnums(argnums, len(args), mode)
         fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
-        trace, in_tree, ins, out_tree, outs, aux = record(
-            fixed, tuple(args[i] for i in nums), mode, has_aux)
-        make_blocks = _reverse_blocks if mode == "jacrev" else _forward_blocks
-        blocks = make_blocks(trace, ins, outs, chunk_size)
+        with paused_gc():
+            trace, in_tree, ins, out_tree, outs, aux = record(
+                fixed, tuple(args[i] for i in nums), mode, has_aux)
+            _check_complex(mode, ins, outs, holomorphic)
+            make_blocks = _reverse_blocks if mode == "jacrev" else _forward_blocks
+            blocks = make_blocks(trace, ins, outs, chunk_size)
         per_output = []
         for o in range(len(outs)):
             tree = tree_unflatten(in_tree, blocks[o])
@@ -81,7 +106,7 @@ def _jacobian(fun, argnums, has_aux, mode, chunk_size):
     return jacobian_fun
 
 
-def jacrev(fun, argnums=0, has_aux=False, chunk_size=None):
+def jacrev(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
     """The Jacobian by reverse mode: one batched backward replay over the output's basis.
 
     Its shape is output.shape + input.shape, nested as output tree of input trees.
@@ -91,17 +116,18 @@ def jacrev(fun, argnums=0, has_aux=False, chunk_size=None):
     array([[2., 0.],
            [0., 4.]])
     """
-    return _jacobian(fun, argnums, has_aux, "jacrev", chunk_size)
+    return _jacobian(fun, argnums, has_aux, "jacrev", chunk_size, holomorphic)
 
 
-def jacfwd(fun, argnums=0, has_aux=False, chunk_size=None):
+def jacfwd(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
     """The Jacobian by forward mode: one batched forward replay over the input's basis."""
-    return _jacobian(fun, argnums, has_aux, "jacfwd", chunk_size)
+    return _jacobian(fun, argnums, has_aux, "jacfwd", chunk_size, holomorphic)
 
 
 jacobian = jacrev
 
 
-def hessian(fun, argnums=0, has_aux=False, chunk_size=None):
+def hessian(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
     """The Hessian, as forward-over-reverse: jacfwd(jacrev(fun))."""
-    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size), argnums, has_aux, chunk_size)
+    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, holomorphic), argnums, has_aux,
+                  chunk_size, holomorphic)

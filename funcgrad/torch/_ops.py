@@ -157,11 +157,17 @@ def std(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
                      lambda x: ew.sqrt(_variance(x, axes, ddof, bool(keepdim))), input)
 
 
+def _safe_sqrt(s):
+    """sqrt with a zero gradient at 0 (PyTorch's norm at the origin) instead of 0 * inf."""
+    at_zero = ew.equal(s, 0)
+    return ew.where(at_zero, 0.0 * s, ew.sqrt(ew.where(at_zero, 1.0 + 0.0 * s, s)))
+
+
 def norm(input, p=2, dim=None, keepdim=False):
     axes = _axes(dim, input.ndim)
     keep = bool(keepdim)
     if p == 2 or p == "fro":
-        fn = lambda x: ew.sqrt(red.sum_p.bind(x * x, axis=axes, keepdims=keep))  # noqa: E731
+        fn = lambda x: _safe_sqrt(red.sum_p.bind(x * x, axis=axes, keepdims=keep))  # noqa: E731
     elif p == 1:
         fn = lambda x: red.sum_p.bind(ew.absolute(x), axis=axes, keepdims=keep)  # noqa: E731
     else:

@@ -169,3 +169,15 @@ def test_max_and_min_gradients_at_ties_match_pytorch():
         out.append(grads)
     for a, b in zip(*out):
         np.testing.assert_array_equal(a, b)
+
+
+def test_norm_at_the_origin_has_a_zero_gradient():
+    out = []
+    for T in (ft, torch):
+        x = T.tensor([[0.0, 0.0], [3.0, 4.0]], requires_grad=True)
+        x.norm(dim=1).sum().backward()
+        y = T.zeros(3, requires_grad=True)
+        y.norm().backward()
+        out.append((x.grad.numpy(), y.grad.numpy()))
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a, b)

@@ -28,7 +28,8 @@ from funcgrad.numpy._composites import (  # noqa: F401
 from funcgrad.numpy._creation import (  # noqa: F401
     arange, array, asarray, empty, empty_like, eye, full, full_like, identity, linspace, logspace,
     ndim, ones, ones_like, shape, size, tri, zeros, zeros_like)
-from funcgrad.numpy import _methods  # noqa: F401  (installs x.sum(), x.T, ... on tracers)
+from funcgrad.numpy import _methods  # noqa: F401  (installs x.sum(), x.T, x.at, ... on tracers)
+from funcgrad.numpy._at import at  # noqa: F401
 from funcgrad.numpy._breadth import *  # noqa: F401,F403
 from funcgrad.numpy import linalg, fft  # noqa: F401,E402
 from funcgrad.numpy import _dispatch  # noqa: F401  (NumPy's own functions on tracers)

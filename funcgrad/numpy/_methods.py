@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.core.tracer import Tracer
+from funcgrad.numpy import _at
 from funcgrad.errors import where
 from funcgrad.numpy import _composites as comp
 from funcgrad.primitives import contraction as con, indexing as idx, reductions as red, shape as shp
@@ -33,6 +34,7 @@ def _astype(self, dtype, copy=True):
 
 
 def install(cls=Tracer):
+    cls.at = property(_at.IndexUpdateHelper)
     for name, fun in [("sum", red.sum), ("prod", red.prod), ("max", red.max), ("min", red.min),
                       ("cumsum", red.cumsum), ("cumprod", red.cumprod), ("argmax", red.argmax),
                       ("argmin", red.argmin), ("any", red.any), ("all", red.all),

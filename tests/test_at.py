@@ -1,0 +1,54 @@
+"""x.at[idx].set/add/multiply/min/max: functional updates, differentiable in x and in the values."""
+import numpy as np
+import pytest
+
+import funcgrad as fg
+import funcgrad.numpy as fnp
+
+x = np.array([1.0, -2.0, 3.0, 4.0])
+
+
+def test_values_match_numpy_in_place_updates():
+    idx = np.array([0, 2])
+    for method, numpy_update in [("set", lambda a: a.__setitem__(idx, 7.0)),
+                                 ("add", lambda a: np.add.at(a, idx, 7.0)),
+                                 ("multiply", lambda a: np.multiply.at(a, idx, 7.0)),
+                                 ("min", lambda a: np.minimum.at(a, idx, 2.0)),
+                                 ("max", lambda a: np.maximum.at(a, idx, 2.0))]:
+        value = 2.0 if method in ("min", "max") else 7.0
+        expected = x.copy()
+        numpy_update(expected)
+        np.testing.assert_allclose(getattr(fnp.at(x)[idx], method)(value), expected)
+    assert fnp.at(x)[1:3].get().tolist() == [-2.0, 3.0]
+
+
+def test_repeated_indices_accumulate_in_add():
+    np.testing.assert_allclose(fnp.at(np.zeros(3))[np.array([1, 1])].add(1.0), [0.0, 2.0, 0.0])
+
+
+def test_gradients_in_both_the_array_and_the_values():
+    def f(x, v):
+        return fnp.sum(fnp.at(x)[1:3].set(v * v) * x) + fnp.sum(fnp.at(x)[0].multiply(v[0]))
+
+    v = np.array([0.5, -1.5])
+    gx, gv = fg.grad(f, argnums=(0, 1))(x, v)
+    fg.testing.check_grads(f, (x, v), order=2, modes=("fwd", "rev"))
+    np.testing.assert_allclose(gv, [2 * v[0] * x[1] + x[0], 2 * v[1] * x[2]])
+    assert gx.shape == x.shape
+
+
+def test_the_original_array_is_untouched():
+    before = x.copy()
+    fg.grad(lambda x: fnp.sum(x.at[0].set(0.0)))(x)
+    np.testing.assert_array_equal(x, before)
+    assert fg.grad(lambda x: fnp.sum(x.at[0].set(0.0)))(x).tolist() == [0.0, 1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("transform", ["vmap", "jit"])
+def test_under_vmap_and_jit(transform):
+    f = lambda row: row.at[0].add(10.0) if hasattr(row, "at") else fnp.at(row)[0].add(10.0)  # noqa: E731
+    rows = np.arange(6.0).reshape(2, 3)
+    out = fg.vmap(f)(rows) if transform == "vmap" else fg.jit(f)(rows[0])
+    expected = rows.copy()
+    expected[:, 0] += 10
+    np.testing.assert_allclose(out, expected if transform == "vmap" else expected[0])

@@ -12,13 +12,14 @@ from funcgrad.torch.tensor import Tensor  # noqa: F401
 from funcgrad.torch._methods import Size  # noqa: F401
 from funcgrad.torch._ops import (abs, absolute, acos, add, all, any, argmax, argmin, asin,  # noqa: F401,A004
                                  atan, bmm, cat, ceil, clamp, clip, clone, concat, cos, cosh, div,
-                                 divide, dot, eq, exp, expm1, flatten, floor, gather, ge, gt, le,
-                                 log, log1p, log_softmax, logsumexp, lt, masked_fill, matmul, max,
+                                 divide, dot, eq, exp, expm1, flatten, floor, ge, gt, le,
+                                 log, log1p, log_softmax, logsumexp, lt, matmul, max,
                                  maximum, mean, min, minimum, mm, mul, multiply, mv, ne, neg,
                                  negative, norm, outer, permute, pow, reciprocal, relu, reshape,
                                  round, rsqrt, sigmoid, sign, sin, sinh, softmax, sqrt, square,
                                  squeeze, stack, std, sub, subtract, sum, swapaxes, t, tan, tanh,
                                  transpose, true_divide, trunc, unsqueeze, var, where)
+from funcgrad.torch._indexing import gather, masked_fill  # noqa: F401
 from funcgrad.torch._creation import (arange, as_tensor, empty, empty_like, eye,  # noqa: F401
                                       from_numpy, full, full_like, is_tensor, linspace, numel,
                                       ones, ones_like, tensor, zeros, zeros_like)

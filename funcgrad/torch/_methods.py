@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from funcgrad.torch import _dtype, _ops
+from funcgrad.torch import _dtype, _indexing, _ops
 from funcgrad.torch.tensor import Tensor
 
 
@@ -90,7 +90,7 @@ def install():
                  "clip", "maximum", "minimum", "eq", "ne", "gt", "ge", "lt", "le", "softmax",
                  "log_softmax", "matmul", "mm", "bmm", "dot", "mv", "outer", "reshape", "view",
                  "permute", "transpose", "t", "unsqueeze", "squeeze", "flatten", "expand", "clone",
-                 "to", "gather", "masked_fill", "logsumexp", "asin", "acos", "atan", "swapaxes"]:
+                 "to", "logsumexp", "asin", "acos", "atan", "swapaxes"]:
         setattr(T, name, getattr(_ops, name))
     T.T = property(lambda self: _ops.permute(self, tuple(range(self.ndim))[::-1]))
     T.mT = property(lambda self: _ops.transpose(self, -2, -1))
@@ -117,7 +117,9 @@ def install():
     T.__rmatmul__ = lambda self, other: _ops.matmul(_ops.as_tensor_arg(other), self)
     T.__pow__ = lambda self, other: _ops.pow(self, other)
     T.__rpow__ = lambda self, other: _ops.pow(other, self)
-    T.__getitem__ = _ops.getitem
+    T.__getitem__ = _indexing.getitem
+    T.gather = _indexing.gather
+    T.masked_fill = _indexing.masked_fill
     T.__rsub__ = lambda self, other: _ops.apply(_ops.ew.subtract, (other, self), {}, "RsubBackward1")
     T.__rtruediv__ = lambda self, other: _ops.reciprocal(self) * other
     T.__ipow__ = lambda self, other: self._inplace(_ops.pow, other)

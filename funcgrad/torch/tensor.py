@@ -292,7 +292,7 @@ class Tensor(Tracer):
         return self._inplace(Tensor.__truediv__, other)
 
     def __setitem__(self, index, value):
-        from funcgrad.torch._ops import index_put
+        from funcgrad.torch._indexing import index_put
         self._inplace(lambda t, v: index_put(t, index, v), value)
 
     def __deepcopy__(self, memo):

@@ -19,7 +19,7 @@ from funcgrad.primitives._util import (broadcast_like, by_evaluation, dtype_of, 
                                        shape_of, unbroadcast)
 from funcgrad.primitives.elementwise import (_batch_elementwise, astype_p, equal, exp, greater,
                                              greater_equal, less_equal, logical_and, unary)
-from funcgrad.primitives.indexing import getitem_p, index_add_p
+from funcgrad.primitives.indexing import add_along_axis_p, getitem_p, take_along_axis_p
 from funcgrad.primitives.reductions import (_reduction_batch, expand_reduced, reduced_shape,
                                             sum_p)
 
@@ -302,12 +302,11 @@ def _pool_offsets(x, kernel, stride, padding, fill):
             yield i, j, x[:, :, i: i + sh * (ho - 1) + 1: sh, j: j + sw * (wo - 1) + 1: sw]
 
 
-def _argmax_index(x, kernel, stride, padding):
-    """Flat indices into x of each window's (first) maximum: where max pooling's gradient goes."""
-    x = np.asarray(concrete_value(x))
+def _argmax_impl(x, kernel, stride, padding):
+    """Index within each (n, c) plane of every window's (first) maximum, shape (N, C, Ho * Wo):
+    where max pooling's gradient goes."""
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    plane = (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
     if (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and h % kh == 0 and w % kw == 0:
         # tiling windows: one argmax over a reshaped copy
         ho, wo = h // kh, w // kw
@@ -316,7 +315,7 @@ def _argmax_index(x, kernel, stride, padding):
         di, dj = np.divmod(blocks.argmax(axis=-1), kw)
         rows = np.arange(ho).reshape(-1, 1) * kh + di
         cols = np.arange(wo).reshape(1, -1) * kw + dj
-        return (plane + rows * w + cols).reshape(-1)
+        return (rows * w + cols).reshape(n, c, -1)
     best = where = None
     for i, j, view in _pool_offsets(x, kernel, stride, padding, -np.inf):
         if best is None:
@@ -327,7 +326,14 @@ def _argmax_index(x, kernel, stride, padding):
         better = view > best  # strict: the first maximum keeps the gradient
         best = np.where(better, view, best)
         where = np.where(better, i * w + j, where)
-    return (plane + rows * w + cols + where).reshape(-1)
+    return (rows * w + cols + where).reshape(n, c, -1)
+
+
+# An input of the max-pool rules rather than a value read inside them, so that vmap batches it and
+# jit recomputes it for every new input.
+max_pool2d_argmax = Primitive(
+    "max_pool2d_argmax", _argmax_impl, shape=by_evaluation(_argmax_impl), vjp=None, jvp=None,
+    family="nn", doc="Per-plane flat index of each max-pooling window's first maximum.")
 
 
 def _max_pool_impl(x, kernel, stride, padding):
@@ -338,13 +344,16 @@ def _max_pool_impl(x, kernel, stride, padding):
 
 
 def _max_pool_vjp(g, ans, x, kernel, stride, padding):
-    flat = index_add_p.bind(np.zeros(int(math.prod(shape_of(x))), dtype_of(x)),
-                            _shape.reshape(g, (-1,)), index=(_argmax_index(x, kernel, stride, padding),))
-    return _shape.reshape(flat, tuple(shape_of(x)))
+    n, c, h, w = shape_of(x)
+    where = max_pool2d_argmax.bind(x, kernel=kernel, stride=stride, padding=padding)
+    flat = add_along_axis_p.bind(_shape.reshape(g, (n, c, -1)), where, axis=2, shape=(n, c, h * w))
+    return _shape.reshape(flat, (n, c, h, w))
 
 
 def _max_pool_jvp(t, ans, x, kernel, stride, padding):
-    picked = getitem_p.bind(_shape.reshape(t, (-1,)), index=(_argmax_index(x, kernel, stride, padding),))
+    n, c, h, w = shape_of(x)
+    where = max_pool2d_argmax.bind(x, kernel=kernel, stride=stride, padding=padding)
+    picked = take_along_axis_p.bind(_shape.reshape(t, (n, c, h * w)), where, axis=2)
     return _shape.reshape(picked, tuple(shape_of(ans)))
 
 
@@ -394,6 +403,7 @@ def _pool_batch(primitive):
 
 
 max_pool2d.batch = _pool_batch(max_pool2d)
+max_pool2d_argmax.batch = _pool_batch(max_pool2d_argmax)
 avg_pool2d.batch = _pool_batch(avg_pool2d)
 
 # -- batch rules of the rest ----------------------------------------------------------------------

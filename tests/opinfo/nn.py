@@ -119,4 +119,6 @@ CASES = [
                             grads=(_a([[[[0.0, 1.0], [0.0, 0.0]]]]),),
                             note="a tie: the first maximum takes the gradient, as in PyTorch"),)),
     Case("avg_pool2d", lambda xp, x, **k: nnp.avg_pool2d(x, **k), _pool_sample(), reference=False),
+    Case("max_pool2d_argmax", lambda xp, x, **k: nnp.max_pool2d_argmax(x, **k), _pool_sample(),
+         reference=False, differentiable=False),
 ]

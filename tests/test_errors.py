@@ -109,3 +109,8 @@ def test_shape_mismatch_in_a_primitive_names_the_op_and_shapes():
         fg.grad(lambda x: fnp.sum(x @ np.ones((2, 2))))(np.ones((3, 3)))
     message = str(info.value)
     assert "matmul" in message and "f64[3,3]" in message and "f64[2,2]" in message
+
+
+def test_a_forgotten_has_aux_is_pointed_out():
+    with pytest.raises(TypeError, match="pass has_aux=True"):
+        fg.grad(lambda x: (x * 2.0, "aux"))(1.0)

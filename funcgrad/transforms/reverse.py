@@ -168,7 +168,9 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False):
         raise TypeError(
             f"grad requires a function returning one scalar, but {_name(fun)} returned "
             f"{shapes}{where()}. For vector outputs use funcgrad.vjp (a cotangent per output) "
-            "or funcgrad.jacrev (the full Jacobian); to differentiate a sum, return .sum().")
+            "or funcgrad.jacrev (the full Jacobian); to differentiate a sum, return .sum()."
+            + (" If the function returns (value, aux), pass has_aux=True."
+               if len(out_values) == 2 and not has_aux else ""))
     value = out_values[0]
     dtype = dtype_of(value)
     if not np.issubdtype(dtype, np.inexact):

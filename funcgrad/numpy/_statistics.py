@@ -1,0 +1,304 @@
+"""Statistics of NumPy's main namespace, built from primitives: the NaN-ignoring reductions,
+ptp, median/quantile/percentile (through a sort), partition, cov and corrcoef.
+
+Conventions (docs/conventions.md, "Statistics"): a NaN entry ignored by a nan* function gets a
+zero gradient; quantiles interpolate between two sorted entries and the gradient follows the
+stable sort, so at ties it goes to the tied entries in their original order.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.core.tracer import Tracer, concretize
+from funcgrad.primitives import elementwise as ew
+from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
+from funcgrad.primitives.contraction import matmul
+from funcgrad.primitives.indexing import getitem, sort, take_along_axis
+from funcgrad.primitives.reductions import (
+    argmax, argmin, cumprod, cumsum, max as _max, min as _min, prod, sum as _sum)
+from funcgrad.primitives.shape import broadcast_to, moveaxis, reshape, transpose, concatenate
+from funcgrad.numpy._composites import average, clip, mean
+
+
+def _array(x):
+    return x if isinstance(x, Tracer) else np.asarray(x)
+
+
+def _float(a):
+    return a if np.issubdtype(dtype_of(a), np.inexact) else ew.astype(a, np.float64)
+
+
+def _missing(a):
+    """Where `a` is NaN (a concrete mask: which entries are ignored has no derivative)."""
+    return np.isnan(np.asarray(concretize(a))) if np.issubdtype(dtype_of(a), np.inexact) \
+        else np.zeros(shape_of(a), bool)
+
+
+def _fill(a, value):
+    """`a` with its NaNs replaced by `value`; the replaced entries get a zero gradient."""
+    missing = _missing(a)
+    return ew.where(missing, np.asarray(value, dtype_of(a)), a) if missing.any() else a
+
+
+def _present(a, axis, keepdims):
+    """How many entries along `axis` are not NaN."""
+    return np.sum(~_missing(a), axis=axis, keepdims=keepdims)
+
+
+# -- reductions ignoring NaN -------------------------------------------------------------------
+
+def nansum(a, axis=None, dtype=None, keepdims=False):
+    """Sum treating NaN as 0, as `numpy.nansum`; NaN entries get a zero gradient."""
+    return _sum(_fill(_array(a), 0), axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def nanprod(a, axis=None, dtype=None, keepdims=False):
+    """Product treating NaN as 1, as `numpy.nanprod`."""
+    return prod(_fill(_array(a), 1), axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def nancumsum(a, axis=None, dtype=None):
+    return cumsum(_fill(_array(a), 0), axis=axis, dtype=dtype)
+
+
+def nancumprod(a, axis=None, dtype=None):
+    return cumprod(_fill(_array(a), 1), axis=axis, dtype=dtype)
+
+
+def nanmean(a, axis=None, dtype=None, keepdims=False):
+    """Mean of the non-NaN entries, as `numpy.nanmean` (NaN for an all-NaN slice)."""
+    a = _float(_array(a))
+    count = _present(a, axis, keepdims)
+    out = nansum(a, axis=axis, keepdims=keepdims) / np.where(count, count, 1)
+    out = ew.where(count == 0, np.nan, out) if np.any(count == 0) else out  # an all-NaN slice
+    return out if dtype is None else ew.astype(out, dtype)
+
+
+def nanvar(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    """Variance of the non-NaN entries, as `numpy.nanvar`."""
+    a = _float(_array(a))
+    centred = _fill(a, 0) - ew.where(_missing(a), 0.0, nanmean(a, axis=axis, keepdims=True))
+    count = _present(a, axis, keepdims) - ddof
+    out = _sum(centred * ew.conj(centred) if np.iscomplexobj(np.empty(0, dtype_of(a)))
+               else centred * centred, axis=axis, keepdims=keepdims)
+    out = out / np.where(count > 0, count, 1)
+    out = ew.where(count <= 0, np.nan, out) if np.any(count <= 0) else out
+    return out if dtype is None else ew.astype(out, dtype)
+
+
+def nanstd(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    return ew.sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+
+
+def _nan_extremum(reduce, fill, a, axis, keepdims):
+    a = _array(a)
+    empty = np.all(_missing(a), axis=axis, keepdims=keepdims)
+    out = reduce(_fill(a, fill), axis=axis, keepdims=keepdims)
+    return ew.where(empty, np.nan, out) if np.any(empty) else out
+
+
+def nanmax(a, axis=None, out=None, keepdims=False):
+    """Maximum ignoring NaN, as `numpy.nanmax` (NaN for an all-NaN slice); ties share the gradient."""
+    return _nan_extremum(_max, -np.inf, a, axis, keepdims)
+
+
+def nanmin(a, axis=None, out=None, keepdims=False):
+    """Minimum ignoring NaN, as `numpy.nanmin` (NaN for an all-NaN slice); ties share the gradient."""
+    return _nan_extremum(_min, np.inf, a, axis, keepdims)
+
+
+def nanargmax(a, axis=None, keepdims=False):
+    return argmax(_fill(_array(a), -np.inf), axis=axis, keepdims=keepdims)
+
+
+def nanargmin(a, axis=None, keepdims=False):
+    return argmin(_fill(_array(a), np.inf), axis=axis, keepdims=keepdims)
+
+
+def ptp(a, axis=None, keepdims=False):
+    """Range (maximum - minimum), as `numpy.ptp`."""
+    a = _array(a)
+    return _max(a, axis=axis, keepdims=keepdims) - _min(a, axis=axis, keepdims=keepdims)
+
+
+# -- order statistics --------------------------------------------------------------------------
+
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _to_last(a, axis):
+    """`a` with the reduced axes moved to the end and flattened into one, and the kept shape."""
+    a = _array(a)
+    if axis is None:
+        return reshape(a, (-1,)), (), tuple(range(len(shape_of(a))))
+    axes = normalize_axis(axis, len(shape_of(a)))
+    kept = [k for k in range(len(shape_of(a))) if k not in axes]
+    moved = transpose(a, kept + list(axes))
+    kept_shape = tuple(shape_of(a)[k] for k in kept)
+    return reshape(moved, kept_shape + (-1,)), kept_shape, axes
+
+
+def _quantile(a, q, axis, method, keepdims, ignore_nan):
+    if method not in _METHODS:
+        raise ValueError(f"quantile: method must be one of {_METHODS}, not {method!r}")
+    a = _float(_array(a))
+    ndim = len(shape_of(a))
+    flat, kept_shape, axes = _to_last(a, axis)
+    qs = np.asarray(concretize(q), dtype=float)
+    if np.any((qs < 0) | (qs > 1)):
+        raise ValueError("quantiles must be in the range [0, 1]")
+    ordered = sort(flat, axis=-1)  # NaN last; the gradient follows the permutation
+    n = shape_of(flat)[-1]
+    count = np.sum(~_missing(flat), axis=-1) if ignore_nan else np.full(kept_shape, n)
+    if not ignore_nan and n and np.any(_missing(flat)):
+        count = np.where(np.any(_missing(flat), axis=-1), 0, count)  # a NaN makes the result NaN
+    q_shape = qs.shape
+    q_full = reshape(q if isinstance(q, Tracer) else qs, q_shape + (1,) * len(kept_shape))
+    position = q_full * np.maximum(count - 1, 0).astype(float)
+    concrete = qs.reshape(q_shape + (1,) * len(kept_shape)) * np.maximum(count - 1, 0)
+    lower = np.floor(concrete).astype(int)
+    upper = np.minimum(lower + 1, np.maximum(count - 1, 0))
+    fraction = position - lower
+    if method == "lower":
+        fraction = np.zeros(concrete.shape)
+    elif method == "higher":
+        fraction = (concrete > lower).astype(float)
+    elif method == "midpoint":
+        fraction = np.where(concrete > lower, 0.5, 0.0)
+    elif method == "nearest":
+        fraction = (np.around(concrete) > lower).astype(float)
+    out_shape = np.broadcast_shapes(concrete.shape, kept_shape)
+    values = broadcast_to(ordered, out_shape + (n,))
+
+    def pick(index):
+        index = np.broadcast_to(index, out_shape)[..., None]
+        return getitem(take_along_axis(values, index, -1), (Ellipsis, 0))
+
+    low, high = pick(lower), pick(upper)
+    out = low + (high - low) * fraction
+    if np.any(count == 0):
+        out = ew.where(np.broadcast_to(count == 0, out_shape), np.nan, out)
+    if keepdims:
+        full = [1 if k in axes else s for k, s in enumerate(shape_of(a))] if ndim else []
+        out = reshape(out, q_shape + tuple(full))
+    return out
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False,
+             *, weights=None, interpolation=None):
+    """The q-th quantiles along `axis`, as `numpy.quantile` (methods linear, lower, higher,
+    midpoint, nearest); differentiable in `a` (through the sort) and in `q`.
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> fg.grad(lambda x: fnp.quantile(x, 0.25))(np.array([4.0, 1.0, 3.0]))
+    array([0. , 0.5, 0.5])
+    """
+    if weights is not None:
+        raise NotImplementedError("quantile: weights are not supported")
+    return _quantile(a, q, axis, interpolation or method, keepdims, ignore_nan=False)
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False,
+               *, weights=None, interpolation=None):
+    """The q-th percentiles along `axis`, as `numpy.percentile` (quantile at q / 100)."""
+    return quantile(a, _array(q) / 100.0, axis, method=method, keepdims=keepdims, weights=weights,
+                    interpolation=interpolation)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The median along `axis`, as `numpy.median`. With an even count it averages the two middle
+    entries; at ties the gradient goes to the tied entries in their original order."""
+    return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=False)
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False,
+                *, weights=None, interpolation=None):
+    """quantile over the non-NaN entries, as `numpy.nanquantile` (NaN for an all-NaN slice)."""
+    if weights is not None:
+        raise NotImplementedError("nanquantile: weights are not supported")
+    return _quantile(a, q, axis, interpolation or method, keepdims, ignore_nan=True)
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=False, *, weights=None, interpolation=None):
+    return nanquantile(a, _array(q) / 100.0, axis, method=method, keepdims=keepdims,
+                       weights=weights, interpolation=interpolation)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=True)
+
+
+def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    """NumPy's argpartition of the concrete values (an integer array: no derivative)."""
+    return np.argpartition(np.asarray(concretize(a)), kth, axis=axis)
+
+
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    """A partitioned copy, as `numpy.partition`: the entries gathered by NumPy's argpartition,
+    so the gradient follows that permutation."""
+    a = _array(a)
+    if axis is None:
+        a, axis = reshape(a, (-1,)), -1
+    return take_along_axis(a, argpartition(a, kth, axis=axis), axis=axis)
+
+
+# -- covariance --------------------------------------------------------------------------------
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
+    """Covariance matrix of the rows (variables) of `m`, as `numpy.cov`, with frequency and
+    analytic weights."""
+    x = _array(m)
+    if len(shape_of(x)) > 2:
+        raise ValueError("cov: m has more than 2 dimensions")
+    x = reshape(x, (1, -1)) if len(shape_of(x)) < 2 else x
+    if not rowvar and shape_of(x)[0] != 1:
+        x = transpose(x)
+    if y is not None:
+        y = _array(y)
+        y = reshape(y, (1, -1)) if len(shape_of(y)) < 2 else y
+        if not rowvar and shape_of(y)[0] != 1:
+            y = transpose(y)
+        x = concatenate([x, y], axis=0)
+    x = _float(x) if dtype is None else ew.astype(x, dtype)
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    weights = None
+    if fweights is not None:
+        weights = _array(fweights)
+    if aweights is not None:
+        weights = _array(aweights) if weights is None else weights * _array(aweights)
+    if weights is None:
+        centred = x - mean(x, axis=1, keepdims=True)
+        factor = shape_of(x)[1] - ddof
+        scaled = centred
+    else:
+        total = _sum(weights)
+        centred = x - reshape(average(x, axis=1, weights=weights), (-1, 1))
+        if ddof == 0:
+            factor = total
+        elif aweights is None:
+            factor = total - ddof
+        else:
+            factor = total - ddof * _sum(weights * _array(aweights)) / total
+        scaled = centred * weights
+    product = matmul(centred, transpose(ew.conj(scaled)))
+    out = product / factor
+    return reshape(out, ()) if shape_of(out) == (1, 1) else out
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """Pearson correlation coefficients, as `numpy.corrcoef` (clipped to [-1, 1] like NumPy)."""
+    c = cov(x, y, rowvar, dtype=dtype)
+    if not shape_of(c):
+        return c / c
+    spread = ew.sqrt(ew.real(getitem(c, (np.arange(shape_of(c)[0]),) * 2)))
+    c = c / reshape(spread, (-1, 1)) / reshape(spread, (1, -1))
+    if np.iscomplexobj(np.empty(0, dtype_of(c))):
+        return clip(ew.real(c), -1, 1) + 1j * clip(ew.imag(c), -1, 1)
+    return clip(c, -1, 1)
+
+
+__all__ = [
+    "argpartition", "corrcoef", "cov", "median", "nanargmax", "nanargmin", "nancumprod",
+    "nancumsum", "nanmax", "nanmean", "nanmedian", "nanmin", "nanpercentile", "nanprod",
+    "nanquantile", "nanstd", "nansum", "nanvar", "partition", "percentile", "ptp", "quantile"]

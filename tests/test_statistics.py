@@ -1,0 +1,112 @@
+"""Statistics (funcgrad/numpy/_statistics.py): values equal NumPy's, derivatives match finite
+differences to second order in both modes, and the tie and NaN conventions of docs/conventions.md."""
+import numpy as np
+import pytest
+
+import funcgrad as fg
+import funcgrad.numpy as fnp
+
+RNG = np.random.default_rng(5)
+V = RNG.standard_normal(7)
+M = RNG.standard_normal((3, 4))
+T = RNG.standard_normal((2, 3, 4))
+NAN = M.copy()
+NAN[0, 1] = NAN[2, 3] = NAN[2, 0] = np.nan
+MISSING = np.isnan(NAN)
+
+
+def _with_nans(x):
+    """x with NaN at the fixed places (so finite differences never move them)."""
+    return fnp.where(MISSING, np.nan, x) if not isinstance(x, np.ndarray) else np.where(MISSING, np.nan, x)
+
+
+CASES = [
+    ("ptp", lambda xp, x: xp.ptp(x, axis=1), M),
+    ("ptp_all", lambda xp, x: xp.ptp(x), M),
+    ("median", lambda xp, x: xp.median(x), V),
+    ("median_even_axis", lambda xp, x: xp.median(x, axis=1, keepdims=True), M),
+    ("median_axes", lambda xp, x: xp.median(x, axis=(0, 2)), T),
+    ("quantile", lambda xp, x: xp.quantile(x, [0.1, 0.5, 0.93], axis=0), M),
+    ("quantile_lower", lambda xp, x: xp.quantile(x, 0.3, axis=-1, method="lower"), M),
+    ("quantile_higher", lambda xp, x: xp.quantile(x, 0.3, method="higher"), V),
+    ("quantile_midpoint", lambda xp, x: xp.quantile(x, 0.4, axis=1, method="midpoint"), M),
+    ("quantile_nearest", lambda xp, x: xp.quantile(x, [0.2, 0.75], method="nearest"), V),
+    ("percentile", lambda xp, x: xp.percentile(x, [25.0, 80.0], axis=2, keepdims=True), T),
+    ("partition", lambda xp, x: np.sort(xp.partition(x, 2, axis=1)[:, :2], axis=1) * 1 + xp.partition(x, 2, axis=1)[:, 2:3], M),
+    ("cov", lambda xp, x: xp.cov(x), M),
+    ("cov_rowvar_bias", lambda xp, x: xp.cov(x, rowvar=False, bias=True), M),
+    ("cov_y_ddof", lambda xp, x: xp.cov(x, M[:2] * 2 + 1, ddof=0), M[1:]),
+    ("cov_weights", lambda xp, x: xp.cov(x, fweights=[1, 2, 1, 3], aweights=[0.5, 1.0, 2.0, 1.0]), M),
+    ("cov_1d", lambda xp, x: xp.cov(x), V),
+    ("corrcoef", lambda xp, x: xp.corrcoef(x), M),
+    ("corrcoef_y", lambda xp, x: xp.corrcoef(x, M[0] ** 2), M[1:]),
+    ("nansum", lambda xp, x: xp.nansum(_with_nans(x), axis=0), M),
+    ("nanmean", lambda xp, x: xp.nanmean(_with_nans(x), axis=1), M),
+    ("nanprod", lambda xp, x: xp.nanprod(_with_nans(x), axis=1), M),
+    ("nanmax", lambda xp, x: xp.nanmax(_with_nans(x), axis=0), M),
+    ("nanmin", lambda xp, x: xp.nanmin(_with_nans(x)), M),
+    ("nanvar", lambda xp, x: xp.nanvar(_with_nans(x), axis=1, ddof=1), M),
+    ("nanstd", lambda xp, x: xp.nanstd(_with_nans(x), axis=0), M),
+    ("nancumsum", lambda xp, x: xp.nancumsum(_with_nans(x), axis=1), M),
+    ("nancumprod", lambda xp, x: xp.nancumprod(_with_nans(x)), M),
+    ("nanmedian", lambda xp, x: xp.nanmedian(_with_nans(x), axis=1), M),
+    ("nanquantile", lambda xp, x: xp.nanquantile(_with_nans(x), [0.3, 0.6], axis=0), M),
+    ("nanpercentile", lambda xp, x: xp.nanpercentile(_with_nans(x), 70.0), M),
+]
+
+
+@pytest.mark.parametrize("name, f, x", CASES, ids=[c[0] for c in CASES])
+def test_values_and_derivatives(name, f, x):
+    with np.errstate(all="ignore"):
+        want = f(np, x)
+    np.testing.assert_allclose(f(fnp, x), want, rtol=1e-12, atol=1e-12)
+    fg.testing.check_grads(lambda x: f(fnp, x), (x,), order=2, modes=("fwd", "rev"))
+
+
+@pytest.mark.parametrize("name, f, x", CASES, ids=[c[0] for c in CASES])
+def test_plain_numpy_dispatches(name, f, x):
+    primal, tangent = fg.jvp(lambda x: f(np, x), (x,), (np.ones_like(x),))
+    want_primal, want_tangent = fg.jvp(lambda x: f(fnp, x), (x,), (np.ones_like(x),))
+    np.testing.assert_allclose(primal, want_primal, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tangent, want_tangent, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["nansum", "nanmean", "nanprod", "nanmax", "nanmin", "nanvar",
+                                  "nanstd", "nanmedian", "nanquantile", "nanpercentile"])
+def test_nan_entries_get_zero_gradient(name):
+    extra = {"nanquantile": (0.4,), "nanpercentile": (40.0,)}.get(name, ())
+    g = fg.grad(lambda x: fnp.sum(getattr(fnp, name)(x, *extra)))(NAN)
+    assert np.all(g[MISSING] == 0)
+    assert np.all(np.isfinite(g))
+
+
+def test_all_nan_slice_is_nan_with_zero_gradient():
+    x = np.array([[np.nan, np.nan], [1.0, 2.0]])
+    for name in ["nanmean", "nanmax", "nanmin", "nanmedian"]:
+        out = getattr(fnp, name)(x, axis=1)
+        assert np.isnan(out[0]) and np.isfinite(out[1]), name
+        g = fg.grad(lambda x: getattr(fnp, name)(x, axis=1)[1])(x)
+        np.testing.assert_allclose(g[0], 0.0, err_msg=name)
+
+
+def test_median_ties_follow_the_stable_sort():
+    # odd count: the middle slot is the first of the tied 2.0s (in their original order)
+    np.testing.assert_allclose(fg.grad(fnp.median)(np.array([2.0, 1.0, 2.0])), [1.0, 0.0, 0.0])
+    # even count: the two middle slots split the gradient, whichever entries fill them
+    np.testing.assert_allclose(fg.grad(fnp.median)(np.array([2.0, 2.0, 1.0, 3.0])), [0.5, 0.5, 0.0, 0.0])
+    # the gradient always sums to 1, as the median of x + c is median(x) + c
+    g = fg.grad(lambda x: fnp.percentile(x, 37.0))(np.array([1.0, 1.0, 1.0, 0.0, 2.0]))
+    np.testing.assert_allclose(np.sum(g), 1.0)
+
+
+def test_quantile_is_differentiable_in_q():
+    x = np.array([3.0, 1.0, 2.0, 5.0])
+    # between sorted[1] = 2 and sorted[2] = 3 the quantile grows by (3 - 2) * (n - 1) per unit of q
+    np.testing.assert_allclose(fg.grad(lambda q: fnp.quantile(x, q))(0.5), 3.0)
+
+
+def test_partition_gradient_follows_the_permutation():
+    x = np.array([4.0, 1.0, 3.0, 2.0])
+    g = fg.grad(lambda x: fnp.partition(x, 1)[1])(x)
+    np.testing.assert_allclose(g, [0.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(fnp.argpartition(x, 1)[1], 3)

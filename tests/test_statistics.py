@@ -110,3 +110,25 @@ def test_partition_gradient_follows_the_permutation():
     g = fg.grad(lambda x: fnp.partition(x, 1)[1])(x)
     np.testing.assert_allclose(g, [0.0, 0.0, 0.0, 1.0])
     np.testing.assert_array_equal(fnp.argpartition(x, 1)[1], 3)
+
+
+def test_positions_and_counts():
+    a = np.array([1.0, 2.0, 2.0, 4.0])
+    v = np.array([[0.0, 2.0], [3.0, 5.0]])
+    for side in ("left", "right"):
+        np.testing.assert_array_equal(fnp.searchsorted(a, v, side=side), np.searchsorted(a, v, side=side))
+    np.testing.assert_array_equal(fnp.searchsorted(a[::-1], 2.0, sorter=[3, 2, 1, 0]),
+                                  np.searchsorted(a[::-1], 2.0, sorter=[3, 2, 1, 0]))
+    np.testing.assert_array_equal(fnp.digitize(v, a, right=True), np.digitize(v, a, right=True))
+    x = np.array([0, 2, 2, 5])
+    np.testing.assert_array_equal(fnp.bincount(x, minlength=7), np.bincount(x, minlength=7))
+    for name in ["nonzero", "flatnonzero", "argwhere"]:
+        np.testing.assert_array_equal(getattr(fnp, name)(M > 0), getattr(np, name)(M > 0))
+    np.testing.assert_array_equal(fnp.lexsort([V, V > 0]), np.lexsort([V, V > 0]))
+
+
+def test_bincount_is_differentiable_in_the_weights():
+    x = np.array([0, 2, 2, 5])
+    w = np.array([0.5, 1.0, -2.0, 3.0])
+    np.testing.assert_allclose(fnp.bincount(x, w), np.bincount(x, w))
+    fg.testing.check_grads(lambda w: fnp.bincount(x, w, minlength=8), (w,), order=2)

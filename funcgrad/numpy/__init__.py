@@ -32,6 +32,8 @@ from funcgrad.numpy import _methods  # noqa: F401  (installs x.sum(), x.T, x.at,
 from funcgrad.numpy._at import at  # noqa: F401
 from funcgrad.numpy._statistics import *  # noqa: F401,F403
 from funcgrad.numpy._assembly import *  # noqa: F401,F403
+from funcgrad.numpy._signal import *  # noqa: F401,F403
+from funcgrad.numpy._polynomial import *  # noqa: F401,F403
 from funcgrad.numpy._breadth import *  # noqa: F401,F403
 from funcgrad.numpy import linalg, fft  # noqa: F401,E402
 from funcgrad.numpy import _dispatch  # noqa: F401  (NumPy's own functions on tracers)

@@ -13,10 +13,10 @@ from funcgrad.core.tracer import Tracer, concretize
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.contraction import matmul
-from funcgrad.primitives.indexing import getitem, sort, take_along_axis
+from funcgrad.primitives.indexing import getitem, index_add_p, sort, take_along_axis
 from funcgrad.primitives.reductions import (
     argmax, argmin, cumprod, cumsum, max as _max, min as _min, prod, sum as _sum)
-from funcgrad.primitives.shape import broadcast_to, moveaxis, reshape, transpose, concatenate
+from funcgrad.primitives.shape import broadcast_to, concatenate, reshape, transpose
 from funcgrad.numpy._composites import average, clip, mean
 
 
@@ -302,3 +302,52 @@ __all__ = [
     "argpartition", "corrcoef", "cov", "median", "nanargmax", "nanargmin", "nancumprod",
     "nancumsum", "nanmax", "nanmean", "nanmedian", "nanmin", "nanpercentile", "nanprod",
     "nanquantile", "nanstd", "nansum", "nanvar", "partition", "percentile", "ptp", "quantile"]
+
+
+# -- positions and counts (integer results: no derivative, except bincount's weights) ---------
+
+def searchsorted(a, v, side="left", sorter=None):
+    """Insertion points of v in the sorted a, as `numpy.searchsorted`; built from comparisons,
+    so vmap batches it."""
+    a = _array(a)
+    if sorter is not None:
+        a = getitem(a, (np.asarray(concretize(sorter)),))
+    v = _array(v)
+    below = ew.less(a, reshape(v, tuple(shape_of(v)) + (1,))) if side == "left" else \
+        ew.less_equal(a, reshape(v, tuple(shape_of(v)) + (1,)))
+    return _sum(ew.astype(below, np.intp), axis=-1)
+
+
+def digitize(x, bins, right=False):
+    """The bin of each x, as `numpy.digitize` (integer results)."""
+    return np.digitize(np.asarray(concretize(x)), np.asarray(concretize(bins)), right=right)
+
+
+def bincount(x, weights=None, minlength=0):
+    """Counts (or summed weights) of each non-negative integer in x, as `numpy.bincount`;
+    differentiable in the weights."""
+    index = np.asarray(concretize(x))
+    if weights is None:
+        return np.bincount(index, minlength=minlength)
+    size = max(int(index.max()) + 1 if index.size else 0, minlength)
+    weights = _float(_array(weights))
+    return index_add_p.bind(np.zeros(size, dtype_of(weights)), weights, index=(index,))
+
+
+def nonzero(a):
+    return np.nonzero(np.asarray(concretize(a)))
+
+
+def flatnonzero(a):
+    return np.flatnonzero(np.asarray(concretize(a)))
+
+
+def argwhere(a):
+    return np.argwhere(np.asarray(concretize(a)))
+
+
+def lexsort(keys, axis=-1):
+    return np.lexsort(tuple(np.asarray(concretize(k)) for k in keys), axis=axis)
+
+
+__all__ += ["argwhere", "bincount", "digitize", "flatnonzero", "lexsort", "nonzero", "searchsorted"]

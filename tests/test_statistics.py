@@ -2,6 +2,7 @@
 differences to second order in both modes, and the tie and NaN conventions of docs/conventions.md."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
@@ -132,3 +133,25 @@ def test_bincount_is_differentiable_in_the_weights():
     w = np.array([0.5, 1.0, -2.0, 3.0])
     np.testing.assert_allclose(fnp.bincount(x, w), np.bincount(x, w))
     fg.testing.check_grads(lambda w: fnp.bincount(x, w, minlength=8), (w,), order=2)
+
+
+def test_vmap_batches_the_nan_reductions_and_quantiles():
+    batch = np.stack([NAN, NAN[::-1] * 2])
+    for name, f in [("nanmean", lambda x: fnp.nanmean(x, axis=1)), ("nanmax", lambda x: fnp.nanmax(x)),
+                    ("nanvar", lambda x: fnp.nanvar(x, axis=0)), ("median", lambda x: fnp.median(x, axis=1)),
+                    ("quantile", lambda x: fnp.quantile(x, [0.2, 0.9])), ("ptp", lambda x: fnp.ptp(x, 0))]:
+        with np.errstate(all="ignore"):
+            want = np.stack([f(x) for x in batch])
+        np.testing.assert_allclose(fg.vmap(f)(batch), want, err_msg=name)
+
+
+@settings(max_examples=20, deadline=None)
+@given(rows=st.integers(1, 4), cols=st.integers(1, 5), axis=st.sampled_from([None, 0, 1, -1]),
+       q=st.lists(st.floats(0, 1), min_size=1, max_size=3),
+       method=st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]), seed=st.integers(0, 99))
+def test_quantile_matches_numpy_for_any_shape(rows, cols, axis, q, method, seed):
+    x = np.random.default_rng(seed).standard_normal((rows, cols)).round(1)  # rounding makes ties
+    np.testing.assert_allclose(fnp.quantile(x, q, axis=axis, method=method),
+                               np.quantile(x, q, axis=axis, method=method), rtol=1e-12, atol=1e-12)
+    g = fg.grad(lambda x: fnp.sum(fnp.quantile(x, q, axis=axis, method=method)))(x)
+    np.testing.assert_allclose(np.sum(g), len(q) * (cols if axis in (0,) else rows if axis in (1, -1) else 1))

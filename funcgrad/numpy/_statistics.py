@@ -15,7 +15,8 @@ from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.contraction import matmul
 from funcgrad.primitives.indexing import getitem, index_add_p, sort, take_along_axis
 from funcgrad.primitives.reductions import (
-    argmax, argmin, cumprod, cumsum, max as _max, min as _min, prod, sum as _sum)
+    all as _all, any as _any, argmax, argmin, cumprod, cumsum, max as _max, min as _min, prod,
+    sum as _sum)
 from funcgrad.primitives.shape import broadcast_to, concatenate, reshape, transpose
 from funcgrad.numpy._composites import average, clip, mean
 
@@ -29,20 +30,24 @@ def _float(a):
 
 
 def _missing(a):
-    """Where `a` is NaN (a concrete mask: which entries are ignored has no derivative)."""
-    return np.isnan(np.asarray(concretize(a))) if np.issubdtype(dtype_of(a), np.inexact) \
-        else np.zeros(shape_of(a), bool)
+    """Where `a` is NaN (traced, so vmap batches it; a mask has no derivative)."""
+    return ew.isnan(a) if np.issubdtype(dtype_of(a), np.inexact) else np.zeros(shape_of(a), bool)
 
 
 def _fill(a, value):
     """`a` with its NaNs replaced by `value`; the replaced entries get a zero gradient."""
-    missing = _missing(a)
-    return ew.where(missing, np.asarray(value, dtype_of(a)), a) if missing.any() else a
+    return ew.where(_missing(a), np.asarray(value, dtype_of(a)), a)
 
 
 def _present(a, axis, keepdims):
     """How many entries along `axis` are not NaN."""
-    return np.sum(~_missing(a), axis=axis, keepdims=keepdims)
+    return _sum(ew.astype(ew.logical_not(_missing(a)), np.float64), axis=axis, keepdims=keepdims)
+
+
+def _divide_or_nan(total, count):
+    """total / count, NaN (with a zero gradient) where count <= 0."""
+    empty = ew.less_equal(count, 0)
+    return ew.where(empty, np.nan, total / ew.where(empty, 1.0, count))
 
 
 # -- reductions ignoring NaN -------------------------------------------------------------------
@@ -68,9 +73,7 @@ def nancumprod(a, axis=None, dtype=None):
 def nanmean(a, axis=None, dtype=None, keepdims=False):
     """Mean of the non-NaN entries, as `numpy.nanmean` (NaN for an all-NaN slice)."""
     a = _float(_array(a))
-    count = _present(a, axis, keepdims)
-    out = nansum(a, axis=axis, keepdims=keepdims) / np.where(count, count, 1)
-    out = ew.where(count == 0, np.nan, out) if np.any(count == 0) else out  # an all-NaN slice
+    out = _divide_or_nan(nansum(a, axis=axis, keepdims=keepdims), _present(a, axis, keepdims))
     return out if dtype is None else ew.astype(out, dtype)
 
 
@@ -81,8 +84,7 @@ def nanvar(a, axis=None, dtype=None, ddof=0, keepdims=False):
     count = _present(a, axis, keepdims) - ddof
     out = _sum(centred * ew.conj(centred) if np.iscomplexobj(np.empty(0, dtype_of(a)))
                else centred * centred, axis=axis, keepdims=keepdims)
-    out = out / np.where(count > 0, count, 1)
-    out = ew.where(count <= 0, np.nan, out) if np.any(count <= 0) else out
+    out = _divide_or_nan(out, count)
     return out if dtype is None else ew.astype(out, dtype)
 
 
@@ -92,9 +94,8 @@ def nanstd(a, axis=None, dtype=None, ddof=0, keepdims=False):
 
 def _nan_extremum(reduce, fill, a, axis, keepdims):
     a = _array(a)
-    empty = np.all(_missing(a), axis=axis, keepdims=keepdims)
-    out = reduce(_fill(a, fill), axis=axis, keepdims=keepdims)
-    return ew.where(empty, np.nan, out) if np.any(empty) else out
+    empty = _all(_missing(a), axis=axis, keepdims=keepdims)
+    return ew.where(empty, np.nan, reduce(_fill(a, fill), axis=axis, keepdims=keepdims))
 
 
 def nanmax(a, axis=None, out=None, keepdims=False):
@@ -149,9 +150,9 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
         raise ValueError("quantiles must be in the range [0, 1]")
     ordered = sort(flat, axis=-1)  # NaN last; the gradient follows the permutation
     n = shape_of(flat)[-1]
-    count = np.sum(~_missing(flat), axis=-1) if ignore_nan else np.full(kept_shape, n)
-    if not ignore_nan and n and np.any(_missing(flat)):
-        count = np.where(np.any(_missing(flat), axis=-1), 0, count)  # a NaN makes the result NaN
+    # the NaN-ignoring versions read how many entries each slice has (so vmap cannot batch them)
+    count = np.sum(~np.isnan(np.asarray(concretize(flat))), axis=-1) if ignore_nan \
+        else np.full(kept_shape, n)
     q_shape = qs.shape
     q_full = reshape(q if isinstance(q, Tracer) else qs, q_shape + (1,) * len(kept_shape))
     position = q_full * np.maximum(count - 1, 0).astype(float)
@@ -178,6 +179,8 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
     out = low + (high - low) * fraction
     if np.any(count == 0):
         out = ew.where(np.broadcast_to(count == 0, out_shape), np.nan, out)
+    if not ignore_nan:  # a NaN anywhere in a slice makes its quantiles NaN, as in NumPy
+        out = ew.where(_any(_missing(flat), axis=-1), np.nan, out)
     if keepdims:
         full = [1 if k in axes else s for k, s in enumerate(shape_of(a))] if ndim else []
         out = reshape(out, q_shape + tuple(full))

@@ -87,6 +87,18 @@ CALLS = {
     "linspace": lambda f, x: f(x[0], x[1], 4), "logspace": lambda f, x: f(x[0], x[1], 4),
     "multi_dot": lambda f, x: f([x, x, x]), "tensorsolve": lambda f, x: f(x, x[0]),
     "ldexp": lambda f, x: f(x, 2), "copysign": lambda f, x: f(x, -1.0),
+    # 1-d signals and polynomials, selections and placements
+    **{name: (lambda f, x: f(x[0], x[1])) for name in (
+        "convolve", "correlate", "polyadd", "polysub", "polymul")},
+    **{name: (lambda f, x: f(x[0])) for name in ("poly", "polyder", "polyint", "roots")},
+    "polyfit": lambda f, x: f(x[0], x[1], 1), "interp": lambda f, x: f(x[0], [0.0, 1.0, 5.0], x[1]),
+    "dsplit": lambda f, x: f(x.reshape(1, 3, 3), 3)[0],
+    "compress": lambda f, x: f([True, False, True], x, axis=0), "extract": lambda f, x: f(SAMPLE > 1, x),
+    "choose": lambda f, x: f(np.array([0, 1, 0]), [x[0], x[1]]),
+    "select": lambda f, x: f([SAMPLE > 1], [x]), "kaiser": lambda f, x: f(5, x[0, 0]),
+    "put_along_axis": lambda f, x: f(x, np.zeros((1, 3), int), x[1:2], 0),
+    "bincount": lambda f, x: f(np.array([0, 2, 2]), x[0]),
+    "cumulative_sum": lambda f, x: f(x, axis=0), "cumulative_prod": lambda f, x: f(x, axis=0),
 }
 
 

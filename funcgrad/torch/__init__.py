@@ -11,8 +11,8 @@ from funcgrad.torch._dtype import (bool, cdouble, cfloat, complex64, complex128,
 from funcgrad.torch.tensor import Tensor  # noqa: F401
 from funcgrad.torch._methods import Size  # noqa: F401
 from funcgrad.torch._ops import (abs, absolute, acos, add, all, any, argmax, argmin, asin,  # noqa: F401,A004
-                                 atan, bmm, cat, ceil, clamp, clip, clone, concat, cos, cosh, div,
-                                 divide, dot, eq, exp, expm1, flatten, floor, ge, gt, le,
+                                 atan, atan2, arctan2, bmm, cat, ceil, clamp, clip, clone, concat,
+                                 cos, cosh, div, divide, dot, eq, exp, expm1, flatten, floor, ge, gt, le,
                                  log, log1p, log_softmax, logsumexp, lt, matmul, max,
                                  maximum, mean, min, minimum, mm, mul, multiply, mv, ne, neg,
                                  negative, norm, outer, permute, pow, reciprocal, relu, reshape,

@@ -7,7 +7,7 @@ import numpy as np
 
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
-from funcgrad.torch._ops import _plain, as_tensor_arg, expand, to, where
+from funcgrad.torch._ops import _plain, as_tensor_arg, expand, to
 from funcgrad.torch.tensor import Tensor, apply
 
 
@@ -17,16 +17,30 @@ def _plain_index(index):
     return _plain(index)
 
 
+_FULL = slice(None)
+_BASIC_NAMES = {int: "SelectBackward0", slice: "SliceBackward0", type(None): "UnsqueezeBackward0"}
+
+
+def _basic_name(index):
+    """PyTorch applies a basic index one axis at a time (skipping trailing full slices): the
+    node is named after the last step, or None when the index is not basic."""
+    name = "SliceBackward0"
+    for i in index:
+        kind = int if isinstance(i, (int, np.integer)) else type(i)
+        if kind not in _BASIC_NAMES:
+            if i is not Ellipsis:
+                return None
+        elif i != _FULL:
+            name = _BASIC_NAMES[kind]
+    return name
+
+
 def getitem(input, index):
     index = canonical_index(_plain_index(index))
-    if builtins.all(isinstance(i, (int, np.integer)) for i in index) and len(index) == 1:
-        name = "SelectBackward0"
-    elif builtins.all(isinstance(i, (slice, type(None), type(Ellipsis))) for i in index):
-        name = "SliceBackward0"
-    else:
-        name = "IndexBackward0"
-    basic = name != "IndexBackward0"
-    return apply(getitem_p, (input,), {"index": index}, name, view_of=input if basic else None)
+    name = _basic_name(index)
+    if name is None:
+        return apply(getitem_p, (input,), {"index": index}, "IndexBackward0")
+    return apply(getitem_p, (input,), {"index": index}, name, view_of=input)
 
 
 def index_put(input, index, value):
@@ -48,8 +62,9 @@ def gather(input, dim, index):
     idx = np.asarray(index._data)
     grids = list(np.indices(idx.shape, sparse=True))
     grids[dim % input.ndim] = idx
-    return getitem(input, tuple(grids))
+    return apply(getitem_p, (input,), {"index": tuple(grids)}, "GatherBackward0")
 
 
 def masked_fill(input, mask, value):
-    return where(mask, as_tensor_arg(value).to(input.dtype), input)
+    value = as_tensor_arg(value).to(input.dtype)
+    return apply(ew.where, (_plain(mask), value, input), {}, "MaskedFillBackward0")

@@ -270,6 +270,13 @@ def where(condition, input, other):
     return apply(ew.where, (_plain(condition), input, other), {})
 
 
+def atan2(input, other):
+    return apply(ew.arctan2, (input, other), {})
+
+
+arctan2 = atan2
+
+
 def maximum(input, other):
     return apply(ew.maximum, (input, other), {})
 
@@ -319,14 +326,26 @@ def log_softmax(input, dim, dtype=None):
 
 # -- linear algebra -------------------------------------------------------------------------------
 
-_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
-                 (3, 3): "BmmBackward0"}
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}
+
+
+def _matmul_name(left, right):
+    """The node PyTorch shows for left @ right (of these ranks): vector @ matrix is a squeezed
+    mm, batched products end in an unsafe view of bmm/mm."""
+    name = _MATMUL_NAMES.get((left, right))
+    if name is not None:
+        return name
+    if (left, right) == (1, 2):
+        return "SqueezeBackward4"
+    if left == 2 and right >= 3:
+        return "CloneBackward0"
+    return "UnsafeViewBackward0"
 
 
 def matmul(input, other):
-    key = (np.ndim(input._data) if isinstance(input, Tensor) else 2,
-           np.ndim(other._data) if isinstance(other, Tensor) else 2)
-    return apply(contraction.matmul, (input, other), {}, _MATMUL_NAMES.get(key, "MmBackward0"))
+    left = np.ndim(input._data) if isinstance(input, Tensor) else 2
+    right = np.ndim(other._data) if isinstance(other, Tensor) else 2
+    return apply(contraction.matmul, (input, other), {}, _matmul_name(left, right))
 
 
 def mm(input, mat2):
@@ -339,7 +358,7 @@ def mm(input, mat2):
 def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
-    return matmul(input, mat2)
+    return apply(contraction.matmul, (input, mat2), {}, "BmmBackward0")
 
 
 def dot(input, other):

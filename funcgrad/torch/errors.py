@@ -2,6 +2,8 @@
 which tensor it is about and what to do instead."""
 from __future__ import annotations
 
+import re
+
 from funcgrad.errors import where
 
 
@@ -25,21 +27,39 @@ def second_backward_error(node) -> str:
         "an old one; use retain_graph=True only when you really backpropagate the same graph twice.")
 
 
+def _op_name(node) -> str:
+    """'Exp' for ExpBackward0: how PyTorch names the op that made a tensor in this message."""
+    return re.sub(r"Backward\d*$", "", type(node).__name__)
+
+
 def modified_inplace_error(tensor, node, expected, current=None) -> str:
     if tensor is not None:
         current = tensor._version[0]
         producer = tensor._grad_fn
-        made = (f", which is output 0 of {type(producer).__name__}" if producer is not None else "")
+        made = f", which is output 0 of {_op_name(producer)}" if producer is not None else ""
         what = f"[{tensor_type_name(tensor)}]{made}"
+    elif node.answer is not None and hasattr(node.answer, "shape"):
+        shape = ", ".join(map(str, node.answer.shape))
+        kind = tensor_type_name(_Described(node.answer)).split(" ")[0]
+        what = f"[{kind} [{shape}]], which is output 0 of {_op_name(node)}"
     else:
-        what = f"[the output of {type(node).__name__}]"
+        what = f"[the output of {_op_name(node)}]"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {what}, is at version {current}; expected version {expected} instead. "
-        "Hint: the backtrace further above shows the operation that failed to compute its "
-        f"gradient.\n[funcgrad] {type(node).__name__} saved this tensor to compute its gradient "
+        "Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        f"\n[funcgrad] {type(node).__name__} saved this tensor to compute its gradient "
         f"and it was changed afterwards{where()}. Use the out-of-place form (x = x + 1 instead "
         "of x += 1 or x.add_(1)), or .clone() the tensor before modifying it.")
+
+
+class _Described:
+    """An array seen as a tensor by `tensor_type_name` (its dtype and shape)."""
+
+    def __init__(self, array):
+        self.dtype = array.dtype
+        self.shape = array.shape
 
 
 def scalar_only_error(tensor) -> str:

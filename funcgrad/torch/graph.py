@@ -33,6 +33,8 @@ class Node:
                  "answer_version", "freed", "sequence_nr", "tensor_hooks", "retained",
                  "composite", "__weakref__")
 
+    is_output_slot = False  # True for the per-output nodes of a several-output Function
+
     def __init__(self, primitive, params, inputs, answer, edges, saved_versions, answer_version):
         self.primitive = primitive
         self.params = params

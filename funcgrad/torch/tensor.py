@@ -87,6 +87,7 @@ def apply(primitive, args, params, name=None, view_of=None):
     if view_of is not None:
         result._version = view_of._version
         result._is_view = True
+        result._base = (view_of, primitive, params)
     if needs_grad and grad_mode._state.enabled and primitive.vjp is not None \
             and out.dtype.kind in "fc":
         graph.record(primitive, params, args, out, result, name)
@@ -107,7 +108,7 @@ class Tensor(Tracer):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_version", "_accumulator",
-                 "_hooks", "_retains_grad", "_is_view", "__weakref__")
+                 "_hooks", "_retains_grad", "_is_view", "_base", "__weakref__")
 
     def __init__(self, *args, **kwargs):
         # torch.Tensor(data) or torch.Tensor(*sizes): a float32 tensor
@@ -129,6 +130,7 @@ class Tensor(Tracer):
         self._hooks = None
         self._retains_grad = False
         self._is_view = False
+        self._base = None  # a view's (parent, primitive, params)
 
     @classmethod
     def _make(cls, data, grad_fn=None):
@@ -176,7 +178,10 @@ class Tensor(Tracer):
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        node = self._grad_fn
+        if node is not None and node.is_output_slot:
+            return node.edges[0]  # an output of a several-output autograd.Function
+        return node
 
     @property
     def grad(self):
@@ -252,13 +257,27 @@ class Tensor(Tracer):
         if recording:
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError(leaf_inplace_error(self))
-            if self._is_view:
+            data = self._data
+            if self._base is not None:
+                from funcgrad.torch import _views
+                chain = _views.chain_of(self)
+                if not _views.check_writable(chain):
+                    raise NotImplementedError(view_inplace_error(self))
+            shared = self._is_view and isinstance(data, np.ndarray) and data.flags.writeable
+            if self._is_view and not shared:
                 raise NotImplementedError(view_inplace_error(self))
             # the op reads the value from before the change: an alias of it, with its own history
-            before = Tensor._make(self._data, self._grad_fn)
+            before = Tensor._make(data.copy() if shared else data, self._grad_fn)
             before._requires_grad = self._requires_grad
             new = op(before, *others)
-            self._data = _cast_like(new._data, self._data)
+            if self._base is not None:
+                _views.write_through(self, new, chain)
+                self._version[0] += 1
+                return self
+            if shared:  # a detached tensor: the memory it shares changes too
+                np.copyto(data, _cast_like(new._data, data), casting="unsafe")
+            else:
+                self._data = _cast_like(new._data, data)
             self._grad_fn = new._grad_fn
             self._requires_grad = new._requires_grad
             self._version[0] += 1

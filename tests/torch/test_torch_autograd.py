@@ -442,11 +442,14 @@ def test_grad_mode_decorators_with_and_without_parentheses():
         assert T.is_grad_enabled()
 
 
-def test_inplace_on_a_view_while_recording_is_refused_not_silently_wrong():
+def test_inplace_on_a_view_while_recording_writes_through_to_the_base():
     x = ft.tensor(X, requires_grad=True)
     y = x * 1
-    with pytest.raises(NotImplementedError, match="views"):
-        y[0:2].mul_(2)
+    y[0:2].mul_(2)
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 1.0]
+    y = x * 1
     with ft.no_grad():
         row = y[0:2]
         row.mul_(2)  # without recording, the view writes through to y's memory

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.torch import grad_mode
-from funcgrad.torch.graph import edge_of, node_class
+from funcgrad.torch.graph import Node, edge_of, node_class
 from funcgrad.torch.tensor import Tensor
 
 
@@ -19,6 +19,7 @@ class FunctionCtx:
         self.saved_tensors = ()
         self.needs_input_grad = ()
         self._non_differentiable = set()
+        self.materialize_grads = True
 
     def save_for_backward(self, *tensors):
         self.saved_tensors = tensors
@@ -30,24 +31,74 @@ class FunctionCtx:
         pass
 
     def set_materialize_grads(self, value):
-        pass
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+
+class OutputGrads:
+    """The gradients of a several-output Function's outputs, one slot per output; the engine
+    adds these like gradients when several paths reach the node."""
+
+    __slots__ = ("grads",)
+
+    def __init__(self, grads):
+        self.grads = grads
+
+    def __add__(self, other):
+        return OutputGrads([b if a is None else a if b is None else a + b
+                            for a, b in zip(self.grads, other.grads)])
+
+
+class OutputSlot(Node):
+    """The grad_fn that output `index` of a several-output Function holds internally: it hands
+    its gradient on to the Function's node in that output's slot (`tensor.grad_fn` shows the
+    Function's node itself, as in PyTorch)."""
+
+    __slots__ = ()
+    is_output_slot = True
+
+    def apply(self, grad, create_graph):
+        grads = [None] * self.params["count"]
+        grads[self.params["index"]] = grad
+        return [OutputGrads(grads)]
+
+    def saves_tensors(self) -> bool:
+        return False
+
+    def release(self):
+        self.freed = True
 
 
 class _UserBackward:
     """The composite behind a Function's node: calls the user's backward."""
 
-    def __init__(self, function, ctx):
+    def __init__(self, function, ctx, outputs):
         self.function = function
         self.ctx = ctx
+        self.outputs = outputs  # (shape, dtype) of each output, to make zero gradients
 
     def backward(self, node, grad, create_graph):
-        g = grad if isinstance(grad, Tensor) else Tensor._make(np.asarray(grad))
+        grads = grad.grads if isinstance(grad, OutputGrads) else [grad]
+        given = []
+        for g, (shape, dtype) in zip(grads, self.outputs):
+            if g is None:
+                given.append(Tensor._make(np.zeros(shape, dtype))
+                             if self.ctx.materialize_grads else None)
+            else:
+                given.append(g if isinstance(g, Tensor) else Tensor._make(np.asarray(g)))
         with grad_mode.set_grad_enabled(create_graph):
-            result = self.function.backward(self.ctx, g)
+            result = self.function.backward(self.ctx, *given)
         if not isinstance(result, tuple):
             result = (result,)
+        expected = len(node.edges)
+        if len(result) < expected or any(r is not None for r in result[expected:]):
+            raise RuntimeError(
+                f"function {type(node).__name__} returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(result)})\n[funcgrad] {self.function.__name__}."
+                "backward must return one gradient per argument of forward (None for arguments "
+                "that need none, such as non-tensors).")
         out = []
-        for edge, r in zip(node.edges, list(result) + [None] * (len(node.edges) - len(result))):
+        for edge, r in zip(node.edges, result):
             if edge is None or r is None:
                 out.append(None)
             else:
@@ -56,7 +107,10 @@ class _UserBackward:
 
 
 class Function:
-    """Subclass with static `forward(ctx, *args)` and `backward(ctx, *grad_outputs)`."""
+    """Subclass with static `forward(ctx, *args)` and `backward(ctx, *grad_outputs)`.
+
+    forward may return a tuple of tensors; backward then receives one gradient per output
+    (zeros for outputs that got none, or None after `ctx.set_materialize_grads(False)`)."""
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -75,26 +129,40 @@ class Function:
         if not (grad_mode.is_grad_enabled() and any(ctx.needs_input_grad)):
             return out
         outputs = out if isinstance(out, tuple) else (out,)
-        if len(outputs) > 1:
-            raise NotImplementedError(
-                f"{cls.__name__}.forward returned {len(outputs)} tensors: funcgrad.torch supports "
-                "autograd.Function with one output so far (return a single tensor, or split the "
-                "Function in two).")
         edges = [edge_of(a) if needs else None for a, needs in zip(args, ctx.needs_input_grad)]
         saved = [(t, t._version[0]) for t in ctx.saved_tensors if isinstance(t, Tensor)]
-        node = node_class(cls.__name__ + "Backward")(None, {}, args, None, edges, saved, None)
-        node.composite = _UserBackward(cls, ctx)
+        name = cls.__name__ + "Backward"
+        node = node_class(name)(None, {}, args, None, edges, saved, None)
+        node.composite = _UserBackward(
+            cls, ctx, [(o.shape, o._data.dtype) if isinstance(o, Tensor) else ((), np.float32)
+                       for o in outputs])
+        several = len(outputs) > 1
         fresh = []
-        for o in outputs:
-            if id(o) in ctx._non_differentiable or o._data.dtype.kind not in "fc":
+        for index, o in enumerate(outputs):
+            if not isinstance(o, Tensor) or id(o) in ctx._non_differentiable \
+                    or o._data.dtype.kind not in "fc":
                 fresh.append(o)
                 continue
             if any(o is a for a in args):
                 o = o.detach()  # forward returned an input unchanged: the output is a new tensor
-            o._grad_fn = node
+            if several:
+                o._grad_fn = _slot_class(name)(None, {"index": index, "count": len(outputs)},
+                                               (), None, [node], (), None)
+            else:
+                o._grad_fn = node
             o._requires_grad = True
             fresh.append(o)
         return tuple(fresh) if isinstance(out, tuple) else fresh[0]
+
+
+_slot_classes: dict = {}
+
+
+def _slot_class(name):
+    cls = _slot_classes.get(name)
+    if cls is None:
+        cls = _slot_classes[name] = type(name, (OutputSlot,), {"__slots__": ()})
+    return cls
 
 
 class once_differentiable:  # noqa: N801 - PyTorch's name

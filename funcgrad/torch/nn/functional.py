@@ -28,19 +28,23 @@ def relu_(input):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return _ops.where(input > 0, input, input * negative_slope)
+    return composite("LeakyReluBackward0",
+                     lambda x: ew.where(x > 0, x, x * negative_slope), input)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _ops.where(input > 0, input, alpha * (_ops.exp(_ops.clamp(input, max=0.0)) - 1))
+    return composite("EluBackward0", lambda x: ew.where(
+        x > 0, x, alpha * (ew.exp(nnp.clamp.bind(x, low=-np.inf, high=0.0)) - 1)), input)
 
 
 def gelu(input, approximate="none"):
     if approximate == "tanh":
-        return 0.5 * input * (1 + _ops.tanh(math.sqrt(2 / math.pi) * (input + 0.044715 * input ** 3)))
+        return composite("GeluBackward0", lambda x: 0.5 * x * (1 + ew.tanh(
+            math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))), input)
     from funcgrad.core.primitive import registry
     erf = registry["erf"]  # x Phi(x) = x (1 + erf(x / sqrt 2)) / 2
-    return 0.5 * input * (1 + apply(erf, (input / math.sqrt(2),), {}))
+    return composite("GeluBackward0",
+                     lambda x: 0.5 * x * (1 + erf.bind(x / math.sqrt(2))), input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -54,13 +58,22 @@ def logsigmoid(input):
 
 
 def silu(input):
-    return input * sigmoid(input)
+    return composite("SiluBackward0", lambda x: x * nnp.sigmoid(x), input)
+
+
+def _hardtanh(x, low, high):
+    # unlike clamp, no gradient at the bounds themselves (PyTorch's hardtanh)
+    inside = (x > low) & (x < high)
+    return ew.where(inside, x, ew.stop_gradient(nnp.clamp.bind(x, low=low, high=high)))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0):
-    # unlike clamp, no gradient at the bounds themselves (PyTorch's hardtanh)
-    inside = (input > min_val) & (input < max_val)
-    return _ops.where(inside, input, _ops.clamp(input.detach(), min_val, max_val))
+    return composite("HardtanhBackward0",
+                     lambda x: _hardtanh(x, float(min_val), float(max_val)), input)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0)
 
 
 def linear(input, weight, bias=None):

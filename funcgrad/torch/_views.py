@@ -1,0 +1,98 @@
+"""In-place operations on views while gradients are recorded (PyTorch's CopySlices).
+
+A view (`b[0]`, `b.view(6)`, `b.t()`, ...) remembers its parent and the primitive that made it.
+Changing the view in place writes the new values into the shared memory and rewires the graph:
+the base's new value is the old base with the view's positions replaced (its node is named
+`CopySlices`), and the view becomes that view of the new base (`AsStridedBackward0`), so the
+gradient reaches everything that made either of them. Derivatives come from the registry's rules
+of the primitives involved (index_put, reshape, transpose): none is written here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.errors import where
+from funcgrad.primitives import shape as shp
+from funcgrad.primitives.indexing import getitem_p
+from funcgrad.torch import _ops
+from funcgrad.torch._indexing import index_put
+from funcgrad.torch.graph import node_class
+from funcgrad.torch.tensor import Tensor, _cast_like, apply
+
+
+def chain_of(view):
+    """[view, its parent, ..., the base] following each view's link."""
+    chain = [view]
+    while chain[-1]._base is not None:
+        chain.append(chain[-1]._base[0])
+    return chain
+
+
+def check_writable(chain):
+    """PyTorch's errors for in-place changes that cannot be recorded."""
+    base = chain[-1]
+    if base._grad_fn is None and base._requires_grad:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+            f"\n[funcgrad] the view has shape {tuple(chain[0].shape)} and its leaf "
+            f"{tuple(base.shape)}{where()}. Update parameters by hand inside `with "
+            "torch.no_grad():`, or .clone() the leaf first and change the copy.")
+    for t in chain[:-1]:
+        if t._base[1] is shp.broadcast_to_p:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a "
+                "single memory location. Please clone() the tensor before performing the operation."
+                f"\n[funcgrad] the tensor changed in place{where()} is an expand()ed view.")
+    return all(isinstance(t._data, np.ndarray) for t in chain)
+
+
+def _alias(t):
+    """t's current value and history, in a tensor of its own (the memory is about to change)."""
+    before = Tensor._make(t._data.copy(), t._grad_fn)
+    before._requires_grad = t._requires_grad
+    return before
+
+
+def _embed(parent, primitive, params, value):
+    """parent with the part that `primitive(parent, **params)` views replaced by value."""
+    if primitive is getitem_p:
+        return index_put(parent, params["index"], value)
+    if primitive is shp.reshape_p:
+        return _ops.reshape(value, parent.shape)
+    if primitive is shp.transpose_p:
+        return _ops.permute(value, tuple(int(a) for a in np.argsort(params["axes"])))
+    raise NotImplementedError(f"in-place change of a view made by {primitive.name}")
+
+
+def write_through(view, new, chain):
+    """Make `new` (a tensor holding the view's new value) the view's value and history, and
+    update every tensor the view was taken from."""
+    value = new
+    for child in chain[:-1]:
+        parent, primitive, params = child._base
+        value = _embed(_alias(parent), primitive, params, value)
+    base = chain[-1]
+    node = value._grad_fn
+    if node is not None:
+        node.__class__ = node_class("CopySlices")
+    old = base._grad_fn
+    if old is not None and old.answer is base._data:
+        old.answer = old.answer.copy()  # the old node keeps the value it produced
+    _store(base, value)
+    base._grad_fn = node
+    base._requires_grad = value._requires_grad
+    for child in reversed(chain[:-1]):
+        parent, primitive, params = child._base
+        replay = apply(primitive, (parent,), params, "AsStridedBackward0")
+        _store(child, replay)
+        child._grad_fn = replay._grad_fn
+        child._requires_grad = replay._requires_grad
+
+
+def _store(t, value):
+    data = t._data
+    if data.flags.writeable:
+        if not np.shares_memory(data, value._data):
+            np.copyto(data, _cast_like(value._data, data), casting="unsafe")
+    else:
+        t._data = _cast_like(value._data, data)

@@ -98,6 +98,12 @@ CASES = [
     ("poly", lambda xp, x: xp.poly(x), V),
     ("roots", lambda xp, x: xp.roots(x), np.array([1.0, -6.0, 11.0, -6.0])),
     ("kaiser", lambda xp, x: xp.kaiser(6, x[0]), np.array([2.5])),
+    ("polydiv_q", lambda xp, x: xp.polydiv(x, K)[0], V),
+    ("polydiv_r", lambda xp, x: xp.polydiv(K * 3, x[:2])[1], V),
+    ("insert", lambda xp, x: xp.insert(x, [0, 2], x[:1, :2] * 3, axis=1), M[:2, :2]),
+    ("insert_flat", lambda xp, x: xp.insert(x, 3, x[0, :2] * 2), M),
+    ("geomspace", lambda xp, x: xp.geomspace(x[0], x[1], 5), np.array([2.0, 30.0])),
+    ("geomspace_negative", lambda xp, x: xp.geomspace(-x[0], -x[1], 4, endpoint=False), np.array([0.5, 3.0])),
 ]
 
 

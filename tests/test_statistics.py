@@ -53,6 +53,13 @@ CASES = [
     ("nanmedian", lambda xp, x: xp.nanmedian(_with_nans(x), axis=1), M),
     ("nanquantile", lambda xp, x: xp.nanquantile(_with_nans(x), [0.3, 0.6], axis=0), M),
     ("nanpercentile", lambda xp, x: xp.nanpercentile(_with_nans(x), 70.0), M),
+    ("unique", lambda xp, x: xp.unique(x * 0 + np.array([3.0, 1, 3, 2]) + x * 1e-3 * (x > 10)) * x[0], M[0]),
+    ("union1d", lambda xp, x: xp.union1d(x, M[1]), M[0]),
+    ("intersect1d", lambda xp, x: xp.intersect1d(x, x[::-2]), M[0]),
+    ("setxor1d", lambda xp, x: xp.setxor1d(x, x[1:3]), M[0]),
+    ("sort_complex", lambda xp, x: xp.real(xp.sort_complex(x)), V),
+    ("histogram_weights", lambda xp, x: xp.histogram(V, 3, weights=x)[0], V),
+    ("histogram_density", lambda xp, x: xp.histogram(V, 3, weights=x, density=True)[0], V ** 2),
 ]
 
 
@@ -155,3 +162,9 @@ def test_quantile_matches_numpy_for_any_shape(rows, cols, axis, q, method, seed)
                                np.quantile(x, q, axis=axis, method=method), rtol=1e-12, atol=1e-12)
     g = fg.grad(lambda x: fnp.sum(fnp.quantile(x, q, axis=axis, method=method)))(x)
     np.testing.assert_allclose(np.sum(g), len(q) * (cols if axis in (0,) else rows if axis in (1, -1) else 1))
+
+
+def test_unique_values_take_their_first_occurrence():
+    g = fg.grad(lambda a: fnp.sum(fnp.unique(a) * np.arange(4.0)))(np.array([3.0, 1.0, 3.0, 2.0, 1.0, 5.0]))
+    np.testing.assert_allclose(g, [2.0, 0.0, 0.0, 1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(fnp.isin(M, M[0]), np.isin(M, M[0]))

@@ -455,12 +455,55 @@ def asarray_chkfinite(a, dtype=None, order=None):
     return asanyarray(a, dtype)
 
 
+def insert(arr, obj, values, axis=None):
+    """`arr` with `values` inserted before the indices `obj` along `axis`, as `numpy.insert`;
+    differentiable in both (NumPy places an index map, funcgrad gathers by it)."""
+    arr, values = _array(arr), _array(values)
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    # NumPy's own insert on positions: >= 0 reads arr, < 0 reads values (-1 - k is values[k])
+    positions = np.arange(int(np.prod(shape_of(arr)))).reshape(shape_of(arr))
+    marks = -1 - np.arange(int(np.prod(shape_of(values)))).reshape(shape_of(values))
+    placed = np.insert(positions, obj if not isinstance(obj, Tracer) else _static(obj), marks, axis=axis)
+    from_arr = getitem(ravel(arr), (np.where(placed >= 0, placed, 0),))
+    from_values = getitem(ravel(values), (np.where(placed < 0, -1 - placed, 0),)) \
+        if shape_of(values) != (0,) else from_arr
+    return ew.where(placed >= 0, from_arr, from_values)
+
+
+def einsum_path(subscripts, *operands, optimize="greedy"):
+    """NumPy's contraction order for an einsum (it depends on the shapes only)."""
+    shaped = [np.empty(shape_of(x), dtype_of(x)) if isinstance(x, Tracer) else x for x in operands]
+    return np.einsum_path(subscripts, *shaped, optimize=optimize)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """Numbers spaced evenly on a log scale from start to stop (same sign, scalars), as
+    `numpy.geomspace`; differentiable in start and stop."""
+    start, stop = _array(start), _array(stop)
+    if shape_of(start) or shape_of(stop):
+        raise NotImplementedError("geomspace: only scalar start and stop are supported")
+    if _static(start) == 0 or _static(stop) == 0 or _static(start) * _static(stop) < 0:
+        raise ValueError("geomspace: start and stop must be non-zero and of the same sign")
+    sign = float(np.sign(_static(start)))
+    steps = np.arange(num) / max(num - 1 if endpoint else num, 1)
+    low, high = ew.log(start * sign), ew.log(stop * sign)
+    out = sign * ew.exp(low + (high - low) * steps)
+    ends = np.zeros(num, int)
+    if num:
+        ends[0] = 1
+        if endpoint and num > 1:
+            ends[-1] = 2
+    out = ew.where(ends == 1, start, ew.where(ends == 2, stop, out))
+    return out if dtype is None else ew.astype(out, dtype)
+
+
 row_stack = vstack
 concat = concatenate
 
 __all__ = [
     "append", "asanyarray", "asarray_chkfinite", "block", "broadcast_arrays", "choose",
-    "compress", "concat", "copy", "resize",
+    "compress", "concat", "copy", "einsum_path", "geomspace", "insert", "resize",
     "cross", "cumulative_prod", "cumulative_sum", "delete", "diagflat", "dsplit",
     "extract", "hsplit", "kron", "matrix_transpose", "meshgrid", "pad",
     "permute_dims", "piecewise", "put_along_axis", "rollaxis", "rot90", "row_stack", "select",

@@ -13,7 +13,7 @@ from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, shape_of
 from funcgrad.primitives.indexing import getitem, index_add_p
 from funcgrad.primitives.reductions import sum as _sum
-from funcgrad.primitives.shape import concatenate, reshape
+from funcgrad.primitives.shape import concatenate, reshape, stack
 from funcgrad.numpy._assembly import vander
 from funcgrad.numpy._signal import convolve
 
@@ -52,6 +52,24 @@ def polysub(a1, a2):
 def polymul(a1, a2):
     """Product of two polynomials (a convolution of their coefficients), as `numpy.polymul`."""
     return convolve(_coefficients(a1), _coefficients(a2))
+
+
+def polydiv(u, v):
+    """Quotient and remainder of polynomial division, as `numpy.polydiv`."""
+    u, v = _coefficients(u), _coefficients(v)
+    m, n = shape_of(u)[0] - 1, shape_of(v)[0] - 1
+    lead = getitem(v, (0,))
+    remainder = [getitem(u, (i,)) * 1.0 for i in range(m + 1)]
+    quotient = []
+    for k in range(max(m - n + 1, 0)):
+        d = remainder[k] / lead
+        quotient.append(d)
+        for j in range(n + 1):
+            remainder[k + j] = remainder[k + j] - d * getitem(v, (j,))
+    quotient = stack(quotient) if quotient else np.zeros(1)
+    while len(remainder) > 1 and np.allclose(np.asarray(concretize(remainder[0])), 0, rtol=1e-14):
+        remainder = remainder[1:]
+    return quotient, stack(remainder)
 
 
 def polyder(p, m=1):
@@ -133,4 +151,4 @@ def roots(p):
     return concatenate([found, np.zeros(trailing, dtype_of(found))]) if trailing else found
 
 
-__all__ = ["poly", "polyadd", "polyder", "polyfit", "polyint", "polymul", "polysub", "roots"]
+__all__ = ["poly", "polyadd", "polyder", "polydiv", "polyfit", "polyint", "polymul", "polysub", "roots"]

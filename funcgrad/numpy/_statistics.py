@@ -354,3 +354,139 @@ def lexsort(keys, axis=-1):
 
 
 __all__ += ["argwhere", "bincount", "digitize", "flatnonzero", "lexsort", "nonzero", "searchsorted"]
+
+
+# -- unique values, sets and histograms: positions are found on the concrete values, the values
+# themselves are gathered from the input (so they carry its derivative) ----------------------
+
+def _gather_flat(a, index):
+    return getitem(reshape(_array(a), (-1,)), (np.asarray(index, dtype=np.intp),))
+
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *,
+           equal_nan=True, sorted=True):  # noqa: A002 - NumPy's keyword
+    """Sorted unique values, as `numpy.unique`; each value is gathered from its first occurrence."""
+    ar = _array(ar)
+    found = np.unique(np.asarray(concretize(ar)), return_index=True, return_inverse=return_inverse,
+                      return_counts=return_counts, axis=axis, equal_nan=equal_nan)
+    if axis is None:
+        values = _gather_flat(ar, found[1])
+    else:
+        axis_ = normalize_axis(axis, len(shape_of(ar)))[0]
+        values = getitem(ar, (slice(None),) * axis_ + (found[1],))
+    extra = [found[1]] if return_index else []
+    extra += list(found[2:])
+    return (values, *extra) if extra else values
+
+
+class UniqueAllResult(tuple):
+    """(values, indices, inverse_indices, counts), as NumPy 2's unique_all."""
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+    inverse_indices = property(lambda self: self[2])
+    counts = property(lambda self: self[3])
+
+
+class UniqueCountsResult(tuple):
+    values = property(lambda self: self[0])
+    counts = property(lambda self: self[1])
+
+
+class UniqueInverseResult(tuple):
+    values = property(lambda self: self[0])
+    inverse_indices = property(lambda self: self[1])
+
+
+def unique_values(x):
+    return unique(x)
+
+
+def unique_counts(x):
+    return UniqueCountsResult(unique(x, return_counts=True))
+
+
+def unique_inverse(x):
+    values, inverse = unique(x, return_inverse=True)
+    return UniqueInverseResult((values, np.reshape(inverse, shape_of(x))))
+
+
+def unique_all(x):
+    values, index, inverse, counts = unique(x, return_index=True, return_inverse=True,
+                                            return_counts=True)
+    return UniqueAllResult((values, index, np.reshape(inverse, shape_of(x)), counts))
+
+
+def union1d(ar1, ar2):
+    """Sorted unique values of both inputs, as `numpy.union1d`."""
+    return unique(concatenate([reshape(_array(ar1), (-1,)), reshape(_array(ar2), (-1,))]))
+
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
+    """Sorted values in both inputs (gathered from ar1), as `numpy.intersect1d`."""
+    _, first, second = np.intersect1d(np.asarray(concretize(ar1)), np.asarray(concretize(ar2)),
+                                      assume_unique=assume_unique, return_indices=True)
+    values = _gather_flat(ar1, first)
+    return (values, first, second) if return_indices else values
+
+
+def setxor1d(ar1, ar2, assume_unique=False):
+    """Sorted values in exactly one input, as `numpy.setxor1d`."""
+    both = concatenate([reshape(_array(ar1), (-1,)), reshape(_array(ar2), (-1,))])
+    concrete = np.asarray(concretize(both))
+    wanted = np.setxor1d(np.asarray(concretize(ar1)), np.asarray(concretize(ar2)), assume_unique)
+    first = {}
+    for i, v in enumerate(concrete.tolist()):
+        first.setdefault(v, i)
+    return _gather_flat(both, [first[v] for v in wanted.tolist()])
+
+
+def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):
+    return np.isin(np.asarray(concretize(element)), np.asarray(concretize(test_elements)),
+                   assume_unique=assume_unique, invert=invert, kind=kind)
+
+
+def sort_complex(a):
+    """Sorted by real part, then imaginary part, as `numpy.sort_complex` (complex output)."""
+    a = _array(a)
+    values = np.asarray(concretize(a))
+    order = np.lexsort((values.imag, values.real), axis=-1)
+    out = take_along_axis(a, order, axis=-1)
+    return out if np.iscomplexobj(values) else ew.astype(out, np.result_type(values.dtype, np.complex64))
+
+
+def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002 - NumPy's keyword
+    """Counts (or summed weights) per bin, as `numpy.histogram`; differentiable in the weights.
+    Where a value falls has no derivative."""
+    values = np.asarray(concretize(a))
+    counts, edges = np.histogram(values, bins, range=range)
+    if weights is None and not density:
+        return counts, edges
+    if weights is None:
+        weights = np.ones(values.shape)
+    weights = _float(_array(weights))
+    inside = (values >= edges[0]) & (values <= edges[-1])
+    slot = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    picked = getitem(reshape(weights, (-1,)), (np.flatnonzero(inside),))
+    totals = index_add_p.bind(np.zeros(len(edges) - 1, dtype_of(weights)), picked,
+                              index=(slot.ravel()[inside.ravel()],))
+    if density:
+        totals = totals / _sum(totals) / np.diff(edges)
+    return totals, edges
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    if isinstance(weights, Tracer):
+        raise NotImplementedError("histogram2d: traced weights are not supported; use histogram")
+    return np.histogram2d(np.asarray(concretize(x)), np.asarray(concretize(y)), bins, range,
+                          density, weights)
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    if isinstance(weights, Tracer):
+        raise NotImplementedError("histogramdd: traced weights are not supported; use histogram")
+    return np.histogramdd(np.asarray(concretize(sample)), bins, range, density, weights)
+
+
+__all__ += ["histogram", "histogram2d", "histogramdd", "intersect1d", "isin", "setxor1d",
+            "sort_complex", "union1d", "unique", "unique_all", "unique_counts", "unique_inverse",
+            "unique_values"]

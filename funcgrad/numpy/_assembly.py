@@ -56,17 +56,21 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     na, nb = shape_of(a)[-1], shape_of(b)[-1]
     if na not in (2, 3) or nb not in (2, 3):
         raise ValueError("cross: incompatible dimensions for cross product (dimension must be 2 or 3)")
-    a0, a1 = getitem(a, (Ellipsis, 0)), getitem(a, (Ellipsis, 1))
-    b0, b1 = getitem(b, (Ellipsis, 0)), getitem(b, (Ellipsis, 1))
-    z = a0 * b1 - a1 * b0
-    if na == 2 and nb == 2:
-        return z
-    a2 = getitem(a, (Ellipsis, 2)) if na == 3 else None
-    b2 = getitem(b, (Ellipsis, 2)) if nb == 3 else None
-    x = (a1 * b2 if b2 is not None else 0 * a1 * b1) - (a2 * b1 if a2 is not None else 0 * b1)
-    y = (a2 * b0 if a2 is not None else 0 * a0) - (a0 * b2 if b2 is not None else 0 * a0 * b0)
-    out = stack(list(_broadcast_all([x, y, z])), axis=-1)
+    if na == 2 and nb == 2:  # the z component of the 3-d product
+        return getitem(a, (Ellipsis, 0)) * getitem(b, (Ellipsis, 1)) - \
+            getitem(a, (Ellipsis, 1)) * getitem(b, (Ellipsis, 0))
+    a, b = _as_3_vectors(a, na), _as_3_vectors(b, nb)
+    a0, a1, a2 = (getitem(a, (Ellipsis, i)) for i in range(3))
+    b0, b1, b2 = (getitem(b, (Ellipsis, i)) for i in range(3))
+    out = stack(list(_broadcast_all([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])), axis=-1)
     return moveaxis(out, -1, axisc)
+
+
+def _as_3_vectors(v, n):
+    """2-vectors get a zero third component."""
+    if n == 3:
+        return v
+    return concatenate([v, np.zeros(tuple(shape_of(v)[:-1]) + (1,), dtype_of(v))], axis=-1)
 
 
 def _broadcast_all(arrays):

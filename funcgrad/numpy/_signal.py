@@ -9,8 +9,8 @@ import numpy as np
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.contraction import matmul
-from funcgrad.primitives.indexing import getitem
-from funcgrad.primitives.reductions import sum as _sum
+from funcgrad.primitives.indexing import add_along_axis_p, argsort, getitem, take_along_axis_p
+from funcgrad.primitives.reductions import cumsum, sum as _sum
 from funcgrad.primitives.shape import broadcast_to, concatenate, flip, ravel, reshape
 from funcgrad.primitives.special import i0
 from funcgrad.numpy._assembly import _array, _slice, _static
@@ -169,6 +169,21 @@ def correlate(a, v, mode="valid"):
     return _convolution(a, v, mode, "correlate")[0]  # correlating is convolving with conj(v) reversed
 
 
+def _segments(x, xp):
+    """For each entry of x (flattened), how many inner knots xp[1:-1] lie at or below it: its
+    segment. One stable sort of knots and points together (knots first at ties), so the cost is
+    O((n + m) log(n + m)) and vmap batches it."""
+    inner = getitem(xp, (slice(1, -1),))
+    points = reshape(x, (-1,))
+    common = np.result_type(dtype_of(inner), dtype_of(points))
+    merged = concatenate([ew.astype(inner, common), ew.astype(points, common)])
+    order = argsort(merged)
+    knots_so_far = cumsum(ew.astype(ew.less(order, shape_of(inner)[0]), np.intp))
+    # knots_so_far[j] belongs to entry order[j]: scatter it back to entry order
+    by_entry = add_along_axis_p.bind(knots_so_far, order, axis=0, shape=tuple(shape_of(merged)))
+    return getitem(by_entry, (slice(shape_of(inner)[0], None),))
+
+
 def interp(x, xp, fp, left=None, right=None, period=None):
     """Piecewise-linear interpolation, as `numpy.interp`; differentiable in x, xp and fp.
 
@@ -195,14 +210,11 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if n == 1:
         out = broadcast_to(getitem(fp, (0,)), tuple(shape_of(x))) + 0 * x
     else:
-        # the segment of each x: how many inner knots lie at or below it (so vmap can batch x)
-        inner = ew.astype(ew.greater_equal(reshape(x, tuple(shape_of(x)) + (1,)),
-                                           getitem(xp, (slice(1, -1),))), np.int64)
-        segment = _sum(inner, axis=-1, keepdims=True)
-        one_hot = ew.astype(ew.equal(segment, np.arange(n - 1)), dtype_of(xp))
+        segment = _segments(x, xp)
+        shape = tuple(shape_of(x))
 
         def pick(values, start):
-            return _sum(one_hot * getitem(values, (slice(start, start + n - 1),)), axis=-1)
+            return reshape(take_along_axis_p.bind(values, segment + start, axis=0), shape)
 
         x0, x1, f0, f1 = pick(xp, 0), pick(xp, 1), pick(fp, 0), pick(fp, 1)
         out = f0 + (x - x0) / (x1 - x0) * (f1 - f0)

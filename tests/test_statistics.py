@@ -168,3 +168,13 @@ def test_unique_values_take_their_first_occurrence():
     g = fg.grad(lambda a: fnp.sum(fnp.unique(a) * np.arange(4.0)))(np.array([3.0, 1.0, 3.0, 2.0, 1.0, 5.0]))
     np.testing.assert_allclose(g, [2.0, 0.0, 0.0, 1.0, 0.0, 3.0])
     np.testing.assert_array_equal(fnp.isin(M, M[0]), np.isin(M, M[0]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=st.lists(st.integers(-3, 3), max_size=8), v=st.lists(st.integers(-4, 4), min_size=1, max_size=6),
+       side=st.sampled_from(["left", "right"]))
+def test_searchsorted_matches_numpy_with_ties(a, v, side):
+    a, v = np.sort(np.array(a, float)), np.array(v, float)
+    np.testing.assert_array_equal(fnp.searchsorted(a, v, side=side), np.searchsorted(a, v, side=side))
+    np.testing.assert_array_equal(fg.vmap(lambda v: fnp.searchsorted(a, v, side=side))(v.reshape(-1, 1)),
+                                  np.searchsorted(a, v, side=side).reshape(-1, 1))

@@ -9,11 +9,12 @@ import numpy as np
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.contraction import matmul
-from funcgrad.primitives.indexing import add_along_axis_p, argsort, getitem, take_along_axis_p
-from funcgrad.primitives.reductions import cumsum, sum as _sum
+from funcgrad.primitives.indexing import getitem, take_along_axis_p
+from funcgrad.primitives.reductions import sum as _sum
 from funcgrad.primitives.shape import broadcast_to, concatenate, flip, ravel, reshape
 from funcgrad.primitives.special import i0
 from funcgrad.numpy._assembly import _array, _slice, _static
+from funcgrad.numpy._statistics import searchsorted
 
 
 # -- differences, integrals, signals -----------------------------------------------------------
@@ -169,21 +170,6 @@ def correlate(a, v, mode="valid"):
     return _convolution(a, v, mode, "correlate")[0]  # correlating is convolving with conj(v) reversed
 
 
-def _segments(x, xp):
-    """For each entry of x (flattened), how many inner knots xp[1:-1] lie at or below it: its
-    segment. One stable sort of knots and points together (knots first at ties), so the cost is
-    O((n + m) log(n + m)) and vmap batches it."""
-    inner = getitem(xp, (slice(1, -1),))
-    points = reshape(x, (-1,))
-    common = np.result_type(dtype_of(inner), dtype_of(points))
-    merged = concatenate([ew.astype(inner, common), ew.astype(points, common)])
-    order = argsort(merged)
-    knots_so_far = cumsum(ew.astype(ew.less(order, shape_of(inner)[0]), np.intp))
-    # knots_so_far[j] belongs to entry order[j]: scatter it back to entry order
-    by_entry = add_along_axis_p.bind(knots_so_far, order, axis=0, shape=tuple(shape_of(merged)))
-    return getitem(by_entry, (slice(shape_of(inner)[0], None),))
-
-
 def interp(x, xp, fp, left=None, right=None, period=None):
     """Piecewise-linear interpolation, as `numpy.interp`; differentiable in x, xp and fp.
 
@@ -210,7 +196,9 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if n == 1:
         out = broadcast_to(getitem(fp, (0,)), tuple(shape_of(x))) + 0 * x
     else:
-        segment = _segments(x, xp)
+        # the segment of each x: the last knot at or below it, kept inside [0, n - 2]
+        segment = reshape(searchsorted(xp, x, side="right") - 1, (-1,))
+        segment = ew.minimum(ew.maximum(segment, 0), n - 2)
         shape = tuple(shape_of(x))
 
         def pick(values, start):

@@ -13,7 +13,8 @@ from funcgrad.core.tracer import Tracer, concretize
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.contraction import matmul
-from funcgrad.primitives.indexing import getitem, index_add_p, sort, take_along_axis
+from funcgrad.primitives.indexing import (add_along_axis_p, argsort, getitem, index_add_p, sort,
+                                          take_along_axis)
 from funcgrad.primitives.reductions import (
     all as _all, any as _any, argmax, argmin, cumprod, cumsum, max as _max, min as _min, prod,
     sum as _sum)
@@ -310,15 +311,28 @@ __all__ = [
 # -- positions and counts (integer results: no derivative, except bincount's weights) ---------
 
 def searchsorted(a, v, side="left", sorter=None):
-    """Insertion points of v in the sorted a, as `numpy.searchsorted`; built from comparisons,
-    so vmap batches it."""
-    a = _array(a)
+    """Insertion points of v in the sorted a, as `numpy.searchsorted` (integers, no derivative).
+
+    One stable sort of a and v together: an entry of v lands after the entries of a below it
+    (and, for side="right", equal to it), so the cost is O((n + m) log(n + m)) and vmap batches it.
+    """
+    a, v = _array(a), _array(v)
+    if side not in ("left", "right"):
+        raise ValueError(f"searchsorted: side must be 'left' or 'right', not {side!r}")
     if sorter is not None:
         a = getitem(a, (np.asarray(concretize(sorter)),))
-    v = _array(v)
-    below = ew.less(a, reshape(v, tuple(shape_of(v)) + (1,))) if side == "left" else \
-        ew.less_equal(a, reshape(v, tuple(shape_of(v)) + (1,)))
-    return _sum(ew.astype(below, np.intp), axis=-1)
+    n, points = shape_of(a)[0], reshape(v, (-1,))
+    m = shape_of(points)[0]
+    common = np.result_type(dtype_of(a), dtype_of(points))
+    a, points = ew.astype(a, common), ew.astype(points, common)
+    merged = concatenate([a, points] if side == "right" else [points, a])  # ties: first come first
+    order = argsort(merged)
+    from_a = ew.less(order, n) if side == "right" else ew.greater_equal(order, m)
+    before = cumsum(ew.astype(from_a, np.intp))
+    # before[j] belongs to entry order[j] of merged: scatter it back to entry order
+    by_entry = add_along_axis_p.bind(before, order, axis=0, shape=(n + m,))
+    found = getitem(by_entry, (slice(n, None),) if side == "right" else (slice(0, m),))
+    return reshape(found, tuple(shape_of(v)))
 
 
 def digitize(x, bins, right=False):

@@ -290,24 +290,26 @@ conv2d.batch = _conv2d_batch
 # -- pooling --------------------------------------------------------------------------------------
 
 
-def _pool_offsets(x, kernel, stride, padding, fill):
-    """(i, j, view) for each kernel offset: view[n, c, oh, ow] = padded x[n, c, oh sh + i, ow sw + j].
+def _pool_offsets(x, kernel, stride, padding, fill, dilation=(1, 1)):
+    """(i, j, view) for each kernel offset (i, j already dilated):
+    view[n, c, oh, ow] = padded x[n, c, oh sh + i, ow sw + j].
     Pooling loops over the kh * kw offsets only, each step a whole-array operation."""
-    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-    ho, wo = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
-    for i in range(kh):
-        for j in range(kw):
+    ho, wo = (x.shape[2] - dh * (kh - 1) - 1) // sh + 1, (x.shape[3] - dw * (kw - 1) - 1) // sw + 1
+    for i in range(0, dh * kh, dh):
+        for j in range(0, dw * kw, dw):
             yield i, j, x[:, :, i: i + sh * (ho - 1) + 1: sh, j: j + sw * (wo - 1) + 1: sw]
 
 
-def _argmax_impl(x, kernel, stride, padding):
+def _argmax_impl(x, kernel, stride, padding, dilation=(1, 1)):
     """Index within each (n, c) plane of every window's (first) maximum, shape (N, C, Ho * Wo):
     where max pooling's gradient goes."""
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    if (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and h % kh == 0 and w % kw == 0:
+    if (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and h % kh == 0 and w % kw == 0 \
+            and tuple(dilation) == (1, 1):
         # tiling windows: one argmax over a reshaped copy
         ho, wo = h // kh, w // kw
         blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 2, 4, 3, 5)
@@ -317,7 +319,7 @@ def _argmax_impl(x, kernel, stride, padding):
         cols = np.arange(wo).reshape(1, -1) * kw + dj
         return (rows * w + cols).reshape(n, c, -1)
     best = where = None
-    for i, j, view in _pool_offsets(x, kernel, stride, padding, -np.inf):
+    for i, j, view in _pool_offsets(x, kernel, stride, padding, -np.inf, dilation):
         if best is None:
             best, where = view, np.zeros(view.shape, np.int64)
             rows = np.arange(view.shape[2]).reshape(-1, 1) * sh - ph
@@ -336,23 +338,25 @@ max_pool2d_argmax = Primitive(
     family="nn", doc="Per-plane flat index of each max-pooling window's first maximum.")
 
 
-def _max_pool_impl(x, kernel, stride, padding):
+def _max_pool_impl(x, kernel, stride, padding, dilation=(1, 1)):
     out = None
-    for _, _, view in _pool_offsets(x, kernel, stride, padding, -np.inf):
+    for _, _, view in _pool_offsets(x, kernel, stride, padding, -np.inf, dilation):
         out = view.copy() if out is None else np.maximum(out, view, out=out)
     return out.astype(x.dtype, copy=False)
 
 
-def _max_pool_vjp(g, ans, x, kernel, stride, padding):
+def _max_pool_vjp(g, ans, x, kernel, stride, padding, dilation=(1, 1)):
     n, c, h, w = shape_of(x)
-    where = max_pool2d_argmax.bind(x, kernel=kernel, stride=stride, padding=padding)
+    where = max_pool2d_argmax.bind(x, kernel=kernel, stride=stride, padding=padding,
+                                   dilation=dilation)
     flat = add_along_axis_p.bind(_shape.reshape(g, (n, c, -1)), where, axis=2, shape=(n, c, h * w))
     return _shape.reshape(flat, (n, c, h, w))
 
 
-def _max_pool_jvp(t, ans, x, kernel, stride, padding):
+def _max_pool_jvp(t, ans, x, kernel, stride, padding, dilation=(1, 1)):
     n, c, h, w = shape_of(x)
-    where = max_pool2d_argmax.bind(x, kernel=kernel, stride=stride, padding=padding)
+    where = max_pool2d_argmax.bind(x, kernel=kernel, stride=stride, padding=padding,
+                                   dilation=dilation)
     picked = take_along_axis_p.bind(_shape.reshape(t, (n, c, h * w)), where, axis=2)
     return _shape.reshape(picked, tuple(shape_of(ans)))
 
@@ -360,8 +364,8 @@ def _max_pool_jvp(t, ans, x, kernel, stride, padding):
 max_pool2d = Primitive(
     "max_pool2d", _max_pool_impl, shape=by_evaluation(_max_pool_impl),
     vjp=[_max_pool_vjp], jvp=[_max_pool_jvp], family="nn",
-    doc="Max over (kh, kw) windows of x (N, C, H, W); the gradient goes to each window's first "
-        "maximum.")
+    doc="Max over (kh, kw) windows of x (N, C, H, W), taps `dilation` apart (default (1, 1)); "
+        "the gradient goes to each window's first maximum.")
 
 
 def _fold_channels(x):

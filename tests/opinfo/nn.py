@@ -57,12 +57,15 @@ def _grid(shape):
         lambda ks: ((np.array(ks, dtype=np.float64) - size / 2) * 0.37).reshape(shape))
 
 
-def _pool_sample():
+def _pool_sample(dilated=False):
     def build(p):
         n, c, kh, kw, sh, sw, ph, pw = p
         h, w = kh + sh + 1, kw + 1
         ph, pw = min(ph, kh // 2), min(pw, kw // 2)
         static = {"kernel": (kh, kw), "stride": (sh, sw), "padding": (ph, pw)}
+        if dilated:  # taps two apart: the windows need room
+            static["dilation"] = (2, 2)
+            h, w = h + kh, w + kw
         return st.tuples(_grid((n, c, h, w)), st.just(static))
     small = st.integers(1, 2)
     return st.tuples(small, small, small, small, small, small, st.integers(0, 1),
@@ -118,7 +121,11 @@ CASES = [
                                                                "padding": (0, 0)}),
                             grads=(_a([[[[0.0, 1.0], [0.0, 0.0]]]]),),
                             note="a tie: the first maximum takes the gradient, as in PyTorch"),)),
+    Case("max_pool2d", lambda xp, x, **k: nnp.max_pool2d(x, **k), _pool_sample(dilated=True),
+         reference=False, name="dilated"),
     Case("avg_pool2d", lambda xp, x, **k: nnp.avg_pool2d(x, **k), _pool_sample(), reference=False),
     Case("max_pool2d_argmax", lambda xp, x, **k: nnp.max_pool2d_argmax(x, **k), _pool_sample(),
          reference=False, differentiable=False),
+    Case("max_pool2d_argmax", lambda xp, x, **k: nnp.max_pool2d_argmax(x, **k),
+         _pool_sample(dilated=True), reference=False, differentiable=False, name="dilated"),
 ]

@@ -251,3 +251,49 @@ def test_function_returning_the_wrong_number_of_gradients():
         return outcome(lambda t: Two.apply(x, x).sum().backward(), t)
     theirs, ours = both(program)
     assert ours == theirs
+
+
+# -- pooling options ------------------------------------------------------------------------------
+
+POOL_X = np.random.default_rng(0).standard_normal((2, 2, 7, 6)).round(3).tolist()
+
+
+def _pooled(t, pool):
+    x = t.tensor(POOL_X, requires_grad=True)
+    out = pool(t, x)
+    indices = None
+    if isinstance(out, tuple):
+        out, indices = out
+        indices = (str(indices.dtype), indices.tolist())
+    (out * out).sum().backward()
+    return type(out.grad_fn).__name__, np.asarray(out.tolist()), np.asarray(x.grad.tolist()), indices
+
+
+def _assert_same_pooling(pool):
+    theirs, ours = both(lambda t: _pooled(t, pool))
+    assert ours[0] == theirs[0] and ours[3] == theirs[3]
+    np.testing.assert_allclose(ours[1], theirs[1], atol=1e-5)
+    np.testing.assert_allclose(ours[2], theirs[2], atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel,stride,padding,dilation,ceil_mode", [
+    (2, 1, 0, 2, False), (3, 2, 1, 2, True), (2, 2, 1, 1, True), (3, 1, 0, 2, True)])
+def test_max_pool2d_dilation_ceil_mode_and_indices_match_pytorch(kernel, stride, padding, dilation,
+                                                                  ceil_mode):
+    _assert_same_pooling(lambda t, x: t.nn.functional.max_pool2d(
+        x, kernel, stride, padding, dilation, ceil_mode, return_indices=True))
+
+
+@pytest.mark.parametrize("kernel,stride,padding,ceil_mode,count_include_pad,divisor", [
+    (2, 2, 1, False, False, None), (3, 2, 1, True, True, None), (3, 2, 1, True, False, None),
+    (2, 1, 0, False, True, 3), (3, 2, 0, True, True, None), (2, 2, 1, True, False, 5)])
+def test_avg_pool2d_options_match_pytorch(kernel, stride, padding, ceil_mode, count_include_pad,
+                                          divisor):
+    _assert_same_pooling(lambda t, x: t.nn.functional.avg_pool2d(
+        x, kernel, stride, padding, ceil_mode, count_include_pad, divisor))
+
+
+def test_pooling_modules_pass_their_options():
+    _assert_same_pooling(lambda t, x: t.nn.MaxPool2d(2, 1, dilation=2, return_indices=True)(x[0]))
+    _assert_same_pooling(lambda t, x: t.nn.AvgPool2d(3, 2, 1, ceil_mode=True,
+                                                     count_include_pad=False)(x))

@@ -122,43 +122,85 @@ def _grouped_conv(x, w, b, groups, params):
     return out if b is None else out + shp.reshape(b, (1, -1, 1, 1))
 
 
-def _pool(primitive, name, input, kernel_size, stride, padding):
+def _pool(primitive, name, input, kernel_size, stride, padding, dilation=(1, 1)):
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or stride == [] else _pair(stride)
     squeeze = input.ndim == 3
     if squeeze:
         input = _ops.unsqueeze(input, 0)
-    out = apply(primitive, (input,), {"kernel": kernel, "stride": stride,
-                                      "padding": _pair(padding)}, name)
-    return _ops.squeeze(out, 0) if squeeze else out
+    params = {"kernel": kernel, "stride": stride, "padding": _pair(padding)}
+    if dilation != (1, 1):
+        params["dilation"] = dilation
+    out = apply(primitive, (input,), params, name)
+    # (PyTorch pools a 3-D input directly: its node is the pooling's)
+    return _ops.reshape(out, out.shape[1:], name=name) if squeeze else out
+
+
+def _ceil_extra(shape, kernel, stride, padding, dilation):
+    """Rows and columns to add at the end so that ceil_mode's last partial window exists (a
+    window must start inside the input or its left padding, as PyTorch rules)."""
+    extra = []
+    for size, k, st, p, d in zip(shape[-2:], kernel, stride, padding, dilation):
+        span = d * (k - 1) + 1
+        out = -(-(size + 2 * p - span) // st) + 1
+        if (out - 1) * st >= size + p:
+            out -= 1
+        extra.append(max((out - 1) * st + span - (size + 2 * p), 0))
+    return extra
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    if dilation != 1 or return_indices:
-        raise NotImplementedError("max_pool2d: dilation and return_indices are not supported by "
-                                  "funcgrad.torch yet")
-    if ceil_mode:  # extra -inf at the end so that the last partial window counts
-        kernel, pads = _pair(kernel_size), _pair(padding)
-        steps = kernel if stride is None or stride == [] else _pair(stride)
-        extra = []
-        for size, k, st, p in zip(input.shape[-2:], kernel, steps, pads):
-            out = -(-(size + 2 * p - k) // st) + 1
-            if (out - 1) * st >= size + p:
-                out -= 1
-            extra.append(max((out - 1) * st + k - (size + 2 * p), 0))
-        if any(extra):
-            input = pad(input, (0, extra[1], 0, extra[0]), value=float("-inf"))
-    return _pool(nnp.max_pool2d, "MaxPool2DWithIndicesBackward0", input, kernel_size, stride,
-                 padding)
+    kernel, pads, dilation = _pair(kernel_size), _pair(padding), _pair(dilation)
+    steps = kernel if stride is None or stride == [] else _pair(stride)
+    width = input.shape[-1]
+    extra = _ceil_extra(input.shape, kernel, steps, pads, dilation) if ceil_mode else [0, 0]
+    if any(extra):  # -inf at the end so that the last partial window counts
+        input = pad(input, (0, extra[1], 0, extra[0]), value=float("-inf"))
+    out = _pool(nnp.max_pool2d, "MaxPool2DWithIndicesBackward0", input, kernel, steps, pads,
+                dilation)
+    if not return_indices:
+        return out
+    data = np.asarray(input._data)
+    planes = data if data.ndim == 4 else data[None]
+    where = nnp.max_pool2d_argmax.impl(planes, kernel=kernel, stride=steps, padding=pads,
+                                       dilation=dilation)
+    rows, cols = np.divmod(where, planes.shape[-1])  # back to the unpadded plane's flat index
+    indices = (rows * width + cols).reshape(tuple(out.shape)).astype(np.int64)
+    return out, Tensor._make(indices)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    if ceil_mode or not count_include_pad or divisor_override is not None:
-        raise NotImplementedError("avg_pool2d: ceil_mode, count_include_pad=False and "
-                                  "divisor_override are not supported by funcgrad.torch yet")
-    return _pool(nnp.avg_pool2d, "AvgPool2DBackward0", input, kernel_size, stride, padding)
+    if not ceil_mode and count_include_pad and divisor_override is None:
+        return _pool(nnp.avg_pool2d, "AvgPool2DBackward0", input, kernel_size, stride, padding)
+    kernel, (ph, pw) = _pair(kernel_size), _pair(padding)
+    steps = kernel if stride is None or stride == [] else _pair(stride)
+    squeeze = input.ndim == 3
+    if squeeze:
+        input = _ops.unsqueeze(input, 0)
+    h, w = input.shape[-2:]
+    eh, ew_ = _ceil_extra(input.shape, kernel, steps, (ph, pw), (1, 1)) if ceil_mode else (0, 0)
+    # which positions of the padded and extended plane a window's divisor counts
+    counted = np.zeros((1, 1, h + 2 * ph + eh, w + 2 * pw + ew_), input._data.dtype)
+    if count_include_pad:
+        counted[..., :h + 2 * ph, :w + 2 * pw] = 1
+    else:
+        counted[..., ph:ph + h, pw:pw + w] = 1
+    area = kernel[0] * kernel[1]
+    params = {"kernel": kernel, "stride": steps, "padding": (0, 0)}
+    if divisor_override is not None:
+        scale = np.asarray(area / divisor_override, input._data.dtype)
+    else:  # the pooled mean times the area is the window's sum; divide by what it counts
+        scale = (1.0 / nnp.avg_pool2d.impl(counted, **params)).astype(input._data.dtype)
+    widths = ((0, 0), (0, 0), (ph, ph + eh), (pw, pw + ew_))
+    inside = tuple(slice(a, a + n) for n, (a, _) in zip(input.shape, widths))
+    zeros = np.zeros(tuple(n + a + b for n, (a, b) in zip(input.shape, widths)), input._data.dtype)
+
+    def pooled(x):
+        return nnp.avg_pool2d(index_add_p.bind(zeros, x, index=inside), **params) * scale
+    out = composite("AvgPool2DBackward0", pooled, input)
+    return _ops.reshape(out, out.shape[1:], name="AvgPool2DBackward0") if squeeze else out
 
 
 def adaptive_avg_pool2d(input, output_size):

@@ -135,7 +135,7 @@ def vander(x, N=None, increasing=False):
     powers = np.arange(len(x) if N is None else N)
     powers = powers if increasing else powers[::-1]
     columns = [x ** int(p) if p else x * 0 + 1 for p in powers]
-    return stack(columns, axis=1) if columns else reshape(x, (-1, 0)) * 1
+    return stack(columns, axis=1) if columns else np.zeros((shape_of(x)[0], 0), dtype_of(x))
 
 
 # -- rotations, axes and splits ----------------------------------------------------------------

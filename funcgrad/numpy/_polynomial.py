@@ -78,9 +78,7 @@ def polyder(p, m=1):
         raise ValueError("polyder: order of derivative must be positive (see polyint)")
     p = _coefficients(p)
     for _ in range(m):
-        n = shape_of(p)[0] - 1
-        if n <= 0:
-            return ew.astype(getitem(p, (slice(0, 1),)) * 0, np.result_type(dtype_of(p), float))
+        n = max(shape_of(p)[0] - 1, 0)
         p = getitem(p, (slice(None, -1),)) * np.arange(n, 0, -1)
     return p
 

@@ -39,8 +39,9 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
                 extra = broadcast_to(extra, tuple(shape))
             parts.append(extra)
     a = concatenate(parts, axis=axis) if len(parts) > 1 else a
+    step = ew.not_equal if dtype_of(a) == np.bool_ else (lambda later, earlier: later - earlier)
     for _ in range(n):
-        a = _slice(a, axis, 1) - _slice(a, axis, None, -1)
+        a = step(_slice(a, axis, 1), _slice(a, axis, None, -1))
     return a
 
 

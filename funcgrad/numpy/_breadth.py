@@ -127,8 +127,8 @@ def isreal(x):
 def real_if_close(a, tol=100):
     if not _is_complex(a):
         return a
-    from funcgrad.core.tracer import concrete_value
-    small = np.all(np.abs(np.imag(np.asarray(concrete_value(a)))) <
+    from funcgrad.core.tracer import concretize
+    small = np.all(np.abs(np.imag(np.asarray(concretize(a)))) <
                    tol * np.finfo(np.empty(0, dtype_of(a)).real.dtype).eps)
     return real(a) if small else a
 
@@ -167,8 +167,8 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    from funcgrad.core.tracer import concrete_value
-    return bool(np.all(np.asarray(concrete_value(isclose(a, b, rtol, atol, equal_nan)))))
+    from funcgrad.core.tracer import concretize
+    return bool(np.all(np.asarray(concretize(isclose(a, b, rtol, atol, equal_nan)))))
 
 
 def array_equal(a1, a2, equal_nan=False) -> bool:

@@ -21,7 +21,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from funcgrad.core.tracer import concrete_value
+from funcgrad.core.tracer import concretize
 from funcgrad.primitives import elementwise as ew, linalg as la
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.contraction import matmul
@@ -91,7 +91,7 @@ def lstsq(a, b, rcond=None):
     cutoff = np.finfo(np.result_type(dtype_of(a), np.float64)).eps * max(m, n) if rcond is None else rcond
     x = matmul(pinv(a, rcond=cutoff), b)
     s = svdvals(a)
-    rank = int(np.linalg.matrix_rank(np.asarray(concrete_value(a)), tol=None))
+    rank = int(np.linalg.matrix_rank(np.asarray(concretize(a)), tol=None))
     if m > n and rank == n:
         r = matmul(a, x) - b
         residuals = _sum(_abs2(r), axis=0)
@@ -307,7 +307,7 @@ def cond(x, p=None):
 
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
     """Integer valued, so it has no derivative: computed from the concrete value."""
-    return np.linalg.matrix_rank(np.asarray(concrete_value(A)), tol=tol, hermitian=hermitian,
+    return np.linalg.matrix_rank(np.asarray(concretize(A)), tol=tol, hermitian=hermitian,
                                  rtol=rtol)
 
 

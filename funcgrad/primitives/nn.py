@@ -83,9 +83,11 @@ mean.batch = _reduction_batch(mean)
 
 # y = x w^T + b over the last axis of x (PyTorch's nn.Linear, one node)
 def _linear_grad_weight(g, x):
-    g2 = _shape.reshape(g, (-1, shape_of(g)[-1]))
-    x2 = _shape.reshape(x, (-1, shape_of(x)[-1]))
-    return matmul(_shape.transpose(g2), x2)
+    g_shape, x_shape = tuple(shape_of(g)), tuple(shape_of(x))
+    if len(g_shape) != 2:  # fold the batch axes (written out: this runs once per layer per step)
+        g = _shape.reshape(g, (math.prod(g_shape[:-1]), g_shape[-1]))
+        x = _shape.reshape(x, (math.prod(x_shape[:-1]), x_shape[-1]))
+    return matmul(_shape.transpose(g), x)
 
 
 linear = Primitive(

@@ -104,17 +104,15 @@ class Node:
         return out
 
     def release(self):
-        """Free what backward needed (after a backward without retain_graph). Inputs become
-        shape-and-dtype placeholders: enough for the rules of nodes that save nothing."""
+        """Free what backward needed (after a backward without retain_graph)."""
         self.freed = True
         self.answer = None
         self.saved_versions = ()
-        tensor_type = TensorType
         if self.composite is None and self.primitive.name in SAVES_NOTHING:
-            self.inputs = tuple(ShapedArray(a._data.shape, a._data.dtype)
-                                if isinstance(a, tensor_type) else a for a in self.inputs)
-        else:  # backward through this node now raises: only remember which inputs were tensors
-            self.inputs = tuple(_FREED if isinstance(a, tensor_type) else a for a in self.inputs)
+            return  # its inputs are shape-and-dtype placeholders already (see record)
+        # backward through this node now raises: only remember which inputs were tensors
+        tensor_type = TensorType
+        self.inputs = tuple(_FREED if isinstance(a, tensor_type) else a for a in self.inputs)
 
 
 class AccumulateGrad:
@@ -151,14 +149,23 @@ def edge_of(tensor):
 
 
 _FREED = object()  # stands for a released tensor input
-_default_class: dict = {}  # primitive -> its node class (the per-op path looks it up once)
+_kinds: dict = {}  # primitive -> (keeps its inputs, saves its answer, node class): looked up once
+
+
+def _kind_of(primitive):
+    name = primitive.name
+    kind = _kinds[primitive] = (name not in SAVES_NOTHING, name in SAVES_ANSWER,
+                                node_class(node_name(name)))
+    return kind
 
 
 def record(primitive, params, args, answer, out_tensor, name=None):
-    """Attach a new node to `out_tensor`, made by `primitive` from `args`."""
+    """Attach a new node to `out_tensor`, made by `primitive` from `args`. A node whose rule
+    reads only its inputs' shapes keeps shape-and-dtype placeholders instead of the tensors."""
+    keep, saves_answer, cls = _kinds.get(primitive) or _kind_of(primitive)
     edges = []
     saved = []
-    keep = primitive.name not in SAVES_NOTHING
+    inputs = args if keep else []
     tensor_type = TensorType
     for arg in args:
         if isinstance(arg, tensor_type):
@@ -169,16 +176,17 @@ def record(primitive, params, args, answer, out_tensor, name=None):
                 edges.append(None)
             if keep:
                 saved.append((arg, arg._version[0]))
+            else:
+                data = arg._data
+                inputs.append(ShapedArray(data.shape, data.dtype))
         else:
             edges.append(None)
-    answer_version = (out_tensor._version, 0) if primitive.name in SAVES_ANSWER else None
-    if name is None:
-        cls = _default_class.get(primitive)
-        if cls is None:
-            cls = _default_class[primitive] = node_class(node_name(primitive.name))
-    else:
+            if not keep:
+                inputs.append(arg)
+    answer_version = (out_tensor._version, 0) if saves_answer else None
+    if name is not None:
         cls = node_class(name)
-    node = cls(primitive, params, args, answer, edges, saved, answer_version)
+    node = cls(primitive, params, inputs, answer, edges, saved, answer_version)
     out_tensor._grad_fn = node
     out_tensor._requires_grad = True
     return node

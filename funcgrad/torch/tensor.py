@@ -21,6 +21,8 @@ from funcgrad.torch.errors import leaf_inplace_error, op_error, view_inplace_err
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
+_NDARRAY = np.ndarray
+_new = object.__new__
 
 
 class TorchInterpreter(Interpreter):
@@ -80,10 +82,12 @@ def apply(primitive, args, params, name=None, view_of=None):
         raise op_error(primitive, datas, err.__cause__ or err) from err
     if primitive.multiple_results:
         return tuple(Tensor._make(_as_array(o)) for o in out)
-    out = _as_array(out)
+    if type(out) is not _NDARRAY and not isinstance(out, Tracer):
+        out = np.asarray(out)
     if out.dtype == _F64 and primitive is not astype_p:
         out = _torch_result_dtype(out, datas)
-    result = Tensor._make(out)
+    result = _new(Tensor)
+    result._init(out, None)
     if view_of is not None:
         result._version = view_of._version
         result._is_view = True

@@ -14,7 +14,7 @@ import numpy as np
 from funcgrad.errors import where
 from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import getitem_p
-from funcgrad.torch import _ops
+from funcgrad.torch import _ops, grad_mode
 from funcgrad.torch._indexing import index_put
 from funcgrad.torch.graph import node_class
 from funcgrad.torch.tensor import Tensor, _cast_like, apply
@@ -69,7 +69,7 @@ def write_through(view, new, chain):
     update every tensor the view was taken from."""
     value = new
     for child in chain[:-1]:
-        parent, primitive, params = child._base
+        parent, primitive, params, _ = child._base
         value = _embed(_alias(parent), primitive, params, value)
     base = chain[-1]
     node = value._grad_fn
@@ -81,12 +81,34 @@ def write_through(view, new, chain):
     _store(base, value)
     base._grad_fn = node
     base._requires_grad = value._requires_grad
+    base._version[0] += 1  # shared by every view of the base
     for child in reversed(chain[:-1]):
-        parent, primitive, params = child._base
-        replay = apply(primitive, (parent,), params, "AsStridedBackward0")
-        _store(child, replay)
-        child._grad_fn = replay._grad_fn
-        child._requires_grad = replay._requires_grad
+        _replay(child)
+
+
+def _replay(view):
+    """The view taken again from its (changed) parent: its new history, and its values when
+    it does not share the parent's memory."""
+    parent, primitive, params, _ = view._base
+    replay = apply(primitive, (parent,), params, "AsStridedBackward0")
+    _store(view, replay)
+    view._grad_fn = replay._grad_fn
+    view._requires_grad = replay._requires_grad
+    view._base = (parent, primitive, params, view._version[0])
+
+
+def refresh(view):
+    """Bring a view made before its base changed in place up to date (PyTorch regenerates
+    such a view's grad_fn the same way), before an operation uses it."""
+    parent = view._base[0]
+    if parent._base is not None and parent._base[3] != parent._version[0]:
+        refresh(parent)
+    if grad_mode.is_grad_enabled():
+        _replay(view)
+    elif isinstance(view._data, np.ndarray) and isinstance(parent._data, np.ndarray) \
+            and not np.shares_memory(view._data, parent._data):
+        _, primitive, params, _ = view._base
+        view._data = _cast_like(np.asarray(primitive.impl(parent._data, **params)), view._data)
 
 
 def _store(t, value):

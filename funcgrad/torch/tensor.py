@@ -64,6 +64,9 @@ def apply(primitive, args, params, name=None, view_of=None):
     traced = False
     for a in args:
         if isinstance(a, Tensor):
+            base = a._base
+            if base is not None and base[3] != a._version[0]:
+                _refresh_view(a)  # its base changed in place since the view was made
             data = a._data
             datas.append(data)
             if a._requires_grad:
@@ -91,11 +94,17 @@ def apply(primitive, args, params, name=None, view_of=None):
     if view_of is not None:
         result._version = view_of._version
         result._is_view = True
-        result._base = (view_of, primitive, params)
+        if grad_mode._state.enabled:  # (a view made under no_grad is like a detached one)
+            result._base = (view_of, primitive, params, view_of._version[0])
     if needs_grad and grad_mode._state.enabled and primitive.vjp is not None \
             and out.dtype.kind in "fc":
         graph.record(primitive, params, args, out, result, name)
     return result
+
+
+def _refresh_view(view):
+    from funcgrad.torch._views import refresh
+    refresh(view)
 
 
 def _as_array(x):
@@ -134,7 +143,7 @@ class Tensor(Tracer):
         self._hooks = None
         self._retains_grad = False
         self._is_view = False
-        self._base = None  # a view's (parent, primitive, params)
+        self._base = None  # a view's (parent, primitive, params, version it was made at)
 
     @classmethod
     def _make(cls, data, grad_fn=None):
@@ -261,6 +270,9 @@ class Tensor(Tracer):
         if recording:
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError(leaf_inplace_error(self))
+            base = self._base
+            if base is not None and base[3] != self._version[0]:
+                _refresh_view(self)
             data = self._data
             if self._base is not None:
                 from funcgrad.torch import _views
@@ -276,7 +288,6 @@ class Tensor(Tracer):
             new = op(before, *others)
             if self._base is not None:
                 _views.write_through(self, new, chain)
-                self._version[0] += 1
                 return self
             if shared:  # a detached tensor: the memory it shares changes too
                 np.copyto(data, _cast_like(new._data, data), casting="unsafe")

@@ -297,3 +297,26 @@ def test_pooling_modules_pass_their_options():
     _assert_same_pooling(lambda t, x: t.nn.MaxPool2d(2, 1, dilation=2, return_indices=True)(x[0]))
     _assert_same_pooling(lambda t, x: t.nn.AvgPool2d(3, 2, 1, ceil_mode=True,
                                                      count_include_pad=False)(x))
+
+
+def test_views_made_before_an_inplace_change_of_their_base_follow_it():
+    def program(t):
+        x = t.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+        b = x * 2
+        whole, column = b.view(6), b[:, 2]
+        b[0].mul_(3)  # through another view: whole and column see the new values and history
+        (whole * t.arange(6.)).sum().backward(retain_graph=True)
+        first = x.grad.tolist()
+        x.grad = None
+        column.add_(1)
+        (b * b).sum().backward()
+        second = x.grad.tolist()
+        x.grad = None
+        y = x * 1
+        flat = y.view(6)
+        y.add_(1)  # the base itself changed: the older view follows too
+        (flat * 1).sum().backward()
+        return first, second, whole.tolist(), type(column.grad_fn).__name__, x.grad.tolist(), \
+            flat.tolist()
+    theirs, ours = both(program)
+    assert ours == theirs

@@ -52,7 +52,7 @@ def composite(name, fn, *args):
     out = _as_array(out)
     result = Tensor._make(out)
     edges = [edge_of(a) if i in differentiated else None for i, a in enumerate(args)]
-    saved = [(a, a._version[0]) for a in args if isinstance(a, Tensor)]
+    saved = [(a, a._counter[0]) for a in args if isinstance(a, Tensor)]
     node = node_class(name)(None, {}, tuple(args), out, edges, saved, None)
     node.composite = Composite(fn, pullback, differentiated)
     result._grad_fn = node

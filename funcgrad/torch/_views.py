@@ -81,7 +81,7 @@ def write_through(view, new, chain):
     _store(base, value)
     base._grad_fn = node
     base._requires_grad = value._requires_grad
-    base._version[0] += 1  # shared by every view of the base
+    base._counter[0] += 1  # shared by every view of the base
     for child in reversed(chain[:-1]):
         _replay(child)
 
@@ -94,14 +94,14 @@ def _replay(view):
     _store(view, replay)
     view._grad_fn = replay._grad_fn
     view._requires_grad = replay._requires_grad
-    view._base = (parent, primitive, params, view._version[0])
+    view._base = (parent, primitive, params, view._counter[0])
 
 
 def refresh(view):
     """Bring a view made before its base changed in place up to date (PyTorch regenerates
     such a view's grad_fn the same way), before an operation uses it."""
     parent = view._base[0]
-    if parent._base is not None and parent._base[3] != parent._version[0]:
+    if parent._base is not None and parent._base[3] != parent._counter[0]:
         refresh(parent)
     if grad_mode.is_grad_enabled():
         _replay(view)

@@ -158,6 +158,6 @@ def accumulate_into(leaf, grad, create_graph):
             leaf._grad = leaf._grad + Tensor._make(data)
         else:
             leaf._grad._data += data  # in place, as PyTorch accumulates
-            leaf._grad._version[0] += 1
+            leaf._grad._counter[0] += 1
         return
     leaf._grad = grad if leaf._grad is None else leaf._grad + grad

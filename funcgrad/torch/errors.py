@@ -34,7 +34,7 @@ def _op_name(node) -> str:
 
 def modified_inplace_error(tensor, node, expected, current=None) -> str:
     if tensor is not None:
-        current = tensor._version[0]
+        current = tensor._counter[0]
         producer = tensor._grad_fn
         made = f", which is output 0 of {_op_name(producer)}" if producer is not None else ""
         what = f"[{tensor_type_name(tensor)}]{made}"

@@ -76,7 +76,7 @@ class Node:
         if self.freed and self.saves_tensors():
             raise RuntimeError(second_backward_error(self))
         for tensor, version in self.saved_versions:
-            if tensor._version[0] != version:
+            if tensor._counter[0] != version:
                 raise RuntimeError(modified_inplace_error(tensor, self, version))
         if self.answer_version is not None:
             box, version = self.answer_version
@@ -175,7 +175,7 @@ def record(primitive, params, args, answer, out_tensor, name=None):
             else:
                 edges.append(None)
             if keep:
-                saved.append((arg, arg._version[0]))
+                saved.append((arg, arg._counter[0]))
             else:
                 data = arg._data
                 inputs.append(ShapedArray(data.shape, data.dtype))
@@ -183,7 +183,7 @@ def record(primitive, params, args, answer, out_tensor, name=None):
             edges.append(None)
             if not keep:
                 inputs.append(arg)
-    answer_version = (out_tensor._version, 0) if saves_answer else None
+    answer_version = (out_tensor._counter, 0) if saves_answer else None
     if name is not None:
         cls = node_class(name)
     node = cls(primitive, params, inputs, answer, edges, saved, answer_version)

@@ -65,7 +65,7 @@ def apply(primitive, args, params, name=None, view_of=None):
     for a in args:
         if isinstance(a, Tensor):
             base = a._base
-            if base is not None and base[3] != a._version[0]:
+            if base is not None and base[3] != a._counter[0]:
                 _refresh_view(a)  # its base changed in place since the view was made
             data = a._data
             datas.append(data)
@@ -92,10 +92,10 @@ def apply(primitive, args, params, name=None, view_of=None):
     result = _new(Tensor)
     result._init(out, None)
     if view_of is not None:
-        result._version = view_of._version
+        result._counter = view_of._counter
         result._is_view = True
         if grad_mode._state.enabled:  # (a view made under no_grad is like a detached one)
-            result._base = (view_of, primitive, params, view_of._version[0])
+            result._base = (view_of, primitive, params, view_of._counter[0])
     if needs_grad and grad_mode._state.enabled and primitive.vjp is not None \
             and out.dtype.kind in "fc":
         graph.record(primitive, params, args, out, result, name)
@@ -120,7 +120,7 @@ def _data_of(x):
 class Tensor(Tracer):
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_version", "_accumulator",
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_counter", "_accumulator",
                  "_hooks", "_retains_grad", "_is_view", "_base", "__weakref__")
 
     def __init__(self, *args, **kwargs):
@@ -138,7 +138,7 @@ class Tensor(Tracer):
         self._requires_grad = grad_fn is not None
         self._grad = None
         self._grad_fn = grad_fn
-        self._version = [0]
+        self._counter = [0]
         self._accumulator = None
         self._hooks = None
         self._retains_grad = False
@@ -184,6 +184,11 @@ class Tensor(Tracer):
     def requires_grad_(self, requires_grad=True):
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def _version(self) -> int:
+        """How many times the memory this tensor shares with its views changed in place."""
+        return self._counter[0]
 
     @property
     def is_leaf(self) -> bool:
@@ -245,7 +250,7 @@ class Tensor(Tracer):
 
     def detach(self):
         t = Tensor._make(self._data)
-        t._version = self._version
+        t._counter = self._counter
         t._is_view = True
         return t
 
@@ -271,7 +276,7 @@ class Tensor(Tracer):
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError(leaf_inplace_error(self))
             base = self._base
-            if base is not None and base[3] != self._version[0]:
+            if base is not None and base[3] != self._counter[0]:
                 _refresh_view(self)
             data = self._data
             if self._base is not None:
@@ -295,9 +300,9 @@ class Tensor(Tracer):
                 self._data = _cast_like(new._data, data)
             self._grad_fn = new._grad_fn
             self._requires_grad = new._requires_grad
-            self._version[0] += 1
+            self._counter[0] += 1
             if self._grad_fn is not None and self._grad_fn.answer_version is not None:
-                self._grad_fn.answer_version = (self._version, self._version[0])
+                self._grad_fn.answer_version = (self._counter, self._counter[0])
             return self
         with grad_mode.no_grad():
             new = _data_of(op(self, *others))
@@ -310,7 +315,7 @@ class Tensor(Tracer):
             np.copyto(data, new, casting="same_kind")
         else:
             self._data = _cast_like(new, data)
-        self._version[0] += 1
+        self._counter[0] += 1
         return self
 
     def __iadd__(self, other):

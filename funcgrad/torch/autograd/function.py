@@ -130,7 +130,7 @@ class Function:
             return out
         outputs = out if isinstance(out, tuple) else (out,)
         edges = [edge_of(a) if needs else None for a, needs in zip(args, ctx.needs_input_grad)]
-        saved = [(t, t._version[0]) for t in ctx.saved_tensors if isinstance(t, Tensor)]
+        saved = [(t, t._counter[0]) for t in ctx.saved_tensors if isinstance(t, Tensor)]
         name = cls.__name__ + "Backward"
         node = node_class(name)(None, {}, args, None, edges, saved, None)
         node.composite = _UserBackward(

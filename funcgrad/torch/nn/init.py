@@ -10,7 +10,7 @@ from funcgrad.torch.random import default_generator
 
 def _fill(tensor, values):
     np.copyto(tensor._data, np.asarray(values), casting="unsafe")
-    tensor._version[0] += 1
+    tensor._counter[0] += 1
     return tensor
 
 

@@ -210,7 +210,7 @@ class Module:
                     f"{key}: copying a param with shape {source.shape} from checkpoint, the shape in "
                     f"current model is {target.shape}.")
             np.copyto(target._data, source, casting="unsafe")
-            target._version[0] += 1
+            target._counter[0] += 1
         from collections import namedtuple
         return namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])(missing, unexpected)
 

@@ -15,7 +15,7 @@ class Parameter(Tensor):
             data._data if isinstance(data, Tensor) else np.asarray(data))
         self._init(array, None)
         if isinstance(data, Tensor):
-            self._version = data._version
+            self._counter = data._counter
         self.requires_grad = requires_grad
 
     def __repr__(self):

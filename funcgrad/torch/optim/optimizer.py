@@ -55,7 +55,7 @@ class Optimizer:
                 else:
                     p._grad = p._grad.detach()
                     p._grad._data[...] = 0
-                    p._grad._version[0] += 1
+                    p._grad._counter[0] += 1
 
     def _params_with_grad(self, group):
         for p in group["params"]:
@@ -109,4 +109,4 @@ def _has_tensors(d):
 
 def bump(p):
     """Record an in-place update of a parameter's data (for the version counter)."""
-    p._version[0] += 1
+    p._counter[0] += 1

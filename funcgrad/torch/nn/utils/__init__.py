@@ -19,7 +19,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if coef < 1:
         for g in grads:
             g._data *= coef
-            g._version[0] += 1
+            g._counter[0] += 1
     return Tensor._make(np.asarray(total, np.float32))
 
 

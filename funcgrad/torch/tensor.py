@@ -196,6 +196,9 @@ class Tensor(Tracer):
 
     @property
     def grad_fn(self):
+        base = self._base
+        if base is not None and base[3] != self._counter[0]:
+            _refresh_view(self)  # a view whose base changed in place: its history from the base
         node = self._grad_fn
         if node is not None and node.is_output_slot:
             return node.edges[0]  # an output of a several-output autograd.Function

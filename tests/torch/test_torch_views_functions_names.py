@@ -305,6 +305,7 @@ def test_views_made_before_an_inplace_change_of_their_base_follow_it():
         b = x * 2
         whole, column = b.view(6), b[:, 2]
         b[0].mul_(3)  # through another view: whole and column see the new values and history
+        shown = type(whole.grad_fn).__name__, type(column.grad_fn).__name__
         (whole * t.arange(6.)).sum().backward(retain_graph=True)
         first = x.grad.tolist()
         x.grad = None
@@ -316,7 +317,7 @@ def test_views_made_before_an_inplace_change_of_their_base_follow_it():
         flat = y.view(6)
         y.add_(1)  # the base itself changed: the older view follows too
         (flat * 1).sum().backward()
-        return first, second, whole.tolist(), type(column.grad_fn).__name__, x.grad.tolist(), \
-            flat.tolist()
+        return shown, first, second, whole.tolist(), type(column.grad_fn).__name__, \
+            x.grad.tolist(), flat.tolist()
     theirs, ours = both(program)
     assert ours == theirs

@@ -19,7 +19,7 @@ from funcgrad.torch._ops import (abs, absolute, acos, add, all, any, argmax, arg
                                  round, rsqrt, sigmoid, sign, sin, sinh, softmax, sqrt, square,
                                  squeeze, stack, std, sub, subtract, sum, swapaxes, t, tan, tanh,
                                  transpose, true_divide, trunc, unsqueeze, var, where)
-from funcgrad.torch._indexing import gather, masked_fill  # noqa: F401
+from funcgrad.torch._indexing import chunk, gather, masked_fill, narrow, split, unbind  # noqa: F401
 from funcgrad.torch._creation import (arange, as_tensor, empty, empty_like, eye,  # noqa: F401
                                       from_numpy, full, full_like, is_tensor, linspace, numel,
                                       ones, ones_like, tensor, zeros, zeros_like)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import weakref
 
 import numpy as np
 
@@ -68,3 +69,64 @@ def gather(input, dim, index):
 def masked_fill(input, mask, value):
     value = as_tensor_arg(value).to(input.dtype)
     return apply(ew.where, (_plain(mask), value, input), {}, "MaskedFillBackward0")
+
+
+# -- pieces along one axis (views of the input, as in PyTorch) -----------------------------------
+
+# outputs of ops that return several views: PyTorch refuses to change them in place while
+# recording (id(tensor) -> (a weak reference to it, op name, output number))
+_several_view_outputs: dict = {}
+
+
+def _several_views(pieces, op):
+    for number, piece in enumerate(pieces):
+        key = id(piece)
+        gone = lambda _, key=key: _several_view_outputs.pop(key, None)  # noqa: E731
+        _several_view_outputs[key] = (weakref.ref(piece, gone), op, number)
+    return pieces
+
+
+def several_view_output(tensor):
+    """(op name, output number) when `tensor` is one of the views an op returned together."""
+    entry = _several_view_outputs.get(id(tensor))
+    return entry[1:] if entry is not None and entry[0]() is tensor else None
+
+
+def _pieces(input, dim, bounds, name):
+    dim = dim % input.ndim
+    return tuple(apply(getitem_p, (input,), {"index": canonical_index(
+        (slice(None),) * dim + (slice(start, stop),))}, name, view_of=input)
+        for start, stop in bounds)
+
+
+def narrow(input, dim, start, length):
+    start = start % input.shape[dim]
+    return _pieces(input, dim, [(start, start + length)], "SliceBackward0")[0]
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    size = tensor.shape[dim]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        bounds = [(s, builtins.min(s + step, size)) for s in range(0, size, step)]
+        return _several_views(_pieces(tensor, dim, bounds, "SplitBackward0"), "Split")
+    sizes = [int(s) for s in split_size_or_sections]
+    if builtins.sum(sizes) != size:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                           f"(input tensor's size at dimension {dim}), but got "
+                           f"split_sizes={sizes}")
+    ends = np.cumsum(sizes).tolist()
+    bounds = list(zip([0] + ends[:-1], ends))
+    return _several_views(_pieces(tensor, dim, bounds, "SplitWithSizesBackward0"),
+                          "SplitWithSizes")
+
+
+def chunk(input, chunks, dim=0):
+    return split(input, -(-input.shape[dim] // chunks), dim)
+
+
+def unbind(input, dim=0):
+    dim = dim % input.ndim
+    return _several_views(tuple(
+        apply(getitem_p, (input,), {"index": canonical_index((slice(None),) * dim + (i,))},
+              "UnbindBackward0", view_of=input) for i in range(input.shape[dim])), "Unbind")

@@ -119,6 +119,8 @@ def install():
     T.__rpow__ = lambda self, other: _ops.pow(other, self)
     T.__getitem__ = _indexing.getitem
     T.gather = _indexing.gather
+    T.narrow, T.split, T.chunk, T.unbind = (_indexing.narrow, _indexing.split, _indexing.chunk,
+                                            _indexing.unbind)
     T.masked_fill = _indexing.masked_fill
     T.__rsub__ = lambda self, other: _ops.apply(_ops.ew.subtract, (other, self), {}, "RsubBackward1")
     T.__rtruediv__ = lambda self, other: _ops.reciprocal(self) * other

@@ -15,7 +15,7 @@ from funcgrad.errors import where
 from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops, grad_mode
-from funcgrad.torch._indexing import index_put
+from funcgrad.torch._indexing import index_put, several_view_output
 from funcgrad.torch.graph import node_class
 from funcgrad.torch.tensor import Tensor, _cast_like, apply
 
@@ -37,6 +37,14 @@ def check_writable(chain):
             f"\n[funcgrad] the view has shape {tuple(chain[0].shape)} and its leaf "
             f"{tuple(base.shape)}{where()}. Update parameters by hand inside `with "
             "torch.no_grad():`, or .clone() the leaf first and change the copy.")
+    made = several_view_output(chain[0])
+    if made is not None:
+        raise RuntimeError(
+            f"Output {made[1]} of {made[0]} is a view and is being modified inplace. This view is "
+            "the output of a function that returns multiple views. Such functions do not allow "
+            "the output views to be modified inplace. You should replace the inplace operation "
+            "by an out-of-place one.\n[funcgrad] e.g. piece = piece * w instead of "
+            f"piece.mul_(w){where()}, or .clone() the piece first.")
     for t in chain[:-1]:
         if t._base[1] is shp.broadcast_to_p:
             raise RuntimeError(

@@ -73,6 +73,10 @@ NAME_CASES = {
     "max_pool2d": lambda t, x, y: _f(t).max_pool2d(x.view(1, 1, 2, 3), 2),
     "avg_pool2d": lambda t, x, y: _f(t).avg_pool2d(x.view(1, 1, 2, 3), 2),
     "embedding": lambda t, x, y: _f(t).embedding(t.tensor([0, 1]), x),
+    "chunk": lambda t, x, y: x.chunk(2, 1)[1] * x.chunk(2, 1)[0][:, :1],
+    "split": lambda t, x, y: t.split(x, 2, 1)[1], "split_sizes": lambda t, x, y: x.split([1, 2], 1)[1],
+    "narrow": lambda t, x, y: x.narrow(1, -2, 2), "unbind": lambda t, x, y: x.unbind(1)[2],
+    "chunk_of_3": lambda t, x, y: t.stack(t.chunk(x, 3, 1), 0),
 }
 
 
@@ -101,6 +105,7 @@ VIEW_PROGRAMS = {
     "setitem_on_a_view": lambda t, x, w: _set(x[1], 0, w[1] * 7),
     "transpose_zero_": lambda t, x, w: x.transpose(0, 1)[2].zero_(),
     "iadd_on_slice": lambda t, x, w: x[:, :2].__iadd__(w[0]),
+    "narrow_add_": lambda t, x, w: x.narrow(1, 1, 2).add_(w[1]),
 }
 
 
@@ -148,12 +153,16 @@ def test_views_share_the_version_counter_and_saved_tensors_notice():
     assert "output 0 of Exp, is at version 1" in ours[1]
 
 
-@pytest.mark.parametrize("case", ["leaf_view", "expand"])
+@pytest.mark.parametrize("case", ["leaf_view", "expand", "chunk", "unbind"])
 def test_inplace_on_views_pytorch_refuses(case):
     def program(t):
         x = t.tensor(XA, requires_grad=True)
         if case == "leaf_view":
             return outcome(lambda t: x[0].mul_(2), t)
+        if case == "chunk":
+            return outcome(lambda t: (x * 1).chunk(3, 1)[1].mul_(2), t)
+        if case == "unbind":
+            return outcome(lambda t: (x * 1).unbind(0)[1].add_(x[0]), t)
         w = t.tensor([2.0], requires_grad=True)
         return outcome(lambda t: (x * 1)[0:1].expand(3, 3).mul_(w), t)
     theirs, ours = both(program)

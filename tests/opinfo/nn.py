@@ -1,6 +1,6 @@
 """Neural-network primitives (funcgrad/primitives/nn.py): activations, fused losses, linear,
 convolution and its two adjoints, pooling. NumPy has none of them, so values are checked
-against PyTorch in tests/torch/test_nn_primitives.py instead (reference=False here)."""
+against PyTorch in tests/torch_layer/test_nn_primitives.py instead (reference=False here)."""
 import numpy as np
 from hypothesis import strategies as st
 

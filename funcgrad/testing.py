@@ -16,6 +16,7 @@ import numpy as np
 
 from funcgrad.errors import describe
 from funcgrad.transforms import jvp, vjp
+from funcgrad.transforms._inputs import with_fixed_args
 from funcgrad.tree_util import tree_flatten, tree_unflatten
 
 __all__ = ["check_grads", "numerical_jvp", "numerical_gradient"]
@@ -91,11 +92,7 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, name, level):
     if not diff or order < 1:
         return
 
-    def on_diff(*diff_args):
-        full = list(args)
-        for i, a in zip(diff, diff_args):
-            full[i] = a
-        return f(*full)
+    on_diff = with_fixed_args(f, args, diff)
 
     primals = tuple(args[i] for i in diff)
     out = on_diff(*primals)

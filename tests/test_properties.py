@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
+from funcgrad.transforms._inputs import with_fixed_args
 from funcgrad.tree_util import tree_flatten
 from tests.opinfo import all_cases, bind, split_sample
 
@@ -20,12 +21,7 @@ def _float_positions(arrays):
 
 
 def _on_floats(fun, arrays, floats):
-    def f(*fl):
-        full = list(arrays)
-        for j, x in zip(floats, fl):
-            full[j] = x
-        return fun(*full)
-    return f
+    return with_fixed_args(fun, arrays, floats)
 
 
 def _sample(case, data):

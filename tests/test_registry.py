@@ -20,6 +20,7 @@ from funcgrad.core.ir import Var
 from funcgrad.core.primitive import registry
 from funcgrad.testing import check_grads
 from funcgrad.tree_util import tree_flatten
+from funcgrad.transforms._inputs import with_fixed_args
 from tests.opinfo import all_cases, bind, split_sample
 
 CASES = all_cases()
@@ -207,11 +208,7 @@ def test_nondifferentiable_ops_have_zero_derivative(case, data):
         return
     fun = bind(case, fnp, static)
 
-    def on_floats(*fl):
-        full = list(arrays)
-        for j, x in zip(floats, fl):
-            full[j] = x
-        return fun(*full)
+    on_floats = with_fixed_args(fun, arrays, floats)
     primals = tuple(arrays[j] for j in floats)
     _, out_t = fg.jvp(on_floats, primals, tuple(np.ones_like(p) for p in primals))
     for t in tree_flatten(out_t)[0]:

@@ -5,10 +5,8 @@ Values are computed eagerly as the function runs, so Python control flow on trac
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from funcgrad.core.ir import Equation, Trace, Var
-from funcgrad.core.tracer import Interpreter, Tracer, pop_interpreter, push_interpreter
+from funcgrad.core.tracer import Interpreter, Tracer, running
 from funcgrad.errors import OpError, TracerLeakError, describe, where
 
 
@@ -91,10 +89,13 @@ class Recorder(Interpreter):
             raise_leaked(None, x._owner)
         return x
 
+    def retire(self):
+        self.equations = None  # tracers that escape now raise instead of recording
+
     def finish(self, outputs) -> Trace:
         trace = Trace(self.inputs, self.equations, [self.output_of(x) for x in outputs],
                       self.num_vars)
-        self.equations = None  # tracers that escape now raise instead of recording
+        self.retire()
         return trace
 
 
@@ -108,14 +109,8 @@ def raise_leaked(primitive, owner):
         "of a concrete copy.")
 
 
-@contextmanager
 def recording(name="trace"):
-    recorder = push_interpreter(Recorder(name))
-    try:
-        yield recorder
-    finally:
-        pop_interpreter(recorder)
-        recorder.equations = None
+    return running(Recorder(name))
 
 
 def value_of(x, recorder):

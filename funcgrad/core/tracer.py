@@ -12,6 +12,7 @@ per thread.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -32,6 +33,9 @@ class Interpreter:
 
     def describe_level(self) -> str:
         return type(self).__name__
+
+    def retire(self) -> None:
+        """Called when the transform returns; from then on its tracers must not act."""
 
 
 class Tracer:
@@ -151,3 +155,14 @@ def pop_interpreter(interpreter: Interpreter) -> None:
 
 def active_interpreters() -> tuple:
     return tuple(_stack.interpreters)
+
+
+@contextmanager
+def running(interpreter: Interpreter):
+    """The interpreter on top of the stack for the duration of the block, then retired."""
+    push_interpreter(interpreter)
+    try:
+        yield interpreter
+    finally:
+        pop_interpreter(interpreter)
+        interpreter.retire()

@@ -19,7 +19,7 @@ import numpy as np
 
 from funcgrad.core.ir import Var
 from funcgrad.core.recorder import Recorder
-from funcgrad.core.tracer import Tracer, _stack, pop_interpreter, push_interpreter
+from funcgrad.core.tracer import Tracer, active_interpreters, running
 from funcgrad.errors import user_frame, where
 from funcgrad.transforms._inputs import as_array
 from funcgrad.transforms.codegen import GuardFailed, compile_program, generate
@@ -123,7 +123,7 @@ class Jitted:
 
     # -- calling --------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if _stack.interpreters:
+        if active_interpreters():
             return self.fun(*args, **kwargs)  # under another transform: let it see the primitives
         if not kwargs and self.plain:
             # the common case, all arguments plain arrays: no pytree walk on a cache hit
@@ -202,8 +202,7 @@ class Jitted:
         return (dyn_args, dyn_kwargs), statics, rebuild
 
     def _trace(self, leaves, tree, rebuild):
-        recorder = push_interpreter(GuardRecorder(f"jit({self.__name__})"))
-        try:
+        with running(GuardRecorder(f"jit({self.__name__})")) as recorder:
             try:
                 arrays = [as_array(x, f"argument leaf {i}", "jit", differentiable=False)
                           for i, x in enumerate(leaves)]
@@ -219,9 +218,6 @@ class Jitted:
                 result = self.fun(*full_args, **full_kwargs)
             out_leaves, out_tree = tree_flatten(result)
             trace = recorder.finish(out_leaves)
-        finally:
-            pop_interpreter(recorder)
-            recorder.equations = None
         self.trace_count += 1
         pure = _is_pure(trace)
         optimised, guards = optimize(trace, recorder.guards) if pure else (trace, [])

@@ -8,11 +8,9 @@ value is an error that points to `funcgrad.numpy.where` and `funcgrad.lax.cond`.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 
-from funcgrad.core.tracer import Interpreter, Tracer, pop_interpreter, push_interpreter
+from funcgrad.core.tracer import Interpreter, Tracer, running
 from funcgrad.errors import FuncgradError, TracerLeakError, describe, where
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import shape_of
@@ -58,6 +56,9 @@ class BatchInterpreter(Interpreter):
     def __init__(self, axis_size: int):
         self.axis_size = axis_size
         self.active = True
+
+    def retire(self):
+        self.active = False
 
     def process(self, primitive, args, params):
         if not self.active:
@@ -109,14 +110,8 @@ def loop_rule(primitive, values, dims, params, size):
     return _shape.stack(results), 0
 
 
-@contextmanager
 def batching(axis_size: int):
-    interpreter = push_interpreter(BatchInterpreter(axis_size))
-    try:
-        yield interpreter
-    finally:
-        pop_interpreter(interpreter)
-        interpreter.active = False
+    return running(BatchInterpreter(axis_size))
 
 
 def move_batch_axis(x, from_dim, to_dim, size):

@@ -143,14 +143,20 @@ def _compare(got, expected, mode, label, rtol, atol):
         bad = ~(np.abs(g - e) <= atol + rtol * np.abs(e))
         if bad.any():
             error = np.where(bad, np.abs(g - e), 0)
-            where = np.unravel_index(int(np.nanargmax(np.where(np.isnan(error), np.inf, error))),
-                                     np.shape(e)) if np.ndim(e) else ()
-            where = tuple(int(w) for w in where)
+            where = _worst_index(error)
             raise AssertionError(
                 f"check_grads: {mode} disagrees with finite differences for {label}: "
                 f"output leaf {n}, largest difference {np.abs(g - e)[where]:.3g} at index {where}: "
                 f"{mode.split()[0]} gives {g[where]!r}, finite differences give {e[where]!r} "
                 f"(rtol={rtol}, atol={atol}).")
+
+
+def _worst_index(error):
+    """Index of the largest entry of `error`, a NaN counting as the largest."""
+    if not np.ndim(error):
+        return ()
+    flat = int(np.argmax(np.where(np.isnan(error), np.inf, error)))
+    return tuple(int(w) for w in np.unravel_index(flat, np.shape(error)))
 
 
 def _fail_reverse(f, args, i, v_leaves, out_tree, ct, by_vjp, by_fd, label, eps):
@@ -162,9 +168,7 @@ def _fail_reverse(f, args, i, v_leaves, out_tree, ct, by_vjp, by_fd, label, eps)
     numeric = numerical_gradient(projected, np.real(args[i]), eps)
     ct_real = np.real(np.broadcast_to(ct, numeric.shape))
     error = np.abs(ct_real - numeric)
-    where = np.unravel_index(int(np.argmax(np.where(np.isnan(error), np.inf, error))),
-                             numeric.shape) if numeric.ndim else ()
-    where = tuple(int(w) for w in where)
+    where = _worst_index(error)
     raise AssertionError(
         f"check_grads: reverse mode (vjp) disagrees with finite differences for {label}: "
         f"<vjp(v), u> = {by_vjp!r} but <v, finite-difference J u> = {by_fd!r}; the largest "

@@ -19,12 +19,12 @@ def _swap_last(x):
     return _shape.transpose_p.bind(x, axes=tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
 
-def _column(v):
+def as_column(v):
     """(..., k) -> (..., k, 1)"""
     return _shape.reshape_p.bind(v, shape=tuple(shape_of(v)) + (1,))
 
 
-def _row(v):
+def as_row(v):
     """(..., k) -> (..., 1, k)"""
     s = tuple(shape_of(v))
     return _shape.reshape_p.bind(v, shape=s[:-1] + (1,) + s[-1:])
@@ -39,9 +39,9 @@ def _matmul_vjp_a(g, ans, a, b):
     if a_nd == 1 and b_nd == 1:
         return g * b
     if a_nd == 1:       # ans (..., m) = a (k) @ b (..., k, m)
-        return unbroadcast(_drop_last(matmul(b, _column(g))), a)
+        return unbroadcast(_drop_last(matmul(b, as_column(g))), a)
     if b_nd == 1:       # ans (..., n) = a (..., n, k) @ b (k)
-        return unbroadcast(_column(g) * b, a)
+        return unbroadcast(as_column(g) * b, a)
     return unbroadcast(matmul(g, _swap_last(b)), a)
 
 
@@ -50,9 +50,9 @@ def _matmul_vjp_b(g, ans, a, b):
     if a_nd == 1 and b_nd == 1:
         return g * a
     if a_nd == 1:
-        return unbroadcast(_column(a) * _row(g), b)
+        return unbroadcast(as_column(a) * as_row(g), b)
     if b_nd == 1:
-        return unbroadcast(_drop_last(matmul(_swap_last(a), _column(g))), b)
+        return unbroadcast(_drop_last(matmul(_swap_last(a), as_column(g))), b)
     return unbroadcast(matmul(_swap_last(a), g), b)
 
 
@@ -91,7 +91,7 @@ def _as_matrix_stack(x, d, nd, vector_as_row):
     if d is not None:
         x = _shape.moveaxis(x, d, 0)
     if nd == 1:
-        x = _row(x) if vector_as_row else _column(x)
+        x = as_row(x) if vector_as_row else as_column(x)
     return x
 
 

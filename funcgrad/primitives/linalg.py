@@ -19,7 +19,7 @@ import numpy as np
 from funcgrad.core.primitive import Primitive, ShapedArray
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import dtype_of, shape_of, unbroadcast
-from funcgrad.primitives.contraction import matmul
+from funcgrad.primitives.contraction import as_column, as_row, matmul
 from funcgrad.primitives.elementwise import equal, where
 from funcgrad.primitives.reductions import sum_p
 
@@ -58,15 +58,6 @@ def _expand2(x):
     return _shape.reshape_p.bind(x, shape=tuple(shape_of(x)) + (1, 1))
 
 
-def _column(v):
-    return _shape.reshape_p.bind(v, shape=tuple(shape_of(v)) + (1,))
-
-
-def _row(v):
-    s = tuple(shape_of(v))
-    return _shape.reshape_p.bind(v, shape=s[:-1] + (1,) + s[-1:])
-
-
 def _strict_lower(x):
     n = shape_of(x)[-1]
     return np.tril(np.ones((n, n), dtype=dtype_of(x)), -1)
@@ -74,7 +65,7 @@ def _strict_lower(x):
 
 def _coupling(w):
     """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 where w[i] == w[j] (repeated values)."""
-    diff = _row(w) - _column(w)
+    diff = as_row(w) - as_column(w)
     same = equal(diff, 0)
     return where(same, 0.0, 1.0 / where(same, 1.0, diff))
 
@@ -355,7 +346,7 @@ def _svd_jvp(t, ans, a, full_matrices):
     f = _coupling(s * s)
     dp = matmul(_hermitian(u), matmul(t, v))
     dp_h = _hermitian(dp)
-    srow, scol = _row(s), _column(s)
+    srow, scol = as_row(s), as_column(s)
     sinv = _safe_reciprocal(s)
     du = matmul(u, f * (dp * srow + scol * dp_h))
     dv = matmul(v, f * (scol * dp + dp_h * srow))
@@ -365,10 +356,10 @@ def _svd_jvp(t, ans, a, full_matrices):
         du = du + matmul(u, _imaginary_diagonal(dp, sinv))
         ds = real(ds)
     if m > k:
-        du = du + matmul(eye_like(a, m) - matmul(u, _hermitian(u)), matmul(t, v)) * _row(sinv)
+        du = du + matmul(eye_like(a, m) - matmul(u, _hermitian(u)), matmul(t, v)) * as_row(sinv)
     if n > k:
         dv = dv + matmul(eye_like(a, n) - matmul(v, _hermitian(v)),
-                         matmul(_hermitian(t), u)) * _row(sinv)
+                         matmul(_hermitian(t), u)) * as_row(sinv)
     if full_matrices:
         du, dv = _pad_columns(du, m), _pad_columns(dv, n)
     return du, ds, _hermitian(dv)
@@ -387,17 +378,17 @@ def _svd_vjp(g, ans, a, full_matrices):
     sinv = _safe_reciprocal(s)
     a1 = matmul(mT(u), gu)
     a2 = matmul(mT(v), gv)
-    inner = (diag_embed(gs) + (f * (a1 - _hermitian(a1))) * _row(s)
-             + _column(s) * (f * (a2 - _hermitian(a2))))
+    inner = (diag_embed(gs) + (f * (a1 - _hermitian(a1))) * as_row(s)
+             + as_column(s) * (f * (a2 - _hermitian(a2))))
     if _is_complex(a1):
         inner = inner + _imaginary_diagonal(a1, sinv)
     u_c = _conj(u)
     out = matmul(u_c, matmul(inner, mT(v)))
     if m > k:
-        out = out + matmul((gu - matmul(u_c, a1)) * _row(sinv), mT(v))
+        out = out + matmul((gu - matmul(u_c, a1)) * as_row(sinv), mT(v))
     if n > k:
         gv_h = _hermitian(gv)
-        out = out + matmul(u_c * _row(sinv), gv_h - matmul(matmul(gv_h, _conj(v)), mT(v)))
+        out = out + matmul(u_c * as_row(sinv), gv_h - matmul(matmul(gv_h, _conj(v)), mT(v)))
     return out
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.core.tracer import Tracer
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, shape_of
 from funcgrad.primitives.elementwise import (  # noqa: F401  (re-exported)
-    astype, bitwise_and, bitwise_count, bitwise_or, bitwise_xor, conj, conjugate, copysign, fmod,
+    bitwise_and, bitwise_count, bitwise_or, bitwise_xor, conj, conjugate, copysign, fmod,
     gcd, heaviside, imag, invert, lcm, ldexp, left_shift, nextafter, real, right_shift, signbit,
     sinc, spacing)
 from funcgrad.primitives.special import i0  # noqa: F401
@@ -30,6 +31,13 @@ _LN2 = float(np.log(2.0))
 
 def _is_complex(x):
     return np.issubdtype(dtype_of(x), np.complexfloating)
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    """x cast to `dtype`, as NumPy 2's `numpy.astype` (a cast to an integer type has no derivative)."""
+    if not isinstance(x, Tracer):
+        return np.asarray(x).astype(dtype, copy=copy)
+    return ew.astype(x, dtype)
 
 
 def angle(z, deg=False):
@@ -230,7 +238,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
 
 
 __all__ = [
-    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "angle", "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "angle", "astype", "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
     "bitwise_or", "bitwise_right_shift", "bitwise_xor", "conj", "conjugate", "copysign", "deg2rad",
     "degrees", "divmod", "fabs", "fix", "float_power", "fmod", "frexp", "gcd", "heaviside", "i0",
     "imag", "invert", "iscomplex", "isneginf", "isposinf", "isreal", "lcm", "ldexp", "left_shift",

@@ -23,6 +23,9 @@ def _batch_elementwise(primitive):
     def rule(values, dims, **params):
         size = next(shape_of(v)[d] for v, d in zip(values, dims) if d is not None)
         out_rank = max(len(shape_of(v)) - (d is not None) for v, d in zip(values, dims))
+        in_place = _batch_axis_in_place(values, dims, out_rank)
+        if in_place is not None:
+            return primitive.bind(*in_place[0], **params), in_place[1]
         moved = []
         for v, d in zip(values, dims):
             if d is not None:
@@ -35,6 +38,26 @@ def _batch_elementwise(primitive):
             moved.append(v)
         return primitive.bind(*moved, **params), 0
     return rule
+
+
+def _batch_axis_in_place(values, dims, out_rank):
+    """When every batched operand has the full rank and the same batch axis d, leave them as they
+    are and give the unbatched ones a unit axis at d: no transposed copies along a chain of ops."""
+    batch_dims = {d for d in dims if d is not None}
+    if len(batch_dims) != 1:
+        return None
+    (d,) = batch_dims
+    if d == 0:
+        return None  # the general rule below moves nothing then either
+    if any(d_ is not None and len(shape_of(v)) != out_rank + 1 for v, d_ in zip(values, dims)):
+        return None
+    aligned = []
+    for v, d_ in zip(values, dims):
+        if d_ is None:
+            shape = (1,) * (out_rank - len(shape_of(v))) + tuple(shape_of(v))
+            v = _shape().reshape_p.bind(v, shape=shape[:d] + (1,) + shape[d:])
+        aligned.append(v)
+    return aligned, d
 
 
 def _shape():

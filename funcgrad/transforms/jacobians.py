@@ -1,5 +1,6 @@
 """Full Jacobians and Hessians: the function is recorded once, then its expression list is replayed
-once, batched by vmap over a basis of one-hot cotangents (jacrev) or tangents (jacfwd).
+once, batched by vmap over a basis of one-hot cotangents (jacrev) or tangents (jacfwd). The basis is
+never written out as an identity matrix unless a rule needs it: see diagonal.py.
 
 `chunk_size` replays that many basis vectors at a time, bounding memory for large Jacobians.
 """
@@ -12,6 +13,7 @@ from funcgrad.errors import where
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import dtype_of
 from funcgrad.transforms._inputs import normalize_argnums, with_fixed_args
+from funcgrad.transforms.diagonal import IdentityBasis
 from funcgrad.transforms.forward import forward_pass
 from funcgrad.transforms.reverse import backward_pass, record
 from funcgrad.transforms.vmap import vmap
@@ -24,15 +26,23 @@ def _dtype(x):
 
 
 def _identity_basis(x):
-    """The one-hot basis for leaf x: shape (x.size,) + x.shape."""
-    n = int(np.size(x)) if not hasattr(x, "shape") else int(np.prod(x.shape, dtype=np.int64))
-    return np.eye(n, dtype=_dtype(x)).reshape((n,) + tuple(np.shape(x)))
+    """The one-hot basis for leaf x, (x.size,) + x.shape, kept symbolic (see diagonal.py)."""
+    return IdentityBasis(np.shape(x), _dtype(x))
 
 
 def _zeros_for_missing(results, likes):
     """Replace the None (zero) entries a replay returns with zeros of the right shape."""
     return [np.zeros(np.shape(like), _dtype(like)) if r is None else r
             for r, like in zip(results, likes)]
+
+
+def _block(batched, out, x):
+    """d out / d x from the vmapped replay: shape out.shape + x.shape, never an alias of a user's
+    array (a linear function's Jacobian can be its matrix itself, passed read-only)."""
+    block = _shape.reshape(batched, tuple(np.shape(out)) + tuple(np.shape(x)))
+    if isinstance(block, np.ndarray) and not block.flags.writeable:
+        block = block.copy()
+    return block
 
 
 def _reverse_blocks(trace, ins, outs, chunk_size):
@@ -44,8 +54,7 @@ def _reverse_blocks(trace, ins, outs, chunk_size):
             cotangents[o] = seed
             return _zeros_for_missing(backward_pass(trace, cotangents), ins)
         rows = vmap(pull, chunk_size=chunk_size)(_identity_basis(out))
-        blocks.append([_shape.reshape(r, tuple(np.shape(out)) + tuple(np.shape(x)))
-                       for r, x in zip(rows, ins)])
+        blocks.append([_block(r, out, x) for r, x in zip(rows, ins)])
     return blocks
 
 
@@ -60,7 +69,7 @@ def _forward_blocks(trace, ins, outs, chunk_size):
         # the batch axis goes last: out.shape + (x.size,)
         cols = vmap(push, out_axes=-1, chunk_size=chunk_size)(_identity_basis(x))
         for o, (c, out) in enumerate(zip(cols, outs)):
-            blocks[o][i] = _shape.reshape(c, tuple(np.shape(out)) + tuple(np.shape(x)))
+            blocks[o][i] = _block(c, out, x)
     return blocks
 
 

@@ -48,14 +48,32 @@ class BatchTracer(Tracer):
         return value.dtype if hasattr(value, "dtype") else np.asarray(value).dtype
 
 
-class BatchInterpreter(Interpreter):
-    """Applies each primitive's batch rule to the batched values of its level."""
+class SymbolicBasis:
+    """A batched argument that is not an array: it makes its own tracer (see diagonal.py).
 
-    __slots__ = ("axis_size", "active")
+    It has `shape` (batch axis first) and `dtype`, and `rows(start, stop)` for chunks."""
+
+    shape: tuple
+
+    def tracer(self, interpreter) -> BatchTracer:
+        raise NotImplementedError
+
+    def rows(self, start: int, stop: int) -> SymbolicBasis:
+        raise NotImplementedError
+
+
+class BatchInterpreter(Interpreter):
+    """Applies each primitive's batch rule to the batched values of its level.
+
+    `structured`, when a symbolic batch is in play, is tried first: it returns the result, or
+    None to use the batch rules (the symbolic batch then writes itself out)."""
+
+    __slots__ = ("axis_size", "active", "structured")
 
     def __init__(self, axis_size: int):
         self.axis_size = axis_size
         self.active = True
+        self.structured = None
 
     def retire(self):
         self.active = False
@@ -65,6 +83,10 @@ class BatchInterpreter(Interpreter):
             raise TracerLeakError(
                 f"a batched value was used in {primitive.name}{where()} after the vmap that created "
                 "it had returned. Return it from the vmapped function instead of storing it.")
+        if self.structured is not None:
+            out = self.structured(self, primitive, args, params)
+            if out is not None:
+                return out
         values, dims = [], []
         for arg in args:
             if isinstance(arg, BatchTracer) and arg._owner is self:
@@ -209,13 +231,16 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
 
 
 def _slice(x, d, start, stop):
+    if isinstance(x, SymbolicBasis):
+        return x.rows(start, stop)
     index = (slice(None),) * d + (slice(start, stop),)
     return getitem_p.bind(x, index=index)
 
 
 def _run(fun, leaves, tree, dims, size, out_axes):
     with batching(size) as interpreter:
-        tracers = [x if d is None else BatchTracer(interpreter, x, d % max(len(shape_of(x)), 1))
+        tracers = [x if d is None else x.tracer(interpreter) if isinstance(x, SymbolicBasis)
+                   else BatchTracer(interpreter, x, d % max(len(shape_of(x)), 1))
                    for x, d in zip(leaves, dims)]
         result = fun(*tree_unflatten(tree, tracers))
         out_leaves, out_tree = tree_flatten(result)

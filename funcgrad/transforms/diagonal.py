@@ -31,7 +31,7 @@ class IdentityBasis(SymbolicBasis):
 
     def __init__(self, shape, dtype, start=0, count=None):
         self.example_shape = tuple(shape)
-        self.size = int(np.prod(self.example_shape, dtype=np.int64))
+        self.size = _size(self.example_shape)
         self.start = start
         self.count = self.size - start if count is None else count
         self.shape = (self.count,) + self.example_shape
@@ -82,7 +82,7 @@ class DiagonalBatch(BatchTracer):
 
 def _materialize(scale, start, count):
     shape = tuple(shape_of(scale))
-    size = int(np.prod(shape, dtype=np.int64))
+    size = _size(shape)
     if isinstance(scale, Tracer):  # an outer transform follows the scale: write it with primitives
         rows = np.eye(size, dtype=dtype_of(scale))[start:start + count]
         flat = _shape.reshape_p.bind(scale, shape=(1, size))
@@ -117,12 +117,19 @@ def _same_rows(a, b):
     return a.start == b.start and a.count == b.count and a.shape == b.shape
 
 
-def _keeps_shape(diagonal, other):
-    """True when an unbatched operand broadcasts to the diagonal batch's example shape."""
+def _stays_diagonal(diagonal, other):
+    """True when an unbatched operand broadcasts against the diagonal batch's examples without
+    adding elements (unit axes may be added: they keep the flat order, so the batch stays
+    diagonal)."""
     try:
-        return np.broadcast_shapes(diagonal.shape, tuple(shape_of(other))) == diagonal.shape
+        shape = np.broadcast_shapes(diagonal.shape, tuple(shape_of(other)))
     except ValueError:
         return False
+    return _size(shape) == _size(diagonal.shape)
+
+
+def _size(shape):
+    return int(np.prod(shape, dtype=np.int64))
 
 
 def _linear_unary(primitive):
@@ -149,16 +156,16 @@ def _product(args, kinds):
     x, y = args
     if kinds == ["diagonal", "diagonal"]:
         return x.like(_mul(x.scale, y.scale)) if _same_rows(x, y) else None
-    if kinds == ["diagonal", "unbatched"] and _keeps_shape(x, y):
+    if kinds == ["diagonal", "unbatched"] and _stays_diagonal(x, y):
         return x.like(_mul(x.scale, y))
-    if kinds == ["unbatched", "diagonal"] and _keeps_shape(y, x):
+    if kinds == ["unbatched", "diagonal"] and _stays_diagonal(y, x):
         return y.like(_mul(x, y.scale))
     return None
 
 
 def _quotient(args, kinds):
     x, y = args
-    if kinds == ["diagonal", "unbatched"] and _keeps_shape(x, y):
+    if kinds == ["diagonal", "unbatched"] and _stays_diagonal(x, y):
         return x.like(_elementwise.divide.bind(x.scale, y))
     return None
 
@@ -167,7 +174,7 @@ def _where(args, kinds):
     c, x, y = args
     if kinds[0] != "unbatched" or kinds[1:] != ["diagonal", "diagonal"] or not _same_rows(x, y):
         return None
-    if not _keeps_shape(x, c):
+    if not _stays_diagonal(x, c):
         return None
     return x.like(_elementwise.where.bind(c, x.scale, y.scale))
 
@@ -193,6 +200,10 @@ def _transpose(args, kinds, axes):
 
 def _matmul(args, kinds):
     a, b = args
+    if kinds == ["unbatched", "diagonal"] and len(shape_of(a)) == 1:
+        return _dot_with_basis(a, b)
+    if kinds == ["diagonal", "unbatched"] and len(shape_of(b)) == 1:
+        return _dot_with_basis(b, a)
     if kinds == ["unbatched", "diagonal"]:
         return _matrix_times_basis(a, b)
     if kinds == ["diagonal", "unbatched"]:
@@ -202,10 +213,19 @@ def _matmul(args, kinds):
 
 def _picked_scale(d):
     """The scales of the chunk's examples, a vector of length count."""
-    flat = _shape.reshape_p.bind(d.scale, shape=(int(np.prod(d.shape, dtype=np.int64)),))
+    flat = _shape.reshape_p.bind(d.scale, shape=(_size(d.shape),))
     if d.start == 0 and d.count == shape_of(flat)[0]:
         return flat
     return getitem_p.bind(flat, index=(slice(d.start, d.start + d.count),))
+
+
+def _dot_with_basis(v, d):
+    # v . (s_i e_i) = s_i v_i: a vector of the examples
+    if d.shape != tuple(shape_of(v)):
+        return None
+    if d.count != shape_of(v)[0]:
+        v = getitem_p.bind(v, index=(slice(d.start, d.start + d.count),))
+    return BatchTracer(d._owner, _read_only(v) if d.unit else _mul(_picked_scale(d), v), 0)
 
 
 def _matrix_times_basis(a, d):

@@ -80,6 +80,7 @@ V = RNG.standard_normal((4, 3))
     ("column", lambda x: fnp.reshape(W @ fnp.reshape(x, (4, 1)), (5,))),
     ("row", lambda x: fnp.reshape(fnp.reshape(x, (1, 4)) @ V, (3,))),
     ("linear", lambda x: W @ x),
+    ("dot products", lambda x: (x @ V[:, 0]) * x + fnp.sin(V[:, 1] @ x) + x @ x),
     ("scaled and negated", lambda x: -(2.0 * x) / 3.0 - x * x),
     ("where (relu)", lambda x: fnp.maximum(x, 0.0) + fnp.where(x > 0.1, x, -x)),
     ("reshape and transposes", lambda x: fnp.transpose(fnp.reshape(x, (2, 2))) * 2.0),
@@ -119,6 +120,10 @@ def test_a_linear_functions_jacobian_is_a_copy_of_its_matrix():
         assert J.flags.writeable and not np.shares_memory(J, W)
         J[0, 0] = 100.0
         assert W[0, 0] != 100.0
+        v = W[:, 0].copy()
+        J = jac(lambda y: v @ y)(np.ones(5))
+        np.testing.assert_array_equal(J, v)
+        assert J.flags.writeable and not np.shares_memory(J, v)
 
 
 def test_float32_and_empty_and_scalar():

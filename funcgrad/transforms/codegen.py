@@ -125,11 +125,9 @@ class Program:
         return f"{function}({', '.join(args)})"
 
     def in_place(self, eq, buffer) -> str:
-        """The equation as a ufunc call writing into the dead input `buffer` (out=)."""
+        """The equation as a ufunc call writing into the dead array `buffer` (out=)."""
         impl = eq.primitive.impl
         name = _UFUNC_OF_OPERATOR.get(impl) or impl.__name__
-        if getattr(np, name, None) is None:
-            return self.call(eq)
         args = ", ".join(self.operand(x) for x in eq.inputs)
         return f"np.{name}({args}, out={self.namer(buffer)})"
 
@@ -177,40 +175,94 @@ def generate(trace, guards, name="jitted") -> Program:
     return program
 
 
-def _reusable_buffers(trace) -> dict:
-    """For elementwise equations, an input array that dies there and can take the result (out=).
+_REDUCTIONS = {"sum", "max", "min"}
 
-    The input must be an array this program allocated (not an argument, not an output, not a view
-    and not the base of one) with the result's shape and dtype, and this its last use.
+
+def _allocates(eq) -> bool:
+    """Whether the equation's result is always a new array (a ufunc, an arithmetic operator, or
+    a NumPy reduction)."""
+    impl = eq.primitive.impl
+    if eq.primitive.name in _REDUCTIONS:
+        return True
+    return not eq.primitive.multiple_results and (
+        impl in _UFUNC_OF_OPERATOR or isinstance(impl, np.ufunc) and impl.nout == 1)
+
+
+def _writes_out(eq) -> bool:
+    """Whether the equation can be generated as a NumPy call with `out=`, same values."""
+    impl = eq.primitive.impl
+    # `x ** 2` on an array takes NumPy's square/sqrt shortcuts, which np.power(out=) does not
+    return not eq.params and _allocates(eq) and impl is not operator.pow and (
+        impl in _UFUNC_OF_OPERATOR or isinstance(impl, np.ufunc)) \
+        and getattr(np, _UFUNC_OF_OPERATOR.get(impl) or impl.__name__, None) is not None
+
+
+def _buffer_lifetimes(trace):
+    """(owners, end): which allocated arrays each variable may share memory with, and the index of
+    the last equation that reads each allocated array through any variable (len + 1: never dies).
+
+    Aliasing is decided by primitive, not by the values seen while tracing (a reshape that copied
+    then may return a view on replay): only ufuncs and arithmetic operators are known to return
+    a new array; any other result may be a view of any of its inputs.
     """
-    last_use: dict[int, int] = {}
+    n = len(trace.equations)
+    owners: dict[int, tuple] = {id(v): (id(v),) for v in trace.inputs}
+    end: dict[int, int] = {id(v): n + 1 for v in trace.inputs}
     for i, eq in enumerate(trace.equations):
+        shared = ()
         for x in eq.inputs:
             if type(x) is Var:
-                last_use[id(x)] = i
-    pinned = {id(v) for v in trace.inputs} | {id(x) for x in trace.outputs if type(x) is Var}
-    bases = set()
-    for eq in trace.equations:
+                shared += owners.get(id(x), ())
+                for owner in owners.get(id(x), ()):
+                    end[owner] = max(end[owner], i)
+        fresh = _allocates(eq)
         for v in eq.outputs:
-            base = getattr(v.value, "base", None)
-            if base is not None:
-                bases.add(id(base))
+            owners[id(v)] = (id(v),) if fresh else tuple(set(shared))
+            if fresh:
+                end[id(v)] = i
+    for x in trace.outputs:
+        if type(x) is Var:
+            for owner in owners.get(id(x), ()):
+                end[owner] = n + 1
+    return owners, end
+
+
+def _reusable_buffers(trace) -> dict:
+    """For equations that can write with `out=`, the variable whose dead array takes the result.
+
+    Either an input of the equation read there for the last time (elementwise ops only: the
+    result lands in memory just read) or an array that died earlier with the result's shape and
+    dtype. Only arrays this program allocated are reused: never an argument (user data), an
+    output, or an array a live view still reads. Guards are checked right after the equation
+    defining their value, so they never see a reused buffer.
+    """
+    owners, end = _buffer_lifetimes(trace)
+    dying: dict[int, list] = {}
+    for i, eq in enumerate(trace.equations):
+        for v in eq.outputs:
+            if owners[id(v)] == (id(v),) and type(v.value) is np.ndarray and v.value.ndim \
+                    and end[id(v)] <= len(trace.equations):
+                dying.setdefault(end[id(v)], []).append(v)
+    free: dict[tuple, list] = {}
     chosen = {}
     for i, eq in enumerate(trace.equations):
-        impl = eq.primitive.impl
-        if eq.params or eq.primitive.multiple_results or not (
-                impl in _UFUNC_OF_OPERATOR or isinstance(impl, np.ufunc) and impl.nout == 1):
-            continue
         out = eq.outputs[0].value
-        if type(out) is not np.ndarray or out.ndim == 0:
-            continue
-        for x in eq.inputs:
-            value = x.value if type(x) is Var else None
-            if (type(value) is np.ndarray and last_use.get(id(x)) == i and id(x) not in pinned
-                    and value.base is None and id(value) not in bases
-                    and value.shape == out.shape and value.dtype == out.dtype):
-                chosen[id(eq)] = x
-                break
+        if _writes_out(eq) and type(out) is np.ndarray and out.ndim:
+            key = (out.shape, out.dtype)
+            buffer = None
+            if eq.primitive.impl is not np.matmul:  # elementwise: into an input dying here
+                for x in eq.inputs:
+                    if type(x) is Var and owners.get(id(x)) == (id(x),) and end[id(x)] == i \
+                            and type(x.value) is np.ndarray and (x.shape, x.dtype) == key:
+                        buffer = x
+                        dying[i].remove(x)
+                        break
+            if buffer is None and free.get(key):
+                buffer = free[key].pop()
+            if buffer is not None:
+                chosen[id(eq)] = buffer
+        for v in dying.get(i, ()):
+            free.setdefault((v.value.shape, v.value.dtype), []).append(v)
     return chosen
 
 

@@ -18,6 +18,7 @@ import funcgrad as fg
 import funcgrad.numpy as fnp
 from funcgrad.core.ir import Var
 from funcgrad.core.primitive import registry
+from funcgrad.errors import FuncgradError
 from funcgrad.testing import check_grads
 from funcgrad.tree_util import tree_flatten
 from funcgrad.transforms._inputs import with_fixed_args
@@ -167,7 +168,18 @@ def _check_batch_rule(eq, size=3):
 @FEW
 def test_gradients_match_finite_differences(case, data):
     arrays, static = split_sample(data.draw(case.inputs))
-    check_grads(bind(case, fnp, static), arrays, order=case.order, rtol=case.rtol, atol=case.atol)
+    check_grads(bind(case, fnp, static), arrays, order=case.order, modes=case.modes,
+                rtol=case.rtol, atol=case.atol)
+
+
+@pytest.mark.parametrize("case", [c for c in DIFFERENTIABLE if "fwd" not in c.modes], ids=_id)
+@given(data=st.data())
+@SOME
+def test_reverse_only_ops_refuse_forward_mode(case, data):
+    arrays, static = split_sample(data.draw(case.inputs))
+    f = bind(case, fnp, static)
+    with pytest.raises(FuncgradError, match="forward-mode"):
+        fg.jvp(f, tuple(arrays), tuple(np.ones_like(a) for a in arrays))
 
 
 @pytest.mark.parametrize("case,k", SINGULAR, ids=[f"{c.id}-{k}" for c, k in SINGULAR])

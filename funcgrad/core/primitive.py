@@ -74,10 +74,10 @@ registry: dict[str, "Primitive"] = {}
 
 class Primitive:
     __slots__ = ("name", "impl", "shape_rule", "vjp", "jvp", "batch", "multiple_results", "family",
-                 "__doc__")
+                 "inline_below", "__doc__")
 
     def __init__(self, name, impl, *, shape, vjp, jvp, batch=None, multiple_results=False,
-                 family="", doc=None):
+                 family="", inline_below=False, doc=None):
         if name in registry:
             raise ValueError(f"primitive {name!r} is defined twice")
         self.name = name
@@ -89,6 +89,9 @@ class Primitive:
         self.batch = batch
         self.multiple_results = multiple_results
         self.family = family
+        # True: a reverse-mode recording consumes the primitive, and the transforms below it
+        # see its implementation's operations (custom_vjp: outer levels differentiate fwd)
+        self.inline_below = inline_below
         self.__doc__ = doc
         registry[name] = self
 

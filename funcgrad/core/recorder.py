@@ -64,7 +64,7 @@ class Recorder(Interpreter):
             values.append(arg)
             inputs.append(arg)
         if lower:
-            out = primitive.bind(*values, **params)
+            out = (primitive.impl if primitive.inline_below else primitive.bind)(*values, **params)
         else:
             try:
                 out = primitive.impl(*values, **params)

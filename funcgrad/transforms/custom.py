@@ -6,9 +6,9 @@ meets any primitive: its reverse and forward rules call the user's rules, its ba
 them. Outside every transform the function is simply called.
 
 - custom_vjp: reverse mode uses `bwd`; the primal runs `fwd` (whose residuals are the extra
-  outputs of the primitive). Forward mode (jvp, jacfwd, hessian) has no user rule: it
-  differentiates `fwd` as ordinary code (JAX raises an error there instead). Define a custom_jvp
-  when forward mode must use your rule too.
+  outputs of the primitive). Forward mode (jvp, jacfwd) has no rule and raises, as in JAX;
+  hessian (forward over reverse) differentiates `fwd` and `bwd` as ordinary code. Define a
+  custom_jvp when forward mode must work too.
 - custom_jvp: forward mode uses the rule; reverse mode transposes it (the rule must be linear in
   the tangents, as a derivative is).
 """
@@ -145,15 +145,14 @@ def _is_zero(x):
 
 
 def _custom_vjp_forward(k):
-    # forward mode has no user rule: fwd (outputs and residuals) is differentiated as ordinary code
+    # JAX's rule: a custom_vjp has no forward-mode rule, and differentiating fwd instead could
+    # silently disagree with bwd (a straight-through estimator, a clipped gradient)
     def rule(t, ans, *inputs, fwd, bwd):
-        from funcgrad.transforms.forward import jvp
-        if not all(is_float(x) for x in inputs):
-            raise CustomRuleError(
-                f"a custom_vjp function ({fwd.user_name}) with non-float inputs was differentiated "
-                f"in forward mode{where()}; use reverse mode (grad, jacrev) for it.")
-        tangents = [t if i == k else zeros_of(x) for i, x in enumerate(inputs)]
-        return tuple(jvp(fwd, tuple(inputs), tuple(tangents))[1])
+        raise CustomRuleError(
+            f"can't apply forward-mode autodiff (jvp, jacfwd, linearize) to a custom_vjp function "
+            f"({fwd.user_name}){where()}. Use reverse mode (grad, vjp, jacrev) for it, or define "
+            "it with funcgrad.custom_jvp, whose rule serves both modes. hessian works: it is "
+            "forward-over-reverse, and differentiates fwd and bwd as ordinary code.")
     return rule
 
 
@@ -170,7 +169,7 @@ def _custom_vjp_batch(values, dims, fwd, bwd):
 custom_vjp_call = Primitive(
     "custom_vjp_call", _custom_vjp_impl, shape=by_evaluation(_custom_vjp_impl),
     vjp=PerInputRules(_custom_vjp_rule), jvp=PerInputRules(_custom_vjp_forward),
-    batch=_custom_vjp_batch, multiple_results=True, family="custom",
+    batch=_custom_vjp_batch, multiple_results=True, family="custom", inline_below=True,
     doc="A function with a user-given reverse rule; outputs are its results then its residuals.")
 
 

@@ -45,6 +45,7 @@ class Case:
     rtol: float = 1e-5
     atol: float = 1e-5
     float32: bool = True          # float32 inputs give float32 outputs and gradients
+    modes: tuple = ("fwd", "rev")  # ("rev",): forward mode refuses the op, as JAX does for it
     tags: tuple = field(default=())
 
     @property

@@ -63,6 +63,11 @@ def scalar_chain():
             chain(x, torch).backward()
             return x.grad
         contenders["pytorch eager backward"] = torch_eager
+    jax = optional("jax")
+    if jax is not None:
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        contenders["jax grad (eager)"] = lambda: jax.grad(lambda x: chain(x, jnp))(0.3)
     np.testing.assert_allclose(fg.grad(lambda x: chain(x, fnp))(x0), chain_by_hand(x0), rtol=1e-10)
     medians = compare(contenders)
     report(f"grad of a {STEPS}-step scalar chain (5 primitives a step)", medians, "funcgrad grad")
@@ -113,6 +118,43 @@ def mlp_by_hand(params, x, onehot):
     return loss, grads
 
 
+def _mlp_peers(params, x, onehot):
+    """The same gradient by PyTorch eager and by JAX (eager and jit), when they are installed."""
+    peers = {}
+    torch = optional("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+        tparams = [(torch.from_numpy(w).requires_grad_(), torch.from_numpy(b).requires_grad_())
+                   for w, b in params]
+        tx, tonehot = torch.from_numpy(x), torch.from_numpy(onehot)
+
+        def torch_eager():
+            h = tx
+            for w, b in tparams[:-1]:
+                h = torch.tanh(h @ w + b)
+            w, b = tparams[-1]
+            loss = -(tonehot * torch.log_softmax(h @ w + b, dim=-1)).sum() / x.shape[0]
+            return torch.autograd.grad(loss, [p for pair in tparams for p in pair])
+        peers["pytorch eager"] = torch_eager
+    jax = optional("jax")
+    if jax is not None:
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+
+        def jax_loss(params, x, onehot):
+            h = x
+            for w, b in params[:-1]:
+                h = jnp.tanh(h @ w + b)
+            w, b = params[-1]
+            return -jnp.sum(onehot * jax.nn.log_softmax(h @ w + b, axis=-1)) / x.shape[0]
+        jparams = jax.tree_util.tree_map(jnp.asarray, params)
+        jx, jonehot = jnp.asarray(x), jnp.asarray(onehot)
+        jitted = jax.jit(jax.grad(jax_loss))
+        peers["jax grad (eager)"] = lambda: jax.block_until_ready(jax.grad(jax_loss)(jparams, jx, jonehot))
+        peers["jax jit(grad)"] = lambda: jax.block_until_ready(jitted(jparams, jx, jonehot))
+    return peers
+
+
 def mlp(dtype):
     params, x, onehot = mlp_setup(dtype)
     fg_grads = fg.grad(mlp_loss)(params, x, onehot)
@@ -120,10 +162,12 @@ def mlp(dtype):
     for (gw, gb), (hw, hb) in zip(fg_grads, hand):
         np.testing.assert_allclose(gw, hw, rtol=1e-3 if dtype == np.float32 else 1e-9, atol=1e-6)
         assert gw.dtype == dtype
-    medians = compare({
+    contenders = {
         "numpy by hand": lambda: mlp_by_hand(params, x, onehot),
         "funcgrad grad": lambda: fg.grad(mlp_loss)(params, x, onehot),
-    }, rounds=5, min_time=0.2)
+    }
+    contenders.update(_mlp_peers(params, x, onehot))
+    medians = compare(contenders, rounds=5, min_time=0.2)
     report(f"grad of an MLP loss (784-512-512-10, batch 128, {np.dtype(dtype).name})",
            medians, "numpy by hand")
 

@@ -50,9 +50,16 @@ class _Namer:
         self.names: dict[int, str] = {}
         self.reserved = reserved
         self.count = 0
+        self.free: list[str] = []  # names of dead variables, given to new ones (see release)
+
+    def release(self, var: Var):
+        """`var` is read no more: its name (and the value it holds) can go to a new variable."""
+        self.free.append(self.names[id(var)])
 
     def __call__(self, var: Var) -> str:
         name = self.names.get(id(var))
+        if name is None and self.free:
+            name = self.names[id(var)] = self.free.pop()
         if name is None:
             while True:
                 name = _var_name(self.count)

@@ -23,6 +23,7 @@ from funcgrad.core.tracer import Tracer, active_interpreters, running
 from funcgrad.errors import user_frame, where
 from funcgrad.transforms._inputs import as_array
 from funcgrad.transforms.codegen import GuardFailed, compile_program, generate
+from funcgrad.transforms.codegen_scalar import applies, generate_scalar, with_numpy_fallback
 from funcgrad.transforms.optimize import optimize
 from funcgrad.tree_util import tree_flatten, tree_unflatten
 
@@ -46,16 +47,21 @@ class GuardRecorder(Recorder):
 
 
 class Lowered:
-    """What jit made of one signature: the optimised trace, its guards and the generated source."""
+    """What jit made of one signature: the optimised trace, its guards and the generated source
+    (`.source`; `.scalar_source` too when every value is a 0-d float64: that float code runs
+    first, and the NumPy program wherever it would part from NumPy's results)."""
 
-    def __init__(self, trace, optimised, guards, program, out_tree, pure):
+    def __init__(self, trace, optimised, guards, program, out_tree, pure, scalar_program=None):
         self.trace = trace
         self.optimised = optimised
         self.guards = guards
         self.program = program
+        self.scalar_program = scalar_program
         self.out_tree = out_tree
         self.pure = pure
         self.compiled = compile_program(program) if pure else None
+        if scalar_program is not None:
+            self.compiled = with_numpy_fallback(compile_program(scalar_program), self.compiled)
         if out_tree.kind is None:
             self.unpack = _first
         elif out_tree == tree_flatten(tuple(range(out_tree.num_leaves)))[1]:
@@ -66,6 +72,10 @@ class Lowered:
     @property
     def source(self) -> str:
         return self.program.source if self.program is not None else ""
+
+    @property
+    def scalar_source(self) -> str:
+        return self.scalar_program.source if self.scalar_program is not None else ""
 
     def __str__(self):
         return self.source
@@ -221,8 +231,11 @@ class Jitted:
         self.trace_count += 1
         pure = _is_pure(trace)
         optimised, guards = optimize(trace, recorder.guards) if pure else (trace, [])
-        program = generate(optimised, guards, _identifier(self.__name__)) if pure else None
-        lowered = Lowered(trace, optimised, guards, program, out_tree, pure)
+        name = _identifier(self.__name__)
+        program = generate(optimised, guards, name) if pure else None
+        scalar = generate_scalar(optimised, guards, name) if pure and applies(optimised, guards) \
+            else None
+        lowered = Lowered(trace, optimised, guards, program, out_tree, pure, scalar)
         outs = [x.value if type(x) is Var else x for x in trace.outputs]
         return lowered, tree_unflatten(out_tree, outs)
 

@@ -3,9 +3,13 @@
 - constant folding: an equation none of whose inputs is a variable computed the same value while
   tracing as it always will, so its output becomes that constant;
 - no-op removal: reshape/broadcast_to to the same shape, identity transposes, astype to the same
-  dtype and stop_gradient (the identity at run time) become their input;
+  dtype, stop_gradient (the identity at run time), x * 1, x + 0 and the like, and where() on a
+  constant condition that picks one whole operand become that input;
 - common-subexpression elimination: the same primitive on the same inputs with the same params is
   computed once;
+- negation folding: x + (-y) and -y + x become x - y, x - (-y) becomes x + y, and
+  x + c * (-y) becomes x - c * y (the same values in IEEE arithmetic, one operation fewer; the
+  chain rule writes such negations for every minus sign of a derivative);
 - dead-code elimination: only what an output or a guard needs is kept.
 
 Guards (value-dependent decisions recorded while tracing, see jit.py) are `(var, value, where)`;
@@ -16,16 +20,37 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.core.ir import Equation, Trace, Var
+from funcgrad.primitives.elementwise import add, multiply, negative, subtract
 
 _IDENTITY_AT_RUN_TIME = {"stop_gradient"}
+
+
+def _unchanged_input(eq: Equation, inputs):
+    """The input the equation returns unchanged (a no-op), or None."""
+    name = eq.primitive.name
+    if name in _NEUTRAL and len(inputs) == 2:
+        return _neutral_operand(eq, inputs)
+    if name == "where" and len(inputs) == 3:
+        return _selected_operand(eq, inputs)
+    return inputs[0] if _is_noop(eq, inputs) else None
+
+
+def _selected_operand(eq, inputs):
+    """where(c, x, y) with a constant c that picks all of x (or all of y) of the result's shape."""
+    c, x, y = inputs
+    if type(c) is Var or np.size(c) == 0 or not isinstance(c, (bool, np.bool_, np.ndarray)):
+        return None
+    chosen = x if np.all(c) else y if not np.any(c) else None
+    out = eq.outputs[0]
+    if type(chosen) is Var and chosen.shape == out.shape and chosen.dtype == out.dtype:
+        return chosen
+    return None
 
 
 def _is_noop(eq: Equation, inputs) -> bool:
     name = eq.primitive.name
     if name in _IDENTITY_AT_RUN_TIME:
         return True
-    if name in _NEUTRAL and len(inputs) == 2:
-        return _neutral_operand(eq, inputs) is not None
     if len(inputs) != 1 or type(inputs[0]) is not Var:
         return False
     x, params = inputs[0], eq.params
@@ -97,8 +122,8 @@ def optimize(trace: Trace, guards=()):
             for v in eq.outputs:
                 subst[id(v)] = v.value
             continue
-        if _is_noop(eq, inputs):
-            keep = _neutral_operand(eq, inputs) if eq.primitive.name in _NEUTRAL else inputs[0]
+        keep = _unchanged_input(eq, inputs)
+        if keep is not None:
             subst[id(eq.outputs[0])] = keep
             continue
         key = (eq.primitive.name, tuple(_operand_key(x) for x in inputs), _freeze(eq.params))
@@ -112,11 +137,83 @@ def optimize(trace: Trace, guards=()):
     outputs = [resolve(x) for x in trace.outputs]
     guards = [(resolve(var), value, where) for var, value, where in guards]
     guards = [g for g in guards if type(g[0]) is Var]
+    kept, num_vars = _fold_negations(kept, outputs, guards, trace.num_vars)
+    return Trace(trace.inputs, _live(kept, outputs, guards), outputs, num_vars), guards
+
+
+def _live(equations, outputs, guards) -> list:
+    """The equations an output or a guard needs, in order."""
     live = {id(x) for x in outputs if type(x) is Var} | {id(g[0]) for g in guards}
     needed = []
-    for eq in reversed(kept):
+    for eq in reversed(equations):
         if any(id(v) in live for v in eq.outputs):
             needed.append(eq)
             live.update(id(x) for x in eq.inputs if type(x) is Var)
     needed.reverse()
-    return Trace(trace.inputs, needed, outputs, trace.num_vars), guards
+    return needed
+
+
+def _fold_negations(equations, outputs, guards, num_vars):
+    """(equations with x + (-y) as x - y and the like, the new variable count); the negations
+    and products they no longer read are left for dead-code elimination."""
+    uses: dict[int, int] = {}
+    for x in [x for eq in equations for x in eq.inputs] + list(outputs) + [g[0] for g in guards]:
+        if type(x) is Var:
+            uses[id(x)] = uses.get(id(x), 0) + 1
+    defined_by = {id(v): eq for eq in equations for v in eq.outputs}
+
+    def single_use(x, primitive):
+        eq = defined_by.get(id(x)) if type(x) is Var else None
+        return eq if eq is not None and eq.primitive is primitive and not eq.params \
+            and uses[id(x)] == 1 and _real(x) else None
+
+    def negated(x):
+        """y if x = -y is read only here, else None."""
+        eq = single_use(x, negative)
+        return eq.inputs[0] if eq is not None else None
+
+    def negated_product(x):
+        """(c, y) if x = c * (-y) (or (-y) * c) is read only here, else None."""
+        eq = single_use(x, multiply)
+        if eq is None:
+            return None
+        c, n = eq.inputs
+        if negated(n) is None:
+            c, n = n, c
+        y = negated(n)
+        return None if y is None else (c, y)
+
+    folded = []
+    for eq in equations:
+        if eq.primitive not in (add, subtract) or eq.params:
+            folded.append(eq)
+            continue
+        x, y = eq.inputs
+        if eq.primitive is add and negated(y) is None and negated_product(y) is None:
+            x, y = y, x                                   # -y + x = x + (-y): addition commutes
+        flip = {add: subtract, subtract: add}[eq.primitive]
+        if negated(y) is not None:
+            folded.append(Equation(flip, (x, negated(y)), eq.outputs, {}))
+        elif negated_product(y) is not None:
+            c, inner = negated_product(y)
+            product = Var(multiply.impl(_value(c), _value(inner)), num_vars)
+            num_vars += 1
+            folded.append(Equation(multiply, (c, inner), (product,), {}))
+            folded.append(Equation(flip, (x, product), eq.outputs, {}))
+        else:
+            folded.append(eq)
+    return folded, num_vars
+
+
+def _real(x) -> bool:
+    """Real floats and integers: where -(c * y) == c * (-y) exactly (rounding is symmetric)."""
+    dtype = x.dtype
+    return np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)
+
+
+def _value(x):
+    return x.value if type(x) is Var else x
+
+
+def _shape(x):
+    return np.shape(_value(x))

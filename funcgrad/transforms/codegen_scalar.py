@@ -1,0 +1,241 @@
+"""Python-float source for a trace whose every value is a 0-d float64 (or a comparison's bool).
+
+A NumPy call on a 0-d array costs about a microsecond; the same arithmetic on Python floats costs
+tens of nanoseconds. So when every value of an optimised trace is a 0-d float64, jit also
+generates this form, which gives the same values in the same types:
+
+    def grad_chain(a):
+        a = float(a)
+        b = sin(a)
+        c = 0.01 * b
+        ...
+        if not isfinite(z): raise OffTheMathPath
+        return (np.float64(z),)
+
+A variable's name goes to a new variable once its value is read no more: the float it held is
+freed at once and its memory reused, which keeps long chains fast.
+
+- `+ - * /`, negation and comparisons are IEEE operations on doubles either way;
+- `sin`, `cos`, `sqrt`, `fabs` come from `math` only where they agree with NumPy's loops bit for
+  bit on this machine (checked once on sample points); any other ufunc is called as NumPy's, on
+  the float (`float(np.exp(a))`), and `**` as NumPy computes it for the operand's traced type;
+- where `math` and NumPy part ways the float code raises (math.sqrt(-1) and x / 0 raise,
+  NumPy returns nan or inf with a warning), and a non-finite output may hide an overflow NumPy
+  warns about: then `with_numpy_fallback` runs the NumPy program instead, so the values,
+  warnings and errors (np.errstate) are NumPy's.
+"""
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from funcgrad.core.ir import Var
+from funcgrad.transforms.codegen import _BINARY, _UNARY, Program, same_value
+
+
+class OffTheMathPath(ArithmeticError):
+    """Raised by float code whose result NumPy would give with a warning (nan/inf): rerun in NumPy."""
+
+
+_MATH_CANDIDATES = {np.sin: "sin", np.cos: "cos", np.sqrt: "sqrt", np.absolute: "fabs"}
+_math_agrees: dict | None = None
+
+
+def _sample_points():
+    rng = np.random.default_rng(0)
+    points = [0.0, -0.0, 1e-310, 0.5, 1.0, 2.0, np.pi, 1e5, 1e22, 1e300, 710.0]
+    points += list(rng.standard_normal(200) * rng.choice([1e-3, 1.0, 30.0, 1e6], 200))
+    return points
+
+
+def math_functions() -> dict:
+    """ufunc -> name of the `math` function giving the same float64 results, on this machine."""
+    global _math_agrees
+    if _math_agrees is None:
+        agrees = {}
+        points = _sample_points()
+        for ufunc, name in _MATH_CANDIDATES.items():
+            with np.errstate(all="ignore"):
+                expected = [float(ufunc(np.float64(p))) for p in points]
+            try:
+                got = [getattr(math, name)(p) for p in points if p >= 0 or name != "sqrt"]
+            except (ValueError, OverflowError):
+                continue
+            if got == [e for p, e in zip(points, expected) if p >= 0 or name != "sqrt"]:
+                agrees[ufunc] = name
+        _math_agrees = agrees
+    return _math_agrees
+
+
+def _is_scalar(value) -> bool:
+    return (type(value) in (np.float64, np.bool_) or type(value) is np.ndarray
+            and value.shape == () and value.dtype in (np.float64, np.bool_))
+
+
+def _float_constant(value):
+    """Source for a constant used in float arithmetic, or None if it would change the result."""
+    if type(value) is bool or isinstance(value, (np.bool_, complex)):
+        return None
+    if type(value) is int:
+        return repr(float(value)) if abs(value) < 2 ** 53 else None
+    if type(value) is float or type(value) is np.float64 or type(value) is np.ndarray \
+            and value.shape == () and value.dtype == np.float64:
+        number = float(value)
+        return repr(number) if math.isfinite(number) else f"float('{number}')"
+    return None
+
+
+def applies(trace, guards) -> bool:
+    """Whether every value of the trace is a 0-d float64 or bool and every equation a ufunc or an
+    arithmetic operator (then `generate_scalar` can write it with Python floats)."""
+    inputs = {id(v) for v in trace.inputs}
+    if not trace.inputs or any(not _is_scalar(v.value) for v in trace.inputs):
+        return False
+    if any(type(x) is Var and id(x) in inputs for x in trace.outputs):
+        return False  # returned unchanged: the NumPy program hands back the argument itself
+    for eq in trace.equations:
+        impl, name = eq.primitive.impl, eq.primitive.name
+        if len(eq.outputs) != 1 or not _is_scalar(eq.outputs[0].value):
+            return False
+        if name == "astype" and set(eq.params) == {"dtype"}:
+            continue  # to float64 or bool, as _is_scalar checked
+        if eq.params or not (name == "where" or impl in _BINARY and impl is not np.matmul
+                             or impl in _UNARY or isinstance(impl, np.ufunc) and impl.nout == 1
+                             and impl.nin in (1, 2)):
+            return False
+        for x in eq.inputs:
+            if type(x) is not Var and (_float_constant(x) is None and impl is not operator.pow):
+                return False
+    return True
+
+
+class ScalarProgram(Program):
+    """A Program whose variables hold Python floats (see the module docstring)."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.math = math_functions()
+        for function in set(self.math.values()) | {"isfinite"}:
+            self.globals[function] = getattr(math, function)
+            self.namer.reserved.add(function)
+        self.globals["OffTheMathPath"] = OffTheMathPath
+        self.namer.reserved.add("OffTheMathPath")
+
+    def operand(self, x):
+        return self.namer(x) if type(x) is Var else _float_constant(x)
+
+    def call(self, eq) -> str:
+        impl = eq.primitive.impl
+        if impl is operator.pow:
+            return self._power(eq)
+        args = [self.operand(x) for x in eq.inputs]
+        if eq.primitive.name == "where":
+            return f"{args[1]} if {args[0]} else {args[2]}"
+        if eq.primitive.name == "astype":
+            return f"{'bool' if eq.outputs[0].dtype == np.bool_ else 'float'}({args[0]})"
+        if impl in _BINARY:
+            return f"{args[0]} {_BINARY[impl]} {args[1]}"
+        if impl in _UNARY:
+            return f"{_UNARY[impl]}{args[0]}"
+        if impl in self.math:
+            return f"{self.math[impl]}({args[0]})"
+        convert = "bool" if eq.outputs[0].dtype == np.bool_ else "float"
+        return f"{convert}({self._ufunc_name(impl)}({', '.join(args)}))"
+
+    def _ufunc_name(self, ufunc):
+        if getattr(np, ufunc.__name__, None) is ufunc:
+            return f"np.{ufunc.__name__}"
+        name = f"_{ufunc.__name__}"
+        self.globals[name] = ufunc
+        self.namer.reserved.add(name)
+        return name
+
+    def _power(self, eq):
+        # NumPy squares a 0-d *array* raised to 2 (x * x) but calls pow for a float64 scalar; any
+        # other case is left to NumPy itself, on the operand's traced type
+        base, exponent = eq.inputs
+        if type(base) is Var and type(base.value) is np.ndarray and type(exponent) is not Var \
+                and type(exponent) in (int, float) and exponent == 2:
+            name = self.namer(base)
+            return f"{name} * {name}"
+        wrap = "np.array" if type(base) is Var and type(base.value) is np.ndarray else "np.float64"
+        base_source = self.namer(base) if type(base) is Var else self.constant(base)
+        exponent_source = self.namer(exponent) if type(exponent) is Var else self.constant(exponent)
+        return f"float({wrap}({base_source}) ** {exponent_source})"
+
+    def guard(self, number, var, value):
+        name = self.namer(var)
+        if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_:
+            test = f"not {name}" if bool(value) else name
+        elif math.isfinite(float(value)):
+            test = f"{name} != {float(value)!r}"
+        else:
+            test = f"not _same({name}, {self.constant(value, '_g')})"
+            self.globals["_same"] = same_value
+        self.lines.append(f"    if {test}: raise GuardFailed({number})")
+
+
+def _last_uses(trace, guards) -> dict:
+    """Index of the last equation reading each variable (outputs: never released)."""
+    last = {id(var): -1 for var, _, _ in guards}
+    for i, eq in enumerate(trace.equations):
+        for x in eq.inputs:
+            if type(x) is Var:
+                last[id(x)] = i
+    for x in trace.outputs:
+        if type(x) is Var:
+            last[id(x)] = len(trace.equations)
+    return last
+
+
+def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
+    """The float program for `trace` (check `applies` first)."""
+    program = ScalarProgram(name)
+    by_var: dict[int, list] = {}
+    for number, (var, value, _) in enumerate(guards):
+        by_var.setdefault(id(var), []).append((number, var, value))
+    params = [program.namer(v) for v in trace.inputs]
+    program.lines.append(f"def {name}({', '.join(params)}):")
+    for v, param in zip(trace.inputs, params):
+        program.lines.append(f"    {param} = float({param})")
+        for number, var, value in by_var.get(id(v), ()):
+            program.guard(number, var, value)
+    last_use = _last_uses(trace, guards)
+    for i, eq in enumerate(trace.equations):
+        rhs = program.call(eq)
+        for x in {id(x): x for x in eq.inputs if type(x) is Var}.values():
+            if last_use[id(x)] == i:
+                program.namer.release(x)
+        program.lines.append(f"    {program.namer(eq.outputs[0])} = {rhs}")
+        for number, var, value in by_var.get(id(eq.outputs[0]), ()):
+            program.guard(number, var, value)
+    outs = []
+    for x in trace.outputs:
+        if type(x) is not Var:
+            outs.append(program.constant(x))
+            continue
+        name = program.namer(x)
+        if x.dtype != np.bool_:
+            program.lines.append(f"    if not isfinite({name}): raise OffTheMathPath")
+        # the type NumPy's program returns: a scalar from a ufunc, a 0-d array from np.where
+        wrap = "np.array" if type(x.value) is np.ndarray else \
+            "np.bool_" if x.dtype == np.bool_ else "np.float64"
+        outs.append(f"{wrap}({name})")
+    program.lines.append(f"    return ({''.join(o + ', ' for o in outs).rstrip(' ')})")
+    return program
+
+
+def with_numpy_fallback(fast, slow):
+    """`fast` (float code), or `slow` (the NumPy program) where the float code leaves NumPy's path."""
+    def compiled(*args):
+        try:
+            return fast(*args)
+        except (ArithmeticError, ValueError):
+            return slow(*args)
+    compiled.fast, compiled.slow = fast, slow
+    return compiled
+
+
+__all__ = ["applies", "generate_scalar", "with_numpy_fallback", "math_functions", "OffTheMathPath"]

@@ -32,12 +32,21 @@ import operator
 import numpy as np
 
 from funcgrad.core.ir import Var
-from funcgrad.transforms.codegen import _BINARY, _UNARY, Program, same_value
+from funcgrad.transforms.codegen import Program, same_value
 
 
 class OffTheMathPath(ArithmeticError):
     """Raised by float code whose result NumPy would give with a warning (nan/inf): rerun in NumPy."""
 
+
+# written as Python operators: IEEE operations on doubles, the same as NumPy's on float64
+_FLOAT_OPERATORS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/"}
+_COMPARISONS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=",
+                operator.gt: ">", operator.ge: ">="}
+# any other operator is called as its ufunc (bool + bool is True in NumPy, 2 in Python)
+_UFUNC_OF_OPERATOR = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
+                      operator.truediv: np.true_divide, operator.neg: np.negative,
+                      operator.floordiv: np.floor_divide}
 
 _MATH_CANDIDATES = {np.sin: "sin", np.cos: "cos", np.sqrt: "sqrt", np.absolute: "fabs"}
 _math_agrees: dict | None = None
@@ -101,8 +110,9 @@ def applies(trace, guards) -> bool:
             return False
         if name == "astype" and set(eq.params) == {"dtype"}:
             continue  # to float64 or bool, as _is_scalar checked
-        if eq.params or not (name == "where" or impl in _BINARY and impl is not np.matmul
-                             or impl in _UNARY or isinstance(impl, np.ufunc) and impl.nout == 1
+        if eq.params or not (name == "where" or impl in _COMPARISONS or impl is operator.pow
+                             or impl in _UFUNC_OF_OPERATOR or impl is not np.matmul
+                             and isinstance(impl, np.ufunc) and impl.nout == 1
                              and impl.nin in (1, 2)):
             return False
         for x in eq.inputs:
@@ -135,14 +145,17 @@ class ScalarProgram(Program):
             return f"{args[1]} if {args[0]} else {args[2]}"
         if eq.primitive.name == "astype":
             return f"{'bool' if eq.outputs[0].dtype == np.bool_ else 'float'}({args[0]})"
-        if impl in _BINARY:
-            return f"{args[0]} {_BINARY[impl]} {args[1]}"
-        if impl in _UNARY:
-            return f"{_UNARY[impl]}{args[0]}"
+        real = eq.outputs[0].dtype == np.float64
+        if impl in _FLOAT_OPERATORS and real:
+            return f"{args[0]} {_FLOAT_OPERATORS[impl]} {args[1]}"
+        if impl is operator.neg and real:
+            return f"-{args[0]}"
+        if impl in _COMPARISONS:
+            return f"{args[0]} {_COMPARISONS[impl]} {args[1]}"
         if impl in self.math:
             return f"{self.math[impl]}({args[0]})"
-        convert = "bool" if eq.outputs[0].dtype == np.bool_ else "float"
-        return f"{convert}({self._ufunc_name(impl)}({', '.join(args)}))"
+        ufunc = _UFUNC_OF_OPERATOR.get(impl, impl)
+        return f"{'float' if real else 'bool'}({self._ufunc_name(ufunc)}({', '.join(args)}))"
 
     def _ufunc_name(self, ufunc):
         if getattr(np, ufunc.__name__, None) is ufunc:
@@ -199,7 +212,8 @@ def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
     params = [program.namer(v) for v in trace.inputs]
     program.lines.append(f"def {name}({', '.join(params)}):")
     for v, param in zip(trace.inputs, params):
-        program.lines.append(f"    {param} = float({param})")
+        convert = "bool" if v.dtype == np.bool_ else "float"
+        program.lines.append(f"    {param} = {convert}({param})")
         for number, var, value in by_var.get(id(v), ()):
             program.guard(number, var, value)
     last_use = _last_uses(trace, guards)

@@ -158,3 +158,18 @@ def test_negation_folding_keeps_values_and_signed_zeros(a, b, c):
     for got, want in zip(fg.jit(f)(x, y, z), f(x, y, z)):
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_bool_arithmetic_and_floor_division_keep_numpys_meaning():
+    def f(x, flag):
+        both = (x > 0) + (x > 1)                # bool + bool is a logical or in NumPy
+        return both, x // 0.3, fnp.where(flag, x * 2.0, -x), flag * 1.5
+    jf = fg.jit(f)
+    for x, flag in [(1.7, True), (0.5, False), (-2.5, True)]:
+        args = (np.float64(x), np.bool_(flag))
+        got, want = jf(*args), f(*args)
+        for g, w in zip(got, want):
+            assert type(g) is type(w) and g == w
+    assert jf.lower(np.float64(1.0), np.bool_(True)).scalar_source
+    with pytest.warns(RuntimeWarning, match="divide"):
+        assert np.isnan(fg.jit(lambda x: x // 0.0 + 1.0)(np.float64(0.0)))

@@ -7,6 +7,7 @@
 """
 from funcgrad import numpy  # noqa: F401  (defines the primitives and tracer methods)
 from funcgrad import tree_util  # noqa: F401
+from funcgrad import tree  # noqa: F401  (jax.tree-style short names)
 from funcgrad import lax  # noqa: F401  (structured control flow)
 from funcgrad import testing  # noqa: F401  (check_grads)
 from funcgrad.errors import (FuncgradError, NonDifferentiableError, OpError,  # noqa: F401

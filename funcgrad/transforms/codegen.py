@@ -154,7 +154,12 @@ def same_value(x, expected) -> bool:
 
 
 def generate(trace, guards, name="jitted") -> Program:
-    """The program for `trace` (optimised), checking `guards` as soon as their values exist."""
+    """The program for `trace` (optimised), checking `guards` as soon as their values exist.
+
+    The name of a computed variable goes to a new one once its value is read no more, so an
+    array is freed as soon as it is dead (as in hand-written code), and an array written into with
+    `out=` keeps its name: `c = np.tanh(c, out=c)`. Arguments keep their names.
+    """
     program = Program(name)
     by_var: dict[int, list] = {}
     for number, (var, value, _) in enumerate(guards):
@@ -165,21 +170,39 @@ def generate(trace, guards, name="jitted") -> Program:
         for number, var, value in by_var.get(id(v), ()):
             program.guard(number, var, value)
     reusable = _reusable_buffers(trace)
-    for eq in trace.equations:
+    kept_for_reuse = {id(buffer) for buffer in reusable.values()} | {id(v) for v in trace.inputs}
+    last_use = last_uses(trace, guards)
+    for i, eq in enumerate(trace.equations):
+        buffer = reusable.get(id(eq))
+        rhs = program.in_place(eq, buffer) if buffer is not None else program.call(eq)
+        for x in {id(x): x for x in eq.inputs if type(x) is Var}.values():
+            if last_use[id(x)] == i and id(x) not in kept_for_reuse:
+                program.namer.release(x)
+        if buffer is not None:
+            program.namer.release(buffer)
         lhs = ", ".join(program.namer(v) for v in eq.outputs)
         if eq.primitive.multiple_results and len(eq.outputs) == 1:
             lhs += ","
-        buffer = reusable.get(id(eq))
-        if buffer is not None:
-            program.lines.append(f"    {lhs} = {program.in_place(eq, buffer)}")
-        else:
-            program.lines.append(f"    {lhs} = {program.call(eq)}")
+        program.lines.append(f"    {lhs} = {rhs}")
         for v in eq.outputs:
             for number, var, value in by_var.get(id(v), ()):
                 program.guard(number, var, value)
     outs = [program.operand(x) for x in trace.outputs]
     program.lines.append(f"    return ({''.join(o + ', ' for o in outs).rstrip(' ')})")
     return program
+
+
+def last_uses(trace, guards) -> dict:
+    """Index of the last equation reading each variable (outputs: past the end, never released)."""
+    last = {id(var): -1 for var, _, _ in guards}
+    for i, eq in enumerate(trace.equations):
+        for x in eq.inputs:
+            if type(x) is Var:
+                last[id(x)] = i
+    for x in trace.outputs:
+        if type(x) is Var:
+            last[id(x)] = len(trace.equations)
+    return last
 
 
 _REDUCTIONS = {"sum", "max", "min"}

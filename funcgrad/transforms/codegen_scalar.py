@@ -32,7 +32,7 @@ import operator
 import numpy as np
 
 from funcgrad.core.ir import Var
-from funcgrad.transforms.codegen import Program, same_value
+from funcgrad.transforms.codegen import Program, last_uses, same_value
 
 
 class OffTheMathPath(ArithmeticError):
@@ -132,9 +132,13 @@ class ScalarProgram(Program):
             self.namer.reserved.add(function)
         self.globals["OffTheMathPath"] = OffTheMathPath
         self.namer.reserved.add("OffTheMathPath")
+        self.inline: dict[int, str] = {}  # variables written into their one reader, as expressions
 
     def operand(self, x):
-        return self.namer(x) if type(x) is Var else _float_constant(x)
+        if type(x) is not Var:
+            return _float_constant(x)
+        expression = self.inline.pop(id(x), None)
+        return expression if expression is not None else self.namer(x)
 
     def call(self, eq) -> str:
         impl = eq.primitive.impl
@@ -190,17 +194,39 @@ class ScalarProgram(Program):
         self.lines.append(f"    if {test}: raise GuardFailed({number})")
 
 
-def _last_uses(trace, guards) -> dict:
-    """Index of the last equation reading each variable (outputs: never released)."""
-    last = {id(var): -1 for var, _, _ in guards}
+_MAX_NESTING = 8  # Python's parser refuses very deep expressions; readers tire sooner
+
+
+def _inlining(trace, guards):
+    """(ids of variables written as an expression inside their only reader, the index of the
+    line where each equation's inputs are actually read).
+
+    A variable read by exactly one equation (not an output, not guarded, not an argument) is
+    inlined, unless its reader is `where` or `**` (which read names), or the nesting gets deep.
+    """
+    uses: dict[int, list] = {}
     for i, eq in enumerate(trace.equations):
         for x in eq.inputs:
             if type(x) is Var:
-                last[id(x)] = i
-    for x in trace.outputs:
-        if type(x) is Var:
-            last[id(x)] = len(trace.equations)
-    return last
+                uses.setdefault(id(x), []).append(i)
+    pinned = {id(v) for v in trace.inputs} | {id(x) for x in trace.outputs if type(x) is Var} \
+        | {id(g[0]) for g in guards}
+    eqs = trace.equations
+    inlined, depth = set(), {}
+    for i, eq in enumerate(eqs):
+        v = eq.outputs[0]
+        deepest = 1 + max((depth.get(id(x), 0) for x in eq.inputs if type(x) is Var), default=0)
+        readers = uses.get(id(v), [])
+        if id(v) not in pinned and len(readers) == 1 and deepest <= _MAX_NESTING \
+                and eqs[readers[0]].primitive.name != "where" \
+                and eqs[readers[0]].primitive.impl is not operator.pow:
+            inlined.add(id(v))
+            depth[id(v)] = deepest
+    read_at = list(range(len(eqs)))
+    for i in reversed(range(len(eqs))):
+        if id(eqs[i].outputs[0]) in inlined:
+            read_at[i] = read_at[uses[id(eqs[i].outputs[0])][0]]
+    return inlined, read_at
 
 
 def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
@@ -216,12 +242,26 @@ def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
         program.lines.append(f"    {param} = {convert}({param})")
         for number, var, value in by_var.get(id(v), ()):
             program.guard(number, var, value)
-    last_use = _last_uses(trace, guards)
+    inlined, read_at = _inlining(trace, guards)
+    last_use, variables = {}, {}
+    for i, eq in enumerate(trace.equations):
+        for x in eq.inputs:
+            if type(x) is Var and id(x) not in inlined:
+                last_use[id(x)] = max(last_use.get(id(x), -1), read_at[i])
+                variables[id(x)] = x
+    for x in list(trace.inputs) + [x for x in trace.outputs if type(x) is Var]:
+        last_use[id(x)] = len(trace.equations)  # arguments keep their names; outputs live on
+    dead_after: dict[int, list] = {}
+    for key, i in last_use.items():
+        if key in variables:
+            dead_after.setdefault(i, []).append(variables[key])
     for i, eq in enumerate(trace.equations):
         rhs = program.call(eq)
-        for x in {id(x): x for x in eq.inputs if type(x) is Var}.values():
-            if last_use[id(x)] == i:
-                program.namer.release(x)
+        if id(eq.outputs[0]) in inlined:
+            program.inline[id(eq.outputs[0])] = f"({rhs})"
+            continue
+        for x in dead_after.get(i, ()):
+            program.namer.release(x)
         program.lines.append(f"    {program.namer(eq.outputs[0])} = {rhs}")
         for number, var, value in by_var.get(id(eq.outputs[0]), ()):
             program.guard(number, var, value)

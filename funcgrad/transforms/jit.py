@@ -136,9 +136,10 @@ class Jitted:
         if active_interpreters():
             return self.fun(*args, **kwargs)  # under another transform: let it see the primitives
         if not kwargs and self.plain:
-            # the common case, all arguments plain arrays: no pytree walk on a cache hit
+            # the common case, all arguments plain arrays (or float64 scalars, which share the
+            # signature of 0-d arrays): no pytree walk on a cache hit
             for a in args:
-                if type(a) is not np.ndarray:
+                if type(a) is not np.ndarray and type(a) is not np.float64:
                     break
             else:
                 variants = self.array_cache.get(tuple([(a.shape, a.dtype) for a in args]))
@@ -181,7 +182,8 @@ class Jitted:
             del variants[self.max_variants:]
             self.cache[key] = variants
             self.cache.move_to_end(key)
-            if rebuild is None and all(type(x) is np.ndarray for x in leaves) and \
+            if rebuild is None and all(type(x) is np.ndarray or type(x) is np.float64
+                                       for x in leaves) and \
                     tree == tree_flatten(tuple(leaves))[1]:
                 self.array_cache[tuple([(x.shape, x.dtype) for x in leaves])] = variants
             while len(self.cache) > self.cache_size:

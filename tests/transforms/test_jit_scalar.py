@@ -33,7 +33,12 @@ def chain_of(steps):
 def both_paths(jf, *args):
     lowered = jf.lower(*args)
     assert lowered.scalar_source, "expected the float code to be generated"
-    return lowered.compiled.fast(*args), lowered.compiled.slow(*args)
+    slow = lowered.compiled.slow(*args)
+    try:
+        fast = lowered.compiled.fast(*args)
+    except (ArithmeticError, ValueError):  # left the math path (overflow, domain): NumPy answers
+        fast = lowered.compiled(*args)
+    return fast, slow
 
 
 @settings(max_examples=25, deadline=None)

@@ -7,7 +7,8 @@ funcgrad's primitive registry. Nothing in funcgrad imports this package.
 """
 from funcgrad.torch._dtype import (bool, cdouble, cfloat, complex64, complex128, double,  # noqa: F401,A004
                                    dtype, float, float16, float32, float64, half, int, int8,
-                                   int16, int32, int64, long, short, uint8)
+                                   int16, int32, int64, long, short, uint8, can_cast, finfo,
+                                   get_default_dtype, iinfo, promote_types, result_type)
 from funcgrad.torch.tensor import Tensor  # noqa: F401
 from funcgrad.torch._methods import Size  # noqa: F401
 from funcgrad.torch._ops import (abs, absolute, acos, add, all, any, argmax, argmin, asin,  # noqa: F401,A004
@@ -18,8 +19,32 @@ from funcgrad.torch._ops import (abs, absolute, acos, add, all, any, argmax, arg
                                  negative, norm, outer, permute, pow, reciprocal, relu, reshape,
                                  round, rsqrt, sigmoid, sign, sin, sinh, softmax, sqrt, square,
                                  squeeze, stack, std, sub, subtract, sum, swapaxes, t, tan, tanh,
-                                 transpose, true_divide, trunc, unsqueeze, var, where)
+                                 transpose, true_divide, trunc, unsqueeze, var)
+from funcgrad.torch._ops import arccos, arcsin, arctan, concatenate  # noqa: F401
 from funcgrad.torch._indexing import chunk, gather, masked_fill, narrow, split, unbind  # noqa: F401
+from funcgrad.torch._math import (acosh, addcdiv, addcmul, amax, amin, arccosh, arcsinh,  # noqa: F401
+                                  arctanh, argsort, argwhere, asinh, atanh, bincount,
+                                  bitwise_not, bucketize, clamp_max, clamp_min, count_nonzero,
+                                  cummax, cummin, cumprod, cumsum, deg2rad, erf, erfc, erfinv,
+                                  exp2, floor_divide, fmod, frac, histc, hypot, is_nonzero,
+                                  isclose, isfinite, isinf, isnan, isreal, kthvalue, lerp, log10,
+                                  log2, logaddexp, logcumsumexp, logical_and, logical_not,
+                                  logical_or, logical_xor, logit, masked_select, median, mode,
+                                  msort, nan_to_num, nanmean, nansum, nonzero, positive, prod,
+                                  rad2deg, remainder, searchsorted, sgn, sort, std_mean, topk,
+                                  unique, var_mean, where, xlogy)
+from funcgrad.torch._shape_ops import (atleast_1d, atleast_2d, atleast_3d, block_diag,  # noqa: F401
+                                       broadcast_shapes, broadcast_tensors, broadcast_to,
+                                       cartesian_prod, column_stack, diag, diag_embed, diagonal,
+                                       diff, dstack, flip, fliplr, flipud, hstack, index_add,
+                                       index_copy, index_fill, index_select, masked_scatter,
+                                       meshgrid, moveaxis, movedim, repeat_interleave, roll,
+                                       rot90, row_stack, scatter, scatter_add, take,
+                                       take_along_dim, tile, trace, tril, triu, unflatten,
+                                       vstack)
+from funcgrad.torch.linalg import (addbmm, addmm, addmv, baddbmm, cdist, chain_matmul, det,  # noqa: F401
+                                   einsum, inverse, kron, logdet, slogdet, tensordot)
+from funcgrad.torch import linalg  # noqa: F401
 from funcgrad.torch._creation import (arange, as_tensor, empty, empty_like, eye,  # noqa: F401
                                       from_numpy, full, full_like, is_tensor, linspace, numel,
                                       ones, ones_like, tensor, zeros, zeros_like)
@@ -37,6 +62,27 @@ __version__ = "2.13.0+funcgrad"
 
 def is_floating_point(input):
     return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def detach(input):
+    return input.detach()
+
+
+def dropout(input, p=0.5, train=True):
+    return nn.functional.dropout(input, p, train)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, **_):
+    return pow(base, linspace(start, end, steps, dtype=float64)).to(dtype or float32) \
+        .requires_grad_(requires_grad)
+
+
+def rsub(input, other, *, alpha=1):
+    return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else -input * alpha + other
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, **_):

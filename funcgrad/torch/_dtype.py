@@ -72,3 +72,79 @@ def to_numpy(d):
     if d is builtins.int:
         return np.dtype(np.int64)
     return np.dtype(d)
+
+
+# -- promotion and limits ----------------------------------------------------------------------------
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote_types(type1, type2) -> dtype:
+    """PyTorch's promotion: the higher category wins (bool < integer < float < complex);
+    within one category, the wider type (NumPy's rule)."""
+    a, b = to_numpy(type1), to_numpy(type2)
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca != cb:
+        return to_torch(a if ca > cb else b)
+    return to_torch(np.promote_types(a, b))
+
+
+def _python_default(value):
+    if isinstance(value, builtins.bool):
+        return bool
+    if isinstance(value, builtins.int):
+        return int64
+    if isinstance(value, builtins.complex):
+        return complex64
+    return float32
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype of an operation on these operands: dimensioned tensors count before
+    zero-dimensional ones, which count before Python numbers, unless of a higher category."""
+    ranked = []
+    for x in (tensor1, tensor2):
+        if hasattr(x, "_data"):
+            ranked.append((2 if np.ndim(x._data) else 1, to_torch(x._data.dtype)))
+        else:
+            ranked.append((0, _python_default(x)))
+    top = max(_CATEGORY[d.dtype.kind] for _, d in ranked)
+    best = max(rank for rank, d in ranked if _CATEGORY[d.dtype.kind] == top)
+    chosen = [d for rank, d in ranked if rank == best and _CATEGORY[d.dtype.kind] == top]
+    out = chosen[0]
+    for d in chosen[1:]:
+        out = promote_types(out, d)
+    return out
+
+
+def can_cast(from_, to) -> builtins.bool:
+    return _CATEGORY[to_numpy(from_).kind] <= _CATEGORY[to_numpy(to).kind]
+
+
+def get_default_dtype() -> dtype:
+    return float32
+
+
+class finfo:  # noqa: N801 - PyTorch's name
+    def __init__(self, type=None):  # noqa: A002
+        d = float32 if type is None else to_torch(to_numpy(type))
+        info = np.finfo(d.dtype)
+        self.dtype = d.name
+        self.bits, self.eps, self.max, self.min = info.bits, builtins.float(info.eps), builtins.float(info.max), builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.tiny)
+        self.resolution = builtins.float(info.resolution)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801
+    def __init__(self, type):  # noqa: A002
+        d = to_torch(to_numpy(type))
+        info = np.iinfo(d.dtype)
+        self.dtype, self.bits, self.max, self.min = d.name, info.bits, builtins.int(info.max), builtins.int(info.min)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from funcgrad.torch import _dtype, _indexing, _ops
+from funcgrad.torch import _dtype, _indexing, _math, _ops, _shape_ops, linalg
 from funcgrad.torch.tensor import Tensor
 
 
@@ -138,6 +138,155 @@ def install():
         np.zeros(_ops._sizes(size), _dtype.to_numpy(dtype) or self._data.dtype))
     T.new_ones = lambda self, *size, dtype=None: Tensor._make(
         np.ones(_ops._sizes(size), _dtype.to_numpy(dtype) or self._data.dtype))
+
+    _install_more(T)
+
+
+_MATH_METHODS = (
+    "log2 log10 exp2 asinh acosh atanh arcsinh arccosh arctanh erf erfc erfinv remainder fmod "
+    "floor_divide hypot logaddexp sgn frac deg2rad rad2deg xlogy logit nan_to_num lerp addcmul "
+    "addcdiv clamp_min clamp_max isnan isinf isfinite isclose logical_and logical_or logical_xor "
+    "logical_not bitwise_not prod amax amin cumsum cumprod logcumsumexp nansum nanmean "
+    "count_nonzero sort argsort msort topk kthvalue median mode cummax cummin unique nonzero "
+    "argwhere masked_select positive isreal").split()
+_SHAPE_METHODS = (
+    "flip fliplr flipud roll rot90 repeat tile repeat_interleave movedim moveaxis broadcast_to "
+    "unflatten diff tril triu diagonal diag diag_embed trace index_select take take_along_dim "
+    "scatter scatter_add index_add index_fill index_copy masked_scatter").split()
+_LINALG_METHODS = "det inverse logdet slogdet kron cross addmm addmv baddbmm addbmm".split()
+_INPLACE = (
+    "masked_fill scatter scatter_add index_add index_fill index_copy masked_scatter clamp_min "
+    "clamp_max floor ceil round trunc reciprocal sin cos tan log1p expm1 tril triu lerp addcmul "
+    "addcdiv remainder fmod sign square rsqrt floor_divide log2 log10 erf frac atan2 hypot "
+    "transpose swapaxes nan_to_num logit cumsum cumprod sgn arctan2 asin acos atan sinh cosh "
+    "asinh acosh atanh exp2 xlogy deg2rad rad2deg").split()
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _install_more(T):
+    for name in _MATH_METHODS:
+        setattr(T, name, getattr(_math, name))
+    for name in _SHAPE_METHODS:
+        setattr(T, name, getattr(_shape_ops, name))
+    for name in _LINALG_METHODS:
+        setattr(T, name, getattr(linalg, name))
+    T.repeat = lambda self, *sizes: _shape_ops.repeat(self, *sizes)
+    T.cross = lambda self, other, dim=None: linalg.cross(self, other, -1 if dim is None else dim)
+    T.where = lambda self, condition, y: _ops.where(condition, self, y)
+    T.arctan2 = T.atan2 = lambda self, other: _ops.atan2(self, other)
+    T.arcsin, T.arccos, T.arctan = T.asin, T.acos, T.atan
+    ops = {name: getattr(T, name) for name in _INPLACE}
+    ops["masked_fill"] = _indexing.masked_fill
+    for name, op in ops.items():
+        setattr(T, name + "_", _inplace_method(op))
+    for name in ("uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_",
+                 "log_normal_", "cauchy_"):
+        setattr(T, name, _random_fill(name[:-1]))
+    T.fill_diagonal_ = _fill_diagonal
+    T.is_complex = lambda self: self._data.dtype.kind == "c"
+    T.is_sparse = False
+    T.is_quantized = False
+    T.is_meta = False
+    T.layout = "torch.strided"
+    T.short, T.byte, T.char = (_type_cast(d) for d in (_dtype.int16, _dtype.uint8, _dtype.int8))
+    T.cfloat, T.cdouble = _type_cast(_dtype.complex64), _type_cast(_dtype.complex128)
+    T.type = _type
+    T.stride = _stride
+    T.storage_offset = lambda self: 0
+    T.data_ptr = lambda self: int(np.asarray(self._data).__array_interface__["data"][0])
+    T.cuda = lambda self, *a, **k: self
+    T.pin_memory = lambda self: self
+    T.__contains__ = lambda self, item: bool(np.any(np.asarray(_concrete(self)) == (
+        np.asarray(_concrete(item)) if isinstance(item, Tensor) else item)))
+    T.new_full = lambda self, size, fill_value, *, dtype=None, requires_grad=False, **_: _new(
+        np.full(tuple(size), fill_value), dtype or self.dtype, requires_grad)
+    T.new_empty = lambda self, *size, dtype=None, requires_grad=False, **_: _new(
+        np.zeros(_ops._sizes(size)), dtype or self.dtype, requires_grad)
+    T.equal = lambda self, other: bool(np.array_equal(_concrete(self), _concrete(other)))
+    T.allclose = lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: bool(
+        np.allclose(_concrete(self), _concrete(other), rtol, atol, equal_nan))
+    T.sum_to_size = lambda self, *size: _sum_to_size(self, _ops._sizes(size))
+    T.apply_ = lambda self, fn: self._inplace(lambda t: Tensor._make(
+        np.vectorize(fn, otypes=[t._data.dtype])(np.asarray(t._data))))
+    T.map_ = lambda self, other, fn: self._inplace(lambda t, o: Tensor._make(
+        np.vectorize(fn, otypes=[t._data.dtype])(np.asarray(t._data), np.asarray(o._data))), other)
+    T.__pos__ = lambda self: self
+    T.__lshift__ = lambda self, other: _ops.apply(_math.registry["left_shift"], (self, other), {})
+    T.__rshift__ = lambda self, other: _ops.apply(_math.registry["right_shift"], (self, other), {})
+
+
+def _type(self, dtype=None, non_blocking=False, **_):
+    if dtype is None:
+        return f"torch.{_TYPE_NAMES[_dtype.to_torch(self._data.dtype).name]}Tensor"
+    if isinstance(dtype, str):
+        wanted = dtype.rsplit(".", 1)[-1][:-len("Tensor")]
+        dtype = next(_dtype.to_torch(n) for n, t in _TYPE_NAMES.items() if t == wanted)
+    return _ops.to(self, dtype)
+
+
+def _stride(self, dim=None):
+    data = self._data
+    if isinstance(data, np.ndarray):
+        strides = tuple(s // data.itemsize for s in data.strides)
+    else:
+        shape, strides, step = np.shape(data), [], 1
+        for n in reversed(shape):
+            strides.insert(0, step)
+            step *= max(n, 1)
+        strides = tuple(strides)
+    return strides if dim is None else strides[dim]
+
+
+def _sum_to_size(t, size):
+    lead = t.ndim - len(size)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size) if n == 1
+                                      and t.shape[lead + i] != 1)
+    return _ops.reshape(_ops.sum(t, axes, keepdim=True), size) if axes else t
+
+
+def _random_fill(kind):
+    def fill(self, *args, generator=None, **kwargs):
+        from funcgrad.torch.random import default_generator
+        rng = (generator or default_generator).rng
+        shape, dtype = tuple(self.shape), self._data.dtype
+        if kind == "uniform":
+            low, high = (list(args) + [0.0, 1.0][len(args):])[:2]
+            values = rng.uniform(kwargs.get("from", low), kwargs.get("to", high), shape)
+        elif kind == "normal":
+            mean, std = (list(args) + [0.0, 1.0][len(args):])[:2]
+            values = rng.normal(kwargs.get("mean", mean), kwargs.get("std", std), shape)
+        elif kind == "random":
+            low, high = (0, args[0]) if len(args) == 1 else (args + (0, 2 ** 24))[:2]
+            values = rng.integers(low, high, shape)
+        elif kind == "bernoulli":
+            p = args[0] if args else kwargs.get("p", 0.5)
+            p = np.asarray(p._data) if isinstance(p, Tensor) else p
+            values = rng.random(shape) < p
+        elif kind == "exponential":
+            values = rng.exponential(1.0 / (args[0] if args else kwargs.get("lambd", 1.0)), shape)
+        elif kind == "geometric":
+            values = rng.geometric(args[0] if args else kwargs["p"], shape)
+        elif kind == "log_normal":
+            mean, std = (list(args) + [1.0, 2.0][len(args):])[:2]
+            values = rng.lognormal(mean, std, shape)
+        else:  # cauchy
+            median, sigma = (list(args) + [0.0, 1.0][len(args):])[:2]
+            values = median + sigma * rng.standard_cauchy(shape)
+        return self._inplace(lambda t: Tensor._make(np.asarray(values, dtype)))
+    fill.__name__ = kind + "_"
+    return fill
+
+
+def _fill_diagonal(self, fill_value, wrap=False):
+    def filled(t):
+        data = np.array(_concrete(t), copy=True)
+        np.fill_diagonal(data, fill_value, wrap=wrap)
+        mask = np.zeros(data.shape, bool)
+        np.fill_diagonal(mask, True, wrap=wrap)
+        return _ops.where(Tensor._make(mask), Tensor._make(data), t)
+    return self._inplace(filled)
 
 
 def _binary(primitive, reflected=False):

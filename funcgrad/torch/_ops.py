@@ -208,6 +208,7 @@ tanh, abs, neg, log1p, expm1 = (_unary(p) for p in (ew.tanh, ew.absolute, ew.neg
                                                    ew.expm1))
 sinh, cosh, reciprocal = _unary(ew.sinh), _unary(ew.cosh), _unary(ew.reciprocal)
 asin, acos, atan = _unary(ew.arcsin), _unary(ew.arccos), _unary(ew.arctan)
+arcsin, arccos, arctan = asin, acos, atan
 sigmoid, relu = _unary(nnp.sigmoid), _unary(nnp.relu)
 negative, absolute = neg, abs
 sign, floor, ceil, round, trunc = (_unary(p) for p in (ew.sign, ew.floor, ew.ceil, ew.round_p,  # noqa: A001
@@ -456,7 +457,7 @@ def cat(tensors, dim=0):
     return apply(shp.concatenate_p, tuple(tensors), {"axis": dim}, "CatBackward0")
 
 
-concat = cat
+concat = concatenate = cat
 
 
 def stack(tensors, dim=0):

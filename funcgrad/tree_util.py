@@ -296,19 +296,21 @@ def _node_for_kind(cls):
 def tree_flatten(tree: Any, is_leaf: Callable | None = None):
     """(leaves, treedef): the leaves in order, and the structure around them."""
     leaves: list = []
+    return leaves, _walk(tree, is_leaf, leaves)
 
-    def walk(x):
-        if is_leaf is not None and is_leaf(x):
-            leaves.append(x)
-            return LEAF
-        cls, node = _node_of(x)
-        if node is None:
-            leaves.append(x)
-            return LEAF
-        children, aux = node.flatten(x)
-        return PyTreeDef(cls, aux, tuple(walk(c) for c in children))
 
-    return leaves, walk(tree)
+def _walk(x, is_leaf, leaves):
+    # a module-level function, not a closure: a closure that calls itself is a reference cycle,
+    # which would keep the leaves (often large arrays) alive until the garbage collector runs
+    if is_leaf is not None and is_leaf(x):
+        leaves.append(x)
+        return LEAF
+    cls, node = _node_of(x)
+    if node is None:
+        leaves.append(x)
+        return LEAF
+    children, aux = node.flatten(x)
+    return PyTreeDef(cls, aux, tuple(_walk(c, is_leaf, leaves) for c in children))
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves) -> Any:
@@ -318,14 +320,14 @@ def tree_unflatten(treedef: PyTreeDef, leaves) -> Any:
         raise TreeStructureError(
             f"tree_unflatten: {treedef} has {treedef.num_leaves} leaves, but {len(leaves)} were "
             "given.")
-    it = iter(leaves)
+    return _build(treedef, iter(leaves))
 
-    def build(node):
-        if node.kind is None:
-            return next(it)
-        return _node_for_kind(node.kind).unflatten(node.aux, [build(c) for c in node.children])
 
-    return build(treedef)
+def _build(node, leaves):
+    # module-level, not a self-calling closure (a reference cycle holding the leaves): see _walk
+    if node.kind is None:
+        return next(leaves)
+    return _node_for_kind(node.kind).unflatten(node.aux, [_build(c, leaves) for c in node.children])
 
 
 def _describe_path(path) -> str:

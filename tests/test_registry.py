@@ -68,7 +68,9 @@ def _floats(arrays):
 
 def test_every_primitive_has_a_case():
     covered = {c.op for c in CASES}
-    missing = sorted(name for name in registry if name not in covered)
+    # collectives (psum...) act only inside a named vmap: tests/transforms/test_lax.py covers them
+    missing = sorted(name for name, p in registry.items()
+                     if name not in covered and p.family != "collective")
     assert not missing, (
         f"primitives with no Case in tests/opinfo: {missing}. Add a Case (one line in the "
         "module of the primitive's family, tests/opinfo/<family>.py).")

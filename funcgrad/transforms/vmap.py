@@ -62,18 +62,23 @@ class SymbolicBasis:
         raise NotImplementedError
 
 
+collective_rules: dict = {}  # primitive -> rule(interpreter, args, params) (collectives.py)
+
+
 class BatchInterpreter(Interpreter):
     """Applies each primitive's batch rule to the batched values of its level.
 
     `structured`, when a symbolic batch is in play, is tried first: it returns the result, or
-    None to use the batch rules (the symbolic batch then writes itself out)."""
+    None to use the batch rules (the symbolic batch then writes itself out). `axis_name` names
+    the batch axis for collectives (psum...), whose rules for this axis are in collective_rules."""
 
-    __slots__ = ("axis_size", "active", "structured")
+    __slots__ = ("axis_size", "active", "structured", "axis_name")
 
-    def __init__(self, axis_size: int):
+    def __init__(self, axis_size: int, axis_name=None):
         self.axis_size = axis_size
         self.active = True
         self.structured = None
+        self.axis_name = axis_name
 
     def retire(self):
         self.active = False
@@ -87,6 +92,9 @@ class BatchInterpreter(Interpreter):
             out = self.structured(self, primitive, args, params)
             if out is not None:
                 return out
+        if self.axis_name is not None and primitive.family == "collective" and \
+                params.get("axis_name") == self.axis_name:
+            return collective_rules[primitive](self, args, params)
         values, dims = [], []
         for arg in args:
             if isinstance(arg, BatchTracer) and arg._owner is self:
@@ -132,8 +140,8 @@ def loop_rule(primitive, values, dims, params, size):
     return _shape.stack(results), 0
 
 
-def batching(axis_size: int):
-    return running(BatchInterpreter(axis_size))
+def batching(axis_size: int, axis_name=None):
+    return running(BatchInterpreter(axis_size, axis_name))
 
 
 def move_batch_axis(x, from_dim, to_dim, size):
@@ -143,63 +151,80 @@ def move_batch_axis(x, from_dim, to_dim, size):
                                 (size,) + tuple(shape_of(x)))
         from_dim = 0
     ndim = len(shape_of(x))
+    if not -ndim <= to_dim < ndim:
+        raise ValueError(
+            f"vmap: out_axes={to_dim} is out of range for an output with {ndim - 1} axes per "
+            f"example{where()}: the batch axis can go at -{ndim}..{ndim - 1}.")
     to_dim = to_dim % ndim
     return x if from_dim == to_dim else _shape.moveaxis(x, from_dim, to_dim)
 
 
+class AxisSpecError(FuncgradError, TypeError):
+    """An in_axes/out_axes entry that is neither an int nor None."""
+
+
 def _axes_for_leaves(axes, tree, name):
-    """Broadcast an in_axes/out_axes spec (int, None or a prefix pytree of them) to every leaf."""
-    if axes is None or isinstance(axes, (int, np.integer)):
-        return [None if axes is None else int(axes)] * tree.num_leaves
+    """Broadcast an in_axes/out_axes spec (int, None or a prefix pytree of them) to every leaf.
+
+    Containers of the spec must have the values' types (a list does not stand for a tuple)."""
+    spec_leaves, spec_tree = tree_flatten(axes, is_leaf=lambda a: a is None)
+    for a in spec_leaves:
+        if not (a is None or isinstance(a, (int, np.integer)) and not isinstance(a, bool)):
+            raise AxisSpecError(
+                f"vmap: {name} must be an int, None, or a pytree of them, but {name}={axes!r} "
+                f"contains {a!r}{where()}.")
     out = []
-    if not _broadcast_prefix(axes, tree, out):
+    if not _broadcast_prefix(spec_tree, iter(spec_leaves), tree, out):
         raise ValueError(
             f"vmap: {name}={axes!r} does not match the structure {tree} of the values it describes"
             f"{where()}. Give one int or None, or a pytree of them with the values' structure "
-            "(a prefix of it is enough).")
+            "(a prefix of it is enough, with the same container types).")
     return out
 
 
-def _broadcast_prefix(spec, tree, out):
-    if spec is None or isinstance(spec, (int, np.integer)):
-        out.extend([None if spec is None else int(spec)] * tree.num_leaves)
+def _broadcast_prefix(spec_tree, spec_leaves, tree, out):
+    if spec_tree.kind is None:
+        axis = next(spec_leaves)
+        out.extend([None if axis is None else int(axis)] * tree.num_leaves)
         return True
-    if tree.kind is None:
+    if (tree.kind is not spec_tree.kind or tree.aux != spec_tree.aux
+            or len(tree.children) != len(spec_tree.children)):
         return False
-    if tree.kind in (tuple, list) and isinstance(spec, (tuple, list)):
-        if len(spec) != len(tree.children):
-            return False
-        return all(_broadcast_prefix(s, c, out) for s, c in zip(spec, tree.children))
-    if tree.kind is dict and isinstance(spec, dict):
-        if sorted(spec) != list(tree.aux):
-            return False
-        return all(_broadcast_prefix(spec[k], c, out) for k, c in zip(tree.aux, tree.children))
-    return False
+    return all(_broadcast_prefix(s, spec_leaves, c, out)
+               for s, c in zip(spec_tree.children, tree.children))
 
 
-def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
+def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None, *,
+         chunk_size=None):
     """Vectorise `fun` over a batch axis of its arguments.
 
     `in_axes` gives, for each positional argument (or each leaf, as a pytree prefix), the axis
-    that holds the examples, or None for an argument shared by every example. `out_axes` says
-    where the batch axis goes in each output. `chunk_size` runs the batch that many examples at a
-    time (bounding memory) and concatenates the results.
+    that holds the examples, or None for an argument shared by every example (keyword arguments
+    are batched along axis 0). `out_axes` says where the batch axis goes in each output.
+    `axis_name` names the batch axis for the collectives of funcgrad.lax (psum, pmean,
+    axis_index...). `spmd_axis_name` is accepted for JAX compatibility (funcgrad does not shard).
+    `chunk_size` runs the batch that many examples at a time (bounding memory) and concatenates
+    the results.
 
     >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
     >>> fg.vmap(lambda w, x: fnp.sum(w * x), in_axes=(None, 0))(np.ones(3), np.eye(3) * 2)
     array([2., 2., 2.])
     """
+    if chunk_size is not None and axis_name is not None:
+        raise ValueError("vmap: chunk_size and axis_name cannot be combined: a collective would "
+                         "only see the examples of one chunk.")
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+
     def batched_fun(*args, **kwargs):
         if kwargs:  # keyword arguments are batched along axis 0, as in JAX
             names = sorted(kwargs)
             spec = in_axes if isinstance(in_axes, (tuple, list)) else (in_axes,) * len(args)
             return vmap(lambda *a: fun(*a[:len(args)], **dict(zip(names, a[len(args):]))),
-                        tuple(spec) + (0,) * len(names), out_axes, axis_size, chunk_size)(
+                        tuple(spec) + (0,) * len(names), out_axes, axis_name, axis_size,
+                        chunk_size=chunk_size)(
                 *args, *[kwargs[k] for k in names])
-        if isinstance(in_axes, list):
-            axes_spec = tuple(in_axes)
-        else:
-            axes_spec = in_axes
+        axes_spec = in_axes
         if isinstance(axes_spec, tuple) and len(axes_spec) != len(args):
             raise ValueError(
                 f"vmap: in_axes has {len(axes_spec)} entries but {_name(fun)} was called with "
@@ -209,7 +234,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
         size = _batch_size(leaves, dims, axis_size, fun)
         if chunk_size is not None and size > chunk_size:
             return _chunked(fun, leaves, tree, dims, size)
-        return _run(fun, leaves, tree, dims, size, out_axes)
+        return _run(fun, leaves, tree, dims, size, out_axes, axis_name)
 
     def _chunked(fun, leaves, tree, dims, size):
         parts = []
@@ -237,8 +262,8 @@ def _slice(x, d, start, stop):
     return getitem_p.bind(x, index=index)
 
 
-def _run(fun, leaves, tree, dims, size, out_axes):
-    with batching(size) as interpreter:
+def _run(fun, leaves, tree, dims, size, out_axes, axis_name=None):
+    with batching(size, axis_name) as interpreter:
         tracers = [x if d is None else x.tracer(interpreter) if isinstance(x, SymbolicBasis)
                    else BatchTracer(interpreter, x, d % max(len(shape_of(x)), 1))
                    for x, d in zip(leaves, dims)]

@@ -148,7 +148,7 @@ def test_chunk_size_gives_the_same_result():
     f = lambda x: (fnp.sin(x), fnp.sum(x))  # noqa: E731
     a = fg.vmap(f)(xs)
     b = fg.vmap(f, chunk_size=3)(xs)
-    c = fg.vmap(f, in_axes=1, out_axes=1, chunk_size=4)(xs.T)
+    c = fg.vmap(f, in_axes=1, out_axes=(1, 0), chunk_size=4)(xs.T)
     np.testing.assert_allclose(a[0], b[0]) and np.testing.assert_allclose(a[1], b[1])
     np.testing.assert_allclose(c[0], a[0].T)
 
@@ -198,3 +198,46 @@ def test_vmap_of_grad_of_a_reduction_matches_loop_for_any_shape(axis, n, m):
 def test_keyword_arguments_are_batched_along_axis_zero():
     out = fg.vmap(lambda x, *, scale: x * scale, in_axes=None)(np.ones(2), scale=np.arange(3.0))
     np.testing.assert_array_equal(out, [[0, 0], [1, 1], [2, 2]])
+
+
+# -- JAX's spec rules (expected values written out; see test_jax_conformance) -----------------
+
+def test_axis_specs_must_be_ints_or_none():
+    X = np.arange(6.0).reshape(2, 3)
+    for bad in (0.5, "a", (0.5,)):
+        with pytest.raises(TypeError, match="int, None"):
+            fg.vmap(lambda x: x, in_axes=bad)(X)
+    with pytest.raises(TypeError, match="int, None"):
+        fg.vmap(lambda x: x, out_axes="a")(X)
+
+
+def test_spec_containers_must_match_the_values_types():
+    X = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match="structure"):  # a list spec for a tuple argument
+        fg.vmap(lambda t: t[0] * t[1], in_axes=([0, 1],))((X, X.T))
+    with pytest.raises(ValueError, match="structure"):  # a dict spec must name every key
+        fg.vmap(lambda d: d["a"], in_axes=({"a": 0},))({"a": X, "b": np.ones(3)})
+    out = fg.vmap(lambda t: t[0] * t[1], in_axes=((0, 1),))((X, X.T))  # tuple for tuple
+    np.testing.assert_allclose(out, X * X)
+    out = fg.vmap(lambda x, y: x * y, in_axes=[0, None])(X, np.ones(3))  # top-level list is fine
+    np.testing.assert_allclose(out, X)
+
+
+def test_out_axes_out_of_range_is_an_error_and_negative_counts_from_the_end():
+    X = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match="out of range"):
+        fg.vmap(lambda x: x, out_axes=3)(X)
+    with pytest.raises(ValueError, match="out of range"):
+        fg.vmap(lambda x: x.sum(), out_axes=1)(X)
+    assert fg.vmap(lambda x: fnp.outer(x, x), out_axes=-1)(X).shape == (3, 3, 2)
+    assert fg.vmap(lambda x: x.sum(), out_axes=-1)(X).tolist() == [3.0, 12.0]
+
+
+def test_jax_signature_axis_name_positional_and_spmd_axis_name_accepted():
+    xs = np.arange(3.0)
+    f = fg.vmap(lambda x: x - fg.lax.pmean(x, "i"), 0, 0, "i")
+    assert f(xs).tolist() == [-1.0, 0.0, 1.0]
+    assert fg.vmap(lambda x: x * 2, spmd_axis_name="s")(xs).tolist() == [0.0, 2.0, 4.0]
+    assert fg.vmap(lambda x: x, in_axes=None, axis_size=3)(np.ones(2)).shape == (3, 2)
+    with pytest.raises(ValueError):
+        fg.vmap(lambda x: x, axis_name="i", chunk_size=2)

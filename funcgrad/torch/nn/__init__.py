@@ -9,4 +9,25 @@ from funcgrad.torch.nn.layers import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d,
                                       Softplus, Tanh)
 from funcgrad.torch.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,  # noqa: F401
                                     KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from funcgrad.torch.nn.layers import Bilinear, Unflatten  # noqa: F401
+from funcgrad.torch.nn.loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss,  # noqa: F401
+                                    HuberLoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
+                                    PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+from funcgrad.torch.nn.activation import (CELU, GLU, Hardshrink, Hardsigmoid, Hardswish,  # noqa: F401
+                                          Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SELU,
+                                          Softmin, Softshrink, Softsign, Tanhshrink, Threshold)
+from funcgrad.torch.nn.normalization import (GroupNorm, InstanceNorm1d, InstanceNorm2d,  # noqa: F401
+                                             LayerNorm, LocalResponseNorm, RMSNorm)
+from funcgrad.torch.nn.spatial import (AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: F401
+                                       AdaptiveMaxPool2d, AvgPool1d, CircularPad1d,
+                                       CircularPad2d, ConstantPad1d, ConstantPad2d, Conv1d,
+                                       Dropout1d, Dropout2d, Dropout3d, MaxPool1d,
+                                       PixelShuffle, ReflectionPad1d, ReflectionPad2d,
+                                       ReplicationPad1d, ReplicationPad2d, Upsample, ZeroPad1d,
+                                       ZeroPad2d)
+from funcgrad.torch.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell  # noqa: F401
+from funcgrad.torch.nn.attention import (MultiheadAttention, TransformerEncoder,  # noqa: F401
+                                         TransformerEncoderLayer)
+from funcgrad.torch.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+from funcgrad.torch.nn.containers import ParameterDict, ParameterList  # noqa: F401
 from funcgrad.torch.nn import utils  # noqa: F401

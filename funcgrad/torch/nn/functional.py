@@ -53,10 +53,6 @@ def softplus(input, beta=1.0, threshold=20.0):
     return apply(nnp.softplus, (input * beta,), {}) / beta
 
 
-def logsigmoid(input):
-    return -softplus(-input)
-
-
 def silu(input):
     return composite("SiluBackward0", lambda x: x * nnp.sigmoid(x), input)
 
@@ -203,14 +199,6 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return _ops.reshape(out, out.shape[1:], name="AvgPool2DBackward0") if squeeze else out
 
 
-def adaptive_avg_pool2d(input, output_size):
-    h, w = input.shape[-2:]
-    oh, ow = _pair(output_size)
-    if h % oh or w % ow:
-        raise NotImplementedError("adaptive_avg_pool2d needs the input size divisible by the output")
-    return avg_pool2d(input, (h // oh, w // ow))
-
-
 def dropout(input, p=0.5, training=True, inplace=False):
     if not training or p == 0:
         return input
@@ -270,9 +258,12 @@ def one_hot(tensor, num_classes=-1):
     return Tensor._make(np.eye(n, dtype=np.int64)[labels])
 
 
-def pad(input, pad, mode="constant", value=0.0):
-    if mode != "constant":
-        raise NotImplementedError("pad: only mode='constant' is supported")
+def pad(input, pad, mode="constant", value=None):
+    from funcgrad.torch.nn.spatial import pad as pad_any
+    return pad_any(input, pad, mode, value)
+
+
+def _constant_pad(input, pad, value):
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
@@ -296,8 +287,31 @@ def flatten(input, start_dim=0, end_dim=-1):
     return _ops.flatten(input, start_dim, end_dim)
 
 
+def adaptive_avg_pool2d(input, output_size):
+    if output_size in (1, (1, 1), [1, 1]):  # PyTorch takes the mean
+        return _ops.mean(input, (-2, -1), keepdim=True)
+    from funcgrad.torch.nn.spatial import adaptive_avg_pool2d as pool
+    return pool(input, output_size)
+
+
 from funcgrad.torch.nn.loss_functions import (binary_cross_entropy,  # noqa: E402,F401
-                                              binary_cross_entropy_with_logits, cross_entropy,
-                                              huber_loss, kl_div, l1_loss, mse_loss, nll_loss,
-                                              smooth_l1_loss)
+                                              binary_cross_entropy_with_logits,
+                                              cosine_embedding_loss, cross_entropy,
+                                              gaussian_nll_loss, hinge_embedding_loss,
+                                              huber_loss, kl_div, l1_loss, margin_ranking_loss,
+                                              mse_loss, multilabel_soft_margin_loss, nll_loss,
+                                              poisson_nll_loss, smooth_l1_loss, soft_margin_loss,
+                                              triplet_margin_loss)
 from funcgrad.torch.nn.loss_functions import _reduction as _reduction_of  # noqa: E402,F401
+from funcgrad.torch.nn.activation import (celu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: E402,F401
+                                          logsigmoid, mish, prelu, rrelu, selu, softmin,
+                                          softshrink, softsign, tanhshrink, threshold)
+from funcgrad.torch.nn.normalization import (group_norm, instance_norm, layer_norm,  # noqa: E402,F401
+                                             local_response_norm, rms_norm)
+from funcgrad.torch.nn.spatial import (adaptive_avg_pool1d, adaptive_max_pool1d,  # noqa: E402,F401
+                                       adaptive_max_pool2d, avg_pool1d, conv1d, dropout1d,
+                                       dropout2d, dropout3d, interpolate, max_pool1d,
+                                       pixel_shuffle, pixel_unshuffle, upsample)
+from funcgrad.torch.nn.distance import cosine_similarity, pairwise_distance  # noqa: E402,F401
+from funcgrad.torch.nn.layers import bilinear  # noqa: E402,F401
+from funcgrad.torch.nn.attention import scaled_dot_product_attention  # noqa: E402,F401

@@ -105,10 +105,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return composite("SmoothL1LossBackward0", smooth_l1, input, as_tensor_arg(target))
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    diff = _ops.abs(input - target)
-    loss = _ops.where(diff < delta, 0.5 * diff ** 2, delta * (diff - 0.5 * delta))
-    return _reduce(loss, reduction)
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    reduction = _reduction(reduction)
+
+    def huber(x, y):  # d^2 / 2 below delta, delta (d - delta / 2) above
+        diff = ew.absolute(x - y)
+        loss = ew.where(ew.less(diff, delta), 0.5 * diff * diff, delta * (diff - 0.5 * delta))
+        return _reduce_values(loss, reduction)
+    return composite("HuberLossBackward0", huber, input, as_tensor_arg(target))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -194,3 +198,87 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
            "huber_loss", "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss"]
+
+
+# -- margin, embedding and likelihood losses (tensor operations; derivatives from their rules) --
+
+def margin_ranking_loss(input1, input2, target, size_average=None, reduce=None, margin=0.0,
+                        reduction="mean"):
+    loss = _ops.clamp(-target * (input1 - input2) + margin, min=0)
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    target = as_tensor_arg(target)
+    loss = _ops.where(target == 1, input, input * 0) + \
+        _ops.where(target == -1, _ops.clamp(margin - input, min=0), input * 0)
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    return composite("SoftMarginLossBackward0", lambda x, y: _reduce_values(
+        nnp.softplus(-y * x), reduction), input, as_tensor_arg(target))
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    from funcgrad.torch.nn.activation import logsigmoid
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = _ops.mean(loss, -1)
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    from funcgrad.torch.nn.distance import cosine_similarity
+    cos = cosine_similarity(input1, input2, -1, 1e-12) if input1.ndim > 1 else \
+        cosine_similarity(input1, input2, 0, 1e-12)
+    loss = _ops.where(target == 1, 1 - cos, _ops.clamp(cos - margin, min=0))
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    target = as_tensor_arg(target)
+    if log_input:
+        loss = _ops.exp(input) - target * input
+    else:
+        loss = input - target * _ops.log(input + eps)
+    if full:  # Stirling's term t log t - t + log(2 pi t) / 2 where t > 1
+        t = target.detach()
+        stirling = t * _ops.log(_ops.clamp(t, min=1)) - t + 0.5 * _ops.log(2 * np.pi * _ops.clamp(t, min=1))
+        loss = loss + _ops.where(t > 1, stirling, t * 0)
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    var = as_tensor_arg(var)
+    if var.ndim == input.ndim - 1 or (var.ndim == input.ndim and var.shape[-1] == 1
+                                      and input.shape[-1] != 1):
+        var = var if var.ndim == input.ndim else _ops.unsqueeze(var, -1)
+    with_clamp = _ops.clamp(var, min=eps)
+    var = var + (with_clamp - var).detach()  # clamped value, gradient as if unclamped
+    loss = 0.5 * (_ops.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _reduce(loss, _reduction(reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    from funcgrad.torch.nn.distance import pairwise_distance
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = _ops.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    loss = _ops.clamp(d_pos - d_neg + margin, min=0)
+    return _reduce(loss, _reduction(reduction, size_average, reduce))
+
+
+__all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+            "multilabel_soft_margin_loss", "cosine_embedding_loss", "poisson_nll_loss",
+            "gaussian_nll_loss", "triplet_margin_loss"]

@@ -1,0 +1,92 @@
+"""ParameterList and ParameterDict: parameters held in a list or a dict, registered by name."""
+from __future__ import annotations
+
+from funcgrad.torch.nn.module import Module
+from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.tensor import Tensor
+
+
+def _as_parameter(value):
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+class ParameterList(Module):
+    def __init__(self, values=None):
+        super().__init__()
+        for v in values or ():
+            self.append(v)
+
+    def append(self, value):
+        self.register_parameter(str(len(self._parameters)), _as_parameter(value))
+        return self
+
+    def extend(self, values):
+        for v in values:
+            self.append(v)
+        return self
+
+    def __getitem__(self, i):
+        items = list(self._parameters.values())
+        return ParameterList(items[i]) if isinstance(i, slice) else items[i]
+
+    def __setitem__(self, i, value):
+        self.register_parameter(str(i % len(self)), _as_parameter(value))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size "
+                         f"{'x'.join(map(str, p.shape))}]" for k, p in self._parameters.items())
+
+
+class ParameterDict(Module):
+    def __init__(self, parameters=None):
+        super().__init__()
+        for k, v in (parameters or {}).items():
+            self[k] = v
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def items(self):
+        return self._parameters.items()
+
+    def values(self):
+        return self._parameters.values()
+
+    def update(self, parameters):
+        for k, v in dict(parameters).items():
+            self[k] = v
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): Parameter containing: [{_kind(p)} of size "
+                         f"{'x'.join(map(str, p.shape))}]" for k, p in self._parameters.items())
+
+
+def _kind(p):
+    from funcgrad.torch._methods import _TYPE_NAMES
+    return f"torch.{_TYPE_NAMES[p.dtype.name]}Tensor"

@@ -1,0 +1,222 @@
+"""Recurrent layers: RNN, LSTM, GRU and their cells, with PyTorch's parameters, gate order
+and initialisation. They are written with tensor operations (one step at a time), so every
+derivative comes from the recorded operations' registry rules."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from funcgrad.torch import _ops
+from funcgrad.torch.nn import functional as F, init
+from funcgrad.torch.nn.module import Module
+from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.tensor import Tensor
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _param(*shape):
+    return Parameter(Tensor._make(np.zeros(shape, np.float32)))
+
+
+def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity):
+    pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    return _ops.tanh(pre) if nonlinearity == "tanh" else _ops.relu(pre)
+
+
+def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh):
+    h, c = state
+    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, -1)  # input, forget, cell, output (PyTorch's order)
+    c = _ops.sigmoid(f) * c + _ops.sigmoid(i) * _ops.tanh(g)
+    return _ops.sigmoid(o) * _ops.tanh(c), c
+
+
+def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
+    gi = F.linear(x, w_ih, b_ih).chunk(3, -1)
+    gh = F.linear(h, w_hh, b_hh).chunk(3, -1)
+    r = _ops.sigmoid(gi[0] + gh[0])  # reset
+    z = _ops.sigmoid(gi[1] + gh[1])  # update
+    n = _ops.tanh(gi[2] + r * gh[2])  # candidate
+    return (1 - z) * n + z * h
+
+
+class RNNBase(Module):
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        if proj_size:
+            raise NotImplementedError("LSTM proj_size is not supported by funcgrad.torch yet")
+        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
+        self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
+        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
+        gates = _GATES[mode] * hidden_size
+        directions = 2 if bidirectional else 1
+        for layer in range(num_layers):
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                width = input_size if layer == 0 else hidden_size * directions
+                setattr(self, "weight_ih" + suffix, _param(gates, width))
+                setattr(self, "weight_hh" + suffix, _param(gates, hidden_size))
+                if bias:
+                    setattr(self, "bias_ih" + suffix, _param(gates))
+                    setattr(self, "bias_hh" + suffix, _param(gates))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def _weights(self, layer, direction):
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return [getattr(self, n + suffix) if self.bias or n.startswith("weight") else None
+                for n in names]
+
+    def _step(self, x, state, weights):
+        if self.mode == "LSTM":
+            return _lstm_step(x, state, *weights)
+        if self.mode == "GRU":
+            return _gru_step(x, state, *weights)
+        return _rnn_step(x, state, *weights, "tanh" if self.mode == "RNN_TANH" else "relu")
+
+    def forward(self, input, hx=None):
+        unbatched = input.ndim == 2
+        if unbatched:
+            input = input.unsqueeze(1)
+            if hx is not None:
+                hx = tuple(h.unsqueeze(1) for h in hx) if self.mode == "LSTM" else hx.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        directions = 2 if self.bidirectional else 1
+        batch = input.shape[1]
+        if hx is None:
+            zeros = Tensor._make(np.zeros((self.num_layers * directions, batch, self.hidden_size),
+                                          input._data.dtype))
+            hx = (zeros, zeros) if self.mode == "LSTM" else zeros
+        last_h, last_c = [], []
+        layer_input = input
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                state = (hx[0][k], hx[1][k]) if self.mode == "LSTM" else hx[k]
+                steps = range(layer_input.shape[0])
+                seq = []
+                for t in (reversed(steps) if direction else steps):
+                    state = self._step(layer_input[t], state, self._weights(layer, direction))
+                    seq.append(state[0] if self.mode == "LSTM" else state)
+                if direction:
+                    seq.reverse()
+                outputs.append(_ops.stack(seq, 0))
+                last_h.append(state[0] if self.mode == "LSTM" else state)
+                if self.mode == "LSTM":
+                    last_c.append(state[1])
+            layer_input = outputs[0] if directions == 1 else _ops.cat(outputs, 2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        output, h_n = layer_input, _ops.stack(last_h, 0)
+        c_n = _ops.stack(last_c, 0) if self.mode == "LSTM" else None
+        if unbatched:
+            output, h_n = output.squeeze(1), h_n.squeeze(1)
+            c_n = None if c_n is None else c_n.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, ((h_n, c_n) if self.mode == "LSTM" else h_n)
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
+        return text
+
+    def flatten_parameters(self):
+        return None
+
+
+class RNN(RNNBase):
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional)
+        object.__setattr__(self, "nonlinearity", nonlinearity)
+
+
+class LSTM(RNNBase):
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, proj_size)
+
+
+class GRU(RNNBase):
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional)
+
+
+class _Cell(Module):
+    _gates = 1
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        self.nonlinearity = nonlinearity
+        self.weight_ih = _param(self._gates * hidden_size, input_size)
+        self.weight_hh = _param(self._gates * hidden_size, hidden_size)
+        self.bias_ih = _param(self._gates * hidden_size) if bias else None
+        self.bias_hh = _param(self._gates * hidden_size) if bias else None
+        bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def _zeros(self, input):
+        shape = (input.shape[0], self.hidden_size) if input.ndim == 2 else (self.hidden_size,)
+        return Tensor._make(np.zeros(shape, input._data.dtype))
+
+    def _weights(self):
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.nonlinearity != "tanh" and type(self) is RNNCell:
+            text += f", nonlinearity={self.nonlinearity}"
+        return text
+
+
+class RNNCell(_Cell):
+    def forward(self, input, hx=None):
+        hx = self._zeros(input) if hx is None else hx
+        return _rnn_step(input, hx, *self._weights(), self.nonlinearity)
+
+
+class LSTMCell(_Cell):
+    _gates = 4
+
+    def forward(self, input, hx=None):
+        if hx is None:
+            hx = (self._zeros(input), self._zeros(input))
+        return _lstm_step(input, hx, *self._weights())
+
+
+class GRUCell(_Cell):
+    _gates = 3
+
+    def forward(self, input, hx=None):
+        hx = self._zeros(input) if hx is None else hx
+        return _gru_step(input, hx, *self._weights())

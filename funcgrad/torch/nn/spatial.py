@@ -1,0 +1,421 @@
+"""One-dimensional convolution and pooling, adaptive pooling, resizing (interpolate,
+pixel_shuffle), non-constant padding and channel dropout: functions and modules.
+
+1-d operations run the 2-d primitives on a height-1 plane; resizing and padding are index
+gathers or products with fixed interpolation matrices, so every derivative is a registry rule.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from funcgrad.primitives import contraction, nn as nnp, shape as shp
+from funcgrad.primitives.indexing import getitem_p
+from funcgrad.torch import _ops
+from funcgrad.torch._composite import composite
+from funcgrad.torch.nn import functional as F, init
+from funcgrad.torch.nn.module import Module
+from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.tensor import Tensor, apply
+
+
+def _single(v):
+    return int(v) if isinstance(v, (int, np.integer)) else int(tuple(v)[0])
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    unbatched = input.ndim == 2
+    if unbatched:
+        input = _ops.unsqueeze(input, 0)
+    stride, dilation = _single(stride), _single(dilation)
+    if isinstance(padding, str):
+        total = dilation * (weight.shape[-1] - 1) if padding == "same" else 0
+        if total % 2:
+            input = F.pad(input, (total // 2, total - total // 2))
+            padding = 0
+        else:
+            padding = total // 2
+    params = {"stride": (1, stride), "padding": (0, _single(padding)), "dilation": (1, dilation)}
+
+    def fn(x, w, b):  # the 2-d convolution of a height-1 plane
+        n, c, length = np.shape(x)
+        plane = F._grouped_conv(shp.reshape(x, (n, c, 1, length)),
+                                shp.reshape(w, np.shape(w)[:2] + (1, np.shape(w)[2])), b, groups,
+                                params)
+        return shp.reshape(plane, (n, np.shape(plane)[1], np.shape(plane)[3]))
+    out = composite("ConvolutionBackward0", fn, input, weight, bias)
+    return _ops.squeeze(out, 0) if unbatched else out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    stride = kernel_size if stride is None or stride == [] else stride
+    out = F.max_pool2d(_ops.unsqueeze(input, -2), (1, _single(kernel_size)), (1, _single(stride)),
+                       (0, _single(padding)), (1, _single(dilation)), ceil_mode, return_indices)
+    if return_indices:
+        return _ops.squeeze(out[0], -2), _ops.squeeze(out[1], -2)
+    return _ops.squeeze(out, -2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    stride = kernel_size if stride is None or stride == [] else stride
+    out = F.avg_pool2d(_ops.unsqueeze(input, -2), (1, _single(kernel_size)), (1, _single(stride)),
+                       (0, _single(padding)), ceil_mode, count_include_pad)
+    return _ops.squeeze(out, -2)
+
+
+def _adaptive_windows(size, out):
+    """PyTorch's adaptive windows: [floor(i size / out), ceil((i + 1) size / out))."""
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
+def _adaptive_matrix(size, out, dtype):
+    averaging = np.zeros((out, size), dtype)
+    for i, (start, stop) in enumerate(_adaptive_windows(size, out)):
+        averaging[i, start:stop] = 1.0 / (stop - start)
+    return averaging
+
+
+def adaptive_avg_pool1d(input, output_size):
+    size, out = input.shape[-1], _single(output_size)
+    averaging = _adaptive_matrix(size, out, input._data.dtype).T
+    return composite("SqueezeBackward1",
+                     lambda x: contraction.matmul(x, averaging), input)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    h, w = input.shape[-2:]
+    oh, ow = F._pair(output_size) if output_size is not None else (h, w)
+    oh, ow = oh or h, ow or w
+    rows = _adaptive_matrix(h, oh, input._data.dtype)
+    cols = _adaptive_matrix(w, ow, input._data.dtype).T
+    return composite("AdaptiveAvgPool2DBackward0",
+                     lambda x: contraction.matmul(contraction.matmul(rows, x), cols), input)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    h, w = input.shape[-2:]
+    oh, ow = F._pair(output_size)
+    data = np.asarray(input.detach()._data)
+    rows, cols = _adaptive_windows(h, oh), _adaptive_windows(w, ow)
+    index = np.zeros(data.shape[:-2] + (oh, ow), np.int64)
+    for i, (r0, r1) in enumerate(rows):
+        for j, (c0, c1) in enumerate(cols):
+            window = data[..., r0:r1, c0:c1].reshape(data.shape[:-2] + (-1,))
+            best = window.argmax(-1)
+            index[..., i, j] = (r0 + best // (c1 - c0)) * w + c0 + best % (c1 - c0)
+    flat = _ops.reshape(input, tuple(input.shape[:-2]) + (h * w,))
+    grids = list(np.indices(index.shape[:-2] + (oh * ow,), sparse=True))
+    grids[-1] = index.reshape(index.shape[:-2] + (oh * ow,))
+    picked = apply(getitem_p, (flat,), {"index": tuple(grids)}, "AdaptiveMaxPool2DBackward0")
+    out = _ops.reshape(picked, index.shape, name="AdaptiveMaxPool2DBackward0")
+    return (out, Tensor._make(index)) if return_indices else out
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    out = adaptive_max_pool2d(_ops.unsqueeze(input, -2), (1, _single(output_size)), return_indices)
+    if return_indices:
+        return _ops.squeeze(out[0], -2), _ops.squeeze(out[1], -2)
+    return _ops.squeeze(out, -2)
+
+
+# -- resizing -------------------------------------------------------------------------------------
+
+def _out_sizes(input, size, scale_factor, dims):
+    if size is not None:
+        sizes = (size,) * dims if isinstance(size, (int, np.integer)) else tuple(size)
+        return tuple(int(s) for s in sizes), None
+    scales = (scale_factor,) * dims if not isinstance(scale_factor, (tuple, list)) else tuple(scale_factor)
+    sizes = tuple(int(math.floor(n * s)) for n, s in zip(input.shape[-dims:], scales))
+    return sizes, scales
+
+
+def _linear_matrix(size, out, scale, align_corners, dtype):
+    """The (out, size) matrix of 1-d linear interpolation (PyTorch's source coordinates)."""
+    matrix = np.zeros((out, size), np.float64)
+    for i in range(out):
+        if align_corners:
+            src = i * (size - 1) / (out - 1) if out > 1 else 0.0
+        else:
+            ratio = 1.0 / scale if scale is not None else size / out
+            src = max((i + 0.5) * ratio - 0.5, 0.0)
+        low = min(int(math.floor(src)), size - 1)
+        high = min(low + 1, size - 1)
+        frac = src - low
+        matrix[i, low] += 1 - frac
+        matrix[i, high] += frac
+    return matrix.astype(dtype)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    dims = input.ndim - 2
+    sizes, scales = _out_sizes(input, size, scale_factor, dims)
+    if recompute_scale_factor:
+        scales = None
+    if mode == "nearest":
+        grids = list(np.indices(tuple(input.shape[:2]) + (1,) * dims, sparse=True))[:2]
+        for k, (n, out) in enumerate(zip(input.shape[2:], sizes)):
+            ratio = 1.0 / scales[k] if scales is not None else n / out
+            source = np.minimum(np.floor(np.arange(out) * ratio).astype(np.int64), n - 1)
+            grids.append(source.reshape((1, 1) + tuple(-1 if j == k else 1 for j in range(dims))))
+        name = f"UpsampleNearest{dims}DBackward0"
+        return apply(getitem_p, (input,), {"index": tuple(grids)}, name)
+    if mode in ("linear", "bilinear"):
+        dtype = input._data.dtype
+        mats = [_linear_matrix(n, out, None if scales is None else scales[k], bool(align_corners),
+                               dtype) for k, (n, out) in enumerate(zip(input.shape[2:], sizes))]
+        if dims == 1:
+            return composite("UpsampleLinear1DBackward0",
+                             lambda x: contraction.matmul(x, mats[0].T), input)
+        return composite("UpsampleBilinear2DBackward0", lambda x: contraction.matmul(
+            contraction.matmul(mats[0], x), mats[1].T), input)
+    raise NotImplementedError(f"interpolate: mode={mode!r} is not supported by funcgrad.torch "
+                              "yet (nearest, linear and bilinear are)")
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def pixel_shuffle(input, upscale_factor):
+    r = int(upscale_factor)
+    n, c, h, w = input.shape[-4:] if input.ndim >= 4 else (1,) + tuple(input.shape)
+    lead = tuple(input.shape[:-3])
+
+    def fn(x):
+        x = shp.reshape(x, lead + (c // (r * r), r, r, h, w))
+        k = len(lead)
+        x = shp.transpose(x, tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2))
+        return shp.reshape(x, lead + (c // (r * r), h * r, w * r))
+    return composite("PixelShuffleBackward0", fn, input)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    r = int(downscale_factor)
+    c, h, w = input.shape[-3:]
+    lead = tuple(input.shape[:-3])
+
+    def fn(x):
+        x = shp.reshape(x, lead + (c, h // r, r, w // r, r))
+        k = len(lead)
+        x = shp.transpose(x, tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3))
+        return shp.reshape(x, lead + (c * r * r, h // r, w // r))
+    return composite("PixelUnshuffleBackward0", fn, input)
+
+
+# -- padding by copying edges ----------------------------------------------------------------------
+
+_NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+              "circular": "Circular"}
+
+
+def pad(input, pad, mode="constant", value=None):
+    if mode == "constant":
+        return F._constant_pad(input, pad, 0.0 if value is None else value)
+    if mode not in _NUMPY_MODES:
+        raise NotImplementedError(f"pad: mode={mode!r} is not supported")
+    grids = list(np.indices(tuple(input.shape), sparse=True))
+    for i in range(len(pad) // 2):
+        axis = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        source = np.pad(np.arange(input.shape[axis]), (before, after), mode=_NUMPY_MODES[mode])
+        grids[axis] = source.reshape(tuple(-1 if j == axis else 1 for j in range(input.ndim)))
+    name = _PAD_NAMES[mode].format(len(pad) // 2) if mode != "circular" else "IndexBackward0"
+    return apply(getitem_p, (input,), {"index": tuple(grids)}, name)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    return _channel_dropout(input, p, training, 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _channel_dropout(input, p, training, 4)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _channel_dropout(input, p, training, 5)
+
+
+def _channel_dropout(input, p, training, batched_ndim):
+    """Whole channels zeroed with probability p, the rest scaled by 1 / (1 - p)."""
+    if not training or p == 0:
+        return input
+    from funcgrad.torch.random import default_generator
+    lead = 2 if input.ndim == batched_ndim else 1
+    shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    keep = default_generator.rng.random(shape) >= p
+    scale = keep.astype(input._data.dtype) / input._data.dtype.type(max(1 - p, 1e-38))
+    return input * Tensor._make(scale)
+
+
+# -- modules ----------------------------------------------------------------------------------------
+
+class Conv1d(Module):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride = (_single(kernel_size),), (_single(stride),)
+        self.dilation = (_single(dilation),)
+        self.padding = padding if isinstance(padding, str) else (_single(padding),)
+        self.padding_mode = padding_mode
+        self.weight = Parameter(Tensor._make(np.zeros(
+            (out_channels, in_channels // groups, self.kernel_size[0]), np.float32)))
+        self.bias = Parameter(Tensor._make(np.zeros(out_channels, np.float32))) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_channels // self.groups * self.kernel_size[0]
+            bound = 1 / math.sqrt(fan_in) if fan_in else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        if self.padding_mode != "zeros":
+            p = self.padding[0]
+            return conv1d(pad(input, (p, p), self.padding_mode), self.weight, self.bias,
+                          self.stride, 0, self.dilation, self.groups)
+        return conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                      self.groups)
+
+    def extra_repr(self):
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding not in ((0,), "valid"):
+            text += f", padding={self.padding}"
+        if self.dilation != (1,):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class _Pool1d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0, *rest, **options):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
+        self.padding, self.rest, self.options = padding, rest, options
+
+
+class MaxPool1d(_Pool1d):
+    def forward(self, input):
+        return max_pool1d(input, self.kernel_size, self.stride, self.padding, *self.rest,
+                          **self.options)
+
+    def extra_repr(self):
+        dilation = self.rest[0] if self.rest else self.options.get("dilation", 1)
+        ceil = self.rest[2] if len(self.rest) > 2 else self.options.get("ceil_mode", False)
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={dilation}, ceil_mode={ceil}")
+
+
+class AvgPool1d(_Pool1d):
+    def forward(self, input):
+        return avg_pool1d(input, self.kernel_size, self.stride, self.padding, *self.rest,
+                          **self.options)
+
+    def extra_repr(self):
+        return (f"kernel_size=({_single(self.kernel_size)},), stride=({_single(self.stride)},), "
+                f"padding=({_single(self.padding)},)")
+
+
+def _adaptive_module(name, fn):
+    def __init__(self, output_size, return_indices=False):
+        Module.__init__(self)
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        if self.return_indices:
+            return fn(input, self.output_size, True)
+        return fn(input, self.output_size)
+    return type(name, (Module,), {"__init__": __init__, "forward": forward,
+                                  "extra_repr": lambda self: f"output_size={self.output_size}"})
+
+
+AdaptiveAvgPool1d = _adaptive_module("AdaptiveAvgPool1d", adaptive_avg_pool1d)
+AdaptiveMaxPool1d = _adaptive_module("AdaptiveMaxPool1d", adaptive_max_pool1d)
+AdaptiveMaxPool2d = _adaptive_module("AdaptiveMaxPool2d", adaptive_max_pool2d)
+
+
+class Upsample(Module):
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor = size, None if scale_factor is None else float(scale_factor)
+        self.mode, self.align_corners = mode, align_corners
+
+    def forward(self, input):
+        return interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners)
+
+    def extra_repr(self):
+        if self.scale_factor is not None:
+            return f"scale_factor={self.scale_factor}, mode='{self.mode}'"
+        return f"size={self.size}, mode='{self.mode}'"
+
+
+class PixelShuffle(Module):
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class _Pad(Module):
+    _mode, _sides = "constant", 2
+
+    def __init__(self, padding, value=0.0):
+        super().__init__()
+        self.padding = (padding,) * self._sides if isinstance(padding, int) else tuple(padding)
+        self.value = value
+
+    def forward(self, input):
+        if self._mode == "constant":
+            return pad(input, self.padding, "constant", self.value)
+        return pad(input, self.padding, self._mode)
+
+    def extra_repr(self):
+        return f"{self.padding}" + (f", value={self.value}" if self._mode == "constant"
+                                    and type(self).__name__.startswith("Constant") else "")
+
+
+def _pad_module(name, mode, sides):
+    return type(name, (_Pad,), {"_mode": mode, "_sides": sides})
+
+
+ConstantPad1d, ConstantPad2d = _pad_module("ConstantPad1d", "constant", 2), \
+    _pad_module("ConstantPad2d", "constant", 4)
+ZeroPad1d, ZeroPad2d = _pad_module("ZeroPad1d", "constant", 2), _pad_module("ZeroPad2d", "constant", 4)
+ReflectionPad1d, ReflectionPad2d = _pad_module("ReflectionPad1d", "reflect", 2), \
+    _pad_module("ReflectionPad2d", "reflect", 4)
+ReplicationPad1d, ReplicationPad2d = _pad_module("ReplicationPad1d", "replicate", 2), \
+    _pad_module("ReplicationPad2d", "replicate", 4)
+CircularPad1d, CircularPad2d = _pad_module("CircularPad1d", "circular", 2), \
+    _pad_module("CircularPad2d", "circular", 4)
+
+
+def _dropout_module(name, fn):
+    def __init__(self, p=0.5, inplace=False):
+        Module.__init__(self)
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input):
+        return fn(input, self.p, self.training)
+    return type(name, (Module,), {"__init__": __init__, "forward": forward,
+                                  "extra_repr": lambda self: f"p={self.p}, inplace={self.inplace}"})
+
+
+Dropout1d = _dropout_module("Dropout1d", dropout1d)
+Dropout2d = _dropout_module("Dropout2d", dropout2d)
+Dropout3d = _dropout_module("Dropout3d", dropout3d)

@@ -1,0 +1,233 @@
+"""torch.nn additions (normalisation, 1-d convolution and pooling, resizing, padding,
+activations, attention, recurrent layers, losses) against PyTorch: values, gradients, names."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import funcgrad.torch as ft
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # compares against PyTorch
+
+RNG = np.random.default_rng(11)
+X = RNG.standard_normal((2, 3, 4)).astype(np.float32)   # (N, C, L)
+Y = (RNG.random((2, 3, 4)) + 0.2).astype(np.float32)
+W = RNG.standard_normal((4, 3, 2)).astype(np.float32) * 0.5   # conv1d kernel (O, C, K)
+IMG = RNG.standard_normal((1, 4, 5, 6)).astype(np.float32)
+
+PROGRAMS = {
+    "layer_norm": lambda F, x, y, w, img: F.layer_norm(x, (4,), y[0, 0], y[1, 0]),
+    "layer_norm_2d": lambda F, x, y, w, img: F.layer_norm(x, (3, 4)),
+    "group_norm": lambda F, x, y, w, img: F.group_norm(img, 2, y[0, 0], y[1, 0]),
+    "instance_norm": lambda F, x, y, w, img: F.instance_norm(img),
+    "rms_norm": lambda F, x, y, w, img: F.rms_norm(x, (4,), y[0, 0]),
+    "conv1d": lambda F, x, y, w, img: F.conv1d(x, w, y[0, 0]),
+    "conv1d_options": lambda F, x, y, w, img: F.conv1d(x, w, None, stride=2, padding=1),
+    "conv1d_groups": lambda F, x, y, w, img: F.conv1d(x, w[:3, :1], None, 1, 0, 2, 3),
+    "conv1d_same": lambda F, x, y, w, img: F.conv1d(x, w, padding="same"),
+    "max_pool1d": lambda F, x, y, w, img: F.max_pool1d(x, 2),
+    "avg_pool1d": lambda F, x, y, w, img: F.avg_pool1d(x, 3, 1, 1),
+    "adaptive_avg_pool1d": lambda F, x, y, w, img: F.adaptive_avg_pool1d(x, 3),
+    "adaptive_avg_pool2d": lambda F, x, y, w, img: F.adaptive_avg_pool2d(img, (2, 4)),
+    "adaptive_avg_pool2d_1": lambda F, x, y, w, img: F.adaptive_avg_pool2d(img, 1),
+    "adaptive_max_pool2d": lambda F, x, y, w, img: F.adaptive_max_pool2d(img, (2, 3)),
+    "interpolate_nearest": lambda F, x, y, w, img: F.interpolate(img, scale_factor=2),
+    "interpolate_size": lambda F, x, y, w, img: F.interpolate(img, size=(7, 4)),
+    "interpolate_bilinear": lambda F, x, y, w, img: F.interpolate(img, size=(7, 9), mode="bilinear"),
+    "interpolate_bilinear_scale": lambda F, x, y, w, img: F.interpolate(img, scale_factor=2, mode="bilinear"),
+    "interpolate_corners": lambda F, x, y, w, img: F.interpolate(img, size=(3, 8), mode="bilinear", align_corners=True),
+    "interpolate_linear": lambda F, x, y, w, img: F.interpolate(x, scale_factor=1.5, mode="linear"),
+    "pixel_shuffle": lambda F, x, y, w, img: F.pixel_shuffle(img, 2),
+    "pad_reflect": lambda F, x, y, w, img: F.pad(img, (1, 2, 2, 1), mode="reflect"),
+    "pad_replicate": lambda F, x, y, w, img: F.pad(x, (2, 1), mode="replicate"),
+    "pad_constant": lambda F, x, y, w, img: F.pad(x, (1, 1), value=0.5),
+    "selu": lambda F, x, y, w, img: F.selu(x), "celu": lambda F, x, y, w, img: F.celu(x, 0.5),
+    "mish": lambda F, x, y, w, img: F.mish(x), "hardsigmoid": lambda F, x, y, w, img: F.hardsigmoid(3 * x),
+    "hardswish": lambda F, x, y, w, img: F.hardswish(3 * x), "softsign": lambda F, x, y, w, img: F.softsign(x),
+    "softmin": lambda F, x, y, w, img: F.softmin(x, 1), "glu": lambda F, x, y, w, img: F.glu(x),
+    "threshold": lambda F, x, y, w, img: F.threshold(x, 0.1, 2.0),
+    "prelu": lambda F, x, y, w, img: F.prelu(x, y[0, :, 0]),
+    "tanhshrink": lambda F, x, y, w, img: F.tanhshrink(x), "softshrink": lambda F, x, y, w, img: F.softshrink(x),
+    "hardshrink": lambda F, x, y, w, img: F.hardshrink(x), "logsigmoid": lambda F, x, y, w, img: F.logsigmoid(x),
+    "sdpa": lambda F, x, y, w, img: F.scaled_dot_product_attention(x, y, y),
+    "sdpa_causal": lambda F, x, y, w, img: F.scaled_dot_product_attention(x, y, x, is_causal=True),
+    "cosine_similarity": lambda F, x, y, w, img: F.cosine_similarity(x, y),
+    "pairwise_distance": lambda F, x, y, w, img: F.pairwise_distance(x, y),
+    "bilinear": lambda F, x, y, w, img: F.bilinear(x, y, img[0, :, :4, :4]),
+    "huber": lambda F, x, y, w, img: F.huber_loss(x, y, delta=0.5),
+    "margin_ranking": lambda F, x, y, w, img: F.margin_ranking_loss(x, y, (y > 0.7).float() * 2 - 1),
+    "hinge_embedding": lambda F, x, y, w, img: F.hinge_embedding_loss(x, (y > 0.7).float() * 2 - 1),
+    "soft_margin": lambda F, x, y, w, img: F.soft_margin_loss(x, (y > 0.7).float() * 2 - 1),
+    "multilabel_soft_margin": lambda F, x, y, w, img: F.multilabel_soft_margin_loss(x[0], (y[0] > 0.7).float()),
+    "cosine_embedding": lambda F, x, y, w, img: F.cosine_embedding_loss(x[0], y[0], (y[1, :, 0] > 0.7).float() * 2 - 1),
+    "poisson_nll": lambda F, x, y, w, img: F.poisson_nll_loss(x, y.detach()),
+    "poisson_nll_full": lambda F, x, y, w, img: F.poisson_nll_loss(y, 3 * y.detach(), log_input=False, full=True),
+    "gaussian_nll": lambda F, x, y, w, img: F.gaussian_nll_loss(x, y.detach(), y),
+    "triplet_margin": lambda F, x, y, w, img: F.triplet_margin_loss(x[0], y[0], y[1]),
+}
+OTHER_NAME = {"instance_norm", "rms_norm", "sdpa", "sdpa_causal", "pad_constant", "bilinear",
+              "cosine_similarity", "pairwise_distance", "interpolate_linear", "poisson_nll_full",
+              "gaussian_nll", "adaptive_max_pool2d"}
+
+
+def _run(T, program):
+    leaves = [T.tensor(a, requires_grad=True) for a in (X, Y, W, IMG)]
+    out = program(T.nn.functional, *leaves)
+    name = type(out.grad_fn).__name__
+    weights = T.tensor(np.linspace(-1, 2, out.numel(), dtype=np.float32).reshape(tuple(out.shape)))
+    (out * weights).sum().backward()
+    return out.detach().numpy(), name, [None if t.grad is None else t.grad.numpy() for t in leaves]
+
+
+def _close(a, b):
+    if a is None or b is None:
+        assert (a is None or not np.any(a)) and (b is None or not np.any(b))
+    else:
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+
+
+@pytest.mark.parametrize("op", sorted(PROGRAMS))
+def test_functional_values_gradients_and_names_match_pytorch(op):
+    ours, theirs = _run(ft, PROGRAMS[op]), _run(torch, PROGRAMS[op])
+    assert ours[0].shape == theirs[0].shape
+    _close(ours[0], theirs[0])
+    if op not in OTHER_NAME:
+        assert ours[1] == theirs[1]
+    for a, b in zip(ours[2], theirs[2]):
+        _close(a, b)
+
+
+# -- modules: same constructor, PyTorch's parameters loaded into ours ------------------------------
+
+MODULES = {
+    "LayerNorm": (lambda nn: nn.LayerNorm(4), (2, 3, 4)),
+    "GroupNorm": (lambda nn: nn.GroupNorm(2, 4), (2, 4, 3)),
+    "RMSNorm": (lambda nn: nn.RMSNorm(4), (2, 4)),
+    "InstanceNorm1d": (lambda nn: nn.InstanceNorm1d(3, affine=True), (2, 3, 5)),
+    "Conv1d": (lambda nn: nn.Conv1d(3, 4, 3, padding=1), (2, 3, 6)),
+    "Conv1d_groups": (lambda nn: nn.Conv1d(4, 2, 2, stride=2, groups=2, bias=False), (1, 4, 6)),
+    "Conv1d_unbatched": (lambda nn: nn.Conv1d(3, 2, 2), (3, 5)),
+    "Conv1d_reflect": (lambda nn: nn.Conv1d(3, 2, 3, padding=1, padding_mode="reflect"), (1, 3, 5)),
+    "MaxPool1d": (lambda nn: nn.MaxPool1d(2), (2, 3, 6)),
+    "AvgPool1d": (lambda nn: nn.AvgPool1d(2), (2, 3, 6)),
+    "AdaptiveAvgPool1d": (lambda nn: nn.AdaptiveAvgPool1d(4), (2, 3, 6)),
+    "AdaptiveMaxPool2d": (lambda nn: nn.AdaptiveMaxPool2d(2), (1, 2, 5, 4)),
+    "Upsample": (lambda nn: nn.Upsample(scale_factor=2, mode="bilinear"), (1, 2, 3, 3)),
+    "PixelShuffle": (lambda nn: nn.PixelShuffle(2), (1, 8, 2, 3)),
+    "ZeroPad2d": (lambda nn: nn.ZeroPad2d((1, 0, 2, 1)), (1, 1, 2, 3)),
+    "ReflectionPad1d": (lambda nn: nn.ReflectionPad1d(2), (1, 2, 4)),
+    "PReLU": (lambda nn: nn.PReLU(3), (2, 3, 4)),
+    "Hardtanh": (lambda nn: nn.Hardtanh(-0.5, 0.5), (2, 5)),
+    "ReLU6": (lambda nn: nn.ReLU6(), (2, 5)),
+    "Unflatten": (lambda nn: nn.Unflatten(1, (2, 3)), (2, 6)),
+    "Bilinear": (lambda nn: nn.Bilinear(3, 3, 2), (4, 3)),
+    "RNN": (lambda nn: nn.RNN(3, 4), (5, 2, 3)),
+    "RNN_relu_2layers": (lambda nn: nn.RNN(3, 4, 2, nonlinearity="relu"), (5, 2, 3)),
+    "LSTM": (lambda nn: nn.LSTM(3, 4, batch_first=True), (2, 5, 3)),
+    "LSTM_bidirectional": (lambda nn: nn.LSTM(3, 4, 2, bidirectional=True), (5, 2, 3)),
+    "LSTM_unbatched": (lambda nn: nn.LSTM(3, 2), (4, 3)),
+    "GRU": (lambda nn: nn.GRU(3, 4, 2), (5, 2, 3)),
+    "GRU_bidirectional": (lambda nn: nn.GRU(3, 2, bidirectional=True, batch_first=True), (2, 4, 3)),
+    "RNNCell": (lambda nn: nn.RNNCell(3, 4), (2, 3)),
+    "LSTMCell": (lambda nn: nn.LSTMCell(3, 4), (2, 3)),
+    "GRUCell": (lambda nn: nn.GRUCell(3, 4), (2, 3)),
+    "MultiheadAttention": (lambda nn: nn.MultiheadAttention(4, 2), (3, 2, 4)),
+    "MultiheadAttention_batch_first": (lambda nn: nn.MultiheadAttention(4, 2, batch_first=True), (2, 3, 4)),
+    "TransformerEncoderLayer": (lambda nn: nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), (3, 2, 4)),
+    "TransformerEncoder": (lambda nn: nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, batch_first=True, norm_first=True), 2,
+        enable_nested_tensor=False), (2, 3, 4)),
+}
+
+
+def _first(out):
+    while isinstance(out, (tuple, list)):
+        out = out[0]
+    return out
+
+
+def _call(name, module, x):
+    if name.startswith("MultiheadAttention"):
+        return module(x, x, x)
+    if name == "Bilinear":
+        return module(x, x * 2)
+    return module(x)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_match_pytorch(name):
+    make, shape = MODULES[name]
+    theirs, ours = make(torch.nn), make(ft.nn)
+    assert [k for k, _ in ours.named_parameters()] == [k for k, _ in theirs.named_parameters()]
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    results = []
+    for T, module in ((ft, ours), (torch, theirs)):
+        inp = T.tensor(x, requires_grad=True)
+        out = _call(name, module, inp)
+        full = out
+        out = _first(out)
+        weights = T.tensor(np.linspace(-1, 2, out.numel(), dtype=np.float32).reshape(tuple(out.shape)))
+        (out * weights).sum().backward()
+        extra = [t.detach().numpy() for t in _flatten(full)]
+        results.append((extra, inp.grad.numpy(), [p.grad for p in module.parameters()]))
+    for a, b in zip(results[0][0], results[1][0]):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=2e-4, atol=2e-5)
+    for a, b in zip(results[0][2], results[1][2]):
+        _close(None if a is None else a.numpy(), None if b is None else b.numpy())
+
+
+def _flatten(out):
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _flatten(o)]
+    return [] if out is None else [out]
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.LayerNorm((3, 4), eps=1e-6), lambda nn: nn.GroupNorm(2, 4),
+    lambda nn: nn.Conv1d(3, 4, 3, stride=2, padding=1, bias=False), lambda nn: nn.MaxPool1d(3),
+    lambda nn: nn.LSTM(3, 4, num_layers=2, batch_first=True), lambda nn: nn.GRU(3, 4, bidirectional=True),
+    lambda nn: nn.RNN(2, 3, nonlinearity="relu"), lambda nn: nn.LSTMCell(3, 4), lambda nn: nn.PReLU(),
+    lambda nn: nn.Hardtanh(), lambda nn: nn.CELU(0.5), lambda nn: nn.Softmin(1), lambda nn: nn.GLU(),
+    lambda nn: nn.Upsample(scale_factor=2), lambda nn: nn.Dropout2d(0.3), lambda nn: nn.Unflatten(1, (2, 2)),
+    lambda nn: nn.HuberLoss(delta=2.0), lambda nn: nn.Threshold(0.1, 20), lambda nn: nn.PixelShuffle(2),
+    lambda nn: nn.Bilinear(2, 3, 4), lambda nn: nn.AdaptiveAvgPool1d(3), lambda nn: nn.RMSNorm(4),
+    lambda nn: nn.ParameterList([nn.Parameter(torch_or_ft(nn).ones(2, 3))]),
+])
+def test_module_reprs_match_pytorch(make):
+    assert repr(make(ft.nn)) == repr(make(torch.nn))
+
+
+def torch_or_ft(nn):
+    return ft if nn is ft.nn else torch
+
+
+def test_parameter_list_and_dict_register_parameters():
+    for T in (ft, torch):
+        class Net(T.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ws = T.nn.ParameterList([T.nn.Parameter(T.ones(2)) for _ in range(2)])
+                self.d = T.nn.ParameterDict({"a": T.nn.Parameter(T.zeros(1))})
+        net = Net()
+        assert [k for k, _ in net.named_parameters()] == ["ws.0", "ws.1", "d.a"]
+        assert len(net.ws) == 2 and "a" in net.d
+
+
+def test_multihead_attention_masks_and_weights_match_pytorch():
+    x = np.random.default_rng(5).standard_normal((3, 2, 4)).astype(np.float32)
+    causal = np.triu(np.ones((3, 3), bool), 1)
+    padding = np.array([[False, False, True], [False, False, False]])
+    theirs = torch.nn.MultiheadAttention(4, 2)
+    ours = ft.nn.MultiheadAttention(4, 2)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    outs = []
+    for T, m in ((ft, ours), (torch, theirs)):
+        t = T.tensor(x)
+        out, weights = m(t, t, t, attn_mask=T.tensor(causal), key_padding_mask=T.tensor(padding))
+        outs.append((out.detach().numpy(), weights.detach().numpy()))
+    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-4, atol=1e-5)

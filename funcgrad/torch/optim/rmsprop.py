@@ -1,0 +1,134 @@
+"""RMSprop, Adagrad and Adadelta: steps scaled by running sums of squared gradients, with
+PyTorch's update rules and state names."""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.torch.optim.optimizer import Optimizer, bump
+from funcgrad.torch.tensor import Tensor
+
+
+def _zeros_like(p, value=0.0):
+    return Tensor._make(np.full_like(p._data, value))
+
+
+def _step_count(state):
+    if "step" not in state:
+        state["step"] = Tensor._make(np.asarray(0.0, np.float32))
+    state["step"]._data += 1
+    return float(state["step"]._data)
+
+
+class RMSprop(Optimizer):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered, capturable=capturable,
+                                      foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable))
+
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+            for p, g in self._params_with_grad(group):
+                g = -g if group["maximize"] else g
+                if group["weight_decay"]:
+                    g = g + group["weight_decay"] * p._data
+                state = self.state.setdefault(p, {})
+                if not state:
+                    state["step"] = Tensor._make(np.asarray(0.0, np.float32))
+                    state["square_avg"] = _zeros_like(p)
+                    if momentum > 0:
+                        state["momentum_buffer"] = _zeros_like(p)
+                    if group["centered"]:
+                        state["grad_avg"] = _zeros_like(p)
+                state["step"]._data += 1
+                square = state["square_avg"]._data
+                square *= alpha
+                square += (1 - alpha) * g * g  # v = alpha v + (1 - alpha) g^2
+                if group["centered"]:
+                    mean = state["grad_avg"]._data
+                    mean *= alpha
+                    mean += (1 - alpha) * g
+                    avg = np.sqrt(square - mean * mean) + eps
+                else:
+                    avg = np.sqrt(square) + eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"]._data
+                    buf *= momentum
+                    buf += g / avg
+                    p._data -= (lr * buf).astype(p._data.dtype)
+                else:
+                    p._data -= (lr * g / avg).astype(p._data.dtype)
+                bump(p)
+        return loss
+
+
+class Adagrad(Optimizer):
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
+                                      weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value,
+                                      foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, fused=fused))
+        for group in self.param_groups:  # PyTorch makes the state at construction
+            for p in group["params"]:
+                self.state[p] = {"step": Tensor._make(np.asarray(0.0, np.float32)),
+                                 "sum": _zeros_like(p, group["initial_accumulator_value"])}
+
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            for p, g in self._params_with_grad(group):
+                g = -g if group["maximize"] else g
+                state = self.state[p]
+                t = _step_count(state)
+                if group["weight_decay"]:
+                    g = g + group["weight_decay"] * p._data
+                rate = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+                total = state["sum"]._data
+                total += g * g
+                p._data -= (rate * g / (np.sqrt(total) + group["eps"])).astype(p._data.dtype)
+                bump(p)
+        return loss
+
+
+class Adadelta(Optimizer):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 capturable=False, maximize=False, differentiable=False):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      foreach=foreach, capturable=capturable, maximize=maximize,
+                                      differentiable=differentiable))
+
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            rho, eps = group["rho"], group["eps"]
+            for p, g in self._params_with_grad(group):
+                g = -g if group["maximize"] else g
+                if group["weight_decay"]:
+                    g = g + group["weight_decay"] * p._data
+                state = self.state.setdefault(p, {})
+                if not state:
+                    state["step"] = Tensor._make(np.asarray(0.0, np.float32))
+                    state["square_avg"] = _zeros_like(p)
+                    state["acc_delta"] = _zeros_like(p)
+                state["step"]._data += 1
+                square, acc = state["square_avg"]._data, state["acc_delta"]._data
+                square *= rho
+                square += (1 - rho) * g * g
+                delta = np.sqrt(acc + eps) / np.sqrt(square + eps) * g
+                acc *= rho
+                acc += (1 - rho) * delta * delta
+                p._data -= (group["lr"] * delta).astype(p._data.dtype)
+                bump(p)
+        return loss

@@ -8,12 +8,16 @@ generates this form, which gives the same values in the same types:
         a = float(a)
         b = sin(a)
         c = 0.01 * b
+        d = cos(a)
+        e = a + (c * d)
         ...
-        if not isfinite(z): raise OffTheMathPath
-        return (np.float64(z),)
+        e = (e - ((e * c) * b)) + (((e * d) * 0.01) * d)
+        if not isfinite(e): raise OffTheMathPath
+        return (np.float64(e),)
 
-A variable's name goes to a new variable once its value is read no more: the float it held is
-freed at once and its memory reused, which keeps long chains fast.
+A value read once is written inside the expression that reads it, and a variable's name goes to a
+new variable once its value is read no more: the float it held is freed at once and its memory
+reused, which keeps long chains fast.
 
 - `+ - * /`, negation and comparisons are IEEE operations on doubles either way;
 - `sin`, `cos`, `sqrt`, `fabs` come from `math` only where they agree with NumPy's loops bit for
@@ -22,7 +26,8 @@ freed at once and its memory reused, which keeps long chains fast.
 - where `math` and NumPy part ways the float code raises (math.sqrt(-1) and x / 0 raise,
   NumPy returns nan or inf with a warning), and a non-finite output may hide an overflow NumPy
   warns about: then `with_numpy_fallback` runs the NumPy program instead, so the values,
-  warnings and errors (np.errstate) are NumPy's.
+  warnings and errors (np.errstate) are NumPy's; NumPy calls inside the float code run under
+  np.errstate(raise) for that reason.
 """
 from __future__ import annotations
 
@@ -133,6 +138,7 @@ class ScalarProgram(Program):
         self.globals["OffTheMathPath"] = OffTheMathPath
         self.namer.reserved.add("OffTheMathPath")
         self.inline: dict[int, str] = {}  # variables written into their one reader, as expressions
+        self.calls_numpy = False  # whether some line calls NumPy (which may warn)
 
     def operand(self, x):
         if type(x) is not Var:
@@ -162,6 +168,7 @@ class ScalarProgram(Program):
         return f"{'float' if real else 'bool'}({self._ufunc_name(ufunc)}({', '.join(args)}))"
 
     def _ufunc_name(self, ufunc):
+        self.calls_numpy = True
         if getattr(np, ufunc.__name__, None) is ufunc:
             return f"np.{ufunc.__name__}"
         name = f"_{ufunc.__name__}"
@@ -180,6 +187,7 @@ class ScalarProgram(Program):
         wrap = "np.array" if type(base) is Var and type(base.value) is np.ndarray else "np.float64"
         base_source = self.namer(base) if type(base) is Var else self.constant(base)
         exponent_source = self.namer(exponent) if type(exponent) is Var else self.constant(exponent)
+        self.calls_numpy = True
         return f"float({wrap}({base_source}) ** {exponent_source})"
 
     def guard(self, number, var, value):
@@ -281,13 +289,25 @@ def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
     return program
 
 
-def with_numpy_fallback(fast, slow):
-    """`fast` (float code), or `slow` (the NumPy program) where the float code leaves NumPy's path."""
-    def compiled(*args):
-        try:
-            return fast(*args)
-        except (ArithmeticError, ValueError):
-            return slow(*args)
+def with_numpy_fallback(fast, slow, calls_numpy=False):
+    """`fast` (float code), or `slow` (the NumPy program) where the float code leaves NumPy's path.
+
+    With `calls_numpy`, floating-point trouble in a NumPy call inside the float code raises
+    instead of warning, so the NumPy program warns (or raises, under np.errstate) once.
+    """
+    if calls_numpy:
+        def compiled(*args):
+            try:
+                with np.errstate(divide="raise", over="raise", invalid="raise"):
+                    return fast(*args)
+            except (ArithmeticError, ValueError):
+                return slow(*args)
+    else:
+        def compiled(*args):
+            try:
+                return fast(*args)
+            except (ArithmeticError, ValueError):
+                return slow(*args)
     compiled.fast, compiled.slow = fast, slow
     return compiled
 

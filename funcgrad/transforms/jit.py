@@ -61,7 +61,8 @@ class Lowered:
         self.pure = pure
         self.compiled = compile_program(program) if pure else None
         if scalar_program is not None:
-            self.compiled = with_numpy_fallback(compile_program(scalar_program), self.compiled)
+            self.compiled = with_numpy_fallback(compile_program(scalar_program), self.compiled,
+                                                scalar_program.calls_numpy)
         if out_tree.kind is None:
             self.unpack = _first
         elif out_tree == tree_flatten(tuple(range(out_tree.num_leaves)))[1]:

@@ -30,4 +30,5 @@ from funcgrad.torch.nn.attention import (MultiheadAttention, TransformerEncoder,
                                          TransformerEncoderLayer)
 from funcgrad.torch.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from funcgrad.torch.nn.containers import ParameterDict, ParameterList  # noqa: F401
+from funcgrad.torch.nn.transposed import ConvTranspose1d, ConvTranspose2d  # noqa: F401
 from funcgrad.torch.nn import utils  # noqa: F401

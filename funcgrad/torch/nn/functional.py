@@ -315,3 +315,4 @@ from funcgrad.torch.nn.spatial import (adaptive_avg_pool1d, adaptive_max_pool1d,
 from funcgrad.torch.nn.distance import cosine_similarity, pairwise_distance  # noqa: E402,F401
 from funcgrad.torch.nn.layers import bilinear  # noqa: E402,F401
 from funcgrad.torch.nn.attention import scaled_dot_product_attention  # noqa: E402,F401
+from funcgrad.torch.nn.transposed import conv_transpose1d, conv_transpose2d  # noqa: E402,F401

@@ -1,0 +1,119 @@
+"""Transposed convolutions (conv_transpose1d/2d and their modules): the registry's adjoint of
+conv2d in its input (`conv2d_input_grad`) applied to the input, one node as in PyTorch."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from funcgrad.primitives import nn as nnp, shape as shp
+from funcgrad.primitives.indexing import getitem_p
+from funcgrad.torch import _ops
+from funcgrad.torch._composite import composite
+from funcgrad.torch.nn import functional as F, init
+from funcgrad.torch.nn.module import Module
+from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.tensor import Tensor
+
+
+def _transposed(x, w, b, groups, out_shape, params):
+    """The adjoint of the grouped convolution: each group of input channels spread back through
+    its slice of the kernels, the groups' outputs side by side, plus the bias."""
+    n, c_in = np.shape(x)[:2]
+    per_in, per_out = c_in // groups, np.shape(w)[1]
+    parts = []
+    for g in range(groups):
+        xs = getitem_p.bind(x, index=(slice(None), slice(g * per_in, (g + 1) * per_in)))
+        ws = getitem_p.bind(w, index=(slice(g * per_in, (g + 1) * per_in),))
+        parts.append(nnp.conv2d_input_grad(xs, ws, x_shape=(n, per_out) + out_shape, **params))
+    out = parts[0] if groups == 1 else shp.concatenate(parts, axis=1)
+    return out if b is None else out + shp.reshape(b, (1, -1, 1, 1))
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    unbatched = input.ndim == 3
+    if unbatched:
+        input = _ops.unsqueeze(input, 0)
+    (sh, sw), (ph, pw), (oh, ow), (dh, dw) = (F._pair(v) for v in (stride, padding,
+                                                                   output_padding, dilation))
+    h, w = input.shape[2:]
+    kh, kw = weight.shape[2:]
+    out_shape = ((h - 1) * sh - 2 * ph + dh * (kh - 1) + oh + 1,
+                 (w - 1) * sw - 2 * pw + dw * (kw - 1) + ow + 1)
+    params = {"stride": (sh, sw), "padding": (ph, pw), "dilation": (dh, dw)}
+    out = composite("ConvolutionBackward0",
+                    lambda x, k, b: _transposed(x, k, b, groups, out_shape, params),
+                    input, weight, bias)
+    return _ops.squeeze(out, 0) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    unbatched = input.ndim == 2
+    if unbatched:
+        input = _ops.unsqueeze(input, 0)
+    s, p, op, d = (F._pair(v)[0] for v in (stride, padding, output_padding, dilation))
+    length, k = input.shape[2], weight.shape[2]
+    out_len = (length - 1) * s - 2 * p + d * (k - 1) + op + 1
+    params = {"stride": (1, s), "padding": (0, p), "dilation": (1, d)}
+
+    def fn(x, w, b):
+        n, c = np.shape(x)[:2]
+        plane = _transposed(shp.reshape(x, (n, c, 1, length)),
+                            shp.reshape(w, np.shape(w)[:2] + (1, k)), b, groups, (1, out_len),
+                            params)
+        return shp.reshape(plane, (n, np.shape(plane)[1], out_len))
+    out = composite("ConvolutionBackward0", fn, input, weight, bias)
+    return _ops.squeeze(out, 0) if unbatched else out
+
+
+class _ConvTranspose(Module):
+    _dims = 2
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        super().__init__()
+        tup = (lambda v: F._pair(v)) if self._dims == 2 else (lambda v: (F._pair(v)[0],))
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, self.padding = tup(kernel_size), tup(stride), tup(padding)
+        self.output_padding, self.dilation = tup(output_padding), tup(dilation)
+        self.padding_mode = padding_mode
+        self.weight = Parameter(Tensor._make(np.zeros(
+            (in_channels, out_channels // groups) + self.kernel_size, np.float32)))
+        self.bias = Parameter(Tensor._make(np.zeros(out_channels, np.float32))) if bias else None
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = out_channels // groups * int(np.prod(self.kernel_size))
+            bound = 1 / math.sqrt(fan_in) if fan_in else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input, output_size=None):
+        fn = conv_transpose2d if self._dims == 2 else conv_transpose1d
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                  self.groups, self.dilation)
+
+    def extra_repr(self):
+        zeros = (0,) * self._dims
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != zeros:
+            text += f", padding={self.padding}"
+        if self.dilation != (1,) * self._dims:
+            text += f", dilation={self.dilation}"
+        if self.output_padding != zeros:
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class ConvTranspose2d(_ConvTranspose):
+    _dims = 2
+
+
+class ConvTranspose1d(_ConvTranspose):
+    _dims = 1

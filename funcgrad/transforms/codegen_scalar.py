@@ -37,11 +37,11 @@ import operator
 import numpy as np
 
 from funcgrad.core.ir import Var
-from funcgrad.transforms.codegen import Program, last_uses, same_value
+from funcgrad.transforms.codegen import Program, same_value
 
 
 class OffTheMathPath(ArithmeticError):
-    """Raised by float code whose result NumPy would give with a warning (nan/inf): rerun in NumPy."""
+    """Raised by float code whose result NumPy gives with a warning (nan, inf): rerun in NumPy."""
 
 
 # written as Python operators: IEEE operations on doubles, the same as NumPy's on float64

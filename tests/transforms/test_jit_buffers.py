@@ -13,8 +13,10 @@ OPS = [
     ("square", 1, lambda a: a * a), ("shift", 1, lambda a: 1.0 - a), ("pow", 1, lambda a: a ** 2),
     ("add", 2, lambda a, b: a + b), ("mul", 2, lambda a, b: a * b), ("sub", 2, lambda a, b: a - b),
     ("div", 2, lambda a, b: a / (b * b + 1.0)), ("matmul", 2, lambda a, b: a @ b),
-    ("transpose", 1, lambda a: a.T), ("reshape", 1, lambda a: fnp.reshape(fnp.reshape(a, (9,)), (3, 3))),
-    ("row", 1, lambda a: fnp.broadcast_to(a[0], (3, 3))), ("sum", 1, lambda a: a - fnp.sum(a, axis=0)),
+    ("transpose", 1, lambda a: a.T),
+    ("reshape", 1, lambda a: fnp.reshape(fnp.reshape(a, (9,)), (3, 3))),
+    ("row", 1, lambda a: fnp.broadcast_to(a[0], (3, 3))),
+    ("sum", 1, lambda a: a - fnp.sum(a, axis=0)),
     ("max", 1, lambda a: a - fnp.max(a, axis=1, keepdims=True)),
 ]
 

@@ -13,6 +13,7 @@ from funcgrad import testing  # noqa: F401  (check_grads)
 from funcgrad.errors import (FuncgradError, NonDifferentiableError, OpError,  # noqa: F401
                              TracerConversionError, TracerLeakError)
 from funcgrad.primitives.elementwise import stop_gradient  # noqa: F401
+from funcgrad.transforms._inputs import float0  # noqa: F401  (derivative dtype of integers)
 from funcgrad.transforms import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
                                  make_trace, value_and_grad, vjp)
 from funcgrad.transforms import (checkpoint, custom_jvp, custom_vjp, jit, linear_transpose,  # noqa: F401

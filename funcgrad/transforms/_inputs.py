@@ -4,8 +4,32 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.core.tracer import Tracer
-from funcgrad.errors import NonDifferentiableError, describe, where
+from funcgrad.errors import FuncgradError, NonDifferentiableError, describe, where
 from funcgrad.tree_util import tree_flatten
+
+# the dtype of the (empty) derivative of an integer or boolean value, as JAX's float0
+float0 = np.dtype([("float0", np.void, 0)])
+
+
+class TransformArgumentError(FuncgradError, TypeError, ValueError):
+    """Arguments a transform cannot use (argnums out of range, tangents or cotangents that do not
+    match the primals). JAX raises TypeError for some of these and ValueError for others: this
+    is both."""
+
+
+def float0_zeros(x):
+    """The derivative of an integer or boolean leaf: zeros of dtype float0 with its shape."""
+    return np.zeros(np.shape(x), float0)
+
+
+def is_inexact(x) -> bool:
+    dtype = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+    return np.issubdtype(dtype, np.inexact)
+
+
+def is_weak(x) -> bool:
+    """A Python number: weakly typed, it takes the dtype of the value it meets (as in JAX)."""
+    return isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic)
 
 
 def normalize_argnums(argnums, num_args: int, name: str):
@@ -14,7 +38,7 @@ def normalize_argnums(argnums, num_args: int, name: str):
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
     for a in nums:
         if not -num_args <= a < num_args:
-            raise ValueError(
+            raise TransformArgumentError(
                 f"{name}: argnums={argnums!r} is out of range for a function called with {num_args} "
                 f"positional argument{'s' if num_args != 1 else ''}{where()}. Valid argnums are "
                 f"0..{num_args - 1}.")
@@ -54,7 +78,8 @@ def as_array(x, name: str, transform: str, differentiable: bool = True):
         raise NonDifferentiableError(
             f"{transform}: {name} has dtype {dtype} ({describe(x)}){where()}, and only floating or "
             f"complex inputs have derivatives. Pass a float array (e.g. x.astype(float) or 1.0 "
-            f"instead of 1), or leave this argument out of argnums.")
+            f"instead of 1), leave this argument out of argnums, or pass allow_int=True to get "
+            f"a float0 (empty) derivative for it.")
     return x
 
 

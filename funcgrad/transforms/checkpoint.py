@@ -28,11 +28,13 @@ def _reverse(k):
 
 def _forward(k):
     def rule(t, ans, *inputs, fun):
-        from funcgrad.transforms.forward import jvp
+        from funcgrad.transforms.forward import forward_pass
+        from funcgrad.transforms.reverse import record
         if not all(is_float(x) for x in inputs):
             raise TypeError("checkpoint: forward mode needs floating-point inputs only")
-        tangents = [t if i == k else zeros_of(x) for i, x in enumerate(inputs)]
-        return tuple(jvp(fun, tuple(inputs), tuple(tangents))[1])
+        trace = record(fun, tuple(inputs), "checkpoint")[0]
+        tangents = forward_pass(trace, [t if i == k else None for i in range(len(inputs))])
+        return tuple(zeros_of(a) if o is None else o for o, a in zip(tangents, ans))
     return rule
 
 

@@ -78,7 +78,7 @@ def input_cotangents(fun, inputs, g):
         return fun(*full)
     _, pullback = vjp(of_floats, *[inputs[i] for i in floats])
     cts = [None] * len(inputs)
-    for i, ct in zip(floats, pullback(tuple(g))):
+    for i, ct in zip(floats, pullback.pull(list(g))):
         cts[i] = ct
     return cts
 
@@ -270,7 +270,7 @@ def _custom_jvp_reverse(k):
         def linear(t):
             return tuple(jvp(*inputs, *_tangents_with(k, t, inputs))[n:])
         _, pullback = vjp(linear, zeros_of(inputs[k]))
-        return pullback(tuple(g))[0]
+        return pullback.pull(list(g))[0]
     return rule
 
 

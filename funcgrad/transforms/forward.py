@@ -7,9 +7,11 @@ from funcgrad.primitives._util import dtype_of
 
 from funcgrad.core.gcpause import paused_gc
 from funcgrad.core.ir import Trace, Var
+from funcgrad.core.tracer import Tracer
 from funcgrad.errors import where
 from funcgrad.primitives.elementwise import add
-from funcgrad.transforms.reverse import record
+from funcgrad.transforms._inputs import TransformArgumentError, float0, float0_zeros, is_weak
+from funcgrad.transforms.reverse import record_floats
 from funcgrad.tree_util import tree_flatten, tree_unflatten
 
 
@@ -58,29 +60,56 @@ def forward_pass(trace: Trace, in_tangents) -> list:
     return [tangents[v.index] if type(v) is Var else None for v in trace.outputs]
 
 
-def _zeros_like(x):
-    dtype = dtype_of(x)
+def out_tangent(t, out):
+    """The tangent of output leaf `out`: zeros where none flowed, float0 for an integer output
+    (as in JAX), and an array of the output's dtype rather than a Python number."""
+    dtype = dtype_of(out)
     if not np.issubdtype(dtype, np.inexact):
-        dtype = np.float64
-    return np.zeros(np.shape(x), dtype)
+        return float0_zeros(out)
+    if t is None:
+        return np.zeros(np.shape(out), dtype)
+    return np.asarray(t, dtype) if is_weak(t) else t
 
 
-def check_tangents(primal_leaves, tangent_leaves):
+def check_tangents(primal_leaves, tangent_leaves, transform="jvp"):
+    """The tangents to trace with, checked: each has its primal's shape, and its dtype or one that
+    converts to it exactly (a Python number takes the primal's dtype; JAX refuses any other
+    dtype); an integer or boolean primal takes a float0 tangent (or None), which is dropped."""
+    checked = []
     for i, (p, t) in enumerate(zip(primal_leaves, tangent_leaves)):
+        p_dtype = dtype_of(p)
+        t_dtype = None if t is None else dtype_of(t)
+        if not np.issubdtype(p_dtype, np.inexact):
+            if t is not None and t_dtype != float0:
+                raise TransformArgumentError(
+                    f"{transform}: primal {i} has dtype {p_dtype}, and the tangent of an integer or boolean "
+                    f"primal must have dtype float0 (it has {t_dtype}){where()}. Pass "
+                    f"numpy.zeros(shape, funcgrad.float0), or make the primal a float array.")
+            continue
+        if t is None:
+            checked.append(None)
+            continue
         if np.shape(p) != np.shape(t):
-            raise ValueError(
-                f"jvp: tangent {i} has shape {np.shape(t)} but its primal has shape {np.shape(p)}"
+            raise TransformArgumentError(
+                f"{transform}: tangent {i} has shape {np.shape(t)} but its primal has shape {np.shape(p)}"
                 f"{where()}. Each tangent must have its primal's shape.")
-        p_dtype = getattr(p, "dtype", None)
-        t_dtype = dtype_of(t)
-        if p_dtype is not None and not np.can_cast(t_dtype, p_dtype, "same_kind"):
-            raise TypeError(
-                f"jvp: tangent {i} has dtype {t_dtype} but its primal has dtype {p_dtype}{where()}. "
-                "Pass tangents of the primals' dtypes.")
+        if is_weak(t):
+            t = np.asarray(t, p_dtype)
+        elif t_dtype != p_dtype and np.can_cast(t_dtype, p_dtype, "safe"):
+            t = t if isinstance(t, Tracer) else np.asarray(t, p_dtype)
+        elif t_dtype != p_dtype:  # JAX refuses any other dtype; funcgrad takes exact conversions
+            raise TransformArgumentError(
+                f"{transform}: tangent {i} has dtype {t_dtype} but its primal has dtype {p_dtype}{where()}. "
+                f"Pass tangents of the primals' dtypes (t.astype({p_dtype.name!r})).")
+        checked.append(t)
+    return checked
 
 
 def jvp(fun, primals, tangents, has_aux=False):
     """(fun(*primals), the directional derivative of fun at primals along tangents).
+
+    Tangents have their primals' shapes and dtypes; an integer primal takes a float0 tangent
+    and an integer output gets one, as in JAX.
 
     >>> import funcgrad as fg, funcgrad.numpy as fnp
     >>> fg.jvp(fnp.sin, (0.0,), (2.0,))
@@ -90,16 +119,20 @@ def jvp(fun, primals, tangents, has_aux=False):
         raise TypeError("jvp: primals and tangents must be tuples (or lists) of arguments, e.g. "
                         "jvp(f, (x,), (dx,)).")
     if len(primals) != len(tangents):
-        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents were given.")
+        raise TransformArgumentError(
+            f"jvp: {len(primals)} primals but {len(tangents)} tangents were given{where()}; give "
+            "one tangent per primal.")
     with paused_gc():
-        trace, in_tree, in_values, out_tree, out_values, aux = record(
+        trace, in_tree, leaves, floats, out_tree, out_values, aux = record_floats(
             fun, tuple(primals), "jvp", has_aux)
         tangent_leaves, tangent_tree = tree_flatten(tuple(tangents))
         if tangent_tree != in_tree:
-            raise ValueError(f"jvp: tangents have structure {tangent_tree} but primals have {in_tree}.")
-        check_tangents(in_values, tangent_leaves)
-        out_tangents = forward_pass(trace, tangent_leaves)
-    out_tangents = [_zeros_like(v) if t is None else t for t, v in zip(out_tangents, out_values)]
+            raise TransformArgumentError(
+                f"jvp: the tangents have structure {tangent_tree} but the primals have {in_tree}"
+                f"{where()}. Give each primal a tangent of its structure.")
+        float_tangents = check_tangents(leaves, tangent_leaves)
+        out_tangents = forward_pass(trace, float_tangents)
+    out_tangents = [out_tangent(t, v) for t, v in zip(out_tangents, out_values)]
     out = tree_unflatten(out_tree, out_values)
     out_t = tree_unflatten(out_tree, out_tangents)
     return (out, out_t, aux) if has_aux else (out, out_t)

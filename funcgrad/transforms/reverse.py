@@ -16,7 +16,8 @@ from funcgrad.core.recorder import recording, value_of
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import describe, where
 from funcgrad.primitives.elementwise import add
-from funcgrad.transforms._inputs import (flat_arrays, normalize_argnums, split_aux,
+from funcgrad.transforms._inputs import (TransformArgumentError, flat_arrays, float0_zeros,
+                                         is_inexact, is_weak, normalize_argnums, split_aux,
                                          with_fixed_args)
 from funcgrad.tree_util import tree_flatten, tree_map, tree_unflatten
 
@@ -69,46 +70,86 @@ def zeros_like_leaf(x):
     return np.zeros(np.shape(x), dtype=x.dtype)
 
 
+def as_dtype_of(g, x):
+    """Cotangent `g` with the dtype of its primal `x` (the real part for a real primal); tracers
+    (an outer transform's values) are left as they are."""
+    if isinstance(g, Tracer):
+        return g
+    dtype = x.dtype
+    if getattr(g, "dtype", None) == dtype and isinstance(g, (np.ndarray, np.generic)):
+        return g
+    if np.iscomplexobj(g) and not np.issubdtype(dtype, np.complexfloating):
+        g = np.real(g)
+    return np.asarray(g, dtype)
+
+
+def cotangent_tree(in_tree, leaves, floats, grads):
+    """The cotangents of all `leaves` as a tree: `grads` (None meaning zero) for the float leaves
+    at indices `floats`, float0 zeros for the others (integers and booleans, as in JAX)."""
+    out = [float0_zeros(x) for x in leaves]
+    for i, g in zip(floats, grads):
+        x = leaves[i]
+        out[i] = zeros_like_leaf(x) if g is None else as_dtype_of(g, x)
+    return tree_unflatten(in_tree, out)
+
+
 class VJPFunction:
     """The pullback returned by `vjp`: maps an output cotangent to the inputs' cotangents."""
 
-    __slots__ = ("trace", "in_tree", "in_values", "out_tree", "out_values", "__weakref__")
+    __slots__ = ("trace", "in_tree", "in_values", "floats", "out_tree", "out_values",
+                 "__weakref__")
 
-    def __init__(self, trace, in_tree, in_values, out_tree, out_values):
+    def __init__(self, trace, in_tree, in_values, floats, out_tree, out_values):
         self.trace = trace
         self.in_tree = in_tree
         self.in_values = in_values
+        self.floats = floats
         self.out_tree = out_tree
         self.out_values = out_values
 
     def __call__(self, cotangent):
         ct_leaves, ct_tree = tree_flatten(cotangent)
         if ct_tree != self.out_tree:
-            raise ValueError(
+            raise TransformArgumentError(
                 f"vjp: the cotangent has structure {ct_tree} but the function's output has "
                 f"structure {self.out_tree}{where()}. Pass a cotangent shaped like the output.")
-        for i, (ct, out) in enumerate(zip(ct_leaves, self.out_values)):
-            check_cotangent(ct, out, i, len(ct_leaves))
+        n = len(ct_leaves)
+        return self.pull([check_cotangent(ct, out, i, n) for i, (ct, out) in
+                          enumerate(zip(ct_leaves, self.out_values))])
+
+    def pull(self, ct_leaves):
+        """The inputs' cotangents for the output leaves' cotangents, unchecked (for rules that
+        call a pullback with cotangents an outer transform computed)."""
         with paused_gc():
             grads = backward_pass(self.trace, ct_leaves)
-        grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, self.in_values)]
-        return tree_unflatten(self.in_tree, grads)
+        return cotangent_tree(self.in_tree, self.in_values, self.floats, grads)
 
 
 def check_cotangent(ct, out, i, n):
+    """The cotangent of output leaf i, checked against it: the output's shape, and its dtype or
+    one that converts to it exactly (a Python number takes the output's dtype; JAX is stricter
+    and refuses any other dtype); None for an integer output (no derivative)."""
     ct_shape, out_shape = np.shape(ct), np.shape(out)
     label = f"output leaf {i}" if n > 1 else "the output"
     if ct_shape != out_shape:
-        raise ValueError(
+        raise TransformArgumentError(
             f"vjp: the cotangent for {label} has shape {ct_shape} but the output has shape "
             f"{out_shape}{where()}. A cotangent must have exactly the output's shape "
             f"(e.g. numpy.ones_like(output)).")
-    ct_dtype = dtype_of(ct)
     out_dtype = dtype_of(out)
-    if np.issubdtype(out_dtype, np.inexact) and not np.can_cast(ct_dtype, out_dtype, "same_kind"):
-        raise TypeError(
+    if not np.issubdtype(out_dtype, np.inexact):
+        return None
+    if is_weak(ct):
+        return np.asarray(ct, out_dtype)
+    ct_dtype = dtype_of(ct)
+    if ct_dtype == out_dtype:
+        return ct
+    if not np.can_cast(ct_dtype, out_dtype, "safe"):  # JAX refuses any other dtype; funcgrad
+        raise TransformArgumentError(                   # takes one that converts exactly
             f"vjp: the cotangent for {label} has dtype {ct_dtype} but the output has dtype "
-            f"{out_dtype}{where()}. Pass a cotangent of the output's dtype.")
+            f"{out_dtype}{where()}. Pass a cotangent of the output's dtype "
+            f"(ct.astype({out_dtype.name!r})).")
+    return ct if isinstance(ct, Tracer) else np.asarray(ct, out_dtype)
 
 
 def record(fun, args, transform, has_aux=False, differentiable=True):
@@ -126,9 +167,27 @@ def record(fun, args, transform, has_aux=False, differentiable=True):
     return trace, in_tree, in_values, out_tree, out_values, aux
 
 
+def record_floats(fun, args, transform, has_aux=False):
+    """`record` with only the floating-point leaves of args traced; integer and boolean leaves
+    are held fixed (they have no derivative). Returns (trace, in_tree, leaves, floats, out_tree,
+    out_values, aux), `floats` being the indices of the traced leaves."""
+    leaves, in_tree = flat_arrays(args, transform, differentiable=False)
+    floats = [i for i, x in enumerate(leaves) if is_inexact(x)]
+
+    def of_floats(*float_leaves):
+        full = list(leaves)
+        for i, x in zip(floats, float_leaves):
+            full[i] = x
+        return fun(*tree_unflatten(in_tree, full))
+    trace, _, _, out_tree, out_values, aux = record(
+        of_floats, tuple(leaves[i] for i in floats), transform, has_aux)
+    return trace, in_tree, leaves, floats, out_tree, out_values, aux
+
+
 def vjp(fun, *primals, has_aux=False):
     """(fun(*primals), pullback[, aux]): the pullback maps an output cotangent to a tuple of
-    cotangents, one per primal, each shaped like that primal.
+    cotangents, one per primal, each shaped like that primal (with its dtype; float0 for an
+    integer or boolean primal, as in JAX).
 
     >>> import funcgrad as fg, funcgrad.numpy as fnp
     >>> out, pullback = fg.vjp(fnp.sin, 0.0)
@@ -136,33 +195,41 @@ def vjp(fun, *primals, has_aux=False):
     (np.float64(1.0),)
     """
     with paused_gc():
-        trace, in_tree, in_values, out_tree, out_values, aux = record(fun, primals, "vjp", has_aux)
-    pullback = VJPFunction(trace, in_tree, in_values, out_tree, out_values)
+        trace, in_tree, leaves, floats, out_tree, out_values, aux = record_floats(
+            fun, primals, "vjp", has_aux)
+    pullback = VJPFunction(trace, in_tree, leaves, floats, out_tree, out_values)
     out = tree_unflatten(out_tree, out_values)
     return (out, pullback, aux) if has_aux else (out, pullback)
 
 
-def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """A function returning (fun(*args), gradient of fun w.r.t. args[argnums]).
 
     With has_aux=True, fun returns (value, aux) and the result is ((value, aux), gradient).
     With holomorphic=True, fun maps complex inputs to a complex scalar and the result is f'(z).
+    With allow_int=True, integer and boolean arguments are accepted and their gradient is float0
+    zeros (JAX's empty derivative). A gradient has the dtype of its argument.
     """
     def value_and_grad_fun(*args, **kwargs):
         with paused_gc():
-            return _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic)
+            return _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic, allow_int)
 
     value_and_grad_fun.__name__ = f"value_and_grad({_name(fun)})"
     value_and_grad_fun.__wrapped__ = fun
     return value_and_grad_fun
 
 
-def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False):
+def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False, allow_int=False):
     nums, single = normalize_argnums(argnums, len(args), "grad")
     fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
     diff_args = tuple(args[i] for i in nums)
-    trace, in_tree, in_values, out_tree, out_values, aux = record(
-        fixed, diff_args, "grad", has_aux)
+    if allow_int:
+        trace, in_tree, in_values, floats, out_tree, out_values, aux = record_floats(
+            fixed, diff_args, "grad", has_aux)
+    else:
+        trace, in_tree, in_values, out_tree, out_values, aux = record(
+            fixed, diff_args, "grad", has_aux)
+        floats = range(len(in_values))
     if len(out_values) != 1 or np.shape(out_values[0]) != ():
         shapes = ", ".join(describe(v) for v in out_values) or "nothing"
         raise TypeError(
@@ -180,8 +247,7 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False):
     _check_holomorphic(fun, dtype, in_values, holomorphic)
     seed = np.ones((), dtype=dtype)
     grads = backward_pass(trace, [seed])
-    grads = [zeros_like_leaf(x) if g is None else g for g, x in zip(grads, in_values)]
-    grad_tree = tree_unflatten(in_tree, grads)
+    grad_tree = cotangent_tree(in_tree, in_values, floats, grads)
     grad_out = grad_tree[0] if single else grad_tree
     value = tree_unflatten(out_tree, out_values)
     return ((value, aux), grad_out) if has_aux else (value, grad_out)
@@ -194,20 +260,22 @@ def _check_holomorphic(fun, out_dtype, in_values, holomorphic):
             f"grad requires a real-valued output, but {_name(fun)} returned dtype {out_dtype}"
             f"{where()}. Differentiate a real function of it (abs(z) ** 2, z.real, ...), or pass "
             "holomorphic=True if the function is holomorphic (see docs/conventions_complex.md).")
-    if holomorphic and not all(np.issubdtype(dtype_of(x), np.complexfloating) for x in in_values):
+    if holomorphic and not all(np.issubdtype(dtype_of(x), np.complexfloating) for x in in_values
+                               if is_inexact(x)):
         raise TypeError(
             f"grad(..., holomorphic=True) requires complex inputs{where()}; cast them with "
             "x.astype(complex).")
 
 
-def grad(fun, argnums=0, has_aux=False, holomorphic=False):
-    """The gradient of a scalar function, as a function of the same arguments.
+def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """The gradient of a scalar function, as a function of the same arguments (see
+    value_and_grad for the options).
 
     >>> import funcgrad as fg, funcgrad.numpy as fnp
     >>> float(fg.grad(fg.grad(fnp.sin))(0.0))
     -0.0
     """
-    value_and_grad_fun = value_and_grad(fun, argnums, has_aux, holomorphic)
+    value_and_grad_fun = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
     def grad_fun(*args, **kwargs):
         result, gradient = value_and_grad_fun(*args, **kwargs)
@@ -222,4 +290,4 @@ def _name(fun):
     return getattr(fun, "__name__", type(fun).__name__)
 
 
-__all__ = ["vjp", "grad", "value_and_grad", "backward_pass", "record", "Tracer"]
+__all__ = ["vjp", "grad", "value_and_grad", "backward_pass", "record", "record_floats", "Tracer"]

@@ -53,7 +53,9 @@ from funcgrad.torch.random import (Generator, bernoulli, default_generator, init
                                    randn, randn_like, randperm, seed)
 from funcgrad.torch.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                                       no_grad, set_grad_enabled)
+from funcgrad.torch._device import device  # noqa: F401
 from funcgrad.torch import autograd, func  # noqa: F401
+from funcgrad.torch import utils  # noqa: F401
 from funcgrad.torch import nn, optim  # noqa: F401
 from funcgrad.torch.serialization import load, save  # noqa: F401
 
@@ -103,15 +105,29 @@ def equal(input, other):
     return np.array_equal(input.detach().numpy(), other.detach().numpy())
 
 
-class device:  # noqa: N801 - PyTorch's name
-    def __init__(self, kind="cpu"):
-        self.type = kind
-
-    def __repr__(self):
-        return f"device(type='{self.type}')"
-
-
-class cuda:  # noqa: N801
+class cuda:  # noqa: N801 - funcgrad.torch has no GPU
     @staticmethod
     def is_available():
         return False
+
+    @staticmethod
+    def device_count():
+        return 0
+
+    @staticmethod
+    def manual_seed(seed):
+        return None
+
+    manual_seed_all = manual_seed
+
+
+class backends:  # noqa: N801
+    class mps:  # noqa: N801
+        @staticmethod
+        def is_available():
+            return False
+
+    class cudnn:  # noqa: N801
+        deterministic = False
+        benchmark = False
+        enabled = False

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from funcgrad.torch import _dtype, _indexing, _math, _ops, _shape_ops, linalg
+from funcgrad.torch._device import CPU
 from funcgrad.torch.tensor import Tensor
 
 
@@ -62,7 +63,8 @@ def install():
     T.shape = property(_size)
     T.size = _size
     T.dtype = property(lambda self: _dtype.to_torch(self._data.dtype))
-    T.device = property(lambda self: "cpu")
+    T.device = property(lambda self: CPU)
+    T.get_device = lambda self: -1
     T.is_cuda = False
     T.ndim = property(lambda self: np.ndim(self._data))
     T.dim = lambda self: np.ndim(self._data)

@@ -120,3 +120,23 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
         args = (args,)
     with _swapped(module, tensors):
         return module(*args, **(kwargs or {}))
+
+
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn): jvp_fn(*tangents) is the forward derivative at the primals."""
+    out, f_jvp = fg.linearize(lambda *args: _lower(func(*_lift(args))), *_lower(primals))
+
+    def tensor_jvp(*tangents):
+        return _lift(f_jvp(*_lower(tangents)))
+    return _lift(out), tensor_jvp
+
+
+def stack_module_state(models):
+    """The parameters and buffers of same-shaped modules, each stacked along a new first axis."""
+    from funcgrad.torch._ops import stack
+    models = list(models)
+    params = {name: stack([dict(m.named_parameters())[name].detach() for m in models])
+              .requires_grad_(True) for name, _ in models[0].named_parameters()}
+    buffers = {name: stack([dict(m.named_buffers())[name] for m in models])
+               for name, _ in models[0].named_buffers()}
+    return params, buffers

@@ -13,6 +13,7 @@ from funcgrad.torch.grad_mode import (enable_grad, inference_mode, no_grad,  # n
 from funcgrad.torch.tensor import Tensor
 from funcgrad.torch.autograd.function import Function, FunctionCtx  # noqa: F401
 from funcgrad.torch.autograd import functional  # noqa: F401
+from funcgrad.torch.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 
 
 def _as_list(x):

@@ -50,3 +50,22 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         (_lower(v),) if single else tuple(_lower(x) for x in v))
     out, tangent_out = fg.jvp(lambda *d: _lower(func(*_lift(d))), datas, tangents)
     return _lift(out), _lift(tangent_out)
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), H v): the Hessian-vector product as the forward derivative of the gradient."""
+    single, datas = _call(func, inputs)
+    import numpy as np
+    tangents = tuple(np.ones_like(d) for d in datas) if v is None else (
+        (_lower(v),) if single else tuple(_lower(x) for x in v))
+    argnums = tuple(range(len(datas)))
+    gradient = fg.grad(lambda *d: _lower(func(*_lift(d))), argnums=argnums)
+    _, product = fg.jvp(gradient, datas, tangents)
+    out = _lift(_lower(func(*_lift(datas))))
+    product = _lift(product)
+    return out, (product[0] if single else product)
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), v^T H); the Hessian of a scalar function is symmetric, so this is H v."""
+    return hvp(func, inputs, v, create_graph, strict)

@@ -106,3 +106,24 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     q, r = np.linalg.qr(flat.T if rows < cols else flat)
     q = q * np.sign(np.diag(r))
     return _fill(tensor, gain * (q.T if rows < cols else q).reshape(tensor.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Identity convolution kernels: out channel i passes input channel i through (per group)."""
+    out_per_group = tensor.shape[0] // groups
+    values = np.zeros(tuple(tensor.shape))
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for i in range(min(out_per_group, tensor.shape[1])):
+            values[(g * out_per_group + i, i) + centre] = 1
+    return _fill(tensor, values)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Normal(0, std) entries with a `sparsity` fraction of each column set to zero."""
+    rows, cols = tensor.shape
+    values = _rng(generator).normal(0, std, (rows, cols))
+    zeros = int(math.ceil(sparsity * rows))
+    for c in range(cols):
+        values[_rng(generator).permutation(rows)[:zeros], c] = 0
+    return _fill(tensor, values)

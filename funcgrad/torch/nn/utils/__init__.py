@@ -33,3 +33,16 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
 def parameters_to_vector(parameters):
     from funcgrad.torch._ops import cat
     return cat([p.reshape(-1) for p in parameters])
+
+
+def vector_to_parameters(vec, parameters):
+    """Copy consecutive slices of `vec` into the parameters' data (no graph is recorded)."""
+    start = 0
+    for p in parameters:
+        n = p.numel()
+        p._data = np.asarray(vec._data[start:start + n]).reshape(p._data.shape).astype(p._data.dtype)
+        p._counter[0] += 1
+        start += n
+
+
+from funcgrad.torch.nn.utils import rnn  # noqa: E402,F401

@@ -1,0 +1,145 @@
+"""torch.utils.data, devices, nn.utils, gradcheck, hvp/vhp, func.linearize and
+stack_module_state, init.dirac_: checked by value (no PyTorch needed), and against PyTorch
+where it is installed."""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+import funcgrad.torch as ft
+from funcgrad.torch.utils.data import (DataLoader, Dataset, IterableDataset, TensorDataset,
+                                       random_split)
+
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason="compares against PyTorch")
+
+
+def test_devices_print_and_compare_as_pytorch():
+    x = ft.ones(2)
+    assert x.device == ft.device("cpu") and str(x.device) == "cpu"
+    assert repr(ft.device("cuda:1")) == "device(type='cuda', index=1)"
+    assert x.to(x.device) is x and ft.zeros(2, device=x.device).device.type == "cpu"
+    assert not ft.cuda.is_available() and not ft.backends.mps.is_available()
+    device = ft.device("cuda" if ft.cuda.is_available() else "cpu")
+    model = ft.nn.Linear(2, 1).to(device)
+    assert model(ft.ones(1, 2).to(device)).shape == (1, 1)
+
+
+def test_data_loader_batches_a_tensor_dataset():
+    ds = TensorDataset(ft.arange(10).float(), ft.arange(10) * 2)
+    batches = list(DataLoader(ds, batch_size=4))
+    assert [tuple(b[0].shape) for b in batches] == [(4,), (4,), (2,)]
+    assert batches[1][1].tolist() == [8, 10, 12, 14] and batches[0][0].dtype == ft.float32
+    assert len(DataLoader(ds, batch_size=4, drop_last=True)) == 2
+    ft.manual_seed(0)
+    seen = sorted(int(v) for xb, _ in DataLoader(ds, batch_size=3, shuffle=True) for v in xb)
+    assert seen == list(range(10))
+
+
+def test_data_loader_collates_numbers_tuples_and_dicts_as_pytorch():
+    class Pairs(Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return {"x": np.full(2, i, np.float32), "y": i, "w": 0.5 * i}
+    batch = next(iter(DataLoader(Pairs(), batch_size=3)))
+    assert batch["x"].shape == (3, 2) and batch["y"].dtype == ft.int64
+    assert batch["w"].dtype == ft.float64 and batch["w"].tolist() == [0.0, 0.5, 1.0]
+
+    class Stream(IterableDataset):
+        def __iter__(self):
+            return iter(range(5))
+    assert [b.tolist() for b in DataLoader(Stream(), batch_size=2)] == [[0, 1], [2, 3], [4]]
+
+
+def test_random_split_by_counts_and_fractions():
+    parts = random_split(range(10), [0.3, 0.7], generator=ft.Generator().manual_seed(1))
+    assert [len(p) for p in parts] == [3, 7]
+    assert sorted(parts[0].indices + parts[1].indices) == list(range(10))
+    assert [len(p) for p in random_split(range(11), [0.3, 0.3, 0.4])] == [4, 3, 4]
+    with pytest.raises(ValueError, match="Sum of input lengths"):
+        random_split(range(5), [2, 2])
+
+
+def test_pad_sequence_and_parameter_vectors():
+    padded = ft.nn.utils.rnn.pad_sequence([ft.ones(2), 2 * ft.ones(3)], batch_first=True,
+                                          padding_value=-1.0)
+    assert padded.tolist() == [[1.0, 1.0, -1.0], [2.0, 2.0, 2.0]]
+    assert ft.nn.utils.rnn.pad_sequence([ft.ones(1, 2), ft.ones(2, 2)]).shape == (2, 2, 2)
+    layer = ft.nn.Linear(2, 2)
+    vec = ft.nn.utils.parameters_to_vector(layer.parameters())
+    ft.nn.utils.vector_to_parameters(vec * 0 + ft.arange(6).float(), layer.parameters())
+    assert layer.weight.tolist() == [[0.0, 1.0], [2.0, 3.0]] and layer.bias.tolist() == [4.0, 5.0]
+
+
+def test_gradcheck_accepts_right_gradients_and_reports_wrong_ones():
+    x = ft.tensor([0.3, -1.2, 2.0], dtype=ft.float64, requires_grad=True)
+    y = ft.tensor([1.5, 0.5, -0.7], dtype=ft.float64, requires_grad=True)
+    assert ft.autograd.gradcheck(lambda a, b: (a * b.sin()).cumsum(0), (x, y))
+    assert ft.autograd.gradgradcheck(lambda a, b: (a * a * b).prod(), (x, y))
+
+    class Wrong(ft.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g  # should be 2 a g
+    assert not ft.autograd.gradcheck(Wrong.apply, (x,), raise_exception=False)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch for output 0 with respect to input 0"):
+        ft.autograd.gradcheck(Wrong.apply, (x,))
+    with pytest.warns(UserWarning, match="not a double precision"):
+        ft.autograd.gradcheck(lambda a: a * 2, (ft.ones(2, requires_grad=True),), eps=1e-2)
+
+
+def test_hvp_vhp_linearize_and_stacked_module_state():
+    x = ft.tensor([1.0, 2.0])
+    v = ft.tensor([1.0, -1.0])
+    cube = lambda a: (a ** 3).sum()  # noqa: E731 - Hessian diag(6 a)
+    out, product = ft.autograd.functional.hvp(cube, x, v)
+    assert float(out) == 9.0 and product.tolist() == [6.0, -12.0]
+    assert ft.autograd.functional.vhp(cube, x, v)[1].tolist() == [6.0, -12.0]
+    value, jvp_fn = ft.func.linearize(lambda a: a.sin() * 2, x)
+    np.testing.assert_allclose(jvp_fn(v).numpy(), 2 * np.cos([1.0, 2.0]) * [1, -1], rtol=1e-6)
+    np.testing.assert_allclose(value.numpy(), 2 * np.sin([1.0, 2.0]), rtol=1e-6)
+    models = [ft.nn.Linear(2, 3) for _ in range(4)]
+    params, buffers = ft.func.stack_module_state(models)
+    assert params["weight"].shape == (4, 3, 2) and params["weight"].requires_grad and buffers == {}
+    out = ft.func.vmap(lambda p, x: ft.func.functional_call(models[0], p, (x,)),
+                       in_dims=(0, None))(params, ft.ones(2))
+    np.testing.assert_allclose(out.detach().numpy(),
+                               [(m.weight.sum(1) + m.bias).detach().numpy() for m in models],
+                               rtol=1e-6)
+
+
+def test_dirac_and_sparse_init():
+    w = ft.empty(4, 2, 3)
+    ft.nn.init.dirac_(w)
+    assert w[:, :, 1].tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]
+    assert float(w.sum()) == 2.0
+    s = ft.nn.init.sparse_(ft.empty(10, 3), 0.3)
+    assert all(int((s[:, c] == 0).sum()) >= 3 for c in range(3))
+
+
+@needs_torch
+def test_gradcheck_hvp_and_devices_agree_with_pytorch():
+    import torch
+    for T in (ft, torch):
+        x = T.tensor([0.3, -1.2, 2.0], dtype=T.float64, requires_grad=True)
+        assert T.autograd.gradcheck(lambda a: T.logsumexp(a * a, 0), (x,))
+    outs = [T.autograd.functional.hvp(lambda a: (a.sin() * a).sum(), T.tensor([0.5, 1.5]),
+                                      T.tensor([1.0, 2.0]))[1].numpy() for T in (ft, torch)]
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-5)
+    assert str(ft.ones(1).device) == str(torch.ones(1).device)
+    assert repr(ft.device("cpu")) == repr(torch.device("cpu"))
+    w = [T.empty(3, 2, 3, 3) for T in (ft, torch)]
+    ft.nn.init.dirac_(w[0])
+    torch.nn.init.dirac_(w[1])
+    np.testing.assert_array_equal(w[0].numpy(), w[1].numpy())
+    outs = [next(iter(T.utils.data.DataLoader([(1, 2.0), (3, 4.0)], batch_size=2)))
+            for T in (ft, torch)]
+    assert [(o.tolist(), str(o.dtype)) for o in outs[0]] == [(o.tolist(), str(o.dtype)) for o in outs[1]]

@@ -7,6 +7,8 @@
   constant condition that picks one whole operand become that input;
 - common-subexpression elimination: the same primitive on the same inputs with the same params is
   computed once;
+- uniform constants and broadcasts: an elementwise op reads a constant array of one repeated
+  value as that value, and the input of a broadcast_to when NumPy would broadcast it the same way;
 - negation folding: x + (-y) and -y + x become x - y, x - (-y) becomes x + y, and
   x + c * (-y) becomes x - c * y (the same values in IEEE arithmetic, one operation fewer; the
   chain rule writes such negations for every minus sign of a derivative);
@@ -16,6 +18,8 @@ Guards (value-dependent decisions recorded while tracing, see jit.py) are `(var,
 they keep their variable alive and are rewritten with it.
 """
 from __future__ import annotations
+
+import operator
 
 import numpy as np
 
@@ -117,7 +121,7 @@ def optimize(trace: Trace, guards=()):
     seen: dict[tuple, tuple] = {}
     kept = []
     for eq in trace.equations:
-        inputs = tuple(resolve(x) for x in eq.inputs)
+        inputs = _shrink_uniform_constants(eq, tuple(resolve(x) for x in eq.inputs))
         if not any(type(x) is Var for x in inputs):
             for v in eq.outputs:
                 subst[id(v)] = v.value
@@ -137,8 +141,55 @@ def optimize(trace: Trace, guards=()):
     outputs = [resolve(x) for x in trace.outputs]
     guards = [(resolve(var), value, where) for var, value, where in guards]
     guards = [g for g in guards if type(g[0]) is Var]
+    kept = _skip_broadcasts(kept)
     kept, num_vars = _fold_negations(kept, outputs, guards, trace.num_vars)
     return Trace(trace.inputs, _live(kept, outputs, guards), outputs, num_vars), guards
+
+
+def _elementwise_binary(eq) -> bool:
+    impl = eq.primitive.impl
+    return not eq.params and len(eq.inputs) == 2 and len(eq.outputs) == 1 and (
+        impl in (operator.add, operator.sub, operator.mul, operator.truediv)
+        or isinstance(impl, np.ufunc) and impl.nin == 2 and impl.nout == 1
+        and impl not in (np.matmul, np.power))
+
+
+def _shrink_uniform_constants(eq, inputs):
+    """In `x op c`, a constant array holding one value throughout is that one value (a NumPy
+    scalar of its dtype: the same result type) when x alone gives the result its shape; for
+    float64 with float64, a Python float, which prints as a literal: a materialised seed
+    `c * x` with c a (128, 10) array of -1/128 becomes `-0.0078125 * x`."""
+    if not _elementwise_binary(eq):
+        return inputs
+    out = eq.outputs[0]
+    shrunk = list(inputs)
+    for p in (0, 1):
+        c, other = inputs[p], inputs[1 - p]
+        if type(c) is np.ndarray and c.size and type(other) is Var \
+                and other.shape == out.shape and np.all(c == c.flat[0]):
+            value = c.flat[0]
+            same = c.dtype == np.float64 and other.dtype == np.float64
+            shrunk[p] = float(value) if same and np.isfinite(value) else value
+    return tuple(shrunk)
+
+
+def _skip_broadcasts(equations) -> list:
+    """Elementwise ops read `y` instead of `broadcast_to(y, shape)` where broadcasting `y` with
+    the other operand gives the result's shape anyway (NumPy broadcasts them the same way)."""
+    source = {id(eq.outputs[0]): eq.inputs[0] for eq in equations
+              if eq.primitive.name == "broadcast_to" and type(eq.inputs[0]) is Var}
+    rewritten = []
+    for eq in equations:
+        if _elementwise_binary(eq) and any(id(x) in source for x in eq.inputs if type(x) is Var):
+            inputs = list(eq.inputs)
+            for p in (0, 1):
+                y = source.get(id(inputs[p])) if type(inputs[p]) is Var else None
+                if y is not None and np.broadcast_shapes(
+                        y.shape, np.shape(_value(inputs[1 - p]))) == eq.outputs[0].shape:
+                    inputs[p] = y
+            eq = Equation(eq.primitive, tuple(inputs), eq.outputs, eq.params)
+        rewritten.append(eq)
+    return rewritten
 
 
 def _live(equations, outputs, guards) -> list:

@@ -6,5 +6,5 @@ from funcgrad.transforms.tracing import make_trace  # noqa: F401
 from funcgrad.transforms.vmap import vmap  # noqa: F401
 from funcgrad.transforms.jit import jit  # noqa: F401
 from funcgrad.transforms.custom import custom_jvp, custom_vjp  # noqa: F401
-from funcgrad.transforms.checkpoint import checkpoint, remat  # noqa: F401
+from funcgrad.transforms.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401
 from funcgrad.transforms.linearize import linear_transpose, linearize  # noqa: F401

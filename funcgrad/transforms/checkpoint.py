@@ -51,10 +51,15 @@ checkpoint_p = Primitive(
     doc="A function whose inside is recomputed by the reverse pass instead of stored.")
 
 
-def checkpoint(fun):
+def checkpoint(fun=None, *, prevent_cse=True, policy=None, static_argnums=()):
     """`fun`, differentiated by recomputing its inside on the reverse pass (trading time for memory).
 
     Wrap the blocks of a deep model: grad then stores only each block's inputs and outputs.
+    Keyword arguments are traced like positional ones; `static_argnums` are held fixed (never
+    traced). `policy` follows JAX's names (checkpoint_policies): everything_saveable turns
+    checkpointing off, any other policy saves nothing inside the block. `prevent_cse` is
+    accepted for JAX compatibility (funcgrad has no common-subexpression pass to prevent).
+    Usable as `checkpoint(fun, ...)`, `@checkpoint` or `@functools.partial(checkpoint, ...)`.
 
     >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
     >>> block = fg.checkpoint(lambda x: fnp.tanh(fnp.sin(x)))
@@ -62,15 +67,27 @@ def checkpoint(fun):
     ...     lambda x: fnp.tanh(fnp.sin(fnp.tanh(fnp.sin(x)))))(0.5))
     True
     """
+    if fun is None:
+        return functools.partial(checkpoint, prevent_cse=prevent_cse, policy=policy,
+                                 static_argnums=static_argnums)
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    if policy is checkpoint_policies.everything_saveable:
+        return fun
+
     @functools.wraps(fun)
-    def checkpointed(*args):
-        leaves, in_tree = tree_flatten(args)
+    def checkpointed(*args, **kwargs):
+        nums = {i % len(args) for i in static} if args else set()
+        traced = tuple(a for i, a in enumerate(args) if i not in nums)
+        leaves, in_tree = tree_flatten((traced, kwargs))
         if not any(isinstance(x, Tracer) for x in leaves):
-            return fun(*args)
+            return fun(*args, **kwargs)
         trees = {}
 
         def flat(*xs):
-            out_leaves, trees["out"] = tree_flatten(fun(*tree_unflatten(in_tree, xs)))
+            diff, kw = tree_unflatten(in_tree, xs)
+            it = iter(diff)
+            full = [a if i in nums else next(it) for i, a in enumerate(args)]
+            out_leaves, trees["out"] = tree_flatten(fun(*full, **kw))
             return tuple(out_leaves)
         flat.memo = Once()
         outs = checkpoint_p.bind(*leaves, fun=flat)
@@ -79,3 +96,29 @@ def checkpoint(fun):
 
 
 remat = checkpoint
+
+
+class checkpoint_policies:  # noqa: N801 - JAX's name
+    """JAX's rematerialisation policies, by name. funcgrad has two behaviours:
+    everything_saveable (no checkpointing) and the rest (save nothing inside the block)."""
+
+    @staticmethod
+    def everything_saveable(*args, **params):
+        return True
+
+    @staticmethod
+    def nothing_saveable(*args, **params):
+        return False
+
+    dots_saveable = checkpoint_dots = nothing_saveable
+    dots_with_no_batch_dims_saveable = checkpoint_dots_with_no_batch_dims = nothing_saveable
+
+    @staticmethod
+    def save_only_these_names(*names):
+        return checkpoint_policies.nothing_saveable
+
+    @staticmethod
+    def save_any_names_but_these(*names):
+        return checkpoint_policies.nothing_saveable
+
+    save_anything_except_these_names = save_any_names_but_these

@@ -83,6 +83,32 @@ def input_cotangents(fun, inputs, g):
     return cts
 
 
+def resolve_kwargs(signature, args, kwargs, name):
+    """Keyword arguments moved into position and defaults filled in, as JAX does for custom
+    rules (the rules then see every argument). `signature`: the function's, or None."""
+    if signature is None:
+        if kwargs:
+            raise TypeError(f"{name}: keyword arguments need a function with a signature{where()}.")
+        return args
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as err:
+        raise TypeError(f"{name}: {err}{where()}") from err
+    bound.apply_defaults()
+    if bound.kwargs:
+        raise TypeError(f"{name}: keyword arguments {sorted(bound.kwargs)} could not be resolved "
+                        f"to positions{where()}; pass them positionally.")
+    return bound.args
+
+
+def signature_of(fun):
+    import inspect
+    try:
+        return inspect.signature(fun)
+    except (TypeError, ValueError):
+        return None
+
+
 def split_nondiff(args, nondiff_argnums, name):
     n = len(args)
     nums = tuple(sorted(i % n for i in nondiff_argnums))
@@ -98,21 +124,44 @@ def merge_nondiff(nondiff, diff, nums):
     return tuple(next(it_n) if i in nums else next(it_d) for i in range(len(nondiff) + len(diff)))
 
 
-def flat_cotangents(result, diff_args, in_tree_leaves, name):
-    """The user's per-argument cotangents (a tuple, None meaning zero) as a flat list of leaves."""
+class CustomRuleShapeError(CustomRuleError, ValueError):
+    """A custom rule returned a derivative whose shape is not its primal's."""
+
+
+def flat_cotangents(result, diff_args, name):
+    """The user's per-argument cotangents (a tuple, None meaning zero) as a flat list of leaves,
+    each checked against its argument's structure and shape as JAX does."""
     if not isinstance(result, (tuple, list)) or len(result) != len(diff_args):
         raise CustomRuleError(
             f"{name}: bwd must return a tuple with one cotangent per differentiable argument "
             f"({len(diff_args)}), but it returned {type(result).__name__}"
             f"{' of length ' + str(len(result)) if isinstance(result, (tuple, list)) else ''}.")
     flat = []
-    for ct, arg in zip(result, diff_args):
-        arg_leaves = tree_flatten(arg)[0]
+    for k, (ct, arg) in enumerate(zip(result, diff_args)):
+        arg_leaves, arg_tree = tree_flatten(arg)
         if ct is None:
             flat.extend([None] * len(arg_leaves))
-        else:
-            flat.extend(tree_flatten(ct)[0])
+            continue
+        ct_leaves, ct_tree = tree_flatten(ct, is_leaf=lambda x: x is None)
+        if len(ct_leaves) != len(arg_leaves):
+            raise CustomRuleError(
+                f"{name}: bwd's cotangent for argument {k} has structure {ct_tree}, but the "
+                f"argument has {arg_tree}{where()}. Return cotangents shaped like the arguments.")
+        for c, a in zip(ct_leaves, arg_leaves):
+            if c is not None and not _is_float0(c) and tuple(shape_of(c)) != tuple(shape_of(a)):
+                raise CustomRuleShapeError(
+                    f"{name}: bwd's cotangent for argument {k} has shape {tuple(shape_of(c))}, "
+                    f"but the argument has shape {tuple(shape_of(a))}{where()}. Each cotangent "
+                    "must have its argument's shape.")
+        flat.extend(None if c is None or _is_float0(c) else c for c in ct_leaves)
     return flat
+
+
+def _is_float0(x):
+    return getattr(x, "dtype", None) == _FLOAT0
+
+
+_FLOAT0 = np.dtype([("float0", np.void, 0)])
 
 
 # -- custom_vjp -------------------------------------------------------------------------------
@@ -197,6 +246,7 @@ class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
     def __init__(self, fun, nondiff_argnums=()):
         functools.update_wrapper(self, fun)
         self.fun = fun
+        self.signature = signature_of(fun)
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = None
         self.bwd = None
@@ -208,10 +258,11 @@ class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
         self.fwd = fwd
         self.bwd = bwd
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         if self.fwd is None:
             raise CustomRuleError(f"custom_vjp function {self.__name__} was called before defvjp"
                                   f"(fwd, bwd){where()}. Define its rule first.")
+        args = resolve_kwargs(self.signature, args, kwargs, f"custom_vjp {self.__name__}")
         nondiff, diff, nums = split_nondiff(args, self.nondiff_argnums, "custom_vjp")
         leaves, in_tree = tree_flatten(diff)
         if self.in_fwd or not any(isinstance(x, Tracer) for x in leaves):
@@ -234,7 +285,7 @@ class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
             residuals = tree_unflatten(trees["res"], flat[:num_res])
             g = tree_unflatten(trees["out"], flat[num_res:])
             result = user_bwd(*nondiff, residuals, g)
-            return flat_cotangents(result, diff, None, f"custom_vjp {name}")
+            return flat_cotangents(result, diff, f"custom_vjp {name}")
 
         _named(fwd_flat, name)
         fwd_flat.trees = trees
@@ -305,6 +356,7 @@ class custom_jvp:  # noqa: N801
     def __init__(self, fun, nondiff_argnums=()):
         functools.update_wrapper(self, fun)
         self.fun = fun
+        self.signature = signature_of(fun)
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp_rule = None
 
@@ -313,10 +365,29 @@ class custom_jvp:  # noqa: N801
         self.jvp_rule = jvp
         return jvp
 
-    def __call__(self, *args):
+    def defjvps(self, *jvps):
+        """One rule per argument, `jvp_i(tangent_i, primal_out, *primals) -> its contribution to
+        the output tangent` (None: the argument does not change the output)."""
+        if self.nondiff_argnums:
+            raise CustomRuleError(f"custom_jvp {self.__name__}: defjvps does not combine with "
+                                  "nondiff_argnums; use defjvp.")
+
+        def rule(primals, tangents):
+            out = self(*primals)
+            total = None
+            for jvp_i, t in zip(jvps, tangents):
+                if jvp_i is None:
+                    continue
+                term = jvp_i(t, out, *primals)
+                total = term if total is None else total + term
+            return out, (zeros_of(out) if total is None else total)
+        self.jvp_rule = rule
+
+    def __call__(self, *args, **kwargs):
         if self.jvp_rule is None:
             raise CustomRuleError(f"custom_jvp function {self.__name__} was called before defjvp"
                                   f"{where()}. Define its rule first.")
+        args = resolve_kwargs(self.signature, args, kwargs, f"custom_jvp {self.__name__}")
         nondiff, diff, nums = split_nondiff(args, self.nondiff_argnums, "custom_jvp")
         leaves, in_tree = tree_flatten(diff)
         if not any(isinstance(x, Tracer) for x in leaves):
@@ -333,7 +404,12 @@ class custom_jvp:  # noqa: N801
         def jvp_flat(*flat):
             primals = tree_unflatten(in_tree, flat[:n])
             tangents = tree_unflatten(in_tree, flat[n:])
-            out, out_t = user_jvp(*nondiff, primals, tangents)
+            pair = user_jvp(*nondiff, primals, tangents)
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise CustomRuleError(
+                    f"custom_jvp {self.__name__}: the rule must return a pair (primal output, "
+                    f"tangent output), but it returned {type(pair).__name__}{where()}.")
+            out, out_t = pair
             out_leaves = tree_flatten(out)[0]
             t_leaves = tree_flatten(out_t)[0]
             if len(t_leaves) != len(out_leaves):
@@ -347,4 +423,5 @@ class custom_jvp:  # noqa: N801
         return tree_unflatten(trees["out"], outs)
 
 
-__all__ = ["custom_vjp", "custom_jvp", "CustomRuleError", "Once", "all_at_front"]
+__all__ = ["custom_vjp", "custom_jvp", "CustomRuleError", "CustomRuleShapeError", "Once",
+           "all_at_front"]

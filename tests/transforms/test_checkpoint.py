@@ -59,3 +59,15 @@ def _chain(x, w, blocks, remat):
     for _ in range(blocks):
         x = block(x, w)
     return x
+
+
+def test_jax_signature_keywords_static_argnums_and_policies():
+    import functools
+    assert float(fg.grad(fg.checkpoint(lambda x, n: x ** n, static_argnums=(1,)))(2.0, 3)) == 12.0
+    assert float(fg.grad(lambda x: fg.checkpoint(lambda x, y: x * y)(x, y=3.0))(2.0)) == 3.0
+    block = functools.partial(fg.checkpoint, policy=fg.checkpoint_policies.nothing_saveable,
+                              prevent_cse=False)(fnp.sin)
+    assert float(fg.grad(block)(0.0)) == 1.0
+    assert "checkpoint" in str(fg.make_trace(lambda x: block(x) * 2)(0.5))
+    saved = fg.checkpoint(fnp.sin, policy=fg.checkpoint_policies.everything_saveable)
+    assert "checkpoint" not in str(fg.make_trace(lambda x: saved(x) * 2)(0.5))

@@ -128,3 +128,51 @@ def test_calling_before_defining_the_rule_is_an_error():
     f = fg.custom_vjp(lambda x: x)
     with pytest.raises(TypeError, match="defvjp"):
         fg.grad(f)(1.0)
+
+
+# -- JAX's calling conventions (expected values written out; see test_jax_conformance) --------
+
+def test_keyword_arguments_are_resolved_to_positions():
+    @fg.custom_jvp
+    def f(x, y=2.0):
+        return fnp.sin(x) * y
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (x, y), (tx, ty) = primals, tangents
+        return f(x, y), fnp.cos(x) * tx * y + fnp.sin(x) * ty
+    assert float(fg.grad(lambda x: f(x, y=3.0))(0.0)) == 3.0
+    assert float(fg.grad(lambda x: f(x))(0.0)) == 2.0  # the default is filled in
+
+    @fg.custom_vjp
+    def g(x, scale):
+        return x * scale
+    g.defvjp(lambda x, scale: (x * scale, scale), lambda scale, ct: (ct * scale, None))
+    assert float(fg.grad(lambda x: g(x, scale=4.0))(1.0)) == 4.0
+
+
+def test_defjvps_gives_one_rule_per_argument():
+    @fg.custom_jvp
+    def f(x, y):
+        return x * y
+    f.defjvps(lambda tx, ans, x, y: tx * y * 10, lambda ty, ans, x, y: ty * x)
+    gx, gy = fg.grad(f, argnums=(0, 1))(2.0, 3.0)
+    assert (float(gx), float(gy)) == (30.0, 2.0)
+    _, t = fg.jvp(f, (2.0, 3.0), (1.0, 0.0))
+    assert float(t) == 30.0
+
+
+def test_rule_outputs_are_checked():
+    @fg.custom_vjp
+    def f(x):
+        return x * 2
+    f.defvjp(lambda x: (x * 2, None), lambda res, g: (np.ones(5),))
+    with pytest.raises(ValueError, match="shape"):
+        fg.grad(lambda x: fnp.sum(f(x)))(np.ones(3))
+
+    @fg.custom_jvp
+    def h(x):
+        return x * 2
+    h.defjvp(lambda p, t: p[0] * 2)
+    with pytest.raises(TypeError, match="pair"):
+        fg.jvp(h, (1.0,), (1.0,))

@@ -177,18 +177,22 @@ class ScalarProgram(Program):
         return name
 
     def _power(self, eq):
-        # NumPy squares a 0-d *array* raised to 2 (x * x) but calls pow for a float64 scalar; any
-        # other case is left to NumPy itself, on the operand's traced type
+        # `**` is NumPy's on the operands' traced types: a 0-d *array* squared is x * x (NumPy's
+        # shortcut), a float64 scalar goes through scalar pow, an array operand through the ufunc
         base, exponent = eq.inputs
-        if type(base) is Var and type(base.value) is np.ndarray and type(exponent) is not Var \
-                and type(exponent) in (int, float) and exponent == 2:
+        if type(base) is Var and type(base.value) is np.ndarray and type(exponent) in (int, float) \
+                and exponent == 2:
             name = self.namer(base)
             return f"{name} * {name}"
-        wrap = "np.array" if type(base) is Var and type(base.value) is np.ndarray else "np.float64"
-        base_source = self.namer(base) if type(base) is Var else self.constant(base)
-        exponent_source = self.namer(exponent) if type(exponent) is Var else self.constant(exponent)
         self.calls_numpy = True
-        return f"float({wrap}({base_source}) ** {exponent_source})"
+        return f"float({self._as_traced(base)} ** {self._as_traced(exponent)})"
+
+    def _as_traced(self, x):
+        """Source for `x` as the type it had while tracing (constants are passed as they were)."""
+        if type(x) is not Var:
+            return self.constant(x)
+        wrap = "np.array" if type(x.value) is np.ndarray else "np.float64"
+        return f"{wrap}({self.namer(x)})"
 
     def guard(self, number, var, value):
         name = self.namer(var)
@@ -292,23 +296,28 @@ def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
 def with_numpy_fallback(fast, slow, calls_numpy=False):
     """`fast` (float code), or `slow` (the NumPy program) where the float code leaves NumPy's path.
 
+    The NumPy program then gets the arguments as 0-d arrays, the type they were traced as and the
+    float code follows (NumPy computes `x ** 2` differently for a float64 scalar and a 0-d array).
     With `calls_numpy`, floating-point trouble in a NumPy call inside the float code raises
     instead of warning, so the NumPy program warns (or raises, under np.errstate) once.
     """
+    def numpy_program(*args):
+        return slow(*[np.asarray(a) for a in args])
+
     if calls_numpy:
         def compiled(*args):
             try:
                 with np.errstate(divide="raise", over="raise", invalid="raise"):
                     return fast(*args)
             except (ArithmeticError, ValueError):
-                return slow(*args)
+                return numpy_program(*args)
     else:
         def compiled(*args):
             try:
                 return fast(*args)
             except (ArithmeticError, ValueError):
-                return slow(*args)
-    compiled.fast, compiled.slow = fast, slow
+                return numpy_program(*args)
+    compiled.fast, compiled.slow = fast, numpy_program
     return compiled
 
 

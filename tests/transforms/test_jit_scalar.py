@@ -104,10 +104,10 @@ def test_where_math_and_numpy_part_numpys_result_and_warning(f, x, warns):
         jf(np.float64(0.5))                                    # trace at a harmless point
         assert jf.lower(np.float64(0.5)).scalar_source
     messages, results = [], []
-    for run in (g, jf):                                        # eager, then the compiled code
+    for run, arg in ((g, np.array(x)), (jf, np.float64(x))):   # eager on what jit traced (0-d)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            results.append(run(np.float64(x)))
+            results.append(run(arg))
         messages.append(sorted(str(w.message) for w in caught))
     assert messages[0] == messages[1] and any(warns in m for m in messages[1])  # NumPy's warnings
     eager, out = results
@@ -183,3 +183,18 @@ def test_bool_arithmetic_and_floor_division_keep_numpys_meaning():
     assert jf.lower(np.float64(1.0), np.bool_(True)).scalar_source
     with pytest.warns(RuntimeWarning, match="divide"):
         assert np.isnan(fg.jit(lambda x: x // 0.0 + 1.0)(np.float64(0.0)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.01, 50), st.floats(-4, 4), st.sampled_from([2, 3, 0.5, -1, 2.5]))
+def test_powers_as_numpy_computes_them_for_each_operand_type(x, y, k):
+    def f(a, b):
+        s = fnp.sin(a) + 2.0                          # a float64 scalar
+        return a ** k, s ** k, a ** b, s ** b, k ** s, 1.5 ** a, b ** 2
+    args = (np.float64(x), np.float64(y))
+    jf = fg.jit(f)
+    assert jf.lower(*args).scalar_source
+    with np.errstate(all="ignore"):                   # eager on what jit traced: 0-d arrays
+        got, want = jf(*args), f(*[np.asarray(a) for a in args])
+    for g, w in zip(got, want):
+        assert type(g) is type(w) and (g == w or np.isnan(g) and np.isnan(w))

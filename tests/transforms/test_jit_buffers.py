@@ -102,3 +102,23 @@ def test_power_keeps_numpy_shortcuts(exponent):
     x = np.linspace(0.1, 3.0, 7)
     f = lambda x: (x + 0.5) ** exponent  # noqa: E731
     np.testing.assert_array_equal(fg.jit(f)(x), f(x))
+
+
+def test_guards_between_reused_buffers_pick_the_right_branch():
+    def f(x, w):
+        h = fnp.tanh(x @ w)
+        e = fnp.exp(h) * 2.0                            # h dies: its array takes e
+        if fnp.sum(e) > 2.0 * e.size:                   # a guard on a value computed in place
+            out = (e - 1.0) @ w.T
+        else:
+            out = -e * 3.0
+        return out, fnp.sum(h, axis=0)
+    w = np.eye(3) * 0.7
+    up, down = np.full((2, 3), 2.0), np.full((2, 3), -2.0)
+    jf = fg.jit(f)
+    for x in (up, down, up * 1.5, down * 0.5):
+        x0, w0 = x.copy(), w.copy()
+        for got, want in zip(jf(x, w), f(x, w)):
+            np.testing.assert_allclose(got, want, rtol=1e-13)
+        np.testing.assert_array_equal(x, x0) and np.testing.assert_array_equal(w, w0)
+    assert jf.trace_count == 2 and "out=" in jf.lower(up, w).source

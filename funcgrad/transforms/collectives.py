@@ -175,8 +175,16 @@ pmin.__doc__ = "The minimum of x over the examples of the named vmap(s)."
 def all_gather(x, axis_name, *, axis=0, tiled=False):
     """Every example's x, stacked along a new axis `axis` (concatenated along it if tiled)."""
     size = _interpreter_named(axis_name).axis_size
-    return _tree_apply(lambda leaf: all_gather_p.bind(
-        leaf, axis_name=axis_name, axis=int(axis), tiled=bool(tiled), axis_size=size), x)
+
+    def one(leaf):
+        ndim = len(shape_of(leaf))
+        limit = ndim if tiled else ndim + 1
+        if not -limit <= axis < limit:
+            raise ValueError(f"all_gather: axis {axis} is out of bounds for a value with {ndim} "
+                             f"axes{' (tiled)' if tiled else ''}{where()}.")
+        return all_gather_p.bind(leaf, axis_name=axis_name, axis=int(axis) % limit,
+                                 tiled=bool(tiled), axis_size=size)
+    return _tree_apply(one, x)
 
 
 def axis_index(axis_name):

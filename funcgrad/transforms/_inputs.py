@@ -32,6 +32,12 @@ def is_weak(x) -> bool:
     return isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic)
 
 
+def check_callable(fun, transform: str):
+    if not callable(fun):
+        raise TypeError(f"{transform}: expected a function to transform, got "
+                        f"{type(fun).__name__} {fun!r:.60}{where()}.")
+
+
 def normalize_argnums(argnums, num_args: int, name: str):
     """(tuple of argnums, whether a single int was given)."""
     single = isinstance(argnums, (int, np.integer))
@@ -42,7 +48,11 @@ def normalize_argnums(argnums, num_args: int, name: str):
                 f"{name}: argnums={argnums!r} is out of range for a function called with {num_args} "
                 f"positional argument{'s' if num_args != 1 else ''}{where()}. Valid argnums are "
                 f"0..{num_args - 1}.")
-    return tuple(a % num_args for a in nums), single
+    normalized = tuple(a % num_args for a in nums)
+    if len(set(normalized)) != len(normalized):
+        raise TransformArgumentError(
+            f"{name}: argnums={argnums!r} names an argument twice{where()}; list each once.")
+    return normalized, single
 
 
 def with_fixed_args(fun, args, argnums):

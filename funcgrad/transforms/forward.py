@@ -10,7 +10,8 @@ from funcgrad.core.ir import Trace, Var
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import where
 from funcgrad.primitives.elementwise import add
-from funcgrad.transforms._inputs import TransformArgumentError, float0, float0_zeros, is_weak
+from funcgrad.transforms._inputs import (TransformArgumentError, check_callable, float0,
+                                         float0_zeros, is_weak)
 from funcgrad.transforms.reverse import record_floats
 from funcgrad.tree_util import tree_flatten, tree_unflatten
 
@@ -115,6 +116,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     >>> fg.jvp(fnp.sin, (0.0,), (2.0,))
     (np.float64(0.0), np.float64(2.0))
     """
+    check_callable(fun, "jvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp: primals and tangents must be tuples (or lists) of arguments, e.g. "
                         "jvp(f, (x,), (dx,)).")

@@ -5,7 +5,7 @@ import numpy as np
 
 from funcgrad.errors import where
 from funcgrad.primitives._util import dtype_of
-from funcgrad.transforms._inputs import TransformArgumentError, is_weak
+from funcgrad.transforms._inputs import TransformArgumentError, check_callable, is_weak
 from funcgrad.transforms.forward import check_tangents, forward_pass, out_tangent
 from funcgrad.transforms.reverse import as_dtype_of, backward_pass, record, zeros_like_leaf
 from funcgrad.tree_util import tree_flatten, tree_unflatten
@@ -19,6 +19,7 @@ def linearize(fun, *primals):
     >>> float(f_jvp(3.0))
     3.0
     """
+    check_callable(fun, "linearize")
     trace, in_tree, in_values, out_tree, out_values, _ = record(fun, primals, "linearize")
 
     def f_jvp(*tangents):

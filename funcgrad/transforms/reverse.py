@@ -16,7 +16,8 @@ from funcgrad.core.recorder import recording, value_of
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import describe, where
 from funcgrad.primitives.elementwise import add
-from funcgrad.transforms._inputs import (TransformArgumentError, flat_arrays, float0_zeros,
+from funcgrad.transforms._inputs import (TransformArgumentError, check_callable, flat_arrays,
+                                         float0_zeros,
                                          is_inexact, is_weak, normalize_argnums, split_aux,
                                          with_fixed_args)
 from funcgrad.tree_util import tree_flatten, tree_map, tree_unflatten
@@ -194,6 +195,7 @@ def vjp(fun, *primals, has_aux=False):
     >>> pullback(1.0)
     (np.float64(1.0),)
     """
+    check_callable(fun, "vjp")
     with paused_gc():
         trace, in_tree, leaves, floats, out_tree, out_values, aux = record_floats(
             fun, primals, "vjp", has_aux)
@@ -210,6 +212,8 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
     With allow_int=True, integer and boolean arguments are accepted and their gradient is float0
     zeros (JAX's empty derivative). A gradient has the dtype of its argument.
     """
+    check_callable(fun, "value_and_grad")
+
     def value_and_grad_fun(*args, **kwargs):
         with paused_gc():
             return _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic, allow_int)
@@ -275,6 +279,7 @@ def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     >>> float(fg.grad(fg.grad(fnp.sin))(0.0))
     -0.0
     """
+    check_callable(fun, "grad")
     value_and_grad_fun = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
     def grad_fun(*args, **kwargs):

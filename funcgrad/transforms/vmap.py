@@ -210,6 +210,14 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
     >>> fg.vmap(lambda w, x: fnp.sum(w * x), in_axes=(None, 0))(np.ones(3), np.eye(3) * 2)
     array([2., 2., 2.])
     """
+    if not callable(fun):
+        raise TypeError(f"vmap: expected a function to vectorise, got {type(fun).__name__}"
+                        f"{where()}.")
+    if not (in_axes is None or isinstance(in_axes, (int, np.integer, tuple, list))):
+        raise AxisSpecError(
+            f"vmap: in_axes must be an int, None, or a tuple (list) with one entry per positional "
+            f"argument, but got {in_axes!r}{where()}. To describe one argument's pytree, wrap it "
+            f"in a tuple: in_axes=({in_axes!r},).")
     if chunk_size is not None and axis_name is not None:
         raise ValueError("vmap: chunk_size and axis_name cannot be combined: a collective would "
                          "only see the examples of one chunk.")

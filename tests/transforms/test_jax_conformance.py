@@ -157,6 +157,17 @@ GRAD = {
     "argnums out of range": lambda A: A.grad(lambda x, y: x * y, argnums=2)(2.0, 3.0),
     "no arguments": lambda A: A.grad(lambda: 1.0)(),
     "holomorphic of real input": lambda A: A.grad(lambda z: z ** 2, holomorphic=True)(1.0),
+    "argnums twice": lambda A: A.grad(lambda x, y: x * y, argnums=(0, 0))(2.0, 3.0),
+    "not a function": lambda A: A.grad(3),
+    "string argument": lambda A: A.grad(lambda s: 1.0)("a"),
+    "float32 promoted inside": lambda A: A.grad(lambda x: A.np.sum(x * np.ones(3)))(x32),
+    "float16": lambda A: A.grad(lambda x: (x * x).sum())(np.ones(2, np.float16)),
+    "complex64 holomorphic": lambda A: A.grad(lambda z: (z * z).sum(), holomorphic=True)(
+        np.array([1 + 1j, 2 - 1j], np.complex64)),
+    "complex inside a real function": lambda A: A.grad(
+        lambda x: A.np.real(A.np.exp(1j * x)).sum())(x32),
+    "boolean argument allow_int": lambda A: A.grad(lambda x, b: x * b, argnums=1, allow_int=True)(
+        2.0, True),
 }
 
 
@@ -306,6 +317,14 @@ VMAP = {
     "list spec for tuple": lambda A: A.vmap(lambda t: t[0] * t[1], in_axes=([0, 1],))((X, X.T)),
     "python control flow": lambda A: A.vmap(lambda x: x if x.sum() > 0 else -x)(X),
     "unbound axis name": lambda A: A.lax.psum(1.0, "i"),
+    "dict in_axes for all arguments": lambda A: A.vmap(lambda d: d["a"], in_axes={"a": 0})(
+        {"a": np.ones((2, 2))}),
+    "boolean in_axes": lambda A: A.vmap(lambda x: x, in_axes=True)(np.ones(2)),
+    "list out_axes for tuple": lambda A: A.vmap(lambda x: (x, x), out_axes=[0, 0])(np.ones(2)),
+    "not a function": lambda A: A.vmap(3),
+    "no arguments and no axis_size": lambda A: A.vmap(lambda: 1.0)(),
+    "axis_size only": lambda A: A.vmap(lambda: 1.0, axis_size=3)(),
+    "list output": lambda A: A.vmap(lambda x: [x * 1.0, x * 2.0], out_axes=[0, 0])(np.ones(2)),
 }
 
 
@@ -593,7 +612,9 @@ ERRORS = {
     "scan nothing to scan", "scan length disagrees", "scan leading axes differ",
     "scan scalar xs", "scan body not a pair",
     "containers differ", "dict keys differ", "too few leaves", "too many leaves",
-    "unsortable keys",
+    "unsortable keys", "argnums twice", "not a function", "string argument",
+    "dict in_axes for all arguments", "boolean in_axes", "list out_axes for tuple",
+    "no arguments and no axis_size",
 }
 
 

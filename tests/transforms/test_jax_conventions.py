@@ -16,6 +16,20 @@ def test_argnums_out_of_range_is_both_type_and_value_error():
     assert float(fg.grad(lambda x, y: x * y, argnums=-1)(2.0, 3.0)) == 2.0
 
 
+def test_argnums_twice_and_non_functions_are_errors():
+    with pytest.raises(ValueError, match="twice"):
+        fg.grad(lambda x, y: x * y, argnums=(0, 0))(2.0, 3.0)
+    for transform in (fg.grad, fg.value_and_grad, fg.vmap):
+        with pytest.raises(TypeError, match="function"):
+            transform(3)
+    with pytest.raises(TypeError, match="function"):
+        fg.jvp(3, (1.0,), (1.0,))
+    with pytest.raises(TypeError, match="in_axes"):  # a dict describes one argument: wrap it
+        fg.vmap(lambda d: d["a"], in_axes={"a": 0})({"a": np.ones((2, 2))})
+    out = fg.vmap(lambda d: d["a"], in_axes=({"a": 0},))({"a": np.ones((2, 2))})
+    assert out.shape == (2, 2)
+
+
 def test_allow_int_gives_float0_gradients():
     gx, gn = fg.grad(lambda x, n: x * n, argnums=(0, 1), allow_int=True)(2.0, 3)
     assert float(gx) == 3.0 and gn.dtype == fg.float0 and gn.shape == ()

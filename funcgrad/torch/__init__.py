@@ -24,7 +24,7 @@ from funcgrad.torch._ops import arccos, arcsin, arctan, concatenate  # noqa: F40
 from funcgrad.torch._indexing import chunk, gather, masked_fill, narrow, split, unbind  # noqa: F401
 from funcgrad.torch._math import (acosh, addcdiv, addcmul, amax, amin, arccosh, arcsinh,  # noqa: F401
                                   arctanh, argsort, argwhere, asinh, atanh, bincount,
-                                  bitwise_not, bucketize, clamp_max, clamp_min, count_nonzero,
+                                  bitwise_and, bitwise_not, bitwise_or, bitwise_xor, bucketize, clamp_max, clamp_min, count_nonzero,
                                   cummax, cummin, cumprod, cumsum, deg2rad, erf, erfc, erfinv,
                                   exp2, floor_divide, fmod, frac, histc, hypot, is_nonzero,
                                   isclose, isfinite, isinf, isnan, isreal, kthvalue, lerp, log10,
@@ -33,6 +33,8 @@ from funcgrad.torch._math import (acosh, addcdiv, addcmul, amax, amin, arccosh, 
                                   msort, nan_to_num, nanmean, nansum, nonzero, positive, prod,
                                   rad2deg, remainder, searchsorted, sgn, sort, std_mean, topk,
                                   unique, var_mean, where, xlogy)
+from funcgrad.torch._math import (angle, complex, conj, imag, nanquantile, polar,  # noqa: F401,A004
+                                  quantile, real, view_as_complex, view_as_real)
 from funcgrad.torch._shape_ops import (atleast_1d, atleast_2d, atleast_3d, block_diag,  # noqa: F401
                                        broadcast_shapes, broadcast_tensors, broadcast_to,
                                        cartesian_prod, column_stack, diag, diag_embed, diagonal,
@@ -42,6 +44,7 @@ from funcgrad.torch._shape_ops import (atleast_1d, atleast_2d, atleast_3d, block
                                        rot90, row_stack, scatter, scatter_add, take,
                                        take_along_dim, tile, trace, tril, triu, unflatten,
                                        vstack)
+from funcgrad.torch._shape_ops import combinations  # noqa: F401
 from funcgrad.torch.linalg import (addbmm, addmm, addmv, baddbmm, cdist, chain_matmul, det,  # noqa: F401
                                    einsum, inverse, kron, logdet, slogdet, tensordot)
 from funcgrad.torch import linalg  # noqa: F401
@@ -49,13 +52,14 @@ from funcgrad.torch._creation import (arange, as_tensor, empty, empty_like, eye,
                                       from_numpy, full, full_like, is_tensor, linspace, numel,
                                       ones, ones_like, tensor, zeros, zeros_like)
 from funcgrad.torch.random import (Generator, bernoulli, default_generator, initial_seed,  # noqa: F401
-                                   manual_seed, normal, rand, rand_like, randint, randint_like,
-                                   randn, randn_like, randperm, seed)
+                                   manual_seed, multinomial, normal, poisson, rand, rand_like,
+                                   randint, randint_like, randn, randn_like, randperm, seed)
 from funcgrad.torch.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                                       no_grad, set_grad_enabled)
 from funcgrad.torch._device import device  # noqa: F401
 from funcgrad.torch import autograd, func  # noqa: F401
 from funcgrad.torch import utils  # noqa: F401
+from funcgrad.torch import distributions  # noqa: F401
 from funcgrad.torch import nn, optim  # noqa: F401
 from funcgrad.torch.serialization import load, save  # noqa: F401
 
@@ -81,6 +85,10 @@ def dropout(input, p=0.5, train=True):
 def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, **_):
     return pow(base, linspace(start, end, steps, dtype=float64)).to(dtype or float32) \
         .requires_grad_(requires_grad)
+
+
+def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
+    return input.round(decimals=decimals)
 
 
 def rsub(input, other, *, alpha=1):

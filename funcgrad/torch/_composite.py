@@ -7,10 +7,12 @@ differentiated through the graph that records, so higher derivatives work too.
 """
 from __future__ import annotations
 
+import numpy as np
+
 import funcgrad as fg
 from funcgrad.torch import grad_mode
 from funcgrad.torch.graph import edge_of, node_class
-from funcgrad.torch.tensor import Tensor, _as_array
+from funcgrad.torch.tensor import Tensor, _as_array, _torch_result_dtype
 
 
 class Composite:
@@ -41,7 +43,7 @@ def composite(name, fn, *args):
     datas = [a._data if isinstance(a, Tensor) else a for a in args]
     differentiated = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
     if not (differentiated and grad_mode.is_grad_enabled()):
-        return Tensor._make(_as_array(fn(*datas)))
+        return Tensor._make(_float32_unless_asked(_as_array(fn(*datas)), datas))
 
     def on_differentiated(*values):
         full = list(datas)
@@ -49,7 +51,7 @@ def composite(name, fn, *args):
             full[i] = v
         return fn(*full)
     out, pullback = fg.vjp(on_differentiated, *[datas[i] for i in differentiated])
-    out = _as_array(out)
+    out = _float32_unless_asked(_as_array(out), datas)
     result = Tensor._make(out)
     edges = [edge_of(a) if i in differentiated else None for i, a in enumerate(args)]
     saved = [(a, a._counter[0]) for a in args if isinstance(a, Tensor)]
@@ -59,5 +61,14 @@ def composite(name, fn, *args):
     result._requires_grad = True
     return result
 
+
+def _float32_unless_asked(out, datas):
+    """float64 only when an input was float64 (NumPy promotes where PyTorch keeps float32)."""
+    if out.dtype == _F64:
+        return _torch_result_dtype(out, datas)
+    return out
+
+
+_F64 = np.dtype(np.float64)
 
 __all__ = ["composite"]

@@ -17,6 +17,8 @@ def _default_dtype(data: np.ndarray):
     """Python floats become float32, ints int64, as in PyTorch (NumPy arrays keep their dtype)."""
     if data.dtype == np.float64:
         return _F32
+    if data.dtype == np.complex128:
+        return np.dtype(np.complex64)
     return data.dtype
 
 

@@ -56,7 +56,9 @@ def index_put(input, index, value):
     zeros = np.zeros(input.shape, dtype=input._data.dtype)
     # x * (1 outside the index, 0 inside) + the values scattered into zeros
     scattered = apply(index_add_p, (zeros, value), {"index": index}, "IndexPutBackward0")
-    return apply(ew.add, (input * kept, scattered), {}, "CopySlices")
+    # a basic index writes through a view (CopySlices); an advanced one is index_put_
+    name = "CopySlices" if _basic_name(index) is not None else "IndexPutBackward0"
+    return apply(ew.add, (input * kept, scattered), {}, name)
 
 
 def gather(input, dim, index):

@@ -158,6 +158,19 @@ def bitwise_not(input):
     return apply(registry["invert"], (input,), {})
 
 
+def _bitwise(name):
+    primitive = registry[name]
+
+    def op(input, other):
+        return apply(primitive, (input, other), {})
+    op.__name__ = name
+    return op
+
+
+bitwise_and, bitwise_or, bitwise_xor = (_bitwise(n) for n in ("bitwise_and", "bitwise_or",
+                                                              "bitwise_xor"))
+
+
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return Tensor._make(np.isclose(_values(input), _values(other), rtol, atol, equal_nan))
 
@@ -450,3 +463,61 @@ __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "builtins", "np", "fnp", "registry", "concrete_value", "ew", "red",
     "getitem_p", "composite", "apply", "Tensor", "mean", "std", "var", "reshape", "take_at",
     "as_tensor_arg")]
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    q_value = _values(q) if isinstance(q, Tensor) else q
+    flat = input.reshape(-1) if dim is None else input
+    axis = 0 if dim is None else int(dim) % input.ndim
+    return composite("QuantileBackward0", lambda x: fnp.quantile(
+        x, q_value, axis=axis, keepdims=builtins.bool(keepdim), method=interpolation), flat)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    q_value = _values(q) if isinstance(q, Tensor) else q
+    flat = input.reshape(-1) if dim is None else input
+    axis = 0 if dim is None else int(dim) % input.ndim
+    return composite("NanquantileBackward0", lambda x: fnp.nanquantile(
+        x, q_value, axis=axis, keepdims=builtins.bool(keepdim), method=interpolation), flat)
+
+
+# -- complex numbers ------------------------------------------------------------------------------
+
+def real(input):
+    if input._data.dtype.kind != "c":
+        return input
+    return apply(registry["real"], (input,), {}, "RealBackward0")
+
+
+def imag(input):
+    if input._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return apply(registry["imag"], (input,), {}, "ImagBackward0")
+
+
+def conj(input):
+    if input._data.dtype.kind != "c":
+        return input
+    return apply(registry["conjugate"], (input,), {}, "ConjBackward0")
+
+
+def angle(input):
+    return composite("AngleBackward0", lambda x: fnp.angle(x), input)
+
+
+def complex(real, imag):  # noqa: A001 - PyTorch's name
+    return apply(registry["complex"], (real, imag), {}, "ComplexBackward0")
+
+
+def polar(abs, angle):  # noqa: A002
+    from funcgrad.torch._ops import cos, sin
+    return complex(abs * cos(angle), abs * sin(angle))
+
+
+def view_as_real(input):
+    from funcgrad.torch._ops import stack
+    return _renamed(stack([real(input), imag(input)], -1), "ViewAsRealBackward0")
+
+
+def view_as_complex(input):
+    return complex(input[..., 0], input[..., 1])

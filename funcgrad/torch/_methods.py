@@ -215,8 +215,37 @@ def _install_more(T):
     T.map_ = lambda self, other, fn: self._inplace(lambda t, o: Tensor._make(
         np.vectorize(fn, otypes=[t._data.dtype])(np.asarray(t._data), np.asarray(o._data))), other)
     T.__pos__ = lambda self: self
+    for name in ("and", "or", "xor"):  # bitwise on integers, logical on booleans, as PyTorch
+        primitive = _math.registry[f"bitwise_{name}"]
+        setattr(T, f"__{name}__", _binary(primitive))
+        setattr(T, f"__r{name}__", _binary(primitive, reflected=True))
+        setattr(T, f"bitwise_{name}", _binary(primitive))
+        setattr(T, f"__i{name}__", lambda self, other, p=primitive: self._inplace(
+            lambda t, o: _ops.apply(p, (t, o), {}), other))
+    T.__invert__ = lambda self: _math.bitwise_not(self)
+    T.bincount, T.histc = _math.bincount, _math.histc
+    T.unfold = _shape_ops.unfold
+    T.quantile, T.nanquantile = _math.quantile, _math.nanquantile
+    T.real = property(_math.real)
+    T.imag = property(_math.imag)
+    T.conj, T.angle, T.conj_physical, T.resolve_conj = (_math.conj, _math.angle, _math.conj,
+                                                        lambda self: self)
+    T.multinomial = lambda self, *a, **k: _random().multinomial(self, *a, **k)
+    T.round = _round
+    T.round_ = _inplace_method(_round)
     T.__lshift__ = lambda self, other: _ops.apply(_math.registry["left_shift"], (self, other), {})
     T.__rshift__ = lambda self, other: _ops.apply(_math.registry["right_shift"], (self, other), {})
+
+
+def _round(self, *, decimals=0):
+    if not decimals:
+        return _ops.round(self)
+    return _ops.apply(_ops.ew.round_p, (self,), {"decimals": int(decimals)}, "RoundBackward1")
+
+
+def _random():
+    from funcgrad.torch import random
+    return random
 
 
 def _type(self, dtype=None, non_blocking=False, **_):

@@ -27,7 +27,7 @@ NODE_NAMES = {
     "conv2d_weight_grad": "ConvolutionBackwardBackward0",
     "max_pool2d": "MaxPool2DWithIndicesBackward0", "avg_pool2d": "AvgPool2DBackward0",
     "clamp": "ClampBackward1", "copy": "CloneBackward0", "linear": "AddmmBackward0",
-    "mean": "MeanBackward0",
+    "mean": "MeanBackward0", "round": "RoundBackward0", "rint": "RoundBackward0",
 }
 
 # primitives whose reverse rule reads only shapes and dtypes of its inputs and not its answer:

@@ -454,6 +454,14 @@ def expand(input, *sizes):
 def cat(tensors, dim=0):
     tensors = [as_tensor_arg(x) for x in tensors]
     dim = dim % builtins.max(tensors[0].ndim, 1)
+    first = tuple(tensors[0].shape)
+    for number, t in enumerate(tensors[1:], 1):
+        shape = tuple(t.shape)
+        if len(shape) == len(first) and shape[:dim] + shape[dim + 1:] != first[:dim] + first[dim + 1:]:
+            axis = next(i for i, (a, b) in enumerate(zip(first, shape)) if a != b and i != dim)
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                f"{first[axis]} but got size {shape[axis]} for tensor number {number} in the list.")
     return apply(shp.concatenate_p, tuple(tensors), {"axis": dim}, "CatBackward0")
 
 

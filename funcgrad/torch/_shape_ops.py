@@ -356,3 +356,23 @@ def cartesian_prod(*tensors):
     grids = meshgrid(*tensors, indexing="ij")
     from funcgrad.torch._ops import stack
     return stack([reshape(g, -1) for g in grids], 1) if len(tensors) > 1 else tensors[0]
+
+
+def unfold(input, dimension, size, step):
+    """The windows of `size` elements every `step` along `dimension`, as a new last axis."""
+    dim = dimension % builtins.max(input.ndim, 1)
+    starts = np.arange(0, input.shape[dim] - size + 1, step)
+    windows = starts[:, None] + np.arange(size)[None, :]
+
+    def fn(x):
+        picked = getitem_p.bind(x, index=(slice(None),) * dim + (windows,))
+        return fnp.moveaxis(picked, dim + 1, -1)
+    return composite("UnfoldBackward0", fn, input)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The r-element combinations of a 1-d tensor's entries, one per row (as itertools)."""
+    import itertools
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = np.asarray(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
+    return apply(getitem_p, (input,), {"index": (rows,)}, "IndexBackward0")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import weakref
 
+import numpy as np
+
 from funcgrad.core.primitive import ShapedArray
 from funcgrad.torch._names import SAVES_ANSWER, SAVES_NOTHING, node_name
 from funcgrad.torch.errors import second_backward_error, modified_inplace_error
@@ -97,6 +99,9 @@ class Node:
             tensor_type = TensorType
             args = [a._data if isinstance(a, tensor_type) else a for a in self.inputs]
             answer = self.answer
+        if rules is None:  # a piecewise-constant op (floor, sign...): zero, as PyTorch passes
+            return [None if edge is None else _zeros_like(arg, create_graph)
+                    for edge, arg in zip(self.edges, args)]
         out = []
         for i, edge in enumerate(self.edges):
             rule = rules[i] if edge is not None else None
@@ -190,6 +195,12 @@ def record(primitive, params, args, answer, out_tensor, name=None):
     out_tensor._grad_fn = node
     out_tensor._requires_grad = True
     return node
+
+
+def _zeros_like(arg, as_tensor):
+    data = arg._data if isinstance(arg, TensorType) else arg
+    zeros = np.zeros(np.shape(data), np.result_type(data))
+    return TensorType._make(zeros) if as_tensor else zeros
 
 
 TensorType: type = type(None)  # set to Tensor by funcgrad.torch.tensor (which imports this module)

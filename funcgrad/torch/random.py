@@ -78,7 +78,29 @@ def randperm(n, *, generator=None, dtype=None, **_):
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, **_):
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):  # one draw per element
+        m = np.asarray(mean._data) if isinstance(mean, Tensor) else mean
+        s = np.asarray(std._data) if isinstance(std, Tensor) else std
+        dtype = (mean if isinstance(mean, Tensor) else std)._data.dtype
+        return _finish(_rng(generator).normal(m, s), dtype, False)
     return _finish(_rng(generator).normal(mean, std, size=tuple(size or ())), None, False)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn from each row's (unnormalised) probabilities."""
+    probs = np.asarray(input._data, np.float64)
+    rows = probs.reshape(-1, probs.shape[-1])
+    if not replacement and num_samples > np.count_nonzero(rows, axis=1).min():
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    rng = _rng(generator)
+    draws = np.stack([rng.choice(row.size, num_samples, replacement, row / row.sum())
+                      for row in rows])
+    return _finish(draws.reshape(probs.shape[:-1] + (num_samples,)), _dtype.int64, False)
+
+
+def poisson(input, generator=None):
+    return _finish(_rng(generator).poisson(np.asarray(input._data)), input._data.dtype, False)
 
 
 def _like(fn):

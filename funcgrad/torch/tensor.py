@@ -20,6 +20,8 @@ from funcgrad.torch import _dtype, grad_mode, graph
 from funcgrad.torch.errors import leaf_inplace_error, op_error, view_inplace_error
 
 _F64 = np.dtype(np.float64)
+# ops with no derivative that PyTorch still records (their gradient is zero, not missing)
+_piecewise_constant = frozenset({"sign", "floor", "ceil", "round", "trunc", "rint"})
 _F32 = np.dtype(np.float32)
 _NDARRAY = np.ndarray
 _new = object.__new__
@@ -96,8 +98,8 @@ def apply(primitive, args, params, name=None, view_of=None):
         result._is_view = True
         if grad_mode._state.enabled:  # (a view made under no_grad is like a detached one)
             result._base = (view_of, primitive, params, view_of._counter[0])
-    if needs_grad and grad_mode._state.enabled and primitive.vjp is not None \
-            and out.dtype.kind in "fc":
+    if needs_grad and grad_mode._state.enabled and out.dtype.kind in "fc" and (
+            primitive.vjp is not None or primitive.name in _piecewise_constant):
         graph.record(primitive, params, args, out, result, name)
     return result
 

@@ -65,7 +65,23 @@ PROGRAMS = {
     "poisson_nll_full": lambda F, x, y, w, img: F.poisson_nll_loss(y, 3 * y.detach(), log_input=False, full=True),
     "gaussian_nll": lambda F, x, y, w, img: F.gaussian_nll_loss(x, y.detach(), y),
     "triplet_margin": lambda F, x, y, w, img: F.triplet_margin_loss(x[0], y[0], y[1]),
+    "unfold": lambda F, x, y, w, img: F.unfold(img, (2, 3), padding=1, stride=(2, 1)),
+    "unfold_dilation": lambda F, x, y, w, img: F.unfold(img, 2, dilation=2),
+    "fold": lambda F, x, y, w, img: F.fold(img.reshape(1, 8, 15)[:, :, :12], (4, 6), 2, padding=1, stride=2),
+    "max_unpool2d": lambda F, x, y, w, img: F.max_unpool2d(*F.max_pool2d(img, 2, return_indices=True), 2),
+    "cross_entropy_weighted_smoothing": lambda F, x, y, w, img: F.cross_entropy(
+        img[0, :, :, 0].t(), _labels(F, [0, 3, 1, 1, 2]), weight=(y[0, 0] + y[1, :, 0].sum()).detach(), label_smoothing=0.2),
+    "cross_entropy_ignore_smoothing": lambda F, x, y, w, img: F.cross_entropy(
+        img[0, :, :, 0].t(), _labels(F, [0, -100, 1, 1, 2]), label_smoothing=0.1, reduction="sum"),
+    "cross_entropy_probs_smoothing": lambda F, x, y, w, img: F.cross_entropy(
+        x[0], y[1].softmax(1), label_smoothing=0.3),
 }
+
+
+def _labels(F, values):
+    import sys
+    T = sys.modules[F.__name__.rsplit(".nn.", 1)[0]]
+    return T.tensor(values)
 OTHER_NAME = {"instance_norm", "rms_norm", "sdpa", "sdpa_causal", "pad_constant", "bilinear",
               "cosine_similarity", "pairwise_distance", "interpolate_linear", "poisson_nll_full",
               "gaussian_nll", "adaptive_max_pool2d"}
@@ -221,6 +237,20 @@ def test_parameter_list_and_dict_register_parameters():
         net = Net()
         assert [k for k, _ in net.named_parameters()] == ["ws.0", "ws.1", "d.a"]
         assert len(net.ws) == 2 and "a" in net.d
+
+
+def test_embedding_max_norm_renormalizes_looked_up_rows_as_pytorch():
+    out = []
+    for T in (ft, torch):
+        e = T.nn.Embedding(3, 2, max_norm=1.0)
+        with T.no_grad():
+            e.weight.copy_(T.tensor([[3.0, 4.0], [0.3, 0.4], [1.0, 1.0]]))
+        y = e(T.tensor([0, 1, 0]))
+        (y * T.tensor([[1.0, 2.0]])).sum().backward()
+        out.append((y.detach().numpy(), e.weight.detach().numpy(), e.weight.grad.numpy(), repr(e)))
+    for a, b in zip(out[0][:3], out[1][:3]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert out[0][3] == out[1][3]
 
 
 def test_multihead_attention_masks_and_weights_match_pytorch():

@@ -77,9 +77,21 @@ PROGRAMS = {
     "solve": lambda T, x, y, m, v: T.linalg.solve(m, v), "solve_matrix": lambda T, x, y, m, v: T.linalg.solve(m, x.t()),
     "slogdet": lambda T, x, y, m, v: T.linalg.slogdet(m)[1], "pinv": lambda T, x, y, m, v: T.linalg.pinv(x),
     "outer": lambda T, x, y, m, v: T.outer(v, v), "square": lambda T, x, y, m, v: x.square(),
+    "unfold": lambda T, x, y, m, v: x.unfold(1, 2, 1), "unfold_step": lambda T, x, y, m, v: m.unfold(0, 2, 2),
+    "quantile": lambda T, x, y, m, v: T.quantile(x, 0.3), "quantile_dim": lambda T, x, y, m, v: x.quantile(T.tensor([0.25, 0.5]), dim=1, keepdim=True),
+    "round_decimals": lambda T, x, y, m, v: (x * 3).round(decimals=1) * y,
+    "view_as_real": lambda T, x, y, m, v: T.view_as_real(T.complex(x, y)),
+    "complex_abs": lambda T, x, y, m, v: T.complex(x, y).abs(), "polar_real": lambda T, x, y, m, v: T.polar(y, x).real,
+    "setitem_mask": lambda T, x, y, m, v: _set(x * 1, x > 0, 0.0), "setitem_basic": lambda T, x, y, m, v: _set(x * 1, (0, 1), y[0, 0]),
+    "combinations": lambda T, x, y, m, v: T.combinations(v, 2),
 }
+
+
+def _set(t, index, value):
+    t[index] = value
+    return t
 # PyTorch builds these from several nodes; ours is one node (values and gradients still match)
-OTHER_NAME = {"einsum_trace", "kron", "logdet", "meshgrid_xy", "repeat_interleave", "nan_to_num"}
+OTHER_NAME = {"combinations", "polar_real", "quantile", "quantile_dim", "einsum_trace", "kron", "logdet", "meshgrid_xy", "repeat_interleave", "nan_to_num"}
 
 
 def _run(T, program):
@@ -162,6 +174,11 @@ NO_GRAD = {
     "slogdet_sign": lambda T: T.linalg.slogdet(-T.eye(3)).sign,
     "broadcast_tensors": lambda T: T.broadcast_tensors(T.ones(2, 1), T.zeros(3))[0],
     "broadcast_shapes": lambda T: T.broadcast_shapes((2, 1), (3,)),
+    "bitwise": lambda T: (T.tensor([1, 2]) & T.tensor([3, 1]), T.tensor([1, 2]) | 4, T.tensor([5]) ^ 1,
+                          ~T.tensor([1, -2]), T.tensor([True]) & T.tensor([False]), T.bitwise_and(T.tensor([6]), 3)),
+    "complex_dtype": lambda T: (str(T.tensor([1 + 2j]).dtype), T.tensor([1 + 2j]).real, T.tensor([1 + 2j]).imag),
+    "multinomial_shape": lambda T: (T.multinomial(T.tensor([[0.0, 1.0], [1.0, 0.0]]), 3, replacement=True),),
+    "poisson_zero": lambda T: T.poisson(T.zeros(3)),
 }
 
 
@@ -182,9 +199,16 @@ def test_results_without_gradients_match_pytorch(op):
         assert ours == theirs
 
 
-def test_return_type_reprs_match_pytorch():
+def test_cat_size_error_matches_pytorch():
+    messages = []
     for T in (ft, torch):
-        pass
+        with pytest.raises(RuntimeError) as info:
+            T.cat([T.ones(2, 3), T.ones(2, 2)])
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
+def test_return_type_reprs_match_pytorch():
     text = [repr(T.tensor([[3.0, 1.0]]).sort(1)) for T in (ft, torch)]
     assert text[0] == text[1]
     text = [repr(T.tensor([[3.0, 1.0]]).topk(1)) for T in (ft, torch)]

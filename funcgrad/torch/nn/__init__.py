@@ -30,5 +30,6 @@ from funcgrad.torch.nn.attention import (MultiheadAttention, TransformerEncoder,
                                          TransformerEncoderLayer)
 from funcgrad.torch.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from funcgrad.torch.nn.containers import ParameterDict, ParameterList  # noqa: F401
+from funcgrad.torch.nn.blocks import Fold, MaxUnpool2d, Unfold  # noqa: F401
 from funcgrad.torch.nn.transposed import ConvTranspose1d, ConvTranspose2d  # noqa: F401
 from funcgrad.torch.nn import utils  # noqa: F401

@@ -241,9 +241,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    if max_norm is not None:
-        raise NotImplementedError("embedding: max_norm is not supported by funcgrad.torch yet")
     labels = np.asarray(as_tensor_arg(input)._data)
+    if max_norm is not None:  # rows looked up are rescaled in place to norm max_norm at most
+        rows = np.unique(labels)
+        table = weight._data
+        norms = np.linalg.norm(table[rows].astype(np.float64), ord=norm_type, axis=1)
+        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        table[rows] = (table[rows] * scale[:, None]).astype(table.dtype)
+        weight._counter[0] += 1
     out = apply(getitem_p, (weight,), {"index": canonical_index(labels)}, "EmbeddingBackward0")
     if padding_idx is not None and np.any(labels == padding_idx % weight.shape[0]):
         # the padding row receives no gradient
@@ -312,6 +317,7 @@ from funcgrad.torch.nn.spatial import (adaptive_avg_pool1d, adaptive_max_pool1d,
                                        adaptive_max_pool2d, avg_pool1d, conv1d, dropout1d,
                                        dropout2d, dropout3d, interpolate, max_pool1d,
                                        pixel_shuffle, pixel_unshuffle, upsample)
+from funcgrad.torch.nn.blocks import fold, max_unpool2d, unfold  # noqa: E402,F401
 from funcgrad.torch.nn.distance import cosine_similarity, pairwise_distance  # noqa: E402,F401
 from funcgrad.torch.nn.layers import bilinear  # noqa: E402,F401
 from funcgrad.torch.nn.attention import scaled_dot_product_attention  # noqa: E402,F401

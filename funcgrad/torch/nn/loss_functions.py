@@ -9,7 +9,7 @@ from funcgrad.primitives import elementwise as ew, nn as nnp, reductions as red
 from funcgrad.torch._composite import composite
 from funcgrad.torch import _ops
 from funcgrad.torch._ops import as_tensor_arg
-from funcgrad.torch.tensor import apply
+from funcgrad.torch.tensor import Tensor, apply
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -171,17 +171,47 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     dim = 1 if input.ndim > 1 else 0
     logp = _ops.log_softmax(input, dim)
     if target._data.dtype.kind == "f":  # class probabilities
+        if label_smoothing:
+            target = target * (1 - label_smoothing) + label_smoothing / input.shape[dim]
+        if weight is not None:
+            shape = [1] * input.ndim
+            shape[dim] = -1
+            logp = logp * _ops.reshape(weight, shape)
         loss = -_ops.sum(target * logp, dim)
+        if reduction == "mean":  # PyTorch divides the sum by the batch size
+            return _renamed(_ops.sum(loss) / (input.numel() // input.shape[dim]), "DivBackward1")
         return _reduce(loss, reduction)
-    if label_smoothing and weight is not None:
-        raise NotImplementedError("cross_entropy: label_smoothing with class weights is not "
-                                  "supported by funcgrad.torch yet")
-    if label_smoothing:
-        classes = input.shape[dim]
-        smooth = -_ops.mean(logp, dim)
-        picked = nll_loss(logp, target, reduction="none")
-        return _reduce((1 - label_smoothing) * picked + label_smoothing * smooth, reduction)
-    return nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if not label_smoothing:
+        return nll
+    return (1 - label_smoothing) * nll + _smoothing_term(logp, target, weight, ignore_index,
+                                                         reduction, dim) * label_smoothing
+
+
+def _renamed(t, name):
+    from funcgrad.torch._math import _renamed as rename
+    return rename(t, name)
+
+
+def _smoothing_term(logp, target, weight, ignore_index, reduction, dim):
+    """The uniform-target part of label smoothing: -sum_c w_c logp_c / C per sample, reduced as
+    PyTorch does (the mean divides by the weight of the targets kept)."""
+    classes = logp.shape[dim]
+    if weight is not None:
+        shape = [1] * logp.ndim
+        shape[dim] = -1
+        logp = logp * _ops.reshape(weight, shape)
+    labels = np.asarray(target._data)
+    kept = labels != ignore_index
+    smooth = -_ops.sum(logp, dim) * Tensor._make(kept.astype(logp._data.dtype)) / classes
+    if reduction == "none":
+        return smooth
+    total = _ops.sum(smooth)
+    if reduction == "sum":
+        return total
+    count = float(np.asarray(weight._data)[labels[kept]].sum()) if weight is not None \
+        else float(kept.sum())
+    return total / count
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

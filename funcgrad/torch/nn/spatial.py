@@ -419,3 +419,4 @@ def _dropout_module(name, fn):
 Dropout1d = _dropout_module("Dropout1d", dropout1d)
 Dropout2d = _dropout_module("Dropout2d", dropout2d)
 Dropout3d = _dropout_module("Dropout3d", dropout3d)
+

@@ -15,7 +15,7 @@ from funcgrad.core.primitive import Primitive
 from funcgrad.core.tracer import active_interpreters
 from funcgrad.errors import FuncgradError, NonDifferentiableError, where
 from funcgrad.primitives import shape as _shape
-from funcgrad.primitives._util import same_shape, shape_of
+from funcgrad.primitives._util import dtype_of, same_shape, shape_of
 from funcgrad.primitives.elementwise import equal, multiply
 from funcgrad.primitives.elementwise import where as select
 from funcgrad.primitives.reductions import max_p, min_p, sum_p
@@ -148,7 +148,7 @@ def pmean(x, axis_name):
 
     def one(leaf):
         total = psum(leaf, axis_name)
-        dtype = getattr(total, "dtype", np.asarray(total).dtype)
+        dtype = dtype_of(total)
         if not np.issubdtype(dtype, np.inexact):
             dtype = np.dtype(np.float64)
         return multiply(total, np.asarray(1.0 / size, dtype))

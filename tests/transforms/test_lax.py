@@ -209,3 +209,11 @@ def test_collectives_over_a_named_vmap_axis():
     assert inner.tolist() == [[3.0, 5.0, 7.0]] * 2
     with pytest.raises(NameError, match="unbound axis name"):
         lax.psum(1.0, "i")
+
+
+def test_collectives_under_jit():
+    center = fg.jit(fg.vmap(lambda x: x - lax.pmean(x, "i"), axis_name="i"))
+    assert center(np.arange(3.0)).tolist() == [-1.0, 0.0, 1.0]
+    assert center(np.arange(4.0)).tolist() == [-1.5, -0.5, 0.5, 1.5]
+    inner = fg.vmap(fg.jit(lambda x: lax.psum(x, "i")), axis_name="i")
+    assert inner(np.arange(3.0)).tolist() == [3.0, 3.0, 3.0]

@@ -137,13 +137,10 @@ class Jitted:
         if active_interpreters():
             return self.fun(*args, **kwargs)  # under another transform: let it see the primitives
         if not kwargs and self.plain:
-            # the common case, all arguments plain arrays (or float64 scalars, which share the
-            # signature of 0-d arrays): no pytree walk on a cache hit
-            for a in args:
-                if type(a) is not np.ndarray and type(a) is not np.float64:
-                    break
-            else:
-                variants = self.array_cache.get(tuple([(a.shape, a.dtype) for a in args]))
+            # the common case, all arguments plain arrays or floats: no pytree walk on a cache hit
+            key = _plain_key(args)
+            if key is not None:
+                variants = self.array_cache.get(key)
                 if variants is not None:
                     for lowered in variants:
                         try:
@@ -183,10 +180,9 @@ class Jitted:
             del variants[self.max_variants:]
             self.cache[key] = variants
             self.cache.move_to_end(key)
-            if rebuild is None and all(type(x) is np.ndarray or type(x) is np.float64
-                                       for x in leaves) and \
-                    tree == tree_flatten(tuple(leaves))[1]:
-                self.array_cache[tuple([(x.shape, x.dtype) for x in leaves])] = variants
+            plain = _plain_key(leaves) if rebuild is None else None
+            if plain is not None and tree == tree_flatten(tuple(leaves))[1]:
+                self.array_cache[plain] = variants
             while len(self.cache) > self.cache_size:
                 self.cache.popitem(last=False)
                 self.array_cache.clear()  # rebuilt from the main cache's entries as they are used
@@ -315,6 +311,21 @@ class Jitted:
         if index < len(self.arg_names):
             return f"{index} ({self.arg_names[index]!r})"
         return str(index)
+
+
+def _plain_key(args):
+    """The leaf signatures of arguments that are all arrays, Python floats or float64 scalars
+    (as `_leaf_signature` gives them); None for anything else."""
+    key = []
+    for a in args:
+        kind = type(a)
+        if kind is np.ndarray:
+            key.append((a.shape, a.dtype))
+        elif kind is float or kind is np.float64:
+            key.append(kind)
+        else:
+            return None
+    return tuple(key)
 
 
 def _first(outs):

@@ -198,3 +198,14 @@ def test_powers_as_numpy_computes_them_for_each_operand_type(x, y, k):
         got, want = jf(*args), f(*[np.asarray(a) for a in args])
     for g, w in zip(got, want):
         assert type(g) is type(w) and (g == w or np.isnan(g) and np.isnan(w))
+
+
+def test_cache_hits_for_floats_and_float64_scalars_keep_their_signatures():
+    jf = fg.jit(lambda x: fnp.sin(x) * 2.0)
+    for n, argument in enumerate((0.3, np.float64(0.3), np.array(0.3), 0.5, np.float64(0.5),
+                                  np.array(0.5))):
+        out = jf(argument)
+        assert type(out) is np.float64 and out == np.sin(float(argument)) * 2.0
+        if n == 1:
+            assert jf.last_retrace_reason == "argument 0 ('x') changed type: float -> float64"
+    assert jf.trace_count == 3                     # float, float64 and 0-d array: as keyed

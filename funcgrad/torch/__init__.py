@@ -8,7 +8,8 @@ funcgrad's primitive registry. Nothing in funcgrad imports this package.
 from funcgrad.torch._dtype import (bool, cdouble, cfloat, complex64, complex128, double,  # noqa: F401,A004
                                    dtype, float, float16, float32, float64, half, int, int8,
                                    int16, int32, int64, long, short, uint8, can_cast, finfo,
-                                   get_default_dtype, iinfo, promote_types, result_type)
+                                   get_default_dtype, iinfo, promote_types, result_type,
+                                   set_default_dtype)
 from funcgrad.torch.tensor import Tensor  # noqa: F401
 from funcgrad.torch._methods import Size  # noqa: F401
 from funcgrad.torch._ops import (abs, absolute, acos, add, all, any, argmax, argmin, asin,  # noqa: F401,A004

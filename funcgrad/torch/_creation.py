@@ -10,14 +10,13 @@ from funcgrad.torch import _dtype
 from funcgrad.torch._ops import _sizes
 from funcgrad.torch.tensor import Tensor, _nested_data
 
-_F32 = np.dtype(np.float32)
 
 
 def _default_dtype(data: np.ndarray):
     """Python floats become float32, ints int64, as in PyTorch (NumPy arrays keep their dtype)."""
     if data.dtype == np.float64:
-        return _F32
-    if data.dtype == np.complex128:
+        return _dtype.DEFAULT[0]
+    if data.dtype == np.complex128 and _dtype.DEFAULT[0] != np.float64:
         return np.dtype(np.complex64)
     return data.dtype
 
@@ -62,7 +61,7 @@ def from_numpy(array):
 
 def _filled(value):
     def make(*size, dtype=None, requires_grad=False, device=None, out=None, **_):
-        d = _dtype.to_numpy(dtype) or _F32
+        d = _dtype.to_numpy(dtype) or _dtype.DEFAULT[0]
         return _finish(np.full(_sizes(size), value, dtype=d), requires_grad)
     return make
 
@@ -78,7 +77,7 @@ def empty(*size, dtype=None, requires_grad=False, **_):
 def full(size, fill_value, *, dtype=None, requires_grad=False, **_):
     if dtype is None:
         dtype = (_dtype.bool if isinstance(fill_value, bool) else
-                 _dtype.int64 if isinstance(fill_value, int) else _dtype.float32)
+                 _dtype.int64 if isinstance(fill_value, int) else _dtype.get_default_dtype())
     return _finish(np.full(tuple(size), fill_value, dtype=_dtype.to_numpy(dtype)), requires_grad)
 
 
@@ -105,18 +104,18 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, **_):
     values = (start, end, step)
     if dtype is None:
         is_int = builtins.all(isinstance(v, (int, np.integer)) for v in values)
-        dtype = _dtype.int64 if is_int else _dtype.float32
+        dtype = _dtype.int64 if is_int else _dtype.get_default_dtype()
     data = np.arange(start, end, step).astype(_dtype.to_numpy(dtype))
     return _finish(data, requires_grad)
 
 
 def linspace(start, end, steps, *, dtype=None, requires_grad=False, **_):
-    data = np.linspace(start, end, steps).astype(_dtype.to_numpy(dtype) or _F32)
+    data = np.linspace(start, end, steps).astype(_dtype.to_numpy(dtype) or _dtype.DEFAULT[0])
     return _finish(data, requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False, **_):
-    return _finish(np.eye(n, m, dtype=_dtype.to_numpy(dtype) or _F32), requires_grad)
+    return _finish(np.eye(n, m, dtype=_dtype.to_numpy(dtype) or _dtype.DEFAULT[0]), requires_grad)
 
 
 def is_tensor(obj) -> bool:

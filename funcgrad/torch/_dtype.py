@@ -54,6 +54,21 @@ _BY_NUMPY = {d.dtype: d for d in (float16, float32, float64, int8, uint8, int16,
                                   bool, complex64, complex128)}
 
 
+# the dtype of new floating-point tensors (torch.set_default_dtype changes it)
+DEFAULT = [np.dtype(np.float32)]
+
+
+def default_float():
+    return DEFAULT[0]
+
+
+def set_default_dtype(d):
+    d = to_numpy(d)
+    if d.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    DEFAULT[0] = d
+
+
 def to_torch(np_dtype) -> dtype:
     """The torch dtype for a NumPy dtype (or a torch dtype, returned as is)."""
     if isinstance(np_dtype, dtype):
@@ -68,7 +83,7 @@ def to_numpy(d):
     if isinstance(d, dtype):
         return d.dtype
     if d is builtins.float:
-        return np.dtype(np.float32)  # PyTorch's default float dtype
+        return DEFAULT[0]  # PyTorch's default float dtype
     if d is builtins.int:
         return np.dtype(np.int64)
     return np.dtype(d)
@@ -95,8 +110,8 @@ def _python_default(value):
     if isinstance(value, builtins.int):
         return int64
     if isinstance(value, builtins.complex):
-        return complex64
-    return float32
+        return complex128 if DEFAULT[0] == np.float64 else complex64
+    return get_default_dtype()
 
 
 def result_type(tensor1, tensor2) -> dtype:
@@ -122,12 +137,12 @@ def can_cast(from_, to) -> builtins.bool:
 
 
 def get_default_dtype() -> dtype:
-    return float32
+    return to_torch(DEFAULT[0])
 
 
 class finfo:  # noqa: N801 - PyTorch's name
     def __init__(self, type=None):  # noqa: A002
-        d = float32 if type is None else to_torch(to_numpy(type))
+        d = get_default_dtype() if type is None else to_torch(to_numpy(type))
         info = np.finfo(d.dtype)
         self.dtype = d.name
         self.bits, self.eps, self.max, self.min = info.bits, builtins.float(info.eps), builtins.float(info.max), builtins.float(info.min)

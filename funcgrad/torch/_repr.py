@@ -18,7 +18,17 @@ LINEWIDTH = 80
 THRESHOLD = 1000
 EDGEITEMS = 3
 _DEFAULT_DTYPES = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_),
-                   np.dtype(np.complex64))
+                   np.dtype(np.complex64), np.dtype(np.float64), np.dtype(np.complex128))
+
+
+def _other_default(dtype):
+    """Whether a floating dtype differs from the default one (only that one goes unprinted)."""
+    from funcgrad.torch._dtype import DEFAULT
+    if dtype.kind == "f":
+        return dtype != DEFAULT[0]
+    if dtype.kind == "c":
+        return dtype != (np.complex128 if DEFAULT[0] == np.float64 else np.complex64)
+    return False
 
 
 class _Formatter:
@@ -120,7 +130,7 @@ def tensor_repr(t, prefix="tensor(") -> str:
         summarize = values.size > THRESHOLD
         fmt = _Formatter(_summarized(values) if summarize else values)
         body = _body(values, indent, summarize, fmt)
-    if values.dtype not in _DEFAULT_DTYPES:
+    if values.dtype not in _DEFAULT_DTYPES or _other_default(values.dtype):
         suffixes.append(f"dtype=torch.{values.dtype.name}")
     if t._grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")

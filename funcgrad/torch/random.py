@@ -7,7 +7,6 @@ from funcgrad.torch import _dtype
 from funcgrad.torch._ops import _sizes
 from funcgrad.torch.tensor import Tensor
 
-_F32 = np.dtype(np.float32)
 
 
 class Generator:
@@ -52,7 +51,7 @@ def _rng(generator):
 
 
 def _finish(data, dtype, requires_grad):
-    t = Tensor._make(np.asarray(data, dtype=_dtype.to_numpy(dtype) or _F32))
+    t = Tensor._make(np.asarray(data, dtype=_dtype.to_numpy(dtype) or _dtype.DEFAULT[0]))
     if requires_grad:
         t.requires_grad_(True)
     return t

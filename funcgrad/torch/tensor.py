@@ -44,7 +44,10 @@ torch_interpreter.level = 10 ** 9
 
 
 def _torch_result_dtype(out, datas):
-    """float64 only when an input was float64: PyTorch's default float dtype is float32."""
+    """float64 only when an input was float64 (or it is the default float dtype): PyTorch's
+    default float dtype is float32."""
+    if _dtype.DEFAULT[0] is not _F32:
+        return out if _dtype.DEFAULT[0] == _F64 else out.astype(_dtype.DEFAULT[0])
     for d in datas:
         if isinstance(d, np.generic):
             continue  # NumPy scalars count as Python numbers, as in PyTorch
@@ -128,10 +131,10 @@ class Tensor(Tracer):
     def __init__(self, *args, **kwargs):
         # torch.Tensor(data) or torch.Tensor(*sizes): a float32 tensor
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-            data = np.array(_nested_data(args[0]), dtype=_F32)
+            data = np.array(_nested_data(args[0]), dtype=_dtype.DEFAULT[0])
         else:
             sizes = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
-            data = np.zeros(tuple(int(s) for s in sizes), _F32)
+            data = np.zeros(tuple(int(s) for s in sizes), _dtype.DEFAULT[0])
         self._init(data, None)
 
     def _init(self, data, grad_fn):

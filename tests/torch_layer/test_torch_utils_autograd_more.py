@@ -143,3 +143,30 @@ def test_gradcheck_hvp_and_devices_agree_with_pytorch():
     outs = [next(iter(T.utils.data.DataLoader([(1, 2.0), (3, 4.0)], batch_size=2)))
             for T in (ft, torch)]
     assert [(o.tolist(), str(o.dtype)) for o in outs[0]] == [(o.tolist(), str(o.dtype)) for o in outs[1]]
+
+
+def _under_float64(T):
+    T.set_default_dtype(T.float64)
+    try:
+        return [str(T.tensor([1.5]).dtype), str(T.ones(1).dtype), str(T.nn.Linear(2, 1).weight.dtype),
+                str((T.tensor([1]) * 1.5).dtype), repr(T.tensor([1.0], dtype=T.float32)),
+                repr(T.arange(2.0)), str(T.randn(1).dtype), str(T.tensor([1j]).dtype),
+                str(T.get_default_dtype()), T.finfo().eps, repr(T.tensor([0.5], requires_grad=True) * 2)]
+    finally:
+        T.set_default_dtype(T.float32)
+
+
+def test_set_default_dtype_makes_new_float_tensors_float64():
+    got = _under_float64(ft)
+    assert got[:4] == ["torch.float64"] * 4
+    assert got[4] == "tensor([1.], dtype=torch.float32)" and got[5] == "tensor([0., 1.])"
+    assert got[7] == "torch.complex128" and got[9] == np.finfo(np.float64).eps
+    assert ft.ones(1).dtype == ft.float32  # restored
+    with pytest.raises(TypeError, match="only floating-point types"):
+        ft.set_default_dtype(ft.int64)
+
+
+@needs_torch
+def test_set_default_dtype_matches_pytorch():
+    import torch
+    assert _under_float64(ft) == _under_float64(torch)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.primitives import elementwise as ew, nn as nnp
 from funcgrad.torch import _ops
 from funcgrad.torch._composite import composite
@@ -171,7 +173,7 @@ class PReLU(Module):
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters = num_parameters
-        self.weight = Parameter(Tensor._make(np.full(num_parameters, init, np.float32)))
+        self.weight = Parameter(Tensor._make(np.full(num_parameters, init, default_float())))
 
     def forward(self, input):
         return prelu(input, self.weight)

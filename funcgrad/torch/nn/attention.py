@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.layers import Dropout, Linear, ModuleList
@@ -62,8 +64,8 @@ class MultiheadAttention(Module):
         self.batch_first, self.head_dim = batch_first, embed_dim // num_heads
         self.kdim = self.vdim = embed_dim
         self._qkv_same_embed_dim = True
-        self.in_proj_weight = Parameter(Tensor._make(np.zeros((3 * embed_dim, embed_dim), np.float32)))
-        self.in_proj_bias = Parameter(Tensor._make(np.zeros(3 * embed_dim, np.float32))) if bias else None
+        self.in_proj_weight = Parameter(Tensor._make(np.zeros((3 * embed_dim, embed_dim), default_float())))
+        self.in_proj_bias = Parameter(Tensor._make(np.zeros(3 * embed_dim, default_float()))) if bias else None
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
         init.xavier_uniform_(self.in_proj_weight)
         if bias:

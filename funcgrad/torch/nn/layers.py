@@ -6,6 +6,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.module import Module
@@ -14,7 +16,7 @@ from funcgrad.torch.tensor import Tensor
 
 
 def _empty(*shape):
-    return Parameter(Tensor._make(np.zeros(shape, np.float32)))
+    return Parameter(Tensor._make(np.zeros(shape, default_float())))
 
 
 def _default_init(weight, bias, fan_in):
@@ -203,11 +205,11 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        self.weight = Parameter(Tensor._make(np.ones(num_features, np.float32))) if affine else None
-        self.bias = Parameter(Tensor._make(np.zeros(num_features, np.float32))) if affine else None
+        self.weight = Parameter(Tensor._make(np.ones(num_features, default_float()))) if affine else None
+        self.bias = Parameter(Tensor._make(np.zeros(num_features, default_float()))) if affine else None
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, np.float32)))
-            self.register_buffer("running_var", Tensor._make(np.ones(num_features, np.float32)))
+            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, default_float())))
+            self.register_buffer("running_var", Tensor._make(np.ones(num_features, default_float())))
             self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
         else:
             self.running_mean = self.running_var = None

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
 from funcgrad.torch._composite import composite
 from funcgrad.torch.nn.module import Module
@@ -110,11 +112,11 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 # -- modules --------------------------------------------------------------------------------
 
 def _ones(shape):
-    return Parameter(Tensor._make(np.ones(shape, np.float32)))
+    return Parameter(Tensor._make(np.ones(shape, default_float())))
 
 
 def _zeros(shape):
-    return Parameter(Tensor._make(np.zeros(shape, np.float32)))
+    return Parameter(Tensor._make(np.zeros(shape, default_float())))
 
 
 class LayerNorm(Module):
@@ -179,8 +181,8 @@ class _InstanceNorm(Module):
         self.weight = _ones(num_features) if affine else None
         self.bias = _zeros(num_features) if affine else None
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, np.float32)))
-            self.register_buffer("running_var", Tensor._make(np.ones(num_features, np.float32)))
+            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, default_float())))
+            self.register_buffer("running_var", Tensor._make(np.ones(num_features, default_float())))
         else:
             self.running_mean = self.running_var = None
 

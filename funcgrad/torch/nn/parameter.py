@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.torch._repr import tensor_repr
 from funcgrad.torch.tensor import Tensor
 
@@ -11,7 +13,7 @@ class Parameter(Tensor):
     """A tensor that is a module parameter; requires grad by default; shares `data`'s memory."""
 
     def __init__(self, data=None, requires_grad=True):
-        array = np.zeros((0,), np.float32) if data is None else (
+        array = np.zeros((0,), default_float()) if data is None else (
             data._data if isinstance(data, Tensor) else np.asarray(data))
         self._init(array, None)
         if isinstance(data, Tensor):

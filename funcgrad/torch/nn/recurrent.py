@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.module import Module
@@ -17,7 +19,7 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _param(*shape):
-    return Parameter(Tensor._make(np.zeros(shape, np.float32)))
+    return Parameter(Tensor._make(np.zeros(shape, default_float())))
 
 
 def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity):

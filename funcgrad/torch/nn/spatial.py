@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.primitives import contraction, nn as nnp, shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops
@@ -264,8 +266,8 @@ class Conv1d(Module):
         self.padding = padding if isinstance(padding, str) else (_single(padding),)
         self.padding_mode = padding_mode
         self.weight = Parameter(Tensor._make(np.zeros(
-            (out_channels, in_channels // groups, self.kernel_size[0]), np.float32)))
-        self.bias = Parameter(Tensor._make(np.zeros(out_channels, np.float32))) if bias else None
+            (out_channels, in_channels // groups, self.kernel_size[0]), default_float())))
+        self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from funcgrad.torch._dtype import default_float
+
 from funcgrad.primitives import nn as nnp, shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops
@@ -81,8 +83,8 @@ class _ConvTranspose(Module):
         self.output_padding, self.dilation = tup(output_padding), tup(dilation)
         self.padding_mode = padding_mode
         self.weight = Parameter(Tensor._make(np.zeros(
-            (in_channels, out_channels // groups) + self.kernel_size, np.float32)))
-        self.bias = Parameter(Tensor._make(np.zeros(out_channels, np.float32))) if bias else None
+            (in_channels, out_channels // groups) + self.kernel_size, default_float())))
+        self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = out_channels // groups * int(np.prod(self.kernel_size))

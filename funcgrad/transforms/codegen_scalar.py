@@ -60,7 +60,7 @@ _math_agrees: dict | None = None
 def _sample_points():
     rng = np.random.default_rng(0)
     points = [0.0, -0.0, 1e-310, 0.5, 1.0, 2.0, np.pi, 1e5, 1e22, 1e300, 710.0]
-    points += list(rng.standard_normal(200) * rng.choice([1e-3, 1.0, 30.0, 1e6], 200))
+    points += list(rng.standard_normal(1000) * rng.choice([1e-3, 1.0, 30.0, 1e6], 1000))
     return points
 
 

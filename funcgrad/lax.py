@@ -73,6 +73,8 @@ def _arrays(tree):
 def _stand_in(tree):
     """tree with each traced leaf replaced by zeros of its (per-example) shape and dtype."""
     leaves, treedef = tree_flatten(tree)
+    if not any(isinstance(x, Tracer) for x in leaves):
+        return tree
     return tree_unflatten(treedef, [np.zeros(_shape_of(x), _dtype_of(x)) if isinstance(x, Tracer)
                                     else x for x in leaves])
 
@@ -86,22 +88,22 @@ def _check_same(what, first_name, first, second_name, second, weak_may_change):
     """Raise LaxTypeError unless `first` and `second` have one structure, shapes and dtypes.
 
     weak_may_change: a Python number on either side may meet any dtype (loop carries)."""
-    pairs_a, tree_a = tree_flatten_with_path(first)
-    pairs_b, tree_b = tree_flatten_with_path(second)
+    leaves_a, tree_a = tree_flatten(first)
+    leaves_b, tree_b = tree_flatten(second)
     if tree_a != tree_b:
         raise LaxTypeError(
             f"{what}: {first_name} and {second_name} must have the same pytree structure, but "
             f"{first_name} is {tree_a} and {second_name} is {tree_b}{_where()}.")
-    for (path, a), (_, b) in zip(pairs_a, pairs_b):
-        same_shape = _shape_of(a) == _shape_of(b)
-        same_dtype = _dtype_of(a) == _dtype_of(b) or (
-            weak_may_change and (_is_weak(a) or _is_weak(b)))
-        if not (same_shape and same_dtype):
-            at = f" at {keystr(path)}" if path else ""
-            raise LaxTypeError(
-                f"{what}: {first_name} and {second_name} must have equal types, but{at} "
-                f"{first_name} has {_type_text(a)} and {second_name} has {_type_text(b)}"
-                f"{_where()}. Cast one of them (x.astype(...)) or give them the same shape.")
+    for k, (a, b) in enumerate(zip(leaves_a, leaves_b)):
+        if _shape_of(a) == _shape_of(b) and (_dtype_of(a) == _dtype_of(b) or (
+                weak_may_change and (_is_weak(a) or _is_weak(b)))):
+            continue
+        path = tree_flatten_with_path(first)[0][k][0]
+        at = f" at {keystr(path)}" if path else ""
+        raise LaxTypeError(
+            f"{what}: {first_name} and {second_name} must have equal types, but{at} "
+            f"{first_name} has {_type_text(a)} and {second_name} has {_type_text(b)}"
+            f"{_where()}. Cast one of them (x.astype(...)) or give them the same shape.")
 
 
 def _run_for_types(fun, *operands):

@@ -295,6 +295,8 @@ def _node_for_kind(cls):
 
 def tree_flatten(tree: Any, is_leaf: Callable | None = None):
     """(leaves, treedef): the leaves in order, and the structure around them."""
+    if is_leaf is None and type(tree) not in _registry and not isinstance(tree, tuple):
+        return [tree], LEAF  # one array or number: the common case, without the walk
     leaves: list = []
     return leaves, _walk(tree, is_leaf, leaves)
 
@@ -419,21 +421,21 @@ def all_leaves(iterable, is_leaf: Callable | None = None) -> bool:
 def tree_flatten_with_path(tree: Any, is_leaf: Callable | None = None):
     """([(key path, leaf), ...], treedef)."""
     pairs: list = []
-
-    def walk(x, path):
-        if is_leaf is not None and is_leaf(x):
-            pairs.append((path, x))
-            return
-        _, node = _node_of(x)
-        if node is None:
-            pairs.append((path, x))
-            return
-        children, aux = node.flatten(x)
-        for key, child in zip(_keys_of(node, x, aux, len(children)), children):
-            walk(child, path + (key,))
-
-    walk(tree, ())
+    _walk_with_path(tree, (), is_leaf, pairs)
     return pairs, tree_structure(tree, is_leaf)
+
+
+def _walk_with_path(x, path, is_leaf, pairs):
+    if is_leaf is not None and is_leaf(x):
+        pairs.append((path, x))
+        return
+    _, node = _node_of(x)
+    if node is None:
+        pairs.append((path, x))
+        return
+    children, aux = node.flatten(x)
+    for key, child in zip(_keys_of(node, x, aux, len(children)), children):
+        _walk_with_path(child, path + (key,), is_leaf, pairs)
 
 
 def tree_leaves_with_path(tree: Any, is_leaf: Callable | None = None) -> list:

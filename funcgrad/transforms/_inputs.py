@@ -100,13 +100,20 @@ def flat_arrays(tree, transform: str, differentiable: bool = True, what: str = "
     return arrays, treedef
 
 
+def _kind(result) -> str:
+    if isinstance(result, (tuple, list)):
+        return f"a {type(result).__name__} of length {len(result)}"
+    if isinstance(result, Tracer) or hasattr(result, "dtype"):
+        return f"a single value ({describe(result)})"
+    return type(result).__name__
+
+
 def split_aux(result, has_aux: bool, transform: str):
     if not has_aux:
         return result, None
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise TypeError(
             f"{transform}(..., has_aux=True): the function must return a pair (output, aux), but it "
-            f"returned {type(result).__name__}"
-            f"{' of length ' + str(len(result)) if isinstance(result, (tuple, list)) else ''}. "
+            f"returned {_kind(result)}{where()}. "
             "Return `output, aux` or drop has_aux=True.")
     return result[0], result[1]

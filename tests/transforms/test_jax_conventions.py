@@ -97,3 +97,10 @@ def test_linearize_and_linear_transpose():
     assert c.dtype == np.int64 and int(c) == 6  # integer linear maps transpose too
     (c32,) = fg.linear_transpose(lambda x: 2 * x, np.zeros(2, np.float32))(np.ones(2, np.float32))
     assert c32.dtype == np.float32 and c32.tolist() == [2.0, 2.0]
+
+
+def test_has_aux_errors_name_what_was_returned():
+    with pytest.raises(TypeError, match=r"a single value \(f64\[\]\)"):
+        fg.grad(lambda x: x, has_aux=True)(1.0)
+    with pytest.raises(TypeError, match="a tuple of length 3"):
+        fg.grad(lambda x: (x, 1, 2), has_aux=True)(1.0)

@@ -273,9 +273,14 @@ class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
         def fwd_flat(*flat):
             self.in_fwd += 1
             try:
-                out, residuals = user_fwd(*merge_nondiff(nondiff, tree_unflatten(in_tree, flat), nums))
+                pair = user_fwd(*merge_nondiff(nondiff, tree_unflatten(in_tree, flat), nums))
             finally:
                 self.in_fwd -= 1
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise CustomRuleError(
+                    f"custom_vjp {name}: fwd must return a pair (output, residuals), but it "
+                    f"returned {type(pair).__name__}{where()}.")
+            out, residuals = pair
             out_leaves, trees["out"] = tree_flatten(out)
             res_leaves, trees["res"] = tree_flatten(residuals)
             return tuple(out_leaves) + tuple(res_leaves)

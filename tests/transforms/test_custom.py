@@ -170,6 +170,15 @@ def test_rule_outputs_are_checked():
     with pytest.raises(ValueError, match="shape"):
         fg.grad(lambda x: fnp.sum(f(x)))(np.ones(3))
 
+    @fg.custom_vjp
+    def k(x):
+        return x * 2
+    k.defvjp(lambda x: x * 2, lambda res, g: (g,))
+    # JAX raises TypeError; the recorder reports errors of a primitive's implementation as
+    # OpError (a ValueError), with this message inside
+    with pytest.raises(Exception, match="fwd must return a pair"):
+        fg.grad(k)(1.0)
+
     @fg.custom_jvp
     def h(x):
         return x * 2

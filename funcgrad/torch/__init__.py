@@ -46,6 +46,13 @@ from funcgrad.torch._shape_ops import (atleast_1d, atleast_2d, atleast_3d, block
                                        take_along_dim, tile, trace, tril, triu, unflatten,
                                        vstack)
 from funcgrad.torch._shape_ops import combinations  # noqa: F401
+from funcgrad.torch._extra_methods import (addr, aminmax, copysign, corrcoef, cov, diagflat,  # noqa: F401
+                                           digamma, dist, dsplit, float_power, fmax, fmin, gcd,
+                                           ger, heaviside, hsplit, i0, index_put, inner,
+                                           isneginf, isposinf, lcm, ldexp, lgamma, logaddexp2,
+                                           nanmedian, nextafter, polygamma, renorm,
+                                           scatter_reduce, select, signbit, sinc, tensor_split,
+                                           unique_consecutive, vsplit)
 from funcgrad.torch.linalg import (addbmm, addmm, addmv, baddbmm, cdist, chain_matmul, det,  # noqa: F401
                                    einsum, inverse, kron, logdet, slogdet, tensordot)
 from funcgrad.torch import linalg  # noqa: F401
@@ -90,6 +97,12 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False, *
 
 def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
     return input.round(decimals=decimals)
+
+
+def compile(model=None, **options):  # noqa: A001 - PyTorch's name; runs eagerly here
+    if model is None:
+        return lambda fn: fn
+    return model
 
 
 def rsub(input, other, *, alpha=1):

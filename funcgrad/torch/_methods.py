@@ -362,3 +362,7 @@ def _new(data, dtype, requires_grad):
 
 
 install()
+
+from funcgrad.torch import _extra_methods  # noqa: E402
+
+_extra_methods.install(Tensor, _inplace_method)

@@ -22,6 +22,8 @@ import builtins
 
 import numpy as np
 
+from funcgrad._lax_numeric import *  # noqa: F401,F403 - lax.add, lax.dynamic_slice, ...
+from funcgrad._lax_numeric import __all__ as _numeric_names
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import FuncgradError, describe, short_dtype, where as _where
 from funcgrad.primitives import shape as _shape
@@ -340,4 +342,4 @@ def map(f, xs, *, batch_size=None):  # noqa: A001 - JAX's name
 
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map", "stop_gradient", "psum",
-           "pmean", "pmax", "pmin", "all_gather", "axis_index", "LaxTypeError"]
+           "pmean", "pmax", "pmin", "all_gather", "axis_index", "LaxTypeError"] + _numeric_names

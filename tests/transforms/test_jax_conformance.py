@@ -513,6 +513,54 @@ LAX = {
 }
 
 
+M34 = np.arange(12.0).reshape(3, 4) / 7.0
+
+LAX_NUMERIC = {
+    "elementwise": lambda A: [f(M34 + 0.5) for f in (
+        A.lax.exp, A.lax.log, A.lax.sin, A.lax.tanh, A.lax.sqrt, A.lax.rsqrt, A.lax.logistic,
+        A.lax.neg, A.lax.abs, A.lax.sign, A.lax.floor, A.lax.erf, A.lax.lgamma, A.lax.square,
+        A.lax.is_finite)],
+    "binary": lambda A: [f(M34, M34 + 1.0) for f in (
+        A.lax.add, A.lax.sub, A.lax.mul, A.lax.div, A.lax.max, A.lax.min, A.lax.pow, A.lax.atan2,
+        A.lax.rem, A.lax.lt, A.lax.eq)],
+    "round": lambda A: (A.lax.round(np.array([0.5, 1.5, -0.5, 2.4])),
+                        A.lax.round(np.array([0.5, 1.5, -0.5, 2.4]), 1)),
+    "integer_pow": lambda A: A.lax.integer_pow(M34, 3),
+    "select and clamp": lambda A: (A.lax.select(M34 > 0.5, M34, -M34), A.lax.clamp(0.2, M34, 1.0)),
+    "convert_element_type": lambda A: A.lax.convert_element_type(M34, np.float32),
+    "reshape transpose": lambda A: (A.lax.reshape(M34, (4, 3)), A.lax.reshape(M34, (4, 3), (1, 0)),
+                                    A.lax.transpose(M34, (1, 0))),
+    "broadcasts": lambda A: (A.lax.broadcast(np.ones(3), (2,)),
+                             A.lax.broadcast_in_dim(np.arange(3.0), (3, 2), (0,))),
+    "squeeze expand_dims": lambda A: (A.lax.squeeze(np.ones((1, 3, 1)), (0, 2)),
+                                      A.lax.expand_dims(np.ones(3), (0, 2))),
+    "concatenate and slices": lambda A: (A.lax.concatenate([M34, M34], 1),
+                                         A.lax.slice(M34, (0, 1), (2, 4)),
+                                         A.lax.slice(M34, (0, 0), (3, 4), (2, 3)),
+                                         A.lax.slice_in_dim(M34, 1, 3, axis=1)),
+    "dynamic slices": lambda A: (A.lax.dynamic_slice(M34, (1, 2), (2, 2)),
+                                 A.lax.dynamic_slice(M34, (5, -1), (2, 2)),
+                                 A.lax.dynamic_slice_in_dim(M34, 1, 2, axis=1),
+                                 A.lax.dynamic_index_in_dim(M34, 2, axis=0),
+                                 A.lax.dynamic_index_in_dim(M34, 2, axis=0, keepdims=False)),
+    "dynamic updates": lambda A: (A.lax.dynamic_update_slice(M34, np.zeros((2, 2)), (2, 3)),
+                                  A.lax.dynamic_update_slice_in_dim(M34, np.zeros((3, 1)), 1, 1)),
+    "dynamic_slice grad": lambda A: A.grad(lambda x, i: A.np.sum(A.lax.dynamic_slice(
+        x, (i, 0), (2, 4)) ** 2))(M34, 1),
+    "dynamic_update_slice grad": lambda A: A.grad(lambda x, u: A.np.sum(A.lax.dynamic_update_slice(
+        x, u, (1, 1)) ** 2), argnums=(0, 1))(M34, np.ones((2, 2))),
+    "dot rev pad": lambda A: (A.lax.dot(M34, M34.T), A.lax.rev(M34, (0,)),
+                              A.lax.pad(M34, 0.0, [(1, 0, 0), (0, 2, 0)])),
+    "iota full": lambda A: (A.lax.iota(np.int32, 4), A.lax.full((2, 3), 1.5)),
+    "cumulative": lambda A: (A.lax.cumsum(M34, 1), A.lax.cumsum(M34, 0, reverse=True),
+                             A.lax.cumprod(M34 + 1, 1, reverse=True)),
+    "argmax argmin": lambda A: (A.lax.argmax(M34, 1, np.int32), A.lax.argmin(M34, 0, np.int64)),
+    "scan with dynamic_slice": lambda A: A.lax.scan(
+        lambda c, i: (c + A.np.sum(A.lax.dynamic_slice(M34, (i, 0), (1, 4))), c), 0.0,
+        np.arange(3))[0],
+}
+
+
 class Box:
     def __init__(self, a, tag):
         self.a, self.tag = a, tag
@@ -650,6 +698,11 @@ def test_custom_rules_and_checkpoint(name, prog):
 
 @_cases(LAX)
 def test_lax(name, prog):
+    check(prog, name in ERRORS)
+
+
+@_cases(LAX_NUMERIC)
+def test_lax_operations(name, prog):
     check(prog, name in ERRORS)
 
 

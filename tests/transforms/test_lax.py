@@ -217,3 +217,19 @@ def test_collectives_under_jit():
     assert center(np.arange(4.0)).tolist() == [-1.5, -0.5, 0.5, 1.5]
     inner = fg.vmap(fg.jit(lambda x: lax.psum(x, "i")), axis_name="i")
     assert inner(np.arange(3.0)).tolist() == [3.0, 3.0, 3.0]
+
+
+def test_numeric_operations_under_jax_names():
+    M = np.arange(12.0).reshape(3, 4)
+    assert lax.dynamic_slice(M, (1, 2), (2, 2)).tolist() == [[6.0, 7.0], [10.0, 11.0]]
+    assert lax.dynamic_slice(M, (5, -1), (2, 2)).tolist() == [[6.0, 7.0], [10.0, 11.0]]  # clamped
+    updated = lax.dynamic_update_slice(M, np.zeros((2, 2)), (2, 3))
+    assert updated[1:, 2:].tolist() == [[0.0, 0.0], [0.0, 0.0]] and updated[0, 0] == 0.0 + M[0, 0]
+    g = fg.grad(lambda x: fnp.sum(lax.dynamic_slice(x, (1, 0), (2, 4)) ** 2))(M)
+    np.testing.assert_allclose(g, np.where(np.arange(3)[:, None] >= 1, 2 * M, 0.0))
+    assert lax.round(np.array([0.5, -0.5, 1.5])).tolist() == [1.0, -1.0, 2.0]  # half away from 0
+    assert lax.broadcast_in_dim(np.arange(3.0), (3, 2), (0,)).tolist() == [[0, 0], [1, 1], [2, 2]]
+    assert lax.pad(np.ones(2), 0.0, [(1, 2, 0)]).tolist() == [0, 1, 1, 0, 0]
+    assert lax.cumsum(np.arange(4.0), reverse=True).tolist() == [6.0, 6.0, 5.0, 3.0]
+    assert lax.select(np.array([True, False]), np.ones(2), np.zeros(2)).tolist() == [1.0, 0.0]
+    assert float(lax.rsqrt(4.0)) == 0.5 and float(lax.integer_pow(2.0, 3)) == 8.0

@@ -176,6 +176,8 @@ def _vjp(A, f, *primals):
     return pullback
 
 
+Z, Z_CT = np.array([1 + 2j, -0.5 + 1j]), np.array([1 - 1j, 2 + 0.5j])
+
 VJP_JVP = {
     "vjp": lambda A: A.vjp(lambda x: x * 2, 3.0)[1](1.0),
     "vjp several outputs": lambda A: A.vjp(lambda x, y: (x * y, x), 3.0, 2.0)[1]((1.0, 1.0)),
@@ -199,6 +201,11 @@ VJP_JVP = {
     "jvp integer output": lambda A: A.jvp(lambda x: (x * 2, x > 0), (1.0,), (1.0,)),
     "jvp pytree": lambda A: A.jvp(lambda d: d["a"] * d["b"], ({"a": 1.0, "b": 2.0},),
                                   ({"a": 1.0, "b": 0.5},)),
+    "vjp complex": lambda A: _vjp(A, lambda z: A.np.sin(z) * A.np.conj(z), Z)(Z_CT),
+    "jvp complex": lambda A: A.jvp(lambda z: A.np.sin(z) * A.np.conj(z), (Z,), (Z_CT,)),
+    "vjp real to complex": lambda A: _vjp(A, lambda x: A.np.exp(1j * x), np.ones(2))(Z_CT),
+    "vjp complex to real": lambda A: _vjp(A, A.np.abs, Z)(np.ones(2)),
+    "hessian holomorphic": lambda A: A.hessian(lambda z: (z ** 3).sum(), holomorphic=True)(Z),
     "jvp tangent shape": lambda A: A.jvp(A.np.sin, (np.ones(3),), (np.ones(2),)),
     "jvp integer tangent": lambda A: A.jvp(lambda x: x * 2, (np.ones(3, int),), (np.zeros(3, int),)),
     "jvp tangent count": lambda A: A.jvp(A.np.sin, (1.0,), (1.0, 2.0)),

@@ -208,6 +208,9 @@ def _flatten(out):
 
 @pytest.mark.parametrize("make", [
     lambda nn: nn.LayerNorm((3, 4), eps=1e-6), lambda nn: nn.GroupNorm(2, 4),
+    lambda nn: nn.LayerNorm(2, elementwise_affine=False), lambda nn: nn.LayerNorm(2, bias=False),
+    lambda nn: nn.GroupNorm(1, 2, affine=False), lambda nn: nn.InstanceNorm1d(3),
+    lambda nn: nn.InstanceNorm2d(3, affine=True), lambda nn: nn.Embedding(5, 2, padding_idx=0, max_norm=1.0),
     lambda nn: nn.Conv1d(3, 4, 3, stride=2, padding=1, bias=False), lambda nn: nn.MaxPool1d(3),
     lambda nn: nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=1, bias=False),
     lambda nn: nn.ConvTranspose1d(3, 4, 2, groups=1, dilation=2),

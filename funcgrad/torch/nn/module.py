@@ -179,6 +179,48 @@ class Module:
     def cpu(self):
         return self
 
+    def cuda(self, device=None):
+        return self
+
+    def half(self):
+        from funcgrad.torch import _dtype
+        return self.to(_dtype.float16)
+
+    def type(self, dst_type):
+        return self.to(dst_type)
+
+    def share_memory(self):
+        return self
+
+    def compile(self, *args, **kwargs):
+        return None
+
+    def get_submodule(self, target):
+        module = self
+        for part in filter(None, target.split(".")):
+            if part not in module._modules:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
+            module = module._modules[part]
+        return module
+
+    def get_parameter(self, target):
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no parameter `{name}`")
+        return module._parameters[name]
+
+    def get_buffer(self, target):
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer `{name}`")
+        return module._buffers[name]
+
+    def get_extra_state(self):
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be "
+                           "called.")
+
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         out = OrderedDict() if destination is None else destination
         for mod_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):

@@ -104,3 +104,4 @@ def test_has_aux_errors_name_what_was_returned():
         fg.grad(lambda x: x, has_aux=True)(1.0)
     with pytest.raises(TypeError, match="a tuple of length 3"):
         fg.grad(lambda x: (x, 1, 2), has_aux=True)(1.0)
+

@@ -19,6 +19,7 @@ weakly typed value does in JAX), and results are arrays.
 from __future__ import annotations
 
 import builtins
+import threading
 
 import numpy as np
 
@@ -108,13 +109,27 @@ def _check_same(what, first_name, first, second_name, second, weak_may_change):
             f"{_where()}. Cast one of them (x.astype(...)) or give them the same shape.")
 
 
+class _TypesOnly(threading.local):
+    """How many branch type checks are running on this thread. Inside one, only output types
+    matter: loops apply their body once instead of iterating (a loop of the branch not taken,
+    run on zeros, might never end)."""
+
+    depth = 0
+
+
+_types_only = _TypesOnly()
+
+
 def _run_for_types(fun, *operands):
     """fun's output on zero stand-ins for the traced operands, or None if it cannot run there."""
+    _types_only.depth += 1
     try:
         with np.errstate(all="ignore"):
             return (fun(*_stand_in(operands)),)
     except Exception:  # noqa: BLE001 - the check is skipped where the stand-ins do not fit
         return None
+    finally:
+        _types_only.depth -= 1
 
 
 def _select(pred, on_true, on_false):
@@ -211,6 +226,10 @@ def while_loop(cond_fun, body_fun, init_val):
     """
     val = init_val
     pred = _while_pred(cond_fun, val)
+    if _types_only.depth:  # one body application gives the result's types
+        new = body_fun(val)
+        _check_carry("lax.while_loop: body_fun", val, new)
+        return _arrays(new)
     checked = False
     batched = _batch_tracer_in(pred) is not None
     while _any(pred) if batched else pred:
@@ -244,6 +263,10 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
         def body(carry):
             return carry[0] + 1, body_fun(carry[0], carry[1])
         return while_loop(lambda carry: carry[0] < upper, body, (lower, init_val))[1]
+    if _types_only.depth:  # one body application gives the result's types
+        new = body_fun(lower, init_val)
+        _check_carry("lax.fori_loop: body_fun", init_val, new)
+        return _arrays(new)
     val = init_val
     first = int(lower)
     for i in range(first, int(upper)):
@@ -273,6 +296,13 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
     """
     x_leaves, x_tree = tree_flatten(xs)
     n = _scan_length(x_leaves, length)
+    if _types_only.depth:  # one step gives the result's types
+        x = tree_unflatten(x_tree, [np.zeros(_shape_of(v)[1:], _dtype_of(v)) for v in x_leaves])
+        new, y = _scan_step(f, init, x)
+        _check_carry("lax.scan: the body", init, new)
+        leaves, tree = tree_flatten(y)
+        return _arrays(new), tree_unflatten(
+            tree, [np.zeros((n,) + _shape_of(v), _dtype_of(v)) for v in leaves])
     carry = init
     ys = []
     steps = range(n - 1, -1, -1) if reverse else range(n)

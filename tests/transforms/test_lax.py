@@ -233,3 +233,15 @@ def test_numeric_operations_under_jax_names():
     assert lax.cumsum(np.arange(4.0), reverse=True).tolist() == [6.0, 6.0, 5.0, 3.0]
     assert lax.select(np.array([True, False]), np.ones(2), np.zeros(2)).tolist() == [1.0, 0.0]
     assert float(lax.rsqrt(4.0)) == 0.5 and float(lax.integer_pow(2.0, 3)) == 8.0
+
+
+def test_the_branch_not_taken_is_type_checked_without_running_its_loops():
+    # on zero stand-ins this loop would never end (0 * 2 < 10 forever): loops apply their body
+    # once while a branch is only being type-checked
+    grow = lambda x: lax.while_loop(lambda c: c < 10.0, lambda c: c * 2.0, x)  # noqa: E731
+    assert float(lax.cond(False, grow, lambda x: x, 1.0)) == 1.0
+    assert float(lax.cond(True, grow, lambda x: x, 1.0)) == 16.0
+    scan_sum = lambda x: lax.scan(lambda c, v: (c + v * x, c), 0.0, np.arange(3.0))[0]  # noqa: E731
+    assert float(lax.cond(False, scan_sum, lambda x: x, 2.0)) == 2.0
+    with pytest.raises(TypeError, match="cond"):  # the loop's result type is still checked
+        lax.cond(True, lambda x: x, lambda x: lax.fori_loop(0, 3, lambda i, c: c + 1, 0), 1.0)

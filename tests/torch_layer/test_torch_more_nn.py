@@ -155,10 +155,42 @@ MODULES = {
     "MultiheadAttention": (lambda nn: nn.MultiheadAttention(4, 2), (3, 2, 4)),
     "MultiheadAttention_batch_first": (lambda nn: nn.MultiheadAttention(4, 2, batch_first=True), (2, 3, 4)),
     "TransformerEncoderLayer": (lambda nn: nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), (3, 2, 4)),
+    "TransformerDecoderLayer": (lambda nn: _Decoder(nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0)), (3, 2, 4)),
+    "TransformerDecoderLayer_norm_first": (lambda nn: _Decoder(nn.TransformerDecoderLayer(
+        4, 2, 6, dropout=0.0, norm_first=True, batch_first=True)), (2, 3, 4)),
+    "Transformer": (lambda nn: _Seq2Seq(nn, d_model=4, nhead=2, num_encoder_layers=1, num_decoder_layers=2,
+                                        dim_feedforward=6, dropout=0.0), (4, 2, 4)),
     "TransformerEncoder": (lambda nn: nn.TransformerEncoder(
         nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, batch_first=True, norm_first=True), 2,
         enable_nested_tensor=False), (2, 3, 4)),
 }
+
+
+class _Decoder:
+    """A decoder layer called on a target and a memory made from one input."""
+
+    def __init__(self, layer):
+        self.model = layer
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def __call__(self, x):
+        return self.model(x, x.flip(0) * 2)
+
+
+class _Seq2Seq:
+    """nn.Transformer called on (src, tgt) made from one input, with a causal target mask."""
+
+    def __init__(self, nn, **options):
+        self.model = nn.Transformer(**options)
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def __call__(self, x):
+        mask = type(self.model).generate_square_subsequent_mask(x.shape[0] - 1)
+        return self.model(x, x[1:] * 0.5, tgt_mask=mask)
 
 
 def _first(out):

@@ -138,3 +138,24 @@ def test_step_with_an_epoch_uses_the_closed_form_as_pytorch():
             sched.step(4)
         out.append(opt.param_groups[0]["lr"])
     assert out[0] == pytest.approx(out[1])
+
+
+@pytest.mark.parametrize("options", [dict(lr=0.5, max_iter=15, history_size=5),
+                                     dict(lr=1, max_iter=4), dict(lr=0.1, max_iter=10, history_size=2)])
+def test_lbfgs_matches_pytorch(options):
+    out = []
+    for T in (ft, torch):
+        w = T.tensor([-1.2, 1.0], requires_grad=True)
+        opt = T.optim.LBFGS([w], **options)
+
+        def closure():
+            opt.zero_grad()
+            loss = (1 - w[0]) ** 2 + 10 * (w[1] - w[0] ** 2) ** 2
+            loss.backward()
+            return loss
+        losses = [float(opt.step(closure)) for _ in range(3)]
+        out.append((w.detach().numpy(), losses, opt.state[w]["func_evals"], opt.state[w]["n_iter"]))
+    # float32 sums in another order: the iterates agree to about 1e-5, the tiny losses less
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-2, atol=1e-6)
+    assert out[0][2:] == out[1][2:]

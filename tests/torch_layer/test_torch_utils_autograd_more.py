@@ -170,3 +170,40 @@ def test_set_default_dtype_makes_new_float_tensors_float64():
 def test_set_default_dtype_matches_pytorch():
     import torch
     assert _under_float64(ft) == _under_float64(torch)
+
+
+def test_lbfgs_solves_a_quadratic_in_a_few_steps():
+    target = ft.tensor([1.0, -2.0, 0.5])
+    scales = ft.tensor([1.0, 10.0, 100.0])
+    w = ft.zeros(3, requires_grad=True)
+    opt = ft.optim.LBFGS([w], lr=1, max_iter=50)
+
+    def closure():
+        opt.zero_grad()
+        loss = (scales * (w - target) ** 2).sum()
+        loss.backward()
+        return loss
+    first = float(opt.step(closure))
+    assert first == pytest.approx(1 + 40 + 25)
+    np.testing.assert_allclose(w.detach().numpy(), target.numpy(), atol=1e-4)
+    with pytest.raises(NotImplementedError, match="strong_wolfe"):
+        ft.optim.LBFGS([w], line_search_fn="strong_wolfe")
+
+
+def test_transformer_runs_with_a_causal_mask_and_trains():
+    ft.manual_seed(0)
+    model = ft.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                              dim_feedforward=16, dropout=0.0, batch_first=True)
+    mask = ft.nn.Transformer.generate_square_subsequent_mask(3)
+    assert mask.tolist()[0] == [0.0, float("-inf"), float("-inf")]
+    src, tgt = ft.randn(2, 4, 8), ft.randn(2, 3, 8)
+    opt = ft.optim.Adam(model.parameters(), lr=0.01)
+    losses = []
+    for _ in range(5):
+        opt.zero_grad()
+        loss = (model(src, tgt, tgt_mask=mask) ** 2).mean()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    assert losses[-1] < losses[0]
+    assert model(src, tgt, tgt_mask=mask).shape == (2, 3, 8)

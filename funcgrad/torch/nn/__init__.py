@@ -26,8 +26,9 @@ from funcgrad.torch.nn.spatial import (AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # 
                                        ReplicationPad1d, ReplicationPad2d, Upsample, ZeroPad1d,
                                        ZeroPad2d)
 from funcgrad.torch.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell  # noqa: F401
-from funcgrad.torch.nn.attention import (MultiheadAttention, TransformerEncoder,  # noqa: F401
-                                         TransformerEncoderLayer)
+from funcgrad.torch.nn.attention import (MultiheadAttention, Transformer,  # noqa: F401
+                                         TransformerDecoder, TransformerDecoderLayer,
+                                         TransformerEncoder, TransformerEncoderLayer)
 from funcgrad.torch.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from funcgrad.torch.nn.containers import ParameterDict, ParameterList  # noqa: F401
 from funcgrad.torch.nn.blocks import Fold, MaxUnpool2d, Unfold  # noqa: F401

@@ -207,3 +207,34 @@ def test_transformer_runs_with_a_causal_mask_and_trains():
         losses.append(float(loss))
     assert losses[-1] < losses[0]
     assert model(src, tgt, tgt_mask=mask).shape == (2, 3, 8)
+
+
+def _hooked_linear(T):
+    m = T.nn.Linear(2, 3)
+    with T.no_grad():
+        m.weight.copy_(T.arange(6.0).reshape(3, 2))
+        m.bias.zero_()
+    seen = []
+    m.register_full_backward_hook(lambda mod, gi, go: seen.append(
+        ([None if g is None else g.tolist() for g in gi], [g.tolist() for g in go])))
+    handle = m.register_full_backward_pre_hook(lambda mod, go: (go[0] * 2,))
+    x = T.tensor([[1.0, -1.0]], requires_grad=True)
+    (m(x) * T.tensor([1.0, 2.0, 3.0])).sum().backward()
+    m(T.ones(1, 2)).sum().backward()  # no input needs a gradient: grad_input is (None,)
+    handle.remove()
+    m(x).sum().backward()
+    return seen, x.grad.tolist(), m.weight.grad.tolist()
+
+
+def test_module_backward_hooks_see_and_replace_gradients():
+    seen, x_grad, w_grad = _hooked_linear(ft)
+    assert seen[0] == ([[[32.0, 44.0]]], [[[2.0, 4.0, 6.0]]])  # grad_output doubled by the pre-hook
+    assert seen[1] == ([None], [[[2.0, 2.0, 2.0]]])
+    assert seen[2] == ([[[6.0, 9.0]]], [[[1.0, 1.0, 1.0]]])
+    assert x_grad == [[38.0, 53.0]]
+
+
+@needs_torch
+def test_module_backward_hooks_match_pytorch():
+    import torch
+    assert _hooked_linear(ft) == _hooked_linear(torch)

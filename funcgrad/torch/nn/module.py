@@ -29,6 +29,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     # -- attributes -----------------------------------------------------------------------------
@@ -265,7 +267,11 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
+        if self._backward_hooks or self._backward_pre_hooks:
+            from funcgrad.torch.nn.backward_hooks import call_with_backward_hooks
+            out = call_with_backward_hooks(self, args, kwargs)
+        else:
+            out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, out)
             if result is not None:
@@ -276,6 +282,20 @@ class Module:
         key = object()
         self._forward_hooks[key] = hook
         return RemovableHandle(self._forward_hooks, key)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output), called once the gradients of the module's
+        inputs are known; it may return replacements for grad_input."""
+        key = object()
+        self._backward_hooks[key] = hook
+        return RemovableHandle(self._backward_hooks, key)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output), called when the gradients of the outputs are known; it
+        may return replacements for them."""
+        key = object()
+        self._backward_pre_hooks[key] = hook
+        return RemovableHandle(self._backward_pre_hooks, key)
 
     def register_forward_pre_hook(self, hook):
         key = object()

@@ -83,6 +83,12 @@ def input_cotangents(fun, inputs, g):
     return cts
 
 
+def _refuse_symbolic_zeros(symbolic_zeros, name):
+    if symbolic_zeros:
+        raise NotImplementedError(f"{name}(..., symbolic_zeros=True) is not supported by "
+                                  "funcgrad: zero derivatives are passed as zero arrays.")
+
+
 def resolve_kwargs(signature, args, kwargs, name):
     """Keyword arguments moved into position and defaults filled in, as JAX does for custom
     rules (the rules then see every argument). `signature`: the function's, or None."""
@@ -252,9 +258,12 @@ class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
         self.bwd = None
         self.in_fwd = 0  # calls of the function from inside its own fwd compute the primal
 
-    def defvjp(self, fwd, bwd):
+    def defvjp(self, fwd, bwd, symbolic_zeros=False, optimize_remat=False):
         """fwd(*args) -> (output, residuals); bwd(*nondiff_args, residuals, output_cotangent) ->
-        a tuple with one cotangent per differentiable argument (None for zero)."""
+        a tuple with one cotangent per differentiable argument (None for zero).
+        `symbolic_zeros=True` is not supported (zero cotangents arrive as zero arrays);
+        `optimize_remat` is accepted and has no effect."""
+        _refuse_symbolic_zeros(symbolic_zeros, "defvjp")
         self.fwd = fwd
         self.bwd = bwd
 
@@ -365,8 +374,10 @@ class custom_jvp:  # noqa: N801
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp_rule = None
 
-    def defjvp(self, jvp):
-        """jvp(*nondiff_args, primals, tangents) -> (output, output_tangent)."""
+    def defjvp(self, jvp, symbolic_zeros=False):
+        """jvp(*nondiff_args, primals, tangents) -> (output, output_tangent); zero tangents
+        arrive as zero arrays (`symbolic_zeros=True` is not supported)."""
+        _refuse_symbolic_zeros(symbolic_zeros, "defjvp")
         self.jvp_rule = jvp
         return jvp
 
@@ -428,5 +439,36 @@ class custom_jvp:  # noqa: N801
         return tree_unflatten(trees["out"], outs)
 
 
-__all__ = ["custom_vjp", "custom_jvp", "CustomRuleError", "CustomRuleShapeError", "Once",
-           "all_at_front"]
+# -- custom_gradient ---------------------------------------------------------------------------
+
+def custom_gradient(fun):
+    """`fun(*args) -> (output, pullback)`, where pullback(g) returns the cotangents of args,
+    as a function with that reverse-mode rule (JAX's custom_gradient, on top of custom_vjp).
+
+    The residuals are the arguments: the reverse pass calls `fun` again to get the pullback,
+    which keeps every value it closes over inside the transform that made it (vmap included).
+
+    >>> import funcgrad as fg, funcgrad.numpy as fnp
+    >>> @fg.custom_gradient
+    ... def f(x):
+    ...     return fnp.sin(x), lambda g: (g * 10.0,)
+    >>> float(fg.grad(f)(0.0))
+    10.0
+    """
+    @custom_vjp
+    def wrapped(*args):
+        return fun(*args)[0]
+
+    def fwd(*args):
+        return fun(*args)[0], args
+
+    def bwd(args, g):
+        cotangents = fun(*args)[1](g)
+        return tuple(cotangents) if isinstance(cotangents, (tuple, list)) else (cotangents,)
+    wrapped.defvjp(fwd, bwd)
+    functools.update_wrapper(wrapped, fun)
+    return wrapped
+
+
+__all__ = ["custom_vjp", "custom_jvp", "custom_gradient", "CustomRuleError",
+           "CustomRuleShapeError", "Once", "all_at_front"]

@@ -8,7 +8,8 @@ from funcgrad.primitives._util import dtype_of
 from funcgrad.transforms._inputs import TransformArgumentError, check_callable, is_weak
 from funcgrad.transforms.forward import check_tangents, forward_pass, out_tangent
 from funcgrad.transforms.reverse import as_dtype_of, backward_pass, record, zeros_like_leaf
-from funcgrad.tree_util import tree_flatten, tree_unflatten
+from funcgrad.transforms.shapes import zeros_for
+from funcgrad.tree_util import tree_flatten, tree_map, tree_unflatten
 
 
 def linearize(fun, *primals):
@@ -36,8 +37,8 @@ def linearize(fun, *primals):
 def linear_transpose(fun, *primals):
     """The transpose of the linear function `fun`, as a function of an output cotangent.
 
-    `primals` give the input shapes and dtypes (their values do not matter for a linear `fun`;
-    integer linear maps are transposed too). The result returns a tuple with one cotangent per
+    `primals` give the input shapes and dtypes (arrays, whose values do not matter for a linear
+    `fun`, or ShapeDtypeStructs; integer linear maps are transposed too). The result returns a tuple with one cotangent per
     primal, of its dtype. funcgrad does not check that `fun` is linear (JAX does): for a
     non-linear `fun` the result is the vjp at `primals`.
 
@@ -45,6 +46,7 @@ def linear_transpose(fun, *primals):
     >>> [float(c) for c in fg.linear_transpose(lambda x, y: x + 2 * y, 1.0, 1.0)(3.0)]
     [3.0, 6.0]
     """
+    primals = tree_map(zeros_for, primals)
     trace, in_tree, in_values, out_tree, out_values, _ = record(
         fun, primals, "linear_transpose", differentiable=False)
 

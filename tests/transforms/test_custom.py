@@ -185,3 +185,21 @@ def test_rule_outputs_are_checked():
     h.defjvp(lambda p, t: p[0] * 2)
     with pytest.raises(TypeError, match="pair"):
         fg.jvp(h, (1.0,), (1.0,))
+
+
+def test_custom_gradient_under_every_transform():
+    @fg.custom_gradient
+    def f(x):
+        return fnp.sin(x), lambda g: (g * fnp.cos(x) * 10,)
+    assert float(fg.grad(f)(0.5)) == pytest.approx(10 * np.cos(0.5))
+    xs = np.array([0.5, 1.0])
+    np.testing.assert_allclose(fg.vmap(fg.grad(f))(xs), 10 * np.cos(xs))
+    np.testing.assert_allclose(fg.grad(lambda x: fnp.sum(fg.vmap(f)(x)))(xs), 10 * np.cos(xs))
+    assert float(fg.jit(fg.grad(f))(0.5)) == pytest.approx(10 * np.cos(0.5))
+
+
+def test_symbolic_zeros_is_refused_and_eval_shape():
+    with pytest.raises(NotImplementedError, match="symbolic_zeros"):
+        fg.custom_jvp(fnp.sin).defjvp(lambda p, t: (p, t), symbolic_zeros=True)
+    out = fg.eval_shape(lambda x: (x @ x.T, x.sum()), fg.ShapeDtypeStruct((3, 2), np.float32))
+    assert out == (fg.ShapeDtypeStruct((3, 3), np.float32), fg.ShapeDtypeStruct((), np.float32))

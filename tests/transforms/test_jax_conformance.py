@@ -37,7 +37,8 @@ def _api(lib, np_, lax, tu, float0, checkpoint_policies):
         jacrev=lib.jacrev, jacfwd=lib.jacfwd, hessian=lib.hessian, vmap=lib.vmap,
         linearize=lib.linearize, linear_transpose=lib.linear_transpose,
         checkpoint=lib.checkpoint, remat=lib.remat, custom_jvp=lib.custom_jvp,
-        custom_vjp=lib.custom_vjp, stop_gradient=lax.stop_gradient, np=np_, lax=lax, tu=tu,
+        custom_vjp=lib.custom_vjp, custom_gradient=lib.custom_gradient,
+        eval_shape=lib.eval_shape, ShapeDtypeStruct=lib.ShapeDtypeStruct, stop_gradient=lax.stop_gradient, np=np_, lax=lax, tu=tu,
         float0=float0, policies=checkpoint_policies, name="jax" if lib is jax else "funcgrad")
 
 
@@ -389,6 +390,18 @@ def _nondiff(A):
     return A.grad(lambda x: apply(A.np.sin, x))(1.0)
 
 
+def _cgrad(A):
+    @A.custom_gradient
+    def f(x, y):
+        return A.np.sin(x) * y, lambda g: (g * A.np.cos(x) * 10, g * 3.0)
+    return f
+
+
+def _shapes(tree):
+    return [(tuple(s.shape), str(np.dtype(s.dtype))) for s in jax.tree_util.tree_leaves(
+        tree, is_leaf=lambda v: hasattr(v, "shape") and hasattr(v, "dtype"))]
+
+
 def _cjvp_rule(A, rule):
     @A.custom_jvp
     def f(x):
@@ -416,6 +429,15 @@ CUSTOM = {
     "custom_jvp rule not a pair": lambda A: _cjvp_rule(A, lambda p, t: p[0] * 2),
     "custom_vjp bwd not a tuple": lambda A: _cvjp_bwd(A, lambda res, g: g, np.ones(3)),
     "custom_jvp tangent structure": lambda A: _cjvp_rule(A, lambda p, t: (p[0] * 2, (t[0], t[0]))),
+    "custom_gradient": lambda A: A.grad(_cgrad(A), argnums=(0, 1))(0.5, 2.0),
+    "custom_gradient vmap of grad": lambda A: A.vmap(A.grad(_cgrad(A)))(np.ones(2), np.ones(2)),
+    "custom_gradient grad of vmap": lambda A: A.grad(lambda x: A.np.sum(A.vmap(_cgrad(A))(
+        x, np.ones(2))))(np.array([0.5, 1.0])),
+    "eval_shape": lambda A: _shapes(A.eval_shape(
+        lambda x, y: (x @ y, {"s": x.sum()}), A.ShapeDtypeStruct((3, 2), np.float32), np.ones((2, 4)))),
+    "linear_transpose of ShapeDtypeStruct": lambda A: A.linear_transpose(
+        lambda x: 2 * x, A.ShapeDtypeStruct((2,), np.float32))(np.ones(2, np.float32)),
+    "defjvp symbolic_zeros False": lambda A: _cjvp_rule(A, lambda p, t: (p[0] * 2, t[0] * 2)),
     "checkpoint grad": lambda A: A.grad(A.checkpoint(lambda x: A.np.sin(A.np.sin(x))))(1.0),
     "checkpoint jvp": lambda A: A.jvp(A.checkpoint(A.np.sin), (1.0,), (1.0,)),
     "checkpoint vmap of grad": lambda A: A.vmap(A.grad(A.checkpoint(A.np.sin)))(np.ones(2)),

@@ -253,6 +253,13 @@ def _flatten(out):
     lambda nn: nn.HuberLoss(delta=2.0), lambda nn: nn.Threshold(0.1, 20), lambda nn: nn.PixelShuffle(2),
     lambda nn: nn.Bilinear(2, 3, 4), lambda nn: nn.AdaptiveAvgPool1d(3), lambda nn: nn.RMSNorm(4),
     lambda nn: nn.ParameterList([nn.Parameter(torch_or_ft(nn).ones(2, 3))]),
+    lambda nn: nn.LeakyReLU(0.2), lambda nn: nn.LeakyReLU(0.1, inplace=True), lambda nn: nn.ELU(),
+    lambda nn: nn.GELU(approximate="tanh"), lambda nn: nn.GELU(), lambda nn: nn.Softplus(2.0),
+    lambda nn: nn.Hardshrink(), lambda nn: nn.Softshrink(0.3), lambda nn: nn.ConstantPad1d(1, 0.5),
+    lambda nn: nn.ConstantPad2d((1, 2, 0, 0), 1.0), lambda nn: nn.MaxUnpool2d(2),
+    lambda nn: nn.ReflectionPad2d(1), lambda nn: nn.Fold((4, 4), 2), lambda nn: nn.Unfold(2),
+    lambda nn: nn.TransformerEncoderLayer(4, 2, 8), lambda nn: nn.MultiheadAttention(4, 2),
+    lambda nn: nn.AdaptiveMaxPool2d(2), lambda nn: nn.InstanceNorm2d(3), lambda nn: nn.SELU(),
 ])
 def test_module_reprs_match_pytorch(make):
     assert repr(make(ft.nn)) == repr(make(torch.nn))

@@ -134,7 +134,8 @@ def _module(name, fn, fields=(), defaults=()):
         return fn(input, *[getattr(self, k) for k in fields])
 
     def extra_repr(self):
-        text = ", ".join(f"{k}={getattr(self, k)}" for k in fields)
+        text = ", ".join(f"{k}={getattr(self, k)!r}" if isinstance(getattr(self, k), str)
+                         else f"{k}={getattr(self, k)}" for k in fields)
         if self.inplace:
             text = "inplace=True" if not text else text + ", inplace=True"
         return text
@@ -163,6 +164,7 @@ Hardsigmoid = _module("Hardsigmoid", hardsigmoid)
 Hardswish = _module("Hardswish", hardswish)
 Hardshrink = _module("Hardshrink", hardshrink, ("lambd",), (0.5,))
 Softshrink = _module("Softshrink", softshrink, ("lambd",), (0.5,))
+Hardshrink.extra_repr = Softshrink.extra_repr = lambda self: f"{self.lambd}"
 Tanhshrink = _module("Tanhshrink", tanhshrink)
 LogSigmoid = _module("LogSigmoid", logsigmoid)
 Threshold = _module("Threshold", threshold, ("threshold", "value"), (None, None))
@@ -186,4 +188,6 @@ __all__ = ["selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "soft
            "threshold", "prelu", "tanhshrink", "softshrink", "hardshrink", "logsigmoid", "rrelu",
            "ReLU6", "SELU", "CELU", "Mish", "Softsign", "Softmin", "Hardtanh", "Hardsigmoid",
            "Hardswish", "Hardshrink", "Softshrink", "Tanhshrink", "LogSigmoid", "Threshold", "GLU",
-           "PReLU"]
+           "PReLU", "module_with_fields"]
+
+module_with_fields = _module

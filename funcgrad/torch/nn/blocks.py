@@ -107,6 +107,11 @@ class MaxUnpool2d(Module):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
 
+    def extra_repr(self):
+        pair = F._pair
+        return (f"kernel_size={pair(self.kernel_size)}, stride={pair(self.stride)}, "
+                f"padding={pair(self.padding)}")
+
     def forward(self, input, indices, output_size=None):
         return max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
                             output_size)

@@ -151,11 +151,18 @@ def _activation(name, fn, repr_text=""):
 ReLU = _activation("ReLU", F.relu)
 Tanh = _activation("Tanh", F.tanh)
 Sigmoid = _activation("Sigmoid", F.sigmoid)
-LeakyReLU = _activation("LeakyReLU", F.leaky_relu)
-GELU = _activation("GELU", F.gelu)
 SiLU = _activation("SiLU", F.silu)
-ELU = _activation("ELU", F.elu)
-Softplus = _activation("Softplus", F.softplus)
+
+
+def _with_fields(name, fn, fields, defaults):
+    from funcgrad.torch.nn.activation import module_with_fields
+    return module_with_fields(name, fn, fields, defaults)
+
+
+LeakyReLU = _with_fields("LeakyReLU", F.leaky_relu, ("negative_slope",), (0.01,))
+GELU = _with_fields("GELU", F.gelu, ("approximate",), ("none",))
+ELU = _with_fields("ELU", F.elu, ("alpha",), (1.0,))
+Softplus = _with_fields("Softplus", F.softplus, ("beta", "threshold"), (1.0, 20.0))
 
 
 class Softmax(Module):

@@ -388,8 +388,9 @@ class _Pad(Module):
         return pad(input, self.padding, self._mode)
 
     def extra_repr(self):
-        return f"{self.padding}" + (f", value={self.value}" if self._mode == "constant"
-                                    and type(self).__name__.startswith("Constant") else "")
+        if type(self).__name__.startswith("Constant"):
+            return f"padding={self.padding}, value={self.value}"
+        return f"{self.padding}"
 
 
 def _pad_module(name, mode, sides):

@@ -284,8 +284,8 @@ def _astype_impl(x, dtype):
 
 def _astype_back(g, ans, x, dtype):
     source = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
-    if not np.issubdtype(source, np.inexact):
-        return None
+    if not np.issubdtype(source, np.inexact) or not np.issubdtype(np.dtype(dtype), np.inexact):
+        return None  # an integer or boolean value on either side carries no derivative
     return astype_p.bind(g, dtype=source)
 
 

@@ -73,9 +73,11 @@ def _forward_blocks(trace, ins, outs, chunk_size):
     return blocks
 
 
-def _check_complex(mode, ins, outs, holomorphic):
-    """Complex Jacobians only for holomorphic functions, and only when asked (JAX's rule): the
-    Jacobian of a non-holomorphic map of complex numbers is not a complex matrix."""
+def _check_dtypes(mode, ins, outs, holomorphic):
+    """JAX's rules. holomorphic=True: complex inputs and outputs. Otherwise jacfwd needs real
+    inputs (a non-holomorphic map of complex numbers has no complex Jacobian to push forward),
+    and jacrev real floating outputs (its rows are the gradients of real numbers; with complex
+    inputs they are the complex gradients grad gives)."""
     def is_complex(x):
         return np.issubdtype(dtype_of(x), np.complexfloating)
 
@@ -83,15 +85,25 @@ def _check_complex(mode, ins, outs, holomorphic):
         if not all(is_complex(x) for x in ins) or not all(is_complex(y) for y in outs):
             raise TypeError(f"{mode}(..., holomorphic=True) requires complex inputs and outputs"
                             f"{where()}; cast the inputs with x.astype(complex).")
-    elif any(is_complex(x) for x in ins):
+        return
+    if mode == "jacfwd" and any(is_complex(x) for x in ins):
         raise TypeError(
-            f"{mode} of a function of complex inputs{where()}: pass holomorphic=True if the "
-            "function is holomorphic, or split the input into real and imaginary parts "
-            "(the Jacobian of a non-holomorphic function is a real 2x2 block per entry).")
-    elif mode == "jacrev" and any(is_complex(y) for y in outs):
-        raise TypeError(
-            f"jacrev of a function with complex outputs of real inputs{where()}: use jacfwd, or "
-            "differentiate the real and imaginary parts separately.")
+            f"jacfwd of a function of complex inputs{where()}: pass holomorphic=True if the "
+            "function is holomorphic; otherwise use jacrev (whose rows are gradients) or jvp, "
+            "or split the input into real and imaginary parts.")
+    if mode == "jacrev":
+        for y in outs:
+            dtype = dtype_of(y)
+            if is_complex(y):
+                raise TypeError(
+                    f"jacrev of a function with complex outputs{where()}: pass holomorphic=True "
+                    "if it is holomorphic; otherwise use jacfwd (for real inputs) or vjp, or "
+                    "differentiate the real and imaginary parts separately.")
+            if not np.issubdtype(dtype, np.floating):
+                raise TypeError(
+                    f"jacrev requires real floating-point outputs, but an output has dtype {dtype}"
+                    f"{where()}: its Jacobian is zero. Compute the output in floating point, or "
+                    "use vjp directly.")
 
 
 def _jacobian(fun, argnums, has_aux, mode, chunk_size, holomorphic=False):
@@ -101,7 +113,7 @@ def _jacobian(fun, argnums, has_aux, mode, chunk_size, holomorphic=False):
         with paused_gc():
             trace, in_tree, ins, out_tree, outs, aux = record(
                 fixed, tuple(args[i] for i in nums), mode, has_aux)
-            _check_complex(mode, ins, outs, holomorphic)
+            _check_dtypes(mode, ins, outs, holomorphic)
             make_blocks = _reverse_blocks if mode == "jacrev" else _forward_blocks
             blocks = make_blocks(trace, ins, outs, chunk_size)
         per_output = []

@@ -18,10 +18,32 @@ def test_holomorphic_hessian():
     np.testing.assert_allclose(h, np.diag(6 * z))
 
 
-@pytest.mark.parametrize("jac", [fg.jacrev, fg.jacfwd])
-def test_complex_inputs_without_holomorphic_raise(jac):
+def test_jacfwd_of_complex_inputs_without_holomorphic_raises():
     with pytest.raises(TypeError, match="holomorphic=True"):
-        jac(lambda z: fnp.abs(z))(z)
+        fg.jacfwd(lambda z: fnp.abs(z))(z)
+
+
+def test_jacrev_of_a_real_function_of_complex_inputs_stacks_its_gradients():
+    # as in JAX: row i is grad of output i, in the convention of grad (d/dx - i d/dy of |z|^2)
+    J = fg.jacrev(lambda z: fnp.abs(z) ** 2)(z)
+    np.testing.assert_allclose(J, np.diag(2 * np.conj(z)))
+    np.testing.assert_allclose(J[0], fg.grad(lambda z: fnp.abs(z[0]) ** 2)(z))
+
+
+def test_jacrev_of_complex_or_integer_outputs_raises():
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        fg.jacrev(lambda x: x * (1 + 1j))(np.ones(2))
+    with pytest.raises(TypeError, match="real floating-point outputs.*int64"):
+        fg.jacrev(lambda x: (x * 2).astype(np.int64))(np.ones(2))
+    # forward mode: the Jacobian of an integer-valued output is zero
+    np.testing.assert_array_equal(fg.jacfwd(lambda x: (x * 2).astype(np.int64))(np.ones(2)),
+                                  np.zeros((2, 2)))
+
+
+def test_a_cast_to_integer_stops_the_cotangent():
+    y, pull = fg.vjp(lambda x: (x * 2).astype(np.int64), np.ones(2))
+    (ct,) = pull(np.ones(2))
+    np.testing.assert_array_equal(ct, np.zeros(2))
 
 
 def test_holomorphic_needs_complex_inputs():

@@ -37,7 +37,11 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     elif isinstance(data, np.ndarray):
         array = np.array(data, copy=True)
     else:
-        array = np.array(_nested_data(data))
+        try:
+            array = np.array(_nested_data(data))
+        except ValueError:
+            _raise_ragged(data)
+            raise
         if dtype is None:
             array = array.astype(_default_dtype(array), copy=False)
     if dtype is not None:
@@ -45,6 +49,19 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     if array.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     return _finish(array, requires_grad)
+
+
+def _raise_ragged(data, dim=0):
+    """PyTorch's ValueError for nested sequences of different lengths."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return
+    lengths = [len(d) if isinstance(d, (list, tuple)) else None for d in data]
+    first = lengths[0]
+    for n in lengths[1:]:
+        if n != first:
+            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
+    for d in data:
+        _raise_ragged(d, dim + 1)
 
 
 def as_tensor(data, dtype=None, device=None):

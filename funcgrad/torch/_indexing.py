@@ -9,6 +9,7 @@ import numpy as np
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
 from funcgrad.torch._ops import _plain, as_tensor_arg, expand, to
+from funcgrad.torch.errors import SCALAR_TYPE_NAMES
 from funcgrad.torch.tensor import Tensor, apply
 
 
@@ -36,7 +37,30 @@ def _basic_name(index):
     return name
 
 
+def _check_masks(input, index):
+    """PyTorch's IndexError for a boolean mask whose shape differs from the part it indexes."""
+    items = index if isinstance(index, tuple) else (index,)
+    position = 0
+    for item in items:
+        if item is None:
+            continue
+        if item is Ellipsis:
+            return
+        if isinstance(item, Tensor) and item._data.dtype == np.bool_ and item.ndim:
+            want = tuple(input.shape[position:position + item.ndim])
+            for k, (m, n) in enumerate(zip(item.shape, want)):
+                if m != n:
+                    raise IndexError(
+                        f"The shape of the mask {list(item.shape)} at index {k} does not match "
+                        f"the shape of the indexed tensor {list(input.shape)} at index "
+                        f"{position + k}")
+            position += item.ndim
+        else:
+            position += 1
+
+
 def getitem(input, index):
+    _check_masks(input, index)
     index = canonical_index(_plain_index(index))
     name = _basic_name(index)
     if name is None:
@@ -63,12 +87,20 @@ def index_put(input, index, value):
 
 def gather(input, dim, index):
     idx = np.asarray(index._data)
+    size = input.shape[dim]
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        bad = int(idx.max() if idx.max() >= size else idx.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim % input.ndim} with "
+                           f"size {size}")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[dim % input.ndim] = idx
     return apply(getitem_p, (input,), {"index": tuple(grids)}, "GatherBackward0")
 
 
 def masked_fill(input, mask, value):
+    if isinstance(mask, Tensor) and mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{SCALAR_TYPE_NAMES[mask._data.dtype.name]}")
     value = as_tensor_arg(value).to(input.dtype)
     return apply(ew.where, (_plain(mask), value, input), {}, "MaskedFillBackward0")
 
@@ -107,6 +139,8 @@ def narrow(input, dim, start, length):
 
 
 def split(tensor, split_size_or_sections, dim=0):
+    from funcgrad.torch.errors import check_dim
+    dim = check_dim(dim, tensor.ndim)
     size = tensor.shape[dim]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
@@ -124,6 +158,8 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     return split(input, -(-input.shape[dim] // chunks), dim)
 
 

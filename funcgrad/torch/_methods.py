@@ -225,6 +225,7 @@ def _install_more(T):
     T.__invert__ = lambda self: _math.bitwise_not(self)
     T.bincount, T.histc = _math.bincount, _math.histc
     T.unfold = _shape_ops.unfold
+    T.__iter__ = _iterate
     T.quantile, T.nanquantile = _math.quantile, _math.nanquantile
     T.real = property(_math.real)
     T.imag = property(_math.imag)
@@ -241,6 +242,12 @@ def _round(self, *, decimals=0):
     if not decimals:
         return _ops.round(self)
     return _ops.apply(_ops.ew.round_p, (self,), {"decimals": int(decimals)}, "RoundBackward1")
+
+
+def _iterate(self):
+    if self.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(_indexing.unbind(self, 0))
 
 
 def _random():

@@ -17,6 +17,7 @@ from funcgrad.primitives.indexing import getitem_p
 from funcgrad.primitives._util import normalize_axis
 from funcgrad.errors import where as _user_line
 from funcgrad.torch import _dtype
+from funcgrad.torch.errors import check_dim, matmul_shape_error
 from funcgrad.torch._composite import composite
 from funcgrad.core.tracer import Tracer
 from funcgrad.torch.tensor import Tensor, apply
@@ -31,6 +32,8 @@ def as_tensor_arg(x):
 def _axes(dim, ndim):
     if dim is None:
         return None
+    for d in ((dim,) if isinstance(dim, (int, np.integer)) else dim):
+        check_dim(int(d), ndim)
     return normalize_axis(dim, ndim)
 
 
@@ -314,15 +317,24 @@ def le(input, other):
     return apply(ew.less_equal, (input, other), {})
 
 
-def softmax(input, dim, dtype=None):
+def _implicit_dim(ndim, name):
+    import warnings
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, dtype=None, _stacklevel=3):
     x = input if dtype is None else to(input, dtype)
-    axis = int(dim) % builtins.max(x.ndim, 1)
+    dim = _implicit_dim(x.ndim, "softmax") if dim is None else dim
+    axis = check_dim(int(dim), x.ndim)
     return composite("SoftmaxBackward0", lambda v: ew.exp(nnp.log_softmax(v, axis=axis)), x)
 
 
-def log_softmax(input, dim, dtype=None):
+def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
     x = input if dtype is None else to(input, dtype)
-    return apply(nnp.log_softmax, (x,), {"axis": int(dim) % builtins.max(x.ndim, 1)})
+    dim = _implicit_dim(x.ndim, "log_softmax") if dim is None else dim
+    return apply(nnp.log_softmax, (x,), {"axis": check_dim(int(dim), x.ndim)})
 
 
 # -- linear algebra -------------------------------------------------------------------------------
@@ -346,13 +358,25 @@ def _matmul_name(left, right):
 def matmul(input, other):
     left = np.ndim(input._data) if isinstance(input, Tensor) else 2
     right = np.ndim(other._data) if isinstance(other, Tensor) else 2
+    if left and right and np.shape(input._data)[-1] != np.shape(other._data)[-2 if right > 1 else -1]:
+        _matmul_error(np.shape(input._data), np.shape(other._data))
     return apply(contraction.matmul, (input, other), {}, _matmul_name(left, right))
+
+
+def _matmul_error(a, b):
+    if len(a) == 1 and len(b) == 1:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] "
+                           "to have the same number of elements, but got "
+                           f"{a[0]} and {b[0]} elements respectively")
+    left = (int(math.prod(a[:-1])), a[-1]) if len(a) > 1 else (1, a[0])
+    right = tuple(b[-2:]) if len(b) > 1 else (b[0], 1)
+    raise RuntimeError(matmul_shape_error(left, right, (tuple(a), tuple(b))))
 
 
 def mm(input, mat2):
     if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"self must be a matrix (mm got shapes {tuple(input.shape)} and "
-                           f"{tuple(mat2.shape)}; use matmul for batches or vectors)")
+        raise RuntimeError(f"self must be a matrix\n[funcgrad] mm got shapes {tuple(input.shape)} "
+                           f"and {tuple(mat2.shape)}; use matmul for batches or vectors")
     return matmul(input, mat2)
 
 
@@ -376,13 +400,13 @@ def outer(input, vec2):
 # -- shapes ---------------------------------------------------------------------------------------
 
 def reshape(input, *shape, name="ViewBackward0"):
-    shape = _sizes(shape)
+    shape = asked = _sizes(shape)
     size = input.numel()
     if -1 in shape:
         known = int(math.prod([s for s in shape if s != -1]))
         shape = tuple(size // known if s == -1 and known else s for s in shape)
     if int(math.prod(shape)) != size:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}\n"
+        raise RuntimeError(f"shape '{list(asked)}' is invalid for input of size {size}\n"
                            f"[funcgrad] the tensor has shape {tuple(input.shape)}{_user_line()}; the new "
                            "shape must have the same number of elements (use -1 for one axis).")
     return apply(shp.reshape_p, (input,), {"shape": shape}, name, view_of=input)
@@ -395,13 +419,19 @@ def view(input, *shape):
 
 
 def permute(input, *dims):
-    dims = tuple(d % builtins.max(input.ndim, 1) for d in _sizes(dims))
+    dims = _sizes(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
+            f"equal to len(dims) = {len(dims)}")
+    dims = tuple(check_dim(d, input.ndim) for d in dims)
     return apply(shp.transpose_p, (input,), {"axes": dims}, "PermuteBackward0", view_of=input)
 
 
 def transpose(input, dim0, dim1):
     axes = list(range(input.ndim))
-    dim0, dim1 = dim0 % input.ndim, dim1 % input.ndim
+    dim0, dim1 = check_dim(dim0, input.ndim), check_dim(dim1, input.ndim)
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return apply(shp.transpose_p, (input,), {"axes": tuple(axes)}, "TransposeBackward0",
                  view_of=input)
@@ -420,7 +450,7 @@ def t(input):
 
 def unsqueeze(input, dim):
     shape = list(input.shape)
-    shape.insert(dim % (input.ndim + 1), 1)
+    shape.insert(check_dim(dim, input.ndim + 1), 1)
     return reshape(input, shape, name="UnsqueezeBackward0")
 
 
@@ -429,7 +459,7 @@ def squeeze(input, dim=None):
         shape = [s for s in input.shape if s != 1]
         name = "SqueezeBackward0"
     else:
-        dims = {d % builtins.max(input.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+        dims = {check_dim(d, input.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
         shape = [s for i, s in enumerate(input.shape) if not (i in dims and s == 1)]
         name = "SqueezeBackward1"
     return reshape(input, shape, name=name)
@@ -447,12 +477,20 @@ def expand(input, *sizes):
     sizes = _sizes(sizes)
     lead = len(sizes) - input.ndim
     shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    for i, (have, want) in enumerate(zip(input.shape, shape[lead:])):
+        if have != want and have != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({want}) must match the existing size ({have}) "
+                f"at non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  Tensor "
+                f"sizes: {list(input.shape)}")
     return apply(shp.broadcast_to_p, (input,), {"shape": shape}, "ExpandBackward0",
                  view_of=input)
 
 
 def cat(tensors, dim=0):
     tensors = [as_tensor_arg(x) for x in tensors]
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     dim = dim % builtins.max(tensors[0].ndim, 1)
     first = tuple(tensors[0].shape)
     for number, t in enumerate(tensors[1:], 1):
@@ -470,6 +508,13 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     tensors = [as_tensor_arg(x) for x in tensors]
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors[1:], 1):
+        if tuple(t.shape) != tuple(tensors[0].shape):
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
+                               f"entry {i}")
     dim = dim % (tensors[0].ndim + 1)
     return composite("StackBackward0", lambda *xs: shp.stack(xs, dim), *tensors)
 

@@ -227,6 +227,8 @@ def trace(input):
 def index_select(input, dim, index, *, name="IndexSelectBackward0"):
     dim = dim % builtins.max(input.ndim, 1)
     positions = _values(index).reshape(-1)
+    if positions.size and (positions.max() >= input.shape[dim] or positions.min() < -input.shape[dim]):
+        raise IndexError("index out of range in self")
     return apply(getitem_p, (input,), {"index": (slice(None),) * dim + (positions,)}, name)
 
 

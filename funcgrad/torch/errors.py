@@ -109,15 +109,21 @@ def op_error(primitive, args, err):
 
 
 def _broadcast_mismatch(shapes):
-    if len(shapes) != 2:
-        return None
-    a, b = shapes
-    rank = max(len(a), len(b))
-    a, b = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
-    for i, (n, m) in enumerate(zip(a, b)):
-        if n != m and n != 1 and m != 1:
-            return i, n, m
+    """(dimension, size a, size b) of the first pair of shapes that do not broadcast."""
+    for k, a in enumerate(shapes):
+        for b in shapes[k + 1:]:
+            rank = max(len(a), len(b))
+            a2, b2 = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
+            for i, (n, m) in enumerate(zip(a2, b2)):
+                if n != m and n != 1 and m != 1:
+                    return i, n, m
     return None
+
+
+SCALAR_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+                     "int32": "int", "int16": "short", "int8": "signed char",
+                     "uint8": "unsigned char", "bool": "bool", "complex64": "complex<float>",
+                     "complex128": "complex<double>"}
 
 
 def view_inplace_error(tensor) -> str:
@@ -127,3 +133,20 @@ def view_inplace_error(tensor) -> str:
         f"not reach the tensor it views. The view has shape {tuple(tensor.shape)}{where()}. "
         "Use the out-of-place form (y = y * 2), assign through the base tensor "
         "(base[index] = value), or .clone() the view first.")
+
+
+def check_dim(dim, ndim) -> int:
+    """dim made non-negative, or PyTorch's IndexError for a dimension out of range."""
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, "
+                         f"{size - 1}], but got {dim})")
+    return dim % size
+
+
+def matmul_shape_error(left, right, shapes=None) -> str:
+    note = "" if shapes is None else (
+        f"\n[funcgrad] got shapes {shapes[0]} and {shapes[1]}{where()}: the last dimension of "
+        "the first must equal the first (or next to last) of the second.")
+    return (f"mat1 and mat2 shapes cannot be multiplied ({left[0]}x{left[1]} and "
+            f"{right[0]}x{right[1]}){note}")

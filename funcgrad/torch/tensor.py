@@ -182,8 +182,8 @@ class Tensor(Tracer):
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if flag and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               f"gradients (this one is {self.dtype})")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients\n"
+                               f"[funcgrad] this one is {self.dtype}; convert it with .float()")
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad=True):

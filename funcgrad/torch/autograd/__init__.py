@@ -58,8 +58,8 @@ def _prepare_grads(grads, create_graph):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate the gradients of `tensors` into the `.grad` of the leaves of their graph."""
     outputs = _as_list(tensors)
-    grads = _root_grads(outputs, _as_list(grad_tensors))
     _check_roots(outputs)
+    grads = _root_grads(outputs, _as_list(grad_tensors))
     retain = create_graph if retain_graph is None else retain_graph
     only = None
     if inputs is not None:

@@ -73,6 +73,11 @@ def relu6(input, inplace=False):
 
 
 def linear(input, weight, bias=None):
+    if input.shape[-1] != weight.shape[-1]:
+        from funcgrad.torch.errors import matmul_shape_error
+        rows = int(np.prod(input.shape[:-1])) if input.ndim > 1 else 1
+        raise RuntimeError(matmul_shape_error((rows, input.shape[-1]), tuple(weight.shape)[::-1],
+                                              (tuple(input.shape), tuple(weight.shape)[::-1])))
     if bias is None:
         return _ops.matmul(input, _ops.t(weight))
     name = "AddmmBackward0" if input.ndim == 2 else "ViewBackward0"
@@ -80,6 +85,11 @@ def linear(input, weight, bias=None):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if input.shape[-3] != weight.shape[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+            f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got "
+            f"{input.shape[-3]} channels instead")
     squeeze = input.ndim == 3
     if squeeze:
         input = _ops.unsqueeze(input, 0)
@@ -125,6 +135,12 @@ def _pool(primitive, name, input, kernel_size, stride, padding, dilation=(1, 1))
     if squeeze:
         input = _ops.unsqueeze(input, 0)
     params = {"kernel": kernel, "stride": stride, "padding": _pair(padding)}
+    sizes = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(
+        input.shape[-2:], params["padding"], dilation, kernel, stride)]
+    if min(sizes) <= 0:
+        c, h, w = input.shape[-3:]
+        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
+                           f"({c}x{sizes[0]}x{sizes[1]}). Output size is too small")
     if dilation != (1, 1):
         params["dilation"] = dilation
     out = apply(primitive, (input,), params, name)
@@ -214,6 +230,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-5):
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training and input.numel() // input.shape[1] <= 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         f"{input.shape!r}")
     if training and running_mean is not None:
         with grad_mode.no_grad():
             data = np.asarray(input.detach()._data)
@@ -242,6 +261,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     labels = np.asarray(as_tensor_arg(input)._data)
+    if labels.dtype.kind not in "iu":
+        from funcgrad.torch.errors import tensor_type_name
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
+                           "scalar types: Long, Int; but got "
+                           f"{tensor_type_name(as_tensor_arg(input)).split(' ')[0]} instead (while "
+                           "checking arguments for embedding)")
+    if labels.size and (labels.max() >= weight.shape[0] or labels.min() < -weight.shape[0]):
+        raise IndexError("index out of range in self")
     if max_norm is not None:  # rows looked up are rescaled in place to norm max_norm at most
         rows = np.unique(labels)
         table = weight._data

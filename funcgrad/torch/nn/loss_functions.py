@@ -171,6 +171,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     dim = 1 if input.ndim > 1 else 0
     logp = _ops.log_softmax(input, dim)
     if target._data.dtype.kind == "f":  # class probabilities
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                               f"{_dtype_word(target)}\n[funcgrad] class-index targets must be "
+                               "integers (.long()); probability targets must have the input's "
+                               "shape")
         if label_smoothing:
             target = target * (1 - label_smoothing) + label_smoothing / input.shape[dim]
         if weight is not None:
@@ -186,6 +191,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return nll
     return (1 - label_smoothing) * nll + _smoothing_term(logp, target, weight, ignore_index,
                                                          reduction, dim) * label_smoothing
+
+
+def _dtype_word(t):
+    from funcgrad.torch.errors import tensor_type_name
+    return tensor_type_name(t).split(" ")[0][len("torch."):-len("Tensor")]
 
 
 def _renamed(t, name):

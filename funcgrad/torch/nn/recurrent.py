@@ -85,6 +85,9 @@ class RNNBase(Module):
         return _rnn_step(x, state, *weights, "tanh" if self.mode == "RNN_TANH" else "relu")
 
     def forward(self, input, hx=None):
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
         unbatched = input.ndim == 2
         if unbatched:
             input = input.unsqueeze(1)

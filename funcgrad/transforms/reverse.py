@@ -174,9 +174,10 @@ def record_floats(fun, args, transform, has_aux=False):
     out_values, aux), `floats` being the indices of the traced leaves."""
     leaves, in_tree = flat_arrays(args, transform, differentiable=False)
     floats = [i for i, x in enumerate(leaves) if is_inexact(x)]
+    given = tree_flatten(args)[0]  # the fixed leaves reach fun as they were given
 
     def of_floats(*float_leaves):
-        full = list(leaves)
+        full = list(given)
         for i, x in zip(floats, float_leaves):
             full[i] = x
         return fun(*tree_unflatten(in_tree, full))

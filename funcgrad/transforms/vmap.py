@@ -167,6 +167,8 @@ def _axes_for_leaves(axes, tree, name):
     """Broadcast an in_axes/out_axes spec (int, None or a prefix pytree of them) to every leaf.
 
     Containers of the spec must have the values' types (a list does not stand for a tuple)."""
+    if axes is None or isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
+        return [None if axes is None else int(axes)] * tree.num_leaves
     spec_leaves, spec_tree = tree_flatten(axes, is_leaf=lambda a: a is None)
     for a in spec_leaves:
         if not (a is None or isinstance(a, (int, np.integer)) and not isinstance(a, bool)):

@@ -27,9 +27,14 @@ class Composite:
         out = [None] * len(node.edges)
         if create_graph:
             from funcgrad.torch.autograd import grad as autograd_grad
-            inputs = [node.inputs[i] for i in self.differentiated]
+            from funcgrad.torch._ops import reshape
+            args = list(node.inputs)
             with grad_mode.enable_grad():
-                result = self.fn(*node.inputs)
+                # each position its own alias, so that an input passed twice gets each share
+                for i in self.differentiated:
+                    args[i] = reshape(args[i], tuple(args[i].shape))
+                result = self.fn(*args)
+            inputs = [args[i] for i in self.differentiated]
             grads = autograd_grad(result, inputs, grad, create_graph=True, allow_unused=True)
         else:
             grads = self.pullback(grad)

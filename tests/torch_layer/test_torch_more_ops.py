@@ -234,3 +234,28 @@ def test_random_fill_of_a_leaf_that_requires_grad_raises_as_pytorch():
         with T.no_grad():
             w.normal_()
         assert w.requires_grad and w.is_leaf
+
+
+SECOND_ORDER = ["addcmul", "lerp_tensor", "prod_dim", "cumprod", "logcumsumexp", "sort", "det",
+                "inverse", "solve", "einsum", "tril", "scatter_add", "index_add", "std_mean",
+                "hypot", "xlogy", "logaddexp", "repeat", "diag_embed", "linalg_norm"]
+
+
+def _second_order(T, program):
+    leaves = [T.tensor(a, requires_grad=True) for a in (X, Y, M, V)]
+    out = program(T, *leaves)
+    weights = T.tensor(np.linspace(-1, 2, out.numel(), dtype=np.float32).reshape(tuple(out.shape)))
+    loss = (out * weights).sum() + 0.1 * (out * out).sum()  # nonlinear even for linear ops
+    grads = T.autograd.grad(loss, leaves, create_graph=True, allow_unused=True)
+    total = sum((g * g).sum() for g in grads if g is not None and g.requires_grad)
+    second = T.autograd.grad(total, leaves, allow_unused=True)
+    return [None if g is None else g.numpy() for g in second]
+
+
+@pytest.mark.parametrize("op", SECOND_ORDER)
+def test_second_derivatives_match_pytorch(op):
+    for a, b in zip(_second_order(ft, PROGRAMS[op]), _second_order(torch, PROGRAMS[op])):
+        if a is None or b is None:
+            assert (a is None or not np.any(a)) and (b is None or not np.any(b))
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)

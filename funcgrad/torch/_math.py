@@ -13,7 +13,8 @@ import funcgrad.numpy as fnp
 from funcgrad.core.primitive import registry
 from funcgrad.core.tracer import concrete_value
 from funcgrad.primitives import elementwise as ew, reductions as red
-from funcgrad.primitives.indexing import getitem_p
+from funcgrad.core.tracer import Tracer
+from funcgrad.primitives.indexing import argsort_p, getitem_p, take_along_axis_p
 from funcgrad.torch import _dtype
 from funcgrad.torch._composite import composite
 from funcgrad.torch._ops import _axes, as_tensor_arg, mean, reshape, std, var
@@ -309,12 +310,34 @@ def _descending_key(data):
     return -data
 
 
+def _traced_order(input, dim, descending):
+    """Under a torch.func transform: the sorting order as the registry's argsort of the traced
+    value (batchable), not computed from the concrete value."""
+    data = input._data
+    return argsort_p.bind(-data if descending else data, axis=dim % builtins.max(input.ndim, 1))
+
+
+def _take_traced(input, order, dim, name):
+    axis = dim % builtins.max(input.ndim, 1)
+    return composite(name, lambda x: take_along_axis_p.bind(x, order, axis=axis), input)
+
+
+def _first_k(array, k, dim, ndim):
+    return getitem_p.bind(array, index=(slice(None),) * (dim % builtins.max(ndim, 1))
+                          + (slice(0, k),))
+
+
 def sort(input, dim=-1, descending=False, stable=False):
+    if isinstance(input._data, Tracer):
+        order = _traced_order(input, dim, descending)
+        return _SORT(_take_traced(input, order, dim, "SortBackward0"), Tensor._make(order))
     order = _stable_order(_values(input), dim, descending).astype(_I64)
     return _SORT(take_at(input, order, dim, "SortBackward0"), Tensor._make(order))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
+    if isinstance(input._data, Tracer):
+        return Tensor._make(_traced_order(input, dim, descending))
     return Tensor._make(_stable_order(_values(input), dim, descending).astype(_I64))
 
 
@@ -323,6 +346,9 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's name
+    if isinstance(input._data, Tracer):
+        order = _first_k(_traced_order(input, dim, largest), int(k), dim, input.ndim)
+        return _TOPK(_take_traced(input, order, dim, "TopkBackward0"), Tensor._make(order))
     data = _values(input)
     dim = dim % builtins.max(data.ndim, 1)
     order = _stable_order(data, dim, largest)

@@ -357,7 +357,22 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's
     return _TOPK(take_at(input, picked, dim, "TopkBackward0"), Tensor._make(picked))
 
 
+def _traced_pick(input, position, dim, keepdim, name, kind):
+    """Under a transform: the entry at `position` of the sorted order along dim."""
+    dim = dim % builtins.max(input.ndim, 1)
+    order = getitem_p.bind(_traced_order(input, dim, False),
+                           index=(slice(None),) * dim + (slice(position, position + 1),))
+    values = _take_traced(input, order, dim, name)
+    indices = Tensor._make(order)
+    if not keepdim:
+        shape = tuple(s for i, s in enumerate(values.shape) if i != dim)
+        values, indices = reshape(values, shape, name=name), reshape(indices, shape)
+    return kind(values, indices)
+
+
 def kthvalue(input, k, dim=-1, keepdim=False):
+    if isinstance(input._data, Tracer):
+        return _traced_pick(input, int(k) - 1, dim, keepdim, "KthvalueBackward0", _KTH)
     data = _values(input)
     dim = dim % builtins.max(data.ndim, 1)
     order = _stable_order(data, dim, False)
@@ -375,6 +390,13 @@ def _pick_one(input, picked, dim, keepdim, name, kind):
 
 
 def median(input, dim=None, keepdim=False):
+    if isinstance(input._data, Tracer):
+        if dim is None:
+            flat = reshape(input, -1)
+            return _traced_pick(flat, (flat.shape[0] - 1) // 2, 0, False, "MedianBackward0",
+                                _MEDIAN).values
+        return _traced_pick(input, (input.shape[dim] - 1) // 2, dim, keepdim, "MedianBackward1",
+                            _MEDIAN)
     data = _values(input)
     if dim is None:  # the lower of the two middle values, as PyTorch
         flat = data.reshape(-1)

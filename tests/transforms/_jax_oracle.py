@@ -121,7 +121,7 @@ ERRORS = {
     "vjp cotangent shape", "vjp cotangent structure", "vjp complex cotangent for real output",
     "jvp tangent shape", "jvp integer tangent", "jvp tangent count", "jvp not tuples",
     "jvp float64 tangent of float32",
-    "jacrev integer input", "jacfwd integer input", "linearize tangent shape",
+    "jacrev integer input", "jacfwd integer input", "jacrev integer output", "linearize tangent shape",
     "linearize tangent count",
     "all_gather axis out of range", "sizes differ", "axis out of range", "scalar argument",
     "list argument of scalars", "in_axes length", "in_axes float", "in_axes string",

@@ -129,6 +129,8 @@ JACOBIANS = {
     "hessian float32": lambda A: A.hessian(lambda x: A.np.sum(x ** 3))(x32),
     "jacrev integer input": lambda A: A.jacrev(lambda x: x * 2)(np.ones(2, int)),
     "jacfwd integer input": lambda A: A.jacfwd(lambda x: x * 2)(np.ones(2, int)),
+    "jacrev integer output": lambda A: A.jacrev(lambda x: (x > 0).astype(int))(np.ones(2)),
+    "jacrev complex input": lambda A: A.jacrev(A.np.abs)(np.array([1 + 1j, 2.0])),
     "linearize": lambda A: A.linearize(lambda x: x ** 2, 3.0)[1](1.0),
     "linearize float32": lambda A: A.linearize(lambda x: x ** 2, np.float32(3))[1](np.float32(1)),
     "linearize several": lambda A: A.linearize(lambda x, y: (x * y, x), 3.0, 2.0)[1](1.0, 1.0),

@@ -238,3 +238,24 @@ def test_module_backward_hooks_see_and_replace_gradients():
 def test_module_backward_hooks_match_pytorch():
     import torch
     assert _hooked_linear(ft) == _hooked_linear(torch)
+
+
+def test_reset_parameters_and_running_stats():
+    bn = ft.nn.BatchNorm1d(3)
+    bn(ft.randn(4, 3) * 5 + 2)
+    assert float(bn.num_batches_tracked) == 1 and float(bn.running_mean.abs().sum()) > 0
+    bn.reset_parameters()
+    assert bn.running_mean.tolist() == [0.0] * 3 and bn.running_var.tolist() == [1.0] * 3
+    assert int(bn.num_batches_tracked) == 0
+    norm = ft.nn.LayerNorm(2)
+    with ft.no_grad():
+        norm.weight.mul_(3)
+    norm.reset_parameters()
+    assert norm.weight.tolist() == [1.0, 1.0] and norm.bias.tolist() == [0.0, 0.0]
+    emb = ft.nn.Embedding(3, 2, padding_idx=1)
+    emb.reset_parameters()
+    assert emb.weight[1].tolist() == [0.0, 0.0]
+    for module in (ft.nn.GroupNorm(1, 2), ft.nn.RMSNorm(2), ft.nn.LSTMCell(2, 3), ft.nn.PReLU(),
+                   ft.nn.Bilinear(2, 2, 1), ft.nn.ConvTranspose2d(1, 1, 2)):
+        module.reset_parameters()
+    assert len(ft.nn.LSTM(2, 3, 2).all_weights) == 2

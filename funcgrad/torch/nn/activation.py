@@ -174,8 +174,12 @@ GLU = _module("GLU", glu, ("dim",), (-1,))
 class PReLU(Module):
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
-        self.num_parameters = num_parameters
+        self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(Tensor._make(np.full(num_parameters, init, default_float())))
+
+    def reset_parameters(self):
+        from funcgrad.torch.nn.init import constant_
+        constant_(self.weight, self.init)
 
     def forward(self, input):
         return prelu(input, self.weight)

@@ -64,7 +64,7 @@ class Conv2d(Module):
         self.kernel_size = F._pair(kernel_size)
         self.stride, self.dilation = F._pair(stride), F._pair(dilation)
         self.padding = padding if isinstance(padding, str) else F._pair(padding)
-        self.groups = groups
+        self.groups, self.padding_mode = groups, padding_mode
         self.weight = _empty(out_channels, in_channels // groups, *self.kernel_size)
         self.bias = _empty(out_channels) if bias else None
         self.reset_parameters()
@@ -75,7 +75,15 @@ class Conv2d(Module):
         fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
         _default_init(self.weight, self.bias, fan_in)
 
+    transposed = False
+    output_padding = (0, 0)
+
     def forward(self, input):
+        if self.padding_mode != "zeros" and not isinstance(self.padding, str):
+            (ph, pw) = self.padding
+            padded = F.pad(input, (pw, pw, ph, ph), mode=self.padding_mode)
+            return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
@@ -221,6 +229,19 @@ class _BatchNorm(Module):
         else:
             self.running_mean = self.running_var = None
 
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            for name, value in (("running_mean", 0), ("running_var", 1), ("num_batches_tracked", 0)):
+                buffer = self._buffers[name]
+                buffer._data[...] = value
+                buffer._counter[0] += 1
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
     def forward(self, input):
         use_batch = self.training or not self.track_running_stats
         momentum = self.momentum
@@ -270,6 +291,11 @@ class Embedding(Module):
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
                    _weight=embeddings, _freeze=freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type)
@@ -395,7 +421,10 @@ class Bilinear(Module):
         self.out_features = out_features
         self.weight = _empty(out_features, in1_features, in2_features)
         self.bias = _empty(out_features) if bias else None
-        bound = 1 / math.sqrt(in1_features)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.in1_features)
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)

@@ -111,6 +111,14 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 # -- modules --------------------------------------------------------------------------------
 
+def _reset_affine(module):
+    from funcgrad.torch.nn import init
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if getattr(module, "bias", None) is not None:
+        init.zeros_(module.bias)
+
+
 def _ones(shape):
     return Parameter(Tensor._make(np.ones(shape, default_float())))
 
@@ -127,6 +135,9 @@ class LayerNorm(Module):
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self.weight = _ones(self.normalized_shape) if elementwise_affine else None
         self.bias = _zeros(self.normalized_shape) if elementwise_affine and bias else None
+
+    def reset_parameters(self):
+        _reset_affine(self)
 
     def forward(self, input):
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -147,6 +158,9 @@ class GroupNorm(Module):
         self.weight = _ones(num_channels) if affine else None
         self.bias = _zeros(num_channels) if affine and bias else None
 
+    def reset_parameters(self):
+        _reset_affine(self)
+
     def forward(self, input):
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
@@ -162,6 +176,9 @@ class RMSNorm(Module):
         self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self.weight = _ones(self.normalized_shape) if elementwise_affine else None
+
+    def reset_parameters(self):
+        _reset_affine(self)
 
     def forward(self, input):
         return rms_norm(input, self.normalized_shape, self.weight, self.eps)
@@ -182,8 +199,18 @@ class _InstanceNorm(Module):
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, default_float())))
             self.register_buffer("running_var", Tensor._make(np.ones(num_features, default_float())))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
         else:
             self.running_mean = self.running_var = None
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        _reset_affine(self)
 
     def forward(self, input):
         unbatched = input.ndim == self._dims + 1

@@ -148,6 +148,12 @@ class RNNBase(Module):
     def flatten_parameters(self):
         return None
 
+    @property
+    def all_weights(self):
+        directions = 2 if self.bidirectional else 1
+        return [[p for p in self._weights(layer, d) if p is not None]
+                for layer in range(self.num_layers) for d in range(directions)]
+
 
 class RNN(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
@@ -184,7 +190,10 @@ class _Cell(Module):
         self.weight_hh = _param(self._gates * hidden_size, hidden_size)
         self.bias_ih = _param(self._gates * hidden_size) if bias else None
         self.bias_hh = _param(self._gates * hidden_size) if bias else None
-        bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 

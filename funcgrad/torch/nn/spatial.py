@@ -257,6 +257,9 @@ def _channel_dropout(input, p, training, batched_ndim):
 # -- modules ----------------------------------------------------------------------------------------
 
 class Conv1d(Module):
+    transposed = False
+    output_padding = (0,)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()

@@ -85,9 +85,14 @@ class _ConvTranspose(Module):
         self.weight = Parameter(Tensor._make(np.zeros(
             (in_channels, out_channels // groups) + self.kernel_size, default_float())))
         self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
+        self.reset_parameters()
+
+    transposed = True
+
+    def reset_parameters(self):
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = out_channels // groups * int(np.prod(self.kernel_size))
+            fan_in = self.out_channels // self.groups * int(np.prod(self.kernel_size))
             bound = 1 / math.sqrt(fan_in) if fan_in else 0
             init.uniform_(self.bias, -bound, bound)
 

@@ -65,6 +65,11 @@ PROGRAMS = {
     "poisson_nll_full": lambda F, x, y, w, img: F.poisson_nll_loss(y, 3 * y.detach(), log_input=False, full=True),
     "gaussian_nll": lambda F, x, y, w, img: F.gaussian_nll_loss(x, y.detach(), y),
     "triplet_margin": lambda F, x, y, w, img: F.triplet_margin_loss(x[0], y[0], y[1]),
+    "embedding_bag_mean": lambda F, x, y, w, img: F.embedding_bag(_labels(F, [1, 2, 0, 5, 1]), img.reshape(10, 12), _labels(F, [0, 2])),
+    "embedding_bag_sum_2d": lambda F, x, y, w, img: F.embedding_bag(_labels(F, [[1, 2], [0, 9]]), img.reshape(10, 12), mode="sum"),
+    "embedding_bag_max": lambda F, x, y, w, img: F.embedding_bag(_labels(F, [1, 2, 0, 5]), img.reshape(10, 12), _labels(F, [0, 1]), mode="max"),
+    "embedding_bag_weighted": lambda F, x, y, w, img: F.embedding_bag(_labels(F, [1, 2, 0]), img.reshape(10, 12), _labels(F, [0, 2]), mode="sum", per_sample_weights=x[0, 0, :3]),
+    "pdist": lambda F, x, y, w, img: F.pdist(img[0, 0]),
     "unfold": lambda F, x, y, w, img: F.unfold(img, (2, 3), padding=1, stride=(2, 1)),
     "unfold_dilation": lambda F, x, y, w, img: F.unfold(img, 2, dilation=2),
     "fold": lambda F, x, y, w, img: F.fold(img.reshape(1, 8, 15)[:, :, :12], (4, 6), 2, padding=1, stride=2),
@@ -82,7 +87,7 @@ def _labels(F, values):
     import sys
     T = sys.modules[F.__name__.rsplit(".nn.", 1)[0]]
     return T.tensor(values)
-OTHER_NAME = {"instance_norm", "rms_norm", "sdpa", "sdpa_causal", "pad_constant", "bilinear",
+OTHER_NAME = {"pdist", "instance_norm", "rms_norm", "sdpa", "sdpa_causal", "pad_constant", "bilinear",
               "cosine_similarity", "pairwise_distance", "interpolate_linear", "poisson_nll_full",
               "gaussian_nll", "adaptive_max_pool2d"}
 
@@ -263,6 +268,7 @@ def _flatten(out):
     lambda nn: nn.ReflectionPad2d(1), lambda nn: nn.Fold((4, 4), 2), lambda nn: nn.Unfold(2),
     lambda nn: nn.TransformerEncoderLayer(4, 2, 8), lambda nn: nn.MultiheadAttention(4, 2),
     lambda nn: nn.AdaptiveMaxPool2d(2), lambda nn: nn.InstanceNorm2d(3), lambda nn: nn.SELU(),
+    lambda nn: nn.EmbeddingBag(10, 3, mode="sum"), lambda nn: nn.EmbeddingBag(5, 2, padding_idx=0),
 ])
 def test_module_reprs_match_pytorch(make):
     assert repr(make(ft.nn)) == repr(make(torch.nn))

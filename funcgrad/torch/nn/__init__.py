@@ -33,4 +33,5 @@ from funcgrad.torch.nn.distance import CosineSimilarity, PairwiseDistance  # noq
 from funcgrad.torch.nn.containers import ParameterDict, ParameterList  # noqa: F401
 from funcgrad.torch.nn.blocks import Fold, MaxUnpool2d, Unfold  # noqa: F401
 from funcgrad.torch.nn.transposed import ConvTranspose1d, ConvTranspose2d  # noqa: F401
+from funcgrad.torch.nn.embedding_bag import EmbeddingBag  # noqa: F401
 from funcgrad.torch.nn import utils  # noqa: F401

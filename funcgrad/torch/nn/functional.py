@@ -349,3 +349,24 @@ from funcgrad.torch.nn.distance import cosine_similarity, pairwise_distance  # n
 from funcgrad.torch.nn.layers import bilinear  # noqa: E402,F401
 from funcgrad.torch.nn.attention import scaled_dot_product_attention  # noqa: E402,F401
 from funcgrad.torch.nn.transposed import conv_transpose1d, conv_transpose2d  # noqa: E402,F401
+from funcgrad.torch.nn.embedding_bag import embedding_bag  # noqa: E402,F401
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + Gumbel noise) / tau); with hard, the one-hot of its argmax in the
+    forward pass and the soft sample's gradient (straight through)."""
+    from funcgrad.torch.random import default_generator
+    noise = -np.log(default_generator.rng.exponential(size=tuple(logits.shape)))
+    soft = _ops.softmax((logits + Tensor._make(noise.astype(logits._data.dtype))) / tau, dim)
+    if not hard:
+        return soft
+    index = np.argmax(np.asarray(soft._data), axis=dim)
+    one_hot = np.zeros(soft.shape, soft._data.dtype)
+    np.put_along_axis(one_hot, np.expand_dims(index, dim), 1, axis=dim)
+    return Tensor._make(one_hot) - soft.detach() + soft
+
+
+def pdist(input, p=2):
+    """The distances between the rows of input, i < j, in row-major order."""
+    rows, cols = np.triu_indices(input.shape[0], 1)
+    return _ops.norm(input[rows] - input[cols], p, 1)

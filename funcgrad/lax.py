@@ -172,12 +172,13 @@ def cond(pred, true_fun, false_fun, *operands):
         on_true, on_false = true_fun(*operands), false_fun(*operands)
         _check_same("lax.cond", "true_fun's output", on_true, "false_fun's output", on_false, False)
         return _select(pred, on_true, on_false)
-    taken, other = (true_fun, false_fun) if pred else (false_fun, true_fun)
+    flag = bool(pred)  # one decision (one guard under jit)
+    taken, other = (true_fun, false_fun) if flag else (false_fun, true_fun)
     out = taken(*operands)
     other_out = _run_for_types(other, *operands)
     if other_out is not None:
         names = ("true_fun's output", "false_fun's output")
-        first, second = (out, other_out[0]) if pred else (other_out[0], out)
+        first, second = (out, other_out[0]) if flag else (other_out[0], out)
         _check_same("lax.cond", names[0], first, names[1], second, False)
     return _arrays(out)
 

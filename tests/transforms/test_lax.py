@@ -245,3 +245,13 @@ def test_the_branch_not_taken_is_type_checked_without_running_its_loops():
     assert float(lax.cond(False, scan_sum, lambda x: x, 2.0)) == 2.0
     with pytest.raises(TypeError, match="cond"):  # the loop's result type is still checked
         lax.cond(True, lambda x: x, lambda x: lax.fori_loop(0, 3, lambda i, c: c + 1, 0), 1.0)
+
+
+def test_cond_under_jit_keeps_one_guard_and_drops_the_branch_not_taken():
+    w = np.ones(3)
+    f = fg.jit(lambda x, w: lax.cond(x.sum() > 0, lambda v: fnp.sin(v) * w,
+                                     lambda v: fnp.exp(w) + v, x))
+    source = f.lower(np.ones(3), w).source
+    assert source.count("GuardFailed") == 1 and "exp" not in source
+    np.testing.assert_allclose(f(np.ones(3), w), np.sin(np.ones(3)))
+    np.testing.assert_allclose(f(-np.ones(3), w), np.exp(1.0) - 1.0)

@@ -88,7 +88,9 @@ class PyTreeDef:
             return f"[{inner}]"
         if self.kind is dict:
             return "{" + ", ".join(f"{k!r}: {c._body()}" for k, c in zip(self.aux, self.children)) + "}"
-        return f"{self.kind.__name__}({inner})"
+        if self.kind not in _registry:  # a namedtuple
+            return f"CustomNode(namedtuple[{self.kind.__name__}], [{inner}])"
+        return f"CustomNode({self.kind.__name__}[{self.aux}], [{inner}])"  # JAX's spelling
 
 
 def _hashable(aux):

@@ -121,3 +121,11 @@ def test_tree_namespace_and_transforms_with_ordered_dicts():
     assert fg.tree.leaves({"b": 1, "a": 2}) == [2, 1]
     g = fg.grad(lambda d: d["b"] * 2.0 + d["a"])(OrderedDict([("b", 1.0), ("a", 3.0)]))
     assert type(g) is OrderedDict and list(g) == ["b", "a"] and float(g["b"]) == 2.0
+
+
+def test_structures_print_as_jax_prints_them():
+    assert repr(tu.tree_structure({"b": 1, "a": (2, None)})) == "PyTreeDef({'a': (*, None), 'b': *})"
+    assert repr(tu.tree_structure(Point(1, (2,)))) == \
+        "PyTreeDef(CustomNode(namedtuple[Point], [*, (*,)]))"
+    assert repr(tu.tree_structure(OrderedDict([("b", 1), ("a", 2)]))) == \
+        "PyTreeDef(CustomNode(OrderedDict[('b', 'a')], [*, *]))"

@@ -217,6 +217,9 @@ TREES = {
     "map with path": lambda A: A.tu.tree_map_with_path(lambda p, v: A.tu.keystr(p), {"a": [1]}),
     "Partial": lambda A: A.tu.tree_leaves(A.tu.Partial(lambda a, b: a + b, 1.0)),
     "registered classes": _registered,
+    "structure text": lambda A: [repr(A.tu.tree_structure(t)) for t in (
+        {"b": 1, "a": (2, None)}, [None], (), Point(1, (2,)), OrderedDict([("b", 1), ("a", 2)]),
+        defaultdict(int, {"b": 1}))],
     "all_leaves": lambda A: (A.tu.all_leaves([1, 2.0]), A.tu.all_leaves([1, (2,)])),
     # errors
     "containers differ": lambda A: A.tu.tree_map(lambda a, b: a + b, (1, [2]), (10, (20,))),

@@ -318,3 +318,42 @@ def test_multihead_attention_masks_and_weights_match_pytorch():
         outs.append((out.detach().numpy(), weights.detach().numpy()))
     np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("lengths", [[4, 2, 1], [2, 4, 1]])
+def test_packed_sequences_through_recurrent_layers_match_pytorch(mode, bidirectional, lengths):
+    outs = []
+    for T in (ft, torch):
+        R = T.nn.utils.rnn
+        m = getattr(T.nn, mode)(2, 3, num_layers=2, bidirectional=bidirectional)
+        m.load_state_dict({k: T.tensor((0.4 * np.sin(np.arange(v.numel()) + 1)).reshape(
+            tuple(v.shape)).astype(np.float32)) for k, v in m.state_dict().items()})
+        x = T.tensor(np.cos(np.arange(24.0)).reshape(4, 3, 2).astype(np.float32), requires_grad=True)
+        packed = R.pack_padded_sequence(x, lengths, enforce_sorted=lengths == sorted(lengths)[::-1])
+        out, h = m(packed)
+        padded, lens = R.pad_packed_sequence(out, padding_value=-1.0)
+        hn = h[0] if mode == "LSTM" else h
+        (padded.sum() + (hn * 2).sum()).backward()
+        outs.append([padded.detach().numpy(), hn.detach().numpy(), x.grad.numpy(), lens.tolist(),
+                     out.batch_sizes.tolist(), packed.data.detach().numpy()])
+    for a, b in zip(*outs):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+        else:
+            assert a == b
+
+
+def test_pack_sequence_errors_and_round_trip_match_pytorch():
+    outs = []
+    for T in (ft, torch):
+        R = T.nn.utils.rnn
+        seqs = [T.tensor([1.0, 2.0, 3.0]), T.tensor([4.0, 5.0]), T.tensor([6.0])]
+        packed = R.pack_sequence(seqs)
+        with pytest.raises(RuntimeError) as info:
+            R.pack_padded_sequence(T.zeros(3, 2), [1, 3])
+        back = R.unpack_sequence(R.pack_sequence(seqs[::-1], enforce_sorted=False))
+        outs.append((packed.data.tolist(), packed.batch_sizes.tolist(), str(info.value),
+                     [b.tolist() for b in back]))
+    assert outs[0] == outs[1]

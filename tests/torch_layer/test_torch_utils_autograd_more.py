@@ -259,3 +259,19 @@ def test_reset_parameters_and_running_stats():
                    ft.nn.Bilinear(2, 2, 1), ft.nn.ConvTranspose2d(1, 1, 2)):
         module.reset_parameters()
     assert len(ft.nn.LSTM(2, 3, 2).all_weights) == 2
+
+
+def test_packed_sequence_round_trip_and_lstm_lengths():
+    R = ft.nn.utils.rnn
+    packed = R.pack_sequence([ft.tensor([1.0, 2.0, 3.0]), ft.tensor([4.0, 5.0]), ft.tensor([6.0])])
+    assert packed.data.tolist() == [1.0, 4.0, 6.0, 2.0, 5.0, 3.0]
+    assert packed.batch_sizes.tolist() == [3, 2, 1]
+    padded, lengths = R.pad_packed_sequence(packed, batch_first=True)
+    assert padded.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 0.0], [6.0, 0.0, 0.0]]
+    assert lengths.tolist() == [3, 2, 1]
+    lstm = ft.nn.LSTM(1, 2)
+    x = ft.randn(3, 2, 1)
+    _, (h_packed, _) = lstm(R.pack_padded_sequence(x, [3, 1]))
+    _, (h_short, _) = lstm(x[:1, 1:])  # the second sequence alone, over its one step
+    np.testing.assert_allclose(h_packed[0, 1].detach().numpy(), h_short[0, 0].detach().numpy(),
+                               rtol=1e-6)

@@ -85,6 +85,15 @@ class RNNBase(Module):
         return _rnn_step(x, state, *weights, "tanh" if self.mode == "RNN_TANH" else "relu")
 
     def forward(self, input, hx=None):
+        from funcgrad.torch.nn.utils.rnn import (PackedSequence, pack_padded_sequence,
+                                                 pad_packed_sequence)
+        if isinstance(input, PackedSequence):  # run each sequence over its own length
+            padded, lengths = pad_packed_sequence(input)
+            output, hidden = self._run(padded, hx, np.asarray(lengths._data))
+            order = input.sorted_indices
+            packed = pack_padded_sequence(output, lengths, enforce_sorted=order is None)
+            return PackedSequence(packed.data, input.batch_sizes, order,
+                                  input.unsorted_indices), hidden
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")
@@ -95,12 +104,25 @@ class RNNBase(Module):
                 hx = tuple(h.unsqueeze(1) for h in hx) if self.mode == "LSTM" else hx.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
+        output, (h_n, c_n) = self._run(input, hx, None, split=True)
+        if unbatched:
+            output, h_n = output.squeeze(1), h_n.squeeze(1)
+            c_n = None if c_n is None else c_n.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, ((h_n, c_n) if self.mode == "LSTM" else h_n)
+
+    def _run(self, input, hx, lengths, split=False):
+        """input (time, batch, features) -> output, final states; with `lengths`, each
+        sequence's states stop changing after its last step and its outputs there are zero."""
         directions = 2 if self.bidirectional else 1
         batch = input.shape[1]
         if hx is None:
             zeros = Tensor._make(np.zeros((self.num_layers * directions, batch, self.hidden_size),
                                           input._data.dtype))
             hx = (zeros, zeros) if self.mode == "LSTM" else zeros
+        masks = None if lengths is None else [
+            Tensor._make((lengths > t)[:, None]) for t in range(input.shape[0])]
         last_h, last_c = [], []
         layer_input = input
         for layer in range(self.num_layers):
@@ -111,8 +133,13 @@ class RNNBase(Module):
                 steps = range(layer_input.shape[0])
                 seq = []
                 for t in (reversed(steps) if direction else steps):
-                    state = self._step(layer_input[t], state, self._weights(layer, direction))
-                    seq.append(state[0] if self.mode == "LSTM" else state)
+                    new = self._step(layer_input[t], state, self._weights(layer, direction))
+                    if masks is not None:  # finished sequences keep their state
+                        new = tuple(_ops.where(masks[t], n, s) for n, s in zip(new, state)) \
+                            if self.mode == "LSTM" else _ops.where(masks[t], new, state)
+                    state = new
+                    h = state[0] if self.mode == "LSTM" else state
+                    seq.append(h if masks is None else _ops.where(masks[t], h, h * 0))
                 if direction:
                     seq.reverse()
                 outputs.append(_ops.stack(seq, 0))
@@ -122,14 +149,11 @@ class RNNBase(Module):
             layer_input = outputs[0] if directions == 1 else _ops.cat(outputs, 2)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
-        output, h_n = layer_input, _ops.stack(last_h, 0)
+        h_n = _ops.stack(last_h, 0)
         c_n = _ops.stack(last_c, 0) if self.mode == "LSTM" else None
-        if unbatched:
-            output, h_n = output.squeeze(1), h_n.squeeze(1)
-            c_n = None if c_n is None else c_n.squeeze(1)
-        elif self.batch_first:
-            output = output.transpose(0, 1)
-        return output, ((h_n, c_n) if self.mode == "LSTM" else h_n)
+        if split:
+            return layer_input, (h_n, c_n)
+        return layer_input, ((h_n, c_n) if self.mode == "LSTM" else h_n)
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"

@@ -64,6 +64,13 @@ LAX = {
     "scan grad": lambda A: A.grad(lambda w: _scan(A, lambda c, x: (c * w + x, c), 0.0,
                                                   np.arange(3.0))[0])(2.0),
     "scan vmap": lambda A: A.vmap(lambda xs: _scan(A, lambda c, x: (c + x, c), 0.0, xs))(X),
+    "associative_scan": lambda A: A.lax.associative_scan(lambda a, b: a + b, np.arange(1.0, 8.0)),
+    "associative_scan reverse axis": lambda A: A.lax.associative_scan(
+        lambda a, b: a * b, X + 1, reverse=True, axis=1),
+    "associative_scan pytree": lambda A: A.lax.associative_scan(
+        lambda a, b: (a[0] * b[0], a[1] * b[0] + b[1]), (np.arange(1.0, 6.0) / 8, np.arange(5.0))),
+    "associative_scan grad": lambda A: A.grad(lambda x: A.np.sum(A.lax.associative_scan(
+        lambda a, b: a * b, x)))(np.arange(1.0, 5.0)),
     "map": lambda A: A.lax.map(lambda x: x * 2, np.arange(3.0)),
     "map batch_size": lambda A: A.lax.map(lambda x: x * 2, np.arange(5.0), batch_size=2),
     "map pytree": lambda A: A.lax.map(lambda x: (x[0] * 2, x[1]), (np.arange(3.0), np.ones(3))),

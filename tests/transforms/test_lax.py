@@ -255,3 +255,12 @@ def test_cond_under_jit_keeps_one_guard_and_drops_the_branch_not_taken():
     assert source.count("GuardFailed") == 1 and "exp" not in source
     np.testing.assert_allclose(f(np.ones(3), w), np.sin(np.ones(3)))
     np.testing.assert_allclose(f(-np.ones(3), w), np.exp(1.0) - 1.0)
+
+
+def test_associative_scan():
+    assert lax.associative_scan(lambda a, b: a + b, np.arange(1.0, 8.0)).tolist() == \
+        [1.0, 3.0, 6.0, 10.0, 15.0, 21.0, 28.0]
+    assert lax.associative_scan(lambda a, b: a * b, np.arange(1.0, 5.0), reverse=True).tolist() == \
+        [24.0, 24.0, 12.0, 4.0]
+    g = fg.grad(lambda x: fnp.sum(lax.associative_scan(lambda a, b: a * b, x)))(np.arange(1.0, 5.0))
+    assert g.tolist() == [33.0, 16.0, 10.0, 6.0]

@@ -131,6 +131,14 @@ MODULES = {
     "Conv1d_unbatched": (lambda nn: nn.Conv1d(3, 2, 2), (3, 5)),
     "Conv1d_reflect": (lambda nn: nn.Conv1d(3, 2, 3, padding=1, padding_mode="reflect"), (1, 3, 5)),
     "MaxPool1d": (lambda nn: nn.MaxPool1d(2), (2, 3, 6)),
+    "Conv3d": (lambda nn: nn.Conv3d(2, 3, (2, 3, 2), stride=(2, 1, 1), padding=(1, 1, 0)), (1, 2, 4, 4, 3)),
+    "Conv3d_groups_dilation": (lambda nn: nn.Conv3d(2, 4, 2, groups=2, dilation=(2, 1, 1), bias=False), (1, 2, 4, 3, 3)),
+    "Conv3d_unbatched": (lambda nn: nn.Conv3d(1, 2, 2), (1, 3, 3, 3)),
+    "MaxPool3d": (lambda nn: nn.MaxPool3d(2), (1, 2, 4, 4, 4)),
+    "MaxPool3d_padding": (lambda nn: nn.MaxPool3d((3, 2, 2), stride=(2, 1, 2), padding=(1, 0, 1)), (2, 1, 5, 4, 3)),
+    "AvgPool3d": (lambda nn: nn.AvgPool3d(2, stride=1, padding=1), (1, 2, 3, 4, 3)),
+    "AdaptiveAvgPool3d": (lambda nn: nn.AdaptiveAvgPool3d((2, 3, 1)), (1, 2, 5, 4, 3)),
+    "BatchNorm3d": (lambda nn: nn.BatchNorm3d(2), (2, 2, 3, 2, 2)),
     "Conv2d_reflect": (lambda nn: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), (1, 2, 4, 5)),
     "Conv2d_circular": (lambda nn: nn.Conv2d(2, 2, 3, padding=(1, 2), padding_mode="circular"), (1, 2, 4, 5)),
     "InstanceNorm2d_tracked": (lambda nn: nn.InstanceNorm2d(2, affine=True, track_running_stats=True), (3, 2, 3, 3)),
@@ -268,6 +276,8 @@ def _flatten(out):
     lambda nn: nn.ReflectionPad2d(1), lambda nn: nn.Fold((4, 4), 2), lambda nn: nn.Unfold(2),
     lambda nn: nn.TransformerEncoderLayer(4, 2, 8), lambda nn: nn.MultiheadAttention(4, 2),
     lambda nn: nn.AdaptiveMaxPool2d(2), lambda nn: nn.InstanceNorm2d(3), lambda nn: nn.SELU(),
+    lambda nn: nn.Conv3d(2, 3, 3, padding=1, bias=False), lambda nn: nn.MaxPool3d(2),
+    lambda nn: nn.AvgPool3d(3, 2), lambda nn: nn.AdaptiveAvgPool3d(2), lambda nn: nn.BatchNorm3d(4),
     lambda nn: nn.EmbeddingBag(10, 3, mode="sum"), lambda nn: nn.EmbeddingBag(5, 2, padding_idx=0),
 ])
 def test_module_reprs_match_pytorch(make):

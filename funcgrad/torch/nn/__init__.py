@@ -34,4 +34,6 @@ from funcgrad.torch.nn.containers import ParameterDict, ParameterList  # noqa: F
 from funcgrad.torch.nn.blocks import Fold, MaxUnpool2d, Unfold  # noqa: F401
 from funcgrad.torch.nn.transposed import ConvTranspose1d, ConvTranspose2d  # noqa: F401
 from funcgrad.torch.nn.embedding_bag import EmbeddingBag  # noqa: F401
+from funcgrad.torch.nn.layers import BatchNorm3d  # noqa: F401
+from funcgrad.torch.nn.volumetric import AdaptiveAvgPool3d, AvgPool3d, Conv3d, MaxPool3d  # noqa: F401
 from funcgrad.torch.nn import utils  # noqa: F401

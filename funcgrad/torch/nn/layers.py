@@ -267,6 +267,10 @@ class BatchNorm2d(_BatchNorm):
     pass
 
 
+class BatchNorm3d(_BatchNorm):
+    pass
+
+
 class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,

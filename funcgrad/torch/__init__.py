@@ -68,6 +68,58 @@ from funcgrad.torch._device import device  # noqa: F401
 from funcgrad.torch import autograd, func  # noqa: F401
 from funcgrad.torch import utils  # noqa: F401
 from funcgrad.torch import distributions  # noqa: F401
+from funcgrad.torch._namespace import (are_deterministic_algorithms_enabled, autocast,  # noqa: F401,A004
+                                       bartlett_window, blackman_window, cumulative_trapezoid,
+                                       empty_strided, fill, frexp, frobenius_norm,
+                                       get_default_device, get_float32_matmul_precision,
+                                       get_num_interop_threads, get_num_threads, get_rng_state,
+                                       hamming_window, hann_window, histogram, is_inference_mode_enabled,
+                                       is_deterministic_algorithms_warn_only_enabled,
+                                       is_warn_always_enabled, isin, kaiser_window, nuclear_norm,
+                                       range, ravel, scalar_tensor, set_default_device,
+                                       set_float32_matmul_precision, set_num_interop_threads,
+                                       set_num_threads, set_rng_state, set_warn_always,
+                                       trapezoid, trapz, tril_indices, triu_indices, typename,
+                                       use_deterministic_algorithms)
+from funcgrad.torch import _namespace as _more  # noqa: E402
+globals().update(_more.FUNCTIONAL)
+globals().update({k: v for k, v in _more.INPLACE.items() if k not in globals()})
+from funcgrad.torch._ops import swapaxes as swapdims  # noqa: F401,E402
+from funcgrad.torch._ops import ge as greater_equal, gt as greater, le as less_equal, lt as less, ne as not_equal  # noqa: F401,E402
+from funcgrad.torch.linalg import cholesky, matrix_power, pinv as pinverse, qr  # noqa: F401,E402
+from funcgrad.torch._extra_methods import _svd  # noqa: E402
+
+
+def svd(input, some=True, compute_uv=True):
+    return _svd(input, some)
+
+
+def cross(input, other, dim=None):
+    """torch.cross: along `dim`, or the first dimension of size 3 when dim is None."""
+    from funcgrad.torch import linalg as _linalg
+    if dim is None:
+        dim = next(i for i, n in enumerate(input.shape) if n == 3)
+    return _linalg.cross(input, other, dim)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return input.split(list(split_sizes), dim)
+
+
+def is_signed(input):
+    return input.is_signed()
+
+
+def is_same_size(input, other):
+    return input.is_same_size(other)
+
+
+def matrix_exp(input):
+    from funcgrad.torch._composite import composite as _composite
+    import funcgrad.numpy as _fnp
+    if not hasattr(_fnp.linalg, "expm"):
+        raise NotImplementedError("matrix_exp is not supported by funcgrad.torch")
+    return _composite("LinalgMatrixExpBackward0", _fnp.linalg.expm, input)
 from funcgrad.torch import nn, optim  # noqa: F401
 from funcgrad.torch.serialization import load, save  # noqa: F401
 

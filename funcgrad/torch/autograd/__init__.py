@@ -119,3 +119,22 @@ def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - PyTorch
         leaf.requires_grad_(True)
         return leaf
     return data
+
+
+class detect_anomaly:  # noqa: N801 - PyTorch's name; funcgrad.torch's errors already say where
+    """Accepted for compatibility: errors in backward already name the node and the user's line."""
+
+    def __init__(self, check_nan=True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class set_detect_anomaly(detect_anomaly):  # noqa: N801
+    def __init__(self, mode, check_nan=True):
+        super().__init__(check_nan)
+        self.mode = mode

@@ -78,6 +78,8 @@ def test_random_state_round_trips_and_settings_are_accepted():
     assert ft.get_float32_matmul_precision() == "high"
     ft.use_deterministic_algorithms(False)
     ft.set_num_threads(1)
+    model = ft.nn.Linear(2, 1)
+    assert ft.compile(model) is model  # torch.compile: runs eagerly here
     with ft.autocast("cpu"), ft.autograd.detect_anomaly():
         ft.autograd.set_detect_anomaly(True)
         x = ft.ones(2, requires_grad=True)

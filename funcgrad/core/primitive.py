@@ -112,6 +112,8 @@ class Primitive:
             try:
                 return self.impl(*args, **params)
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+                if self.family == "custom":  # the user's own function raised: the error is theirs
+                    raise
                 raise OpError(self.explain_failure(args, params, err)) from err
         return top.process(self, args, params)
 

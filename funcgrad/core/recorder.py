@@ -69,6 +69,8 @@ class Recorder(Interpreter):
             try:
                 out = primitive.impl(*values, **params)
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+                if primitive.family == "custom":  # raised by the user's function: theirs
+                    raise
                 raise OpError(primitive.explain_failure(values, params, err)) from err
         index = self.num_vars
         if primitive.multiple_results:

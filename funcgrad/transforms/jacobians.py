@@ -39,7 +39,10 @@ def _zeros_for_missing(results, likes):
 def _block(batched, out, x):
     """d out / d x from the vmapped replay: shape out.shape + x.shape, never an alias of a user's
     array (a linear function's Jacobian can be its matrix itself, passed read-only)."""
-    block = _shape.reshape(batched, tuple(np.shape(out)) + tuple(np.shape(x)))
+    shape = tuple(np.shape(out)) + tuple(np.shape(x))
+    if not np.issubdtype(dtype_of(out), np.inexact):  # an integer output: zeros of its dtype (JAX)
+        return np.zeros(shape, dtype_of(out))
+    block = _shape.reshape(batched, shape)
     if isinstance(block, np.ndarray) and not block.flags.writeable:
         block = block.copy()
     return block

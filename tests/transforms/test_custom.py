@@ -203,3 +203,17 @@ def test_symbolic_zeros_is_refused_and_eval_shape():
         fg.custom_jvp(fnp.sin).defjvp(lambda p, t: (p, t), symbolic_zeros=True)
     out = fg.eval_shape(lambda x: (x @ x.T, x.sum()), fg.ShapeDtypeStruct((3, 2), np.float32))
     assert out == (fg.ShapeDtypeStruct((3, 3), np.float32), fg.ShapeDtypeStruct((), np.float32))
+
+
+def test_errors_raised_by_the_users_rules_reach_the_caller_unchanged():
+    @fg.custom_vjp
+    def f(x):
+        return x
+
+    def fwd(x):
+        raise TypeError("raised by fwd")
+
+    f.defvjp(fwd, lambda r, g: (g,))
+    with pytest.raises(TypeError, match="raised by fwd") as info:
+        fg.grad(f)(1.0)
+    assert type(info.value) is TypeError

@@ -367,3 +367,26 @@ def test_pack_sequence_errors_and_round_trip_match_pytorch():
         outs.append((packed.data.tolist(), packed.batch_sizes.tolist(), str(info.value),
                      [b.tolist() for b in back]))
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_affine_grid_and_grid_sample_match_pytorch(align_corners, padding_mode, mode):
+    outs = []
+    for T in (ft, torch):
+        F = T.nn.functional
+        img = T.tensor(np.sin(np.arange(80.0)).reshape(2, 2, 4, 5).astype(np.float32), requires_grad=True)
+        theta = T.tensor([[[0.9, 0.2, 0.1], [-0.1, 1.1, -0.2]], [[1.2, 0.0, 0.3], [0.3, 0.8, 0.0]]],
+                         requires_grad=True)
+        grid = F.affine_grid(theta, (2, 2, 3, 4), align_corners=align_corners)
+        out = F.grid_sample(img, grid, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+        (out * T.arange(out.numel()).reshape(out.shape).float()).sum().backward()
+        outs.append([grid.detach().numpy(), out.detach().numpy(), img.grad.numpy(),
+                     None if theta.grad is None else theta.grad.numpy(),
+                     type(out.grad_fn).__name__, type(grid.grad_fn).__name__])
+    for a, b in zip(*outs):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            _close(a, b)

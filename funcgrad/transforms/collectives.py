@@ -132,16 +132,6 @@ def _tree_apply(fun, tree):
     return tree_map(fun, tree)
 
 
-def psum(x, axis_name):
-    """The sum of x (a pytree) over the examples of the vmap(s) named axis_name."""
-    def one(leaf):
-        for name in _names(axis_name):
-            _interpreter_named(name)
-            leaf = psum_p.bind(leaf, axis_name=name)
-        return leaf
-    return _tree_apply(one, x)
-
-
 def pmean(x, axis_name):
     """The mean of x over the examples of the named vmap(s)."""
     size = int(np.prod([_interpreter_named(n).axis_size for n in _names(axis_name)]))
@@ -155,7 +145,8 @@ def pmean(x, axis_name):
     return _tree_apply(one, x)
 
 
-def _extremum_over(primitive):
+def _reduction_over(primitive):
+    """The collective applying `primitive` over the named vmap(s), to each leaf of a pytree."""
     def collective(x, axis_name):
         def one(leaf):
             for name in _names(axis_name):
@@ -163,12 +154,17 @@ def _extremum_over(primitive):
                 leaf = primitive.bind(leaf, axis_name=name)
             return leaf
         return _tree_apply(one, x)
+    collective.__name__ = collective.__qualname__ = primitive.name
     return collective
 
 
-pmax = _extremum_over(pmax_p)
+psum = _reduction_over(psum_p)
+psum.__doc__ = "The sum of x (a pytree) over the examples of the vmap(s) named axis_name."
+
+
+pmax = _reduction_over(pmax_p)
 pmax.__doc__ = "The maximum of x over the examples of the named vmap(s)."
-pmin = _extremum_over(pmin_p)
+pmin = _reduction_over(pmin_p)
 pmin.__doc__ = "The minimum of x over the examples of the named vmap(s)."
 
 

@@ -57,6 +57,33 @@ def _torch_result_dtype(out, datas):
     return out.astype(_F32) if isinstance(out, np.ndarray) else _cast(out, _F32)
 
 
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _torch_promotion(out, args, datas):
+    """PyTorch's promotion where NumPy's differs, for two operands of different dtypes: a
+    zero-dimensional tensor counts only when of a higher category (int64 0-d + uint8 stays
+    uint8), and within a category the wider type wins without widening further (float16 with
+    int32 stays float16)."""
+    a, b = datas
+    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if da == db or out.dtype.kind not in "iuf":
+        return out
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    if ca != cb:
+        wanted = da if ca > cb else db
+    else:
+        rank_a = np.ndim(a) > 0 or not isinstance(args[0], Tensor)
+        rank_b = np.ndim(b) > 0 or not isinstance(args[1], Tensor)
+        if rank_a != rank_b:
+            wanted = da if rank_a else db
+        else:
+            wanted = np.promote_types(da, db)
+    if _CATEGORY[wanted.kind] != _CATEGORY[out.dtype.kind] or wanted == out.dtype:
+        return out
+    return out.astype(wanted) if isinstance(out, np.ndarray) else _cast(out, wanted)
+
+
 def _cast(x, dtype):
     return astype_p.bind(x, dtype=dtype)
 
@@ -94,6 +121,9 @@ def apply(primitive, args, params, name=None, view_of=None):
         out = np.asarray(out)
     if out.dtype == _F64 and primitive is not astype_p:
         out = _torch_result_dtype(out, datas)
+    if len(datas) == 2 and type(datas[1]) is _NDARRAY and type(datas[0]) is _NDARRAY \
+            and datas[0].dtype is not datas[1].dtype:  # (tracers: their dtypes follow NumPy's)
+        out = _torch_promotion(out, args, datas)
     result = _new(Tensor)
     result._init(out, None)
     if view_of is not None:

@@ -1,0 +1,44 @@
+"""Type promotion of binary operations as PyTorch's: zero-dimensional tensors count only when
+of a higher category, float16 is not widened by integers, bools promote to the other type."""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import warnings
+
+import pytest
+
+import funcgrad.torch as ft
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+
+
+def _result(T, left, op, right, zero_dim):
+    x = T.tensor([3, 2], dtype=getattr(T, left))
+    y = T.tensor(3, dtype=getattr(T, right)) if zero_dim else T.tensor([3, 2], dtype=getattr(T, right))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return str(eval(f"x {op} y").dtype).replace("torch.", "")
+        except Exception:  # noqa: BLE001 - an op PyTorch refuses for these dtypes
+            return "error"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="compares against PyTorch")
+@pytest.mark.parametrize("left", DTYPES)
+def test_binary_promotion_matches_pytorch(left):
+    import torch
+    for right, op, zero_dim in itertools.product(DTYPES, ["+", "*", "/", "//"], [False, True]):
+        theirs = _result(torch, left, op, right, zero_dim)
+        if theirs != "error":
+            assert _result(ft, left, op, right, zero_dim) == theirs, (left, op, right, zero_dim)
+
+
+@pytest.mark.parametrize("left, op, right, zero_dim, expected", [
+    ("uint8", "+", "int64", True, "uint8"), ("uint8", "+", "int8", False, "int16"),
+    ("int32", "*", "float16", False, "float16"), ("float32", "+", "float64", True, "float32"),
+    ("float32", "+", "float64", False, "float64"), ("int64", "+", "float16", True, "float16"),
+    ("bool", "+", "int8", False, "int8"), ("int64", "/", "int64", False, "float32"),
+])
+def test_binary_promotion_without_pytorch(left, op, right, zero_dim, expected):
+    assert _result(ft, left, op, right, zero_dim) == expected

@@ -58,6 +58,16 @@ def _torch_result_dtype(out, datas):
 
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_F16 = np.dtype(np.float16)
+
+
+def _default_unless_half(out, datas):
+    """NumPy computes float16 from bools and small integers; PyTorch uses the default float."""
+    for d in datas:
+        if getattr(d, "dtype", None) == _F16:
+            return out
+    target = _dtype.DEFAULT[0]
+    return out.astype(target) if isinstance(out, np.ndarray) else _cast(out, target)
 
 
 def _torch_promotion(out, args, datas):
@@ -121,9 +131,14 @@ def apply(primitive, args, params, name=None, view_of=None):
         out = np.asarray(out)
     if out.dtype == _F64 and primitive is not astype_p:
         out = _torch_result_dtype(out, datas)
+    elif out.dtype == _F16 and primitive is not astype_p:
+        out = _default_unless_half(out, datas)
     if len(datas) == 2 and type(datas[1]) is _NDARRAY and type(datas[0]) is _NDARRAY \
             and datas[0].dtype is not datas[1].dtype:  # (tracers: their dtypes follow NumPy's)
         out = _torch_promotion(out, args, datas)
+    elif len(datas) == 3 and primitive.name == "where" and type(datas[2]) is _NDARRAY \
+            and type(datas[1]) is _NDARRAY and datas[1].dtype is not datas[2].dtype:
+        out = _torch_promotion(out, args[1:], datas[1:])
     result = _new(Tensor)
     result._init(out, None)
     if view_of is not None:

@@ -42,3 +42,34 @@ def test_binary_promotion_matches_pytorch(left):
 ])
 def test_binary_promotion_without_pytorch(left, op, right, zero_dim, expected):
     assert _result(ft, left, op, right, zero_dim) == expected
+
+
+UNARY = ["exp", "log", "sqrt", "sin", "tanh", "sigmoid", "abs", "neg", "floor", "sum", "prod",
+         "cumsum(0)", "softmax(0)", "relu", "erf", "lerp(x, 0.5)"]
+WHERE = ["T.where(x > 1, x, 0.5)", "T.where(x > 1, x, 0)", "T.where(x > 1, x, T.tensor(0.5))",
+         "T.zeros_like(x) + 0.5", "T.cat([x, T.tensor([1.0])])"]
+
+
+def _unary(T, dtype, expression):
+    x = T.tensor([1, 2], dtype=getattr(T, dtype))
+    source = expression if expression.startswith("T.") else (
+        f"x.{expression}" if "(" in expression else f"x.{expression}()")
+    try:
+        return str(eval(source).dtype).replace("torch.", "")
+    except Exception:  # noqa: BLE001 - an op PyTorch refuses for this dtype
+        return "error"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="compares against PyTorch")
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_unary_and_where_dtypes_match_pytorch(dtype):
+    import torch
+    for expression in UNARY + WHERE:
+        theirs = _unary(torch, dtype, expression)
+        if theirs != "error":
+            assert _unary(ft, dtype, expression) == theirs, (dtype, expression)
+
+
+def test_integer_inputs_give_the_default_float_without_pytorch():
+    assert _unary(ft, "uint8", "exp") == "float32" and _unary(ft, "bool", "sqrt") == "float32"
+    assert _unary(ft, "float16", "T.where(x > 1, x, T.tensor(0.5))") == "float16"

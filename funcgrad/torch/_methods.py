@@ -75,8 +75,8 @@ def install():
     T.numpy = _numpy
     T.is_floating_point = lambda self: self._data.dtype.kind == "f"
     T.element_size = lambda self: self._data.dtype.itemsize
-    T.contiguous = lambda self, *a, **k: self
-    T.is_contiguous = lambda self, *a, **k: True
+    T.contiguous = _contiguous
+    T.is_contiguous = _is_contiguous
     T.cpu = lambda self: self
     T.type_as = lambda self, other: _ops.to(self, other.dtype)
     T.float = _type_cast(_dtype.float32)
@@ -242,6 +242,21 @@ def _round(self, *, decimals=0):
     if not decimals:
         return _ops.round(self)
     return _ops.apply(_ops.ew.round_p, (self,), {"decimals": int(decimals)}, "RoundBackward1")
+
+
+def _is_contiguous(self, memory_format=None):
+    """Whether the elements lie in row-major order without gaps (NumPy's flag on the data)."""
+    data = self._data
+    return data.flags.c_contiguous if isinstance(data, np.ndarray) else True
+
+
+def _contiguous(self, memory_format=None):
+    if _is_contiguous(self):
+        return self
+    out = _ops.apply(_ops.nnp.copy, (self,), {}, "CloneBackward0")
+    if isinstance(out._data, np.ndarray):  # a row-major copy (NumPy's copy keeps the layout)
+        out._data = np.ascontiguousarray(out._data)
+    return out
 
 
 def _iterate(self):

@@ -84,3 +84,19 @@ def test_values_without_gradients_match_pytorch(program):
             return [plain(i) for i in v]
         return v
     assert plain(program(ft)) == plain(program(torch))
+
+
+CONTIGUITY = [lambda x: x.t(), lambda x: x.t() * 2, lambda x: x[:, ::2], lambda x: x[0],
+              lambda x: x.expand(2, 2, 3), lambda x: x.t().contiguous(), lambda x: x.unsqueeze(0),
+              lambda x: x.permute(1, 0) @ x.new_ones(2, 2)]
+
+
+def test_contiguity_and_contiguous_copies_match_pytorch():
+    out = []
+    for T in (ft, torch):
+        x = T.ones(2, 3, requires_grad=True)
+        y = x.t().contiguous()
+        (y * T.arange(6.0).reshape(3, 2)).sum().backward()
+        out.append(([f(x).is_contiguous() for f in CONTIGUITY], type(y.grad_fn).__name__,
+                    y.stride(), x.grad.tolist(), x.contiguous() is x))
+    assert out[0] == out[1]

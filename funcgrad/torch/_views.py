@@ -28,9 +28,21 @@ def chain_of(view):
     return chain
 
 
+def made_under_no_grad_error(view):
+    return RuntimeError(
+        "A view was created in no_grad mode and is being modified inplace with grad mode "
+        "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+        "can clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+        f"want the inplace to be tracked).\n[funcgrad] the view has shape "
+        f"{tuple(view.shape)}{where()}.")
+
+
 def check_writable(chain):
     """PyTorch's errors for in-place changes that cannot be recorded."""
     base = chain[-1]
+    if any(t._base[1] is None for t in chain[:-1]):
+        raise made_under_no_grad_error(chain[0])
     if base._grad_fn is None and base._requires_grad:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -108,7 +120,18 @@ def _replay(view):
 def refresh(view):
     """Bring a view made before its base changed in place up to date (PyTorch regenerates
     such a view's grad_fn the same way), before an operation uses it."""
-    parent = view._base[0]
+    parent, primitive, _, version = view._base
+    if primitive is None:  # made under no_grad: refused with grad mode on once its base changed
+        if grad_mode.is_grad_enabled():
+            raise RuntimeError(
+                "A view was created in no_grad mode and its base or another view of its base has "
+                "been modified inplace with grad mode enabled. Given that this use case is "
+                "ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+                "both the view and the inplace either both inside the no_grad block (if you don't "
+                "want the inplace to be tracked) or both outside (if you want the inplace to be "
+                f"tracked).\n[funcgrad] the view has shape {tuple(view.shape)}{where()}.")
+        view._base = (parent, None, None, view._counter[0])
+        return
     if parent._base is not None and parent._base[3] != parent._counter[0]:
         refresh(parent)
     if grad_mode.is_grad_enabled():

@@ -144,8 +144,10 @@ def apply(primitive, args, params, name=None, view_of=None):
     if view_of is not None:
         result._counter = view_of._counter
         result._is_view = True
-        if grad_mode._state.enabled:  # (a view made under no_grad is like a detached one)
+        if grad_mode._state.enabled:
             result._base = (view_of, primitive, params, view_of._counter[0])
+        elif view_of._requires_grad:  # made under no_grad: remembered only to refuse, as PyTorch,
+            result._base = (view_of, None, None, view_of._counter[0])  # uses after a change
     if needs_grad and grad_mode._state.enabled and out.dtype.kind in "fc" and (
             primitive.vjp is not None or primitive.name in _piecewise_constant):
         graph.record(primitive, params, args, out, result, name)
@@ -323,6 +325,10 @@ class Tensor(Tracer):
     # -- in place ---------------------------------------------------------------------------------
     def _inplace(self, op, *others):
         """Replace this tensor's value by op(self, *others), with PyTorch's in-place rules."""
+        base = self._base
+        if base is not None and base[1] is None and grad_mode._state.enabled:
+            from funcgrad.torch._views import made_under_no_grad_error
+            raise made_under_no_grad_error(self)
         recording = grad_mode._state.enabled and (
             self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others))
         if recording:

@@ -275,3 +275,46 @@ def test_packed_sequence_round_trip_and_lstm_lengths():
     _, (h_short, _) = lstm(x[:1, 1:])  # the second sequence alone, over its one step
     np.testing.assert_allclose(h_packed[0, 1].detach().numpy(), h_short[0, 0].detach().numpy(),
                                rtol=1e-6)
+
+
+def _no_grad_view_outcomes(T):
+    outcomes = []
+    for leaf in (True, False):
+        for use_grad in (True, False):
+            a = T.ones(3, requires_grad=True)
+            b = a if leaf else a * 2
+            with T.no_grad():
+                v = b[:2]
+            if leaf:
+                with T.no_grad():
+                    b.mul_(3)
+            else:
+                b.mul_(3)
+            try:
+                with T.set_grad_enabled(use_grad):
+                    (v * 2).sum()
+                outcomes.append("ok")
+            except RuntimeError as err:
+                outcomes.append(str(err).split("\n")[0][:60])
+    base = T.ones(3, requires_grad=True) * 1
+    with T.no_grad():
+        w = base[:2]
+    try:
+        w.mul_(2)
+        outcomes.append("ok")
+    except RuntimeError as err:
+        outcomes.append(str(err).split("\n")[0][:60])
+    return outcomes
+
+
+def test_views_made_under_no_grad_refuse_use_after_their_base_changed():
+    assert _no_grad_view_outcomes(ft) == [
+        "A view was created in no_grad mode and its base or another v", "ok",
+        "A view was created in no_grad mode and its base or another v", "ok",
+        "A view was created in no_grad mode and is being modified inp"]
+
+
+@needs_torch
+def test_views_made_under_no_grad_match_pytorch():
+    import torch
+    assert _no_grad_view_outcomes(ft) == _no_grad_view_outcomes(torch)

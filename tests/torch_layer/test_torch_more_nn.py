@@ -390,3 +390,30 @@ def test_affine_grid_and_grid_sample_match_pytorch(align_corners, padding_mode, 
             assert a == b
         else:
             _close(a, b)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("padded", [True, False])
+def test_ctc_loss_matches_pytorch(reduction, padded):
+    logits = np.random.default_rng(0).standard_normal((6, 3, 4)).astype(np.float32)
+    targets = np.array([[1, 2, 2], [3, 1, 0], [2, 0, 0]]) if padded else np.array([1, 2, 2, 3, 1, 2])
+    lengths_in = [6, 5, 4] if padded else [6, 6, 6]
+    outs = []
+    for T in (ft, torch):
+        x = T.tensor(logits, requires_grad=True)
+        loss = T.nn.CTCLoss(reduction=reduction)(x.log_softmax(2), T.tensor(targets),
+                                                 T.tensor(lengths_in), T.tensor([3, 2, 1]))
+        (loss * T.arange(1.0, loss.numel() + 1).reshape(loss.shape)).sum().backward()
+        outs.append((loss.detach().numpy(), x.grad.numpy(), type(loss.grad_fn).__name__))
+    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-4, atol=1e-5)
+    assert outs[0][2] == outs[1][2]
+
+
+def test_alpha_dropout_keeps_selu_statistics():
+    ft.manual_seed(0)
+    x = ft.nn.functional.selu(ft.randn(100000))
+    y = ft.nn.functional.alpha_dropout(x, 0.3, training=True)
+    assert abs(float(y.mean())) < 0.02 and abs(float(y.std()) - 1) < 0.02
+    assert ft.nn.AlphaDropout(0.2).eval()(ft.ones(2)).tolist() == [1.0, 1.0]
+    assert repr(ft.nn.AlphaDropout(0.2)) == repr(torch.nn.AlphaDropout(0.2))

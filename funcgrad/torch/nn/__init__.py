@@ -34,6 +34,8 @@ from funcgrad.torch.nn.containers import ParameterDict, ParameterList  # noqa: F
 from funcgrad.torch.nn.blocks import Fold, MaxUnpool2d, Unfold  # noqa: F401
 from funcgrad.torch.nn.transposed import ConvTranspose1d, ConvTranspose2d  # noqa: F401
 from funcgrad.torch.nn.embedding_bag import EmbeddingBag  # noqa: F401
+from funcgrad.torch.nn.spatial import AlphaDropout  # noqa: F401
+from funcgrad.torch.nn.ctc import CTCLoss  # noqa: F401
 from funcgrad.torch.nn.layers import BatchNorm3d  # noqa: F401
 from funcgrad.torch.nn.volumetric import AdaptiveAvgPool3d, AvgPool3d, Conv3d, MaxPool3d  # noqa: F401
 from funcgrad.torch.nn import utils  # noqa: F401

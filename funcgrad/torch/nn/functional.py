@@ -345,6 +345,8 @@ from funcgrad.torch.nn.spatial import (adaptive_avg_pool1d, adaptive_max_pool1d,
                                        dropout2d, dropout3d, interpolate, max_pool1d,
                                        pixel_shuffle, pixel_unshuffle, upsample)
 from funcgrad.torch.nn.blocks import fold, max_unpool2d, unfold  # noqa: E402,F401
+from funcgrad.torch.nn.spatial import alpha_dropout  # noqa: E402,F401
+from funcgrad.torch.nn.ctc import ctc_loss  # noqa: E402,F401
 from funcgrad.torch.nn.distance import cosine_similarity, pairwise_distance  # noqa: E402,F401
 from funcgrad.torch.nn.layers import bilinear  # noqa: E402,F401
 from funcgrad.torch.nn.attention import scaled_dot_product_attention  # noqa: E402,F401

@@ -426,3 +426,20 @@ Dropout1d = _dropout_module("Dropout1d", dropout1d)
 Dropout2d = _dropout_module("Dropout2d", dropout2d)
 Dropout3d = _dropout_module("Dropout3d", dropout3d)
 
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """SELU's dropout: dropped units set to SELU's negative saturation, then an affine map
+    a x + b that keeps the mean and variance (Klambauer et al.)."""
+    if not training or p == 0:
+        return input
+    from funcgrad.torch.random import default_generator
+    saturation = -1.7580993408473766  # -scale * alpha of SELU
+    keep = (default_generator.rng.random(tuple(input.shape)) >= p).astype(input._data.dtype)
+    a = (1 - p + p * saturation ** 2 * (1 - p)) ** -0.5
+    b = -a * saturation * p
+    dropped = Tensor._make((1 - keep) * saturation)
+    return (input * Tensor._make(keep) + dropped) * a + b
+
+
+AlphaDropout = _dropout_module("AlphaDropout", alpha_dropout)

@@ -318,3 +318,16 @@ def test_views_made_under_no_grad_refuse_use_after_their_base_changed():
 def test_views_made_under_no_grad_match_pytorch():
     import torch
     assert _no_grad_view_outcomes(ft) == _no_grad_view_outcomes(torch)
+
+
+def test_optimizer_step_hooks_run_around_each_step():
+    w = ft.ones(2, requires_grad=True)
+    opt = ft.optim.SGD([w], lr=0.5)
+    seen = []
+    opt.register_step_pre_hook(lambda o, args, kwargs: seen.append(("pre", w.tolist())))
+    handle = opt.register_step_post_hook(lambda o, args, kwargs: seen.append(("post", w.tolist())))
+    (w * 2).sum().backward()
+    opt.step()
+    handle.remove()
+    opt.step()
+    assert seen == [("pre", [1.0, 1.0]), ("post", [0.0, 0.0]), ("pre", [0.0, 0.0])]

@@ -17,6 +17,32 @@ required = _Required()
 
 
 class Optimizer:
+    def __init_subclass__(cls, **kwargs):
+        """Each subclass's step runs the registered step hooks around it."""
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
+    def register_step_pre_hook(self, hook):
+        """hook(optimizer, args, kwargs) before each step; it may return new (args, kwargs)."""
+        return self._register(self._hooks("_step_pre_hooks"), hook)
+
+    def register_step_post_hook(self, hook):
+        """hook(optimizer, args, kwargs) after each step."""
+        return self._register(self._hooks("_step_post_hooks"), hook)
+
+    def _hooks(self, name):
+        if name not in self.__dict__:
+            self.__dict__[name] = {}
+        return self.__dict__[name]
+
+    @staticmethod
+    def _register(store, hook):
+        from funcgrad.torch.tensor import RemovableHandle
+        key = object()
+        store[key] = hook
+        return RemovableHandle(store, key)
+
     def __init__(self, params, defaults):
         self.defaults = defaults
         self.state = {}
@@ -101,6 +127,22 @@ class Optimizer:
                 lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _with_step_hooks(step):
+    import functools
+
+    @functools.wraps(step)
+    def hooked(self, *args, **kwargs):
+        for hook in list(self.__dict__.get("_step_pre_hooks", {}).values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                args, kwargs = result
+        out = step(self, *args, **kwargs)
+        for hook in list(self.__dict__.get("_step_post_hooks", {}).values()):
+            hook(self, args, kwargs)
+        return out
+    return hooked
 
 
 def _has_tensors(d):

@@ -417,3 +417,28 @@ def test_alpha_dropout_keeps_selu_statistics():
     assert abs(float(y.mean())) < 0.02 and abs(float(y.std()) - 1) < 0.02
     assert ft.nn.AlphaDropout(0.2).eval()(ft.ones(2)).tolist() == [1.0, 1.0]
     assert repr(ft.nn.AlphaDropout(0.2)) == repr(torch.nn.AlphaDropout(0.2))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_multihead_attention_with_other_key_and_value_sizes_matches_pytorch(batch_first):
+    outs = []
+    for T in (ft, torch):
+        m = T.nn.MultiheadAttention(4, 2, kdim=3, vdim=5, batch_first=batch_first)
+        m.load_state_dict({k: T.tensor(0.5 * np.sin(np.arange(v.numel()) + 1).reshape(
+            tuple(v.shape)).astype(np.float32)) for k, v in m.state_dict().items()})
+        q = T.tensor(np.cos(np.arange(24.0)).reshape(3, 2, 4).astype(np.float32), requires_grad=True)
+        k = T.tensor(np.sin(np.arange(24.0)).reshape(4, 2, 3).astype(np.float32))
+        v = T.tensor(np.cos(np.arange(40.0) * 0.3).reshape(4, 2, 5).astype(np.float32))
+        if batch_first:
+            q, k, v = (t.transpose(0, 1) for t in (q, k, v))
+        out, weights = m(q, k, v)
+        out.sum().backward()
+        outs.append((out.detach().numpy(), weights.detach().numpy(),
+                     [name for name, _ in m.named_parameters()],
+                     [p.grad.numpy() for p in m.parameters()]))
+    (a, wa, na, ga), (b, wb, nb, gb) = outs
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-5)
+    assert na == nb
+    for x, y in zip(ga, gb):
+        np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)

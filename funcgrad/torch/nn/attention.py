@@ -56,18 +56,29 @@ class MultiheadAttention(Module):
         super().__init__()
         if embed_dim % num_heads:
             raise AssertionError("embed_dim must be divisible by num_heads")
-        if add_bias_kv or add_zero_attn or (kdim not in (None, embed_dim)) or \
-                (vdim not in (None, embed_dim)):
-            raise NotImplementedError("MultiheadAttention: add_bias_kv, add_zero_attn and other "
-                                      "key/value sizes are not supported by funcgrad.torch yet")
+        if add_bias_kv or add_zero_attn:
+            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not "
+                                      "supported by funcgrad.torch yet")
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.batch_first, self.head_dim = batch_first, embed_dim // num_heads
-        self.kdim = self.vdim = embed_dim
-        self._qkv_same_embed_dim = True
-        self.in_proj_weight = Parameter(Tensor._make(np.zeros((3 * embed_dim, embed_dim), default_float())))
-        self.in_proj_bias = Parameter(Tensor._make(np.zeros(3 * embed_dim, default_float()))) if bias else None
+        self.kdim = embed_dim if kdim is None else kdim
+        self.vdim = embed_dim if vdim is None else vdim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+
+        def weight(*shape):
+            return Parameter(Tensor._make(np.zeros(shape, default_float())))
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = weight(3 * embed_dim, embed_dim)
+            init.xavier_uniform_(self.in_proj_weight)
+        else:  # separate projections for keys and values of other sizes
+            self.register_parameter("in_proj_weight", None)
+            self.q_proj_weight = weight(embed_dim, embed_dim)
+            self.k_proj_weight = weight(embed_dim, self.kdim)
+            self.v_proj_weight = weight(embed_dim, self.vdim)
+            for w in (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+                init.xavier_uniform_(w)
+        self.in_proj_bias = weight(3 * embed_dim) if bias else None
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
-        init.xavier_uniform_(self.in_proj_weight)
         if bias:
             init.constant_(self.out_proj.bias, 0.0)
         self.bias_k = self.bias_v = None
@@ -84,7 +95,10 @@ class MultiheadAttention(Module):
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
         length, batch, embed = query.shape
         source = key.shape[0]
-        w_q, w_k, w_v = self.in_proj_weight.chunk(3)
+        if self._qkv_same_embed_dim:
+            w_q, w_k, w_v = self.in_proj_weight.chunk(3)
+        else:
+            w_q, w_k, w_v = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
         b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None,) * 3
         heads, dim = self.num_heads, self.head_dim
 

@@ -1,11 +1,14 @@
 """Special functions: error functions, gamma family, modified Bessel functions I_n.
 
 The values come from scipy.special (imported when first evaluated: SciPy is an optional extra),
-except i0, which NumPy provides. Each derivative is a formula in other primitives of this family,
+except i0, which NumPy provides; without SciPy, erf, erfc and gammaln use Python's math module
+element by element (slower, the same values), so GELU and the normal distribution need no SciPy. Each derivative is a formula in other primitives of this family,
 so every order is available: erf' = 2/sqrt(pi) exp(-x^2), gammaln' = digamma,
 digamma' = polygamma(1, .), polygamma(n, .)' = polygamma(n + 1, .), i0' = i1, and so on.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -31,16 +34,44 @@ def _keep_dtype(fun):
     return impl
 
 
-def _scipy(name):
-    return _keep_dtype(lambda x: getattr(scipy_special(), name)(x))
+def _scipy(name, fallback=None):
+    """scipy.special's `name`; without SciPy, `fallback` (a function of one float from `math`)
+    element by element, so the functions the torch layer's GELU and friends need stay NumPy-only."""
+    def evaluate(x):
+        if fallback is not None and not _have_scipy():
+            out = np.frompyfunc(fallback, 1, 1)(x)
+            return np.asarray(out, dtype=np.result_type(x, np.float64))[()]
+        return getattr(scipy_special(), name)(x)
+    return _keep_dtype(evaluate)
+
+
+def _have_scipy() -> bool:
+    global _SCIPY_FOUND
+    if _SCIPY_FOUND is None:
+        try:
+            scipy_special()
+            _SCIPY_FOUND = True
+        except ImportError:
+            _SCIPY_FOUND = False
+    return _SCIPY_FOUND
+
+
+_SCIPY_FOUND = None
+
+
+def _log_gamma(v: float) -> float:
+    try:
+        return math.lgamma(v)
+    except (ValueError, OverflowError):  # the poles 0, -1, -2, ...: SciPy's value there is +inf
+        return math.inf
 
 
 _TWO_OVER_ROOT_PI = float(2 / np.sqrt(np.pi))
 _ROOT_PI_OVER_TWO = float(np.sqrt(np.pi) / 2)
 _ROOT_TWO_PI = float(np.sqrt(2 * np.pi))
 
-erf = unary("erf", _scipy("erf"), lambda ans, x: _TWO_OVER_ROOT_PI * exp(-x * x))
-erfc = unary("erfc", _scipy("erfc"), lambda ans, x: -_TWO_OVER_ROOT_PI * exp(-x * x))
+erf = unary("erf", _scipy("erf", math.erf), lambda ans, x: _TWO_OVER_ROOT_PI * exp(-x * x))
+erfc = unary("erfc", _scipy("erfc", math.erfc), lambda ans, x: -_TWO_OVER_ROOT_PI * exp(-x * x))
 erfinv = unary("erfinv", _scipy("erfinv"), lambda ans, x: _ROOT_PI_OVER_TWO * exp(ans * ans))
 
 
@@ -56,7 +87,7 @@ polygamma_p = Primitive(
 polygamma_p.batch = _batch_elementwise(polygamma_p)
 
 digamma = unary("digamma", _scipy("digamma"), lambda ans, x: polygamma_p.bind(x, n=1))
-gammaln = unary("gammaln", _scipy("gammaln"), lambda ans, x: digamma(x))
+gammaln = unary("gammaln", _scipy("gammaln", _log_gamma), lambda ans, x: digamma(x))
 gamma = unary("gamma", _scipy("gamma"), lambda ans, x: ans * digamma(x))
 
 

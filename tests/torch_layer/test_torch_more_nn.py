@@ -442,3 +442,23 @@ def test_multihead_attention_with_other_key_and_value_sizes_matches_pytorch(batc
     assert na == nb
     for x, y in zip(ga, gb):
         np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("layers, bidirectional, batch_first", [(1, False, False), (2, True, True)])
+def test_lstm_with_projections_matches_pytorch(layers, bidirectional, batch_first):
+    outs = []
+    for T in (ft, torch):
+        m = T.nn.LSTM(3, 4, layers, batch_first=batch_first, bidirectional=bidirectional,
+                      proj_size=2)
+        m.load_state_dict({k: T.tensor(0.4 * np.sin(np.arange(v.numel()) + 1).reshape(
+            tuple(v.shape)).astype(np.float32)) for k, v in m.state_dict().items()})
+        x = T.tensor(np.cos(np.arange(30.0)).reshape(5, 2, 3).astype(np.float32), requires_grad=True)
+        out, (h, c) = m(x)
+        (out.sum() + h.sum() * 2 + c.sum()).backward()
+        outs.append([out.detach().numpy(), h.detach().numpy(), c.detach().numpy(), x.grad.numpy(),
+                     [k for k, _ in m.named_parameters()], repr(m)])
+    for a, b in zip(*outs):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+        else:
+            assert a == b

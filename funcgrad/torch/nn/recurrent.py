@@ -27,12 +27,13 @@ def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity):
     return _ops.tanh(pre) if nonlinearity == "tanh" else _ops.relu(pre)
 
 
-def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh):
+def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh, w_hr=None):
     h, c = state
     gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, -1)  # input, forget, cell, output (PyTorch's order)
     c = _ops.sigmoid(f) * c + _ops.sigmoid(i) * _ops.tanh(g)
-    return _ops.sigmoid(o) * _ops.tanh(c), c
+    h = _ops.sigmoid(o) * _ops.tanh(c)
+    return (h if w_hr is None else F.linear(h, w_hr)), c  # with proj_size, h is projected
 
 
 def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
@@ -48,8 +49,8 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        if proj_size:
-            raise NotImplementedError("LSTM proj_size is not supported by funcgrad.torch yet")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
@@ -58,12 +59,15 @@ class RNNBase(Module):
         for layer in range(num_layers):
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                width = input_size if layer == 0 else hidden_size * directions
+                state_size = proj_size or hidden_size
+                width = input_size if layer == 0 else state_size * directions
                 setattr(self, "weight_ih" + suffix, _param(gates, width))
-                setattr(self, "weight_hh" + suffix, _param(gates, hidden_size))
+                setattr(self, "weight_hh" + suffix, _param(gates, state_size))
                 if bias:
                     setattr(self, "bias_ih" + suffix, _param(gates))
                     setattr(self, "bias_hh" + suffix, _param(gates))
+                if proj_size:
+                    setattr(self, "weight_hr" + suffix, _param(proj_size, hidden_size))
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -74,8 +78,9 @@ class RNNBase(Module):
     def _weights(self, layer, direction):
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        return [getattr(self, n + suffix) if self.bias or n.startswith("weight") else None
-                for n in names]
+        weights = [getattr(self, n + suffix) if self.bias or n.startswith("weight") else None
+                   for n in names]
+        return weights + [getattr(self, "weight_hr" + suffix)] if self.proj_size else weights
 
     def _step(self, x, state, weights):
         if self.mode == "LSTM":
@@ -120,7 +125,9 @@ class RNNBase(Module):
         if hx is None:
             zeros = Tensor._make(np.zeros((self.num_layers * directions, batch, self.hidden_size),
                                           input._data.dtype))
-            hx = (zeros, zeros) if self.mode == "LSTM" else zeros
+            hidden = zeros if not self.proj_size else Tensor._make(np.zeros(
+                (self.num_layers * directions, batch, self.proj_size), input._data.dtype))
+            hx = (hidden, zeros) if self.mode == "LSTM" else zeros
         masks = None if lengths is None else [
             Tensor._make((lengths > t)[:, None]) for t in range(input.shape[0])]
         last_h, last_c = [], []
@@ -157,6 +164,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if not self.bias:

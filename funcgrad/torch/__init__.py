@@ -24,18 +24,20 @@ from funcgrad.torch._ops import (abs, absolute, acos, add, all, any, argmax, arg
 from funcgrad.torch._ops import arccos, arcsin, arctan, concatenate  # noqa: F401
 from funcgrad.torch._indexing import chunk, gather, masked_fill, narrow, split, unbind  # noqa: F401
 from funcgrad.torch._math import (acosh, addcdiv, addcmul, amax, amin, arccosh, arcsinh,  # noqa: F401
-                                  arctanh, argsort, argwhere, asinh, atanh, bincount,
-                                  bitwise_and, bitwise_not, bitwise_or, bitwise_xor, bucketize, clamp_max, clamp_min, count_nonzero,
+                                  arctanh, argsort, argwhere, asinh, atanh,
+                                  bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clamp_max, clamp_min, count_nonzero,
                                   cummax, cummin, cumprod, cumsum, deg2rad, erf, erfc, erfinv,
-                                  exp2, floor_divide, fmod, frac, histc, hypot, is_nonzero,
+                                  exp2, floor_divide, fmod, frac, hypot, is_nonzero,
                                   isclose, isfinite, isinf, isnan, isreal, kthvalue, lerp, log10,
                                   log2, logaddexp, logcumsumexp, logical_and, logical_not,
                                   logical_or, logical_xor, logit, masked_select, median, mode,
                                   msort, nan_to_num, nanmean, nansum, nonzero, positive, prod,
-                                  rad2deg, remainder, searchsorted, sgn, sort, std_mean, topk,
+                                  rad2deg, remainder, sgn, sort, std_mean, topk,
                                   unique, var_mean, where, xlogy)
-from funcgrad.torch._math import (angle, complex, conj, imag, nanquantile, polar,  # noqa: F401,A004
-                                  quantile, real, view_as_complex, view_as_real)
+from funcgrad.torch._binning import (bincount, bucketize, histc, nanquantile, quantile,  # noqa: F401
+                                     searchsorted)
+from funcgrad.torch._complex import (angle, complex, conj, imag, polar, real,  # noqa: F401,A004
+                                     view_as_complex, view_as_real)
 from funcgrad.torch._shape_ops import (atleast_1d, atleast_2d, atleast_3d, block_diag,  # noqa: F401
                                        broadcast_shapes, broadcast_tensors, broadcast_to,
                                        cartesian_prod, column_stack, diag, diag_embed, diagonal,

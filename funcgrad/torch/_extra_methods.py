@@ -9,7 +9,7 @@ import numpy as np
 
 import funcgrad.numpy as fnp
 from funcgrad.core.primitive import registry
-from funcgrad.torch import _math, _ops, _shape_ops, linalg
+from funcgrad.torch import _complex, _math, _ops, _shape_ops, linalg
 from funcgrad.torch._composite import composite
 from funcgrad.torch._math import _values
 from funcgrad.torch.tensor import Tensor, apply
@@ -208,7 +208,7 @@ def _nn_functional():
 def _svd(input, some):
     """torch.svd's convention: U, S, V (not V^H), reduced unless some=False."""
     u, s, vh = linalg.svd(input, full_matrices=not some)
-    return u, s, _math.conj(vh.mT)
+    return u, s, _complex.conj(vh.mT)
 
 
 _ALIASES = {
@@ -236,8 +236,8 @@ def install(T, inplace_method):
     T.pinverse = lambda self, rcond=1e-15: linalg.pinv(self)
     T.matrix_power = lambda self, n: linalg.matrix_power(self, n)
     T.cholesky = lambda self, upper=False: linalg.cholesky(self, upper=upper)
-    T.mH = T.H = property(lambda self: _math.conj(self.mT if self.ndim > 1 else self))
-    T.adjoint = lambda self: _math.conj(self.mT)
+    T.mH = T.H = property(lambda self: _complex.conj(self.mT if self.ndim > 1 else self))
+    T.adjoint = lambda self: _complex.conj(self.mT)
     T.split_with_sizes = lambda self, split_sizes, dim=0: self.split(list(split_sizes), dim)
     T.is_cpu = True
     T.is_signed = lambda self: self._data.dtype.kind in "ifc"
@@ -254,7 +254,7 @@ def install(T, inplace_method):
         self, p, generator=generator)
     T.svd = lambda self, some=True, compute_uv=True: _svd(self, some)
     T.qr = lambda self, some=True: linalg.qr(self, "reduced" if some else "complete")
-    T.vdot = lambda self, other: _ops.dot(_math.conj(self), other)
+    T.vdot = lambda self, other: _ops.dot(_complex.conj(self), other)
     T.new = lambda self, *size: Tensor._make(np.zeros(_ops._sizes(size), self._data.dtype)) \
         if size and isinstance(size[0], (int, np.integer)) else _ops.as_tensor_arg(size[0] if size else [])
     T.narrow_copy = lambda self, dim, start, length: _ops.clone(self.narrow(dim, start, length))

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from funcgrad.torch import _dtype, _indexing, _math, _ops, _shape_ops, linalg
+from funcgrad.torch import _binning, _complex, _dtype, _indexing, _math, _ops, _shape_ops, linalg
 from funcgrad.torch._device import CPU
 from funcgrad.torch.tensor import Tensor
 
@@ -223,13 +223,13 @@ def _install_more(T):
         setattr(T, f"__i{name}__", lambda self, other, p=primitive: self._inplace(
             lambda t, o: _ops.apply(p, (t, o), {}), other))
     T.__invert__ = lambda self: _math.bitwise_not(self)
-    T.bincount, T.histc = _math.bincount, _math.histc
+    T.bincount, T.histc = _binning.bincount, _binning.histc
     T.unfold = _shape_ops.unfold
     T.__iter__ = _iterate
-    T.quantile, T.nanquantile = _math.quantile, _math.nanquantile
-    T.real = property(_math.real)
-    T.imag = property(_math.imag)
-    T.conj, T.angle, T.conj_physical, T.resolve_conj = (_math.conj, _math.angle, _math.conj,
+    T.quantile, T.nanquantile = _binning.quantile, _binning.nanquantile
+    T.real = property(_complex.real)
+    T.imag = property(_complex.imag)
+    T.conj, T.angle, T.conj_physical, T.resolve_conj = (_complex.conj, _complex.angle, _complex.conj,
                                                         lambda self: self)
     T.multinomial = lambda self, *a, **k: _random().multinomial(self, *a, **k)
     T.round = _round

@@ -12,7 +12,7 @@ import numpy as np
 
 from funcgrad.torch._dtype import default_float
 
-from funcgrad.primitives import contraction, nn as nnp, shape as shp
+from funcgrad.primitives import contraction, shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops
 from funcgrad.torch._composite import composite

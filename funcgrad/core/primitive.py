@@ -33,6 +33,10 @@ class ShapedArray:
     def ndim(self):
         return len(self.shape)
 
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
     def __eq__(self, other):
         return isinstance(other, ShapedArray) and self.shape == other.shape and self.dtype == other.dtype
 

@@ -8,33 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.core.primitive import ShapedArray
 from funcgrad.core.tracer import Tracer
 from funcgrad.tree_util import tree_map
 
 
-class ShapeDtypeStruct:
-    """A stand-in for an array: its shape and dtype only (a pytree leaf)."""
+class ShapeDtypeStruct(ShapedArray):
+    """A stand-in for an array: its shape and dtype only (a pytree leaf); JAX's name for the
+    abstract values of funcgrad's shape rules."""
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ()
 
     def __init__(self, shape, dtype):
-        self.shape = tuple(int(n) for n in shape)
-        self.dtype = np.dtype(dtype)
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
-
-    def __eq__(self, other):
-        return (isinstance(other, ShapeDtypeStruct) and self.shape == other.shape
-                and self.dtype == other.dtype)
-
-    def __hash__(self):
-        return hash((self.shape, self.dtype))
+        super().__init__(tuple(int(n) for n in shape), dtype)
 
     def __repr__(self):
         return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"

@@ -17,7 +17,7 @@ from funcgrad.core.tracer import Tracer
 from funcgrad.primitives.indexing import argsort_p, getitem_p, take_along_axis_p
 from funcgrad.torch import _dtype
 from funcgrad.torch._composite import composite
-from funcgrad.torch._ops import _axes, as_tensor_arg, mean, reshape, std, var
+from funcgrad.torch._ops import _ReturnType, _axes, as_tensor_arg, mean, reshape, std, var
 from funcgrad.torch.tensor import Tensor, apply
 
 _I64 = np.dtype(np.int64)
@@ -260,21 +260,6 @@ def var_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
 
 
 # -- sorting and selecting: the values are the input's entries at the chosen indices ---------------
-
-class _ReturnType(tuple):
-    """(values, indices) printed as PyTorch prints torch.return_types.<name>."""
-
-    _name = "sort"
-
-    def __new__(cls, values, indices):
-        return super().__new__(cls, (values, indices))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
-
-    def __repr__(self):
-        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
 
 def _return_type(name):
     return type(name, (_ReturnType,), {"_name": name})

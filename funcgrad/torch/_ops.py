@@ -69,7 +69,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 class _ReturnType(tuple):
-    """(values, indices), printed as PyTorch prints torch.return_types.max."""
+    """(values, indices), printed as PyTorch prints torch.return_types.<name> (max, sort, ...)."""
 
     _name = "max"
 

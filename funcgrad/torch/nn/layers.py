@@ -11,6 +11,7 @@ from funcgrad.torch._dtype import default_float
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.module import Module
+from funcgrad.torch.nn.normalization import _NormBase
 from funcgrad.torch.nn.parameter import Parameter
 from funcgrad.torch.tensor import Tensor
 
@@ -214,33 +215,10 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
-class _BatchNorm(Module):
+class _BatchNorm(_NormBase):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None):
-        super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        self.weight = Parameter(Tensor._make(np.ones(num_features, default_float()))) if affine else None
-        self.bias = Parameter(Tensor._make(np.zeros(num_features, default_float()))) if affine else None
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, default_float())))
-            self.register_buffer("running_var", Tensor._make(np.ones(num_features, default_float())))
-            self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
-        else:
-            self.running_mean = self.running_var = None
-
-    def reset_running_stats(self):
-        if self.track_running_stats:
-            for name, value in (("running_mean", 0), ("running_var", 1), ("num_batches_tracked", 0)):
-                buffer = self._buffers[name]
-                buffer._data[...] = value
-                buffer._counter[0] += 1
-
-    def reset_parameters(self):
-        self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            init.zeros_(self.bias)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats)
 
     def forward(self, input):
         use_batch = self.training or not self.track_running_stats
@@ -252,11 +230,6 @@ class _BatchNorm(Module):
         return F.batch_norm(input, self.running_mean if self.track_running_stats else None,
                             self.running_var if self.track_running_stats else None, self.weight,
                             self.bias, use_batch, momentum, self.eps)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):

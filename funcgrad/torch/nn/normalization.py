@@ -188,9 +188,11 @@ class RMSNorm(Module):
                 f"elementwise_affine={self.elementwise_affine}")
 
 
-class _InstanceNorm(Module):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
-                 track_running_stats=False, bias=True, device=None, dtype=None):
+class _NormBase(Module):
+    """What batch and instance normalisation share: per-channel affine parameters and, when
+    `track_running_stats`, the running mean and variance buffers."""
+
+    def __init__(self, num_features, eps, momentum, affine, track_running_stats, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -205,12 +207,25 @@ class _InstanceNorm(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
+            for name, value in (("running_mean", 0), ("running_var", 1), ("num_batches_tracked", 0)):
+                buffer = self._buffers[name]
+                buffer._data[...] = value
+                buffer._counter[0] += 1
 
     def reset_parameters(self):
         self.reset_running_stats()
         _reset_affine(self)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _InstanceNorm(_NormBase):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, bias=True, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, bias)
 
     def forward(self, input):
         unbatched = input.ndim == self._dims + 1
@@ -220,11 +235,6 @@ class _InstanceNorm(Module):
                             self.training or not self.track_running_stats, self.momentum,
                             self.eps)
         return out.squeeze(0) if unbatched else out
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):

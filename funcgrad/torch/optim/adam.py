@@ -5,8 +5,14 @@ import math
 
 import numpy as np
 
-from funcgrad.torch.optim.optimizer import Optimizer, bump
-from funcgrad.torch.tensor import Tensor
+from funcgrad.torch.optim.optimizer import Optimizer, bump, count_step, regularised_gradient
+
+
+def update_moments(m, v, g, beta1, beta2):
+    """Adam's running moments, in place: m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2."""
+    m += (1 - beta1) * (g - m)
+    v *= beta2
+    v += (1 - beta2) * g * g
 
 
 class Adam(Optimizer):
@@ -26,27 +32,13 @@ class Adam(Optimizer):
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            decay = group["weight_decay"]
+            moments = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
             for p, g in self._params_with_grad(group):
-                if group["maximize"]:
-                    g = -g
-                if decay and self._decoupled:
-                    p._data *= 1 - lr * decay
-                elif decay:
-                    g = g + decay * p._data
+                g = regularised_gradient(group, p, g, decoupled=self._decoupled)
                 state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = Tensor._make(np.asarray(0.0, np.float32))
-                    state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-                    state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
-                state["step"]._data += 1
-                t = float(state["step"]._data)
+                t = count_step(state, p, moments)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)  # m = beta1 m + (1 - beta1) g
-                v *= beta2
-                v += (1 - beta2) * g * g
+                update_moments(m, v, g, beta1, beta2)
                 if group["amsgrad"]:
                     np.maximum(state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data)
                     v = state["max_exp_avg_sq"]._data

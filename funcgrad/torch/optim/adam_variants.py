@@ -6,17 +6,9 @@ import math
 
 import numpy as np
 
-from funcgrad.torch.optim.optimizer import Optimizer, bump
+from funcgrad.torch.optim.adam import update_moments
+from funcgrad.torch.optim.optimizer import Optimizer, bump, count_step, regularised_gradient
 from funcgrad.torch.tensor import Tensor
-
-
-def _moments(state, p, names):
-    if "step" not in state:
-        state["step"] = Tensor._make(np.asarray(0.0, np.float32))
-        for name in names:
-            state[name] = Tensor._make(np.zeros_like(p._data))
-    state["step"]._data += 1
-    return float(state["step"]._data)
 
 
 class _AdamFamily(Optimizer):
@@ -26,13 +18,7 @@ class _AdamFamily(Optimizer):
         super().__init__(params, defaults)
 
     def _gradient(self, group, p, g):
-        g = -g if group.get("maximize") else g
-        decay = group["weight_decay"]
-        if decay and group.get("decoupled_weight_decay"):
-            p._data *= 1 - group["lr"] * decay
-        elif decay:
-            g = g + decay * p._data
-        return g
+        return regularised_gradient(group, p, g, decoupled=group.get("decoupled_weight_decay"))
 
 
 class Adamax(_AdamFamily):
@@ -49,7 +35,7 @@ class Adamax(_AdamFamily):
             for p, g in self._params_with_grad(group):
                 g = self._gradient(group, p, g)
                 state = self.state.setdefault(p, {})
-                t = _moments(state, p, ("exp_avg", "exp_inf"))
+                t = count_step(state, p, ("exp_avg", "exp_inf"))
                 m, u = state["exp_avg"]._data, state["exp_inf"]._data
                 m += (1 - beta1) * (g - m)
                 np.maximum(u * beta2, np.abs(g) + eps, out=u)  # u = max(beta2 u, |g| + eps)
@@ -79,15 +65,13 @@ class NAdam(_AdamFamily):
                 state = self.state.setdefault(p, {})
                 if not state:
                     state["mu_product"] = Tensor._make(np.asarray(1.0, np.float32))
-                t = _moments(state, p, ("exp_avg", "exp_avg_sq"))
+                t = count_step(state, p, ("exp_avg", "exp_avg_sq"))
                 mu = beta1 * (1 - 0.5 * 0.96 ** (t * decay))
                 mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * decay))
                 state["mu_product"]._data *= mu
                 product = float(state["mu_product"]._data)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                update_moments(m, v, g, beta1, beta2)
                 denom = np.sqrt(v / (1 - beta2 ** t)) + eps
                 update = lr * (1 - mu) / (1 - product) * g / denom \
                     + lr * mu_next / (1 - product * mu_next) * m / denom
@@ -113,11 +97,9 @@ class RAdam(_AdamFamily):
             for p, g in self._params_with_grad(group):
                 g = self._gradient(group, p, g)
                 state = self.state.setdefault(p, {})
-                t = _moments(state, p, ("exp_avg", "exp_avg_sq"))
+                t = count_step(state, p, ("exp_avg", "exp_avg_sq"))
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                update_moments(m, v, g, beta1, beta2)
                 corrected = m / (1 - beta1 ** t)
                 correction2 = 1 - beta2 ** t
                 rho = rho_inf - 2 * t * beta2 ** t / correction2  # the variance's tractability

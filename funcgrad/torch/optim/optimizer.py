@@ -149,6 +149,29 @@ def _has_tensors(d):
     return True
 
 
+def regularised_gradient(group, p, g, decoupled=False):
+    """The gradient a step follows: negated when `maximize`; with `weight_decay`, plus
+    `weight_decay * p` (L2), or, when `decoupled`, p shrunk in place by `lr * weight_decay`."""
+    g = -g if group.get("maximize") else g
+    decay = group.get("weight_decay")
+    if decay and decoupled:
+        p._data *= 1 - group["lr"] * decay
+    elif decay:
+        g = g + decay * p._data
+    return g
+
+
+def count_step(state, p, buffers=()):
+    """Advance the parameter's `step` and return it; on the first step, also make the named
+    running buffers (zeros shaped like p), in PyTorch's state order."""
+    if "step" not in state:
+        state["step"] = Tensor._make(np.asarray(0.0, np.float32))
+        for name in buffers:
+            state[name] = Tensor._make(np.zeros_like(p._data))
+    state["step"]._data += 1
+    return float(state["step"]._data)
+
+
 def bump(p):
     """Record an in-place update of a parameter's data (for the version counter)."""
     p._counter[0] += 1

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from funcgrad.torch.optim.optimizer import Optimizer, bump
+from funcgrad.torch.optim.optimizer import Optimizer, bump, count_step, regularised_gradient
 from funcgrad.torch.tensor import Tensor
 
 
-def _zeros_like(p, value=0.0):
+def _filled_like(p, value):
     return Tensor._make(np.full_like(p._data, value))
-
-
-def _step_count(state):
-    if "step" not in state:
-        state["step"] = Tensor._make(np.asarray(0.0, np.float32))
-    state["step"]._data += 1
-    return float(state["step"]._data)
 
 
 class RMSprop(Optimizer):
@@ -34,19 +27,12 @@ class RMSprop(Optimizer):
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+            buffers = (("square_avg",) + (("momentum_buffer",) if momentum > 0 else ())
+                       + (("grad_avg",) if group["centered"] else ()))
             for p, g in self._params_with_grad(group):
-                g = -g if group["maximize"] else g
-                if group["weight_decay"]:
-                    g = g + group["weight_decay"] * p._data
+                g = regularised_gradient(group, p, g)
                 state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = Tensor._make(np.asarray(0.0, np.float32))
-                    state["square_avg"] = _zeros_like(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = _zeros_like(p)
-                state["step"]._data += 1
+                count_step(state, p, buffers)
                 square = state["square_avg"]._data
                 square *= alpha
                 square += (1 - alpha) * g * g  # v = alpha v + (1 - alpha) g^2
@@ -81,17 +67,15 @@ class Adagrad(Optimizer):
         for group in self.param_groups:  # PyTorch makes the state at construction
             for p in group["params"]:
                 self.state[p] = {"step": Tensor._make(np.asarray(0.0, np.float32)),
-                                 "sum": _zeros_like(p, group["initial_accumulator_value"])}
+                                 "sum": _filled_like(p, group["initial_accumulator_value"])}
 
     def step(self, closure=None):
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             for p, g in self._params_with_grad(group):
-                g = -g if group["maximize"] else g
+                g = regularised_gradient(group, p, g)
                 state = self.state[p]
-                t = _step_count(state)
-                if group["weight_decay"]:
-                    g = g + group["weight_decay"] * p._data
+                t = count_step(state, p)
                 rate = group["lr"] / (1 + (t - 1) * group["lr_decay"])
                 total = state["sum"]._data
                 total += g * g
@@ -114,15 +98,9 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             rho, eps = group["rho"], group["eps"]
             for p, g in self._params_with_grad(group):
-                g = -g if group["maximize"] else g
-                if group["weight_decay"]:
-                    g = g + group["weight_decay"] * p._data
+                g = regularised_gradient(group, p, g)
                 state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = Tensor._make(np.asarray(0.0, np.float32))
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
-                state["step"]._data += 1
+                count_step(state, p, ("square_avg", "acc_delta"))
                 square, acc = state["square_avg"]._data, state["acc_delta"]._data
                 square *= rho
                 square += (1 - rho) * g * g

@@ -41,17 +41,19 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002
     return Tensor._make(counts.astype(data.dtype))
 
 
-def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+def _quantile(node, reduction, input, q, dim, keepdim, interpolation):
+    """`reduction` (fnp.quantile or fnp.nanquantile) along `dim`, or over the flattened input."""
     q_value = _values(q) if isinstance(q, Tensor) else q
     flat = input.reshape(-1) if dim is None else input
     axis = 0 if dim is None else int(dim) % input.ndim
-    return composite("QuantileBackward0", lambda x: fnp.quantile(
+    return composite(node, lambda x: reduction(
         x, q_value, axis=axis, keepdims=builtins.bool(keepdim), method=interpolation), flat)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    return _quantile("QuantileBackward0", fnp.quantile, input, q, dim, keepdim, interpolation)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    q_value = _values(q) if isinstance(q, Tensor) else q
-    flat = input.reshape(-1) if dim is None else input
-    axis = 0 if dim is None else int(dim) % input.ndim
-    return composite("NanquantileBackward0", lambda x: fnp.nanquantile(
-        x, q_value, axis=axis, keepdims=builtins.bool(keepdim), method=interpolation), flat)
+    return _quantile("NanquantileBackward0", fnp.nanquantile, input, q, dim, keepdim,
+                     interpolation)

@@ -206,18 +206,19 @@ class Module:
         return module
 
     def get_parameter(self, target):
-        owner, _, name = target.rpartition(".")
-        module = self.get_submodule(owner)
-        if name not in module._parameters:
-            raise AttributeError(f"{type(module).__name__} has no parameter `{name}`")
-        return module._parameters[name]
+        return self._get_member(target, "_parameters", "parameter")
 
     def get_buffer(self, target):
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target, store, kind):
+        """The parameter or buffer at a dotted path: `store` names the owner's dict of them."""
         owner, _, name = target.rpartition(".")
         module = self.get_submodule(owner)
-        if name not in module._buffers:
-            raise AttributeError(f"{type(module).__name__} has no buffer `{name}`")
-        return module._buffers[name]
+        members = getattr(module, store)
+        if name not in members:
+            raise AttributeError(f"{type(module).__name__} has no {kind} `{name}`")
+        return members[name]
 
     def get_extra_state(self):
         raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be "

@@ -57,7 +57,33 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class Conv2d(Module):
+class _ConvNd(Module):
+    """What every convolution module shares: PyTorch's default initialisation (the fan-in is the
+    weight's second dimension times the kernel's size) and its repr, defaults left out."""
+
+    transposed = False
+
+    def reset_parameters(self):
+        _default_init(self.weight, self.bias, self.weight.shape[1] * math.prod(self.kernel_size))
+
+    def extra_repr(self):
+        zeros, ones = (0,) * len(self.kernel_size), (1,) * len(self.kernel_size)
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding not in (zeros, "valid"):
+            text += f", padding={self.padding}"
+        if self.dilation != ones:
+            text += f", dilation={self.dilation}"
+        if self.transposed and self.output_padding != zeros:
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv2d(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
@@ -72,11 +98,6 @@ class Conv2d(Module):
         if dtype is not None:
             self.to(dtype)
 
-    def reset_parameters(self):
-        fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
-        _default_init(self.weight, self.bias, fan_in)
-
-    transposed = False
     output_padding = (0, 0)
 
     def forward(self, input):
@@ -87,17 +108,6 @@ class Conv2d(Module):
                             self.groups)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
-
-    def extra_repr(self):
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
-        if self.padding not in ((0, 0), "valid"):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
 
 
 class MaxPool2d(Module):

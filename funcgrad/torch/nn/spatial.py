@@ -16,7 +16,8 @@ from funcgrad.primitives import contraction, shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops
 from funcgrad.torch._composite import composite
-from funcgrad.torch.nn import functional as F, init
+from funcgrad.torch.nn import functional as F
+from funcgrad.torch.nn.layers import _ConvNd
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.parameter import Parameter
 from funcgrad.torch.tensor import Tensor, apply
@@ -256,8 +257,7 @@ def _channel_dropout(input, p, training, batched_ndim):
 
 # -- modules ----------------------------------------------------------------------------------------
 
-class Conv1d(Module):
-    transposed = False
+class Conv1d(_ConvNd):
     output_padding = (0,)
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
@@ -273,13 +273,6 @@ class Conv1d(Module):
         self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
         self.reset_parameters()
 
-    def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels // self.groups * self.kernel_size[0]
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0
-            init.uniform_(self.bias, -bound, bound)
-
     def forward(self, input):
         if self.padding_mode != "zeros":
             p = self.padding[0]
@@ -287,19 +280,6 @@ class Conv1d(Module):
                           self.stride, 0, self.dilation, self.groups)
         return conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                       self.groups)
-
-    def extra_repr(self):
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
-        if self.padding not in ((0,), "valid"):
-            text += f", padding={self.padding}"
-        if self.dilation != (1,):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
 
 
 class _Pool1d(Module):

@@ -2,8 +2,6 @@
 conv2d in its input (`conv2d_input_grad`) applied to the input, one node as in PyTorch."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from funcgrad.torch._dtype import default_float
@@ -12,8 +10,8 @@ from funcgrad.primitives import nn as nnp, shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops
 from funcgrad.torch._composite import composite
-from funcgrad.torch.nn import functional as F, init
-from funcgrad.torch.nn.module import Module
+from funcgrad.torch.nn import functional as F
+from funcgrad.torch.nn.layers import _ConvNd
 from funcgrad.torch.nn.parameter import Parameter
 from funcgrad.torch.tensor import Tensor
 
@@ -70,7 +68,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return _ops.squeeze(out, 0) if unbatched else out
 
 
-class _ConvTranspose(Module):
+class _ConvTranspose(_ConvNd):
     _dims = 2
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
@@ -89,33 +87,10 @@ class _ConvTranspose(Module):
 
     transposed = True
 
-    def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.out_channels // self.groups * int(np.prod(self.kernel_size))
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0
-            init.uniform_(self.bias, -bound, bound)
-
     def forward(self, input, output_size=None):
         fn = conv_transpose2d if self._dims == 2 else conv_transpose1d
         return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
                   self.groups, self.dilation)
-
-    def extra_repr(self):
-        zeros = (0,) * self._dims
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
-        if self.padding != zeros:
-            text += f", padding={self.padding}"
-        if self.dilation != (1,) * self._dims:
-            text += f", dilation={self.dilation}"
-        if self.output_padding != zeros:
-            text += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
 
 
 class ConvTranspose2d(_ConvTranspose):

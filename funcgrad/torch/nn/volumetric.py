@@ -5,7 +5,6 @@ registry's conv2d); max and average pooling are separable, so they pool each pla
 then along depth. Every derivative comes from those primitives' rules."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -15,7 +14,8 @@ from funcgrad.torch import _ops
 from funcgrad.torch._composite import composite
 from funcgrad.torch._dtype import default_float
 from funcgrad.torch._math import _renamed
-from funcgrad.torch.nn import functional as F, init
+from funcgrad.torch.nn import functional as F
+from funcgrad.torch.nn.layers import _ConvNd
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.parameter import Parameter
 from funcgrad.torch.nn.spatial import _adaptive_matrix
@@ -113,7 +113,7 @@ def _depth(x, matrix):
     return shp.transpose(y, lead + (k + 2, k, k + 1))
 
 
-class Conv3d(Module):
+class Conv3d(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
@@ -125,28 +125,9 @@ class Conv3d(Module):
         self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
         self.reset_parameters()
 
-    def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels // self.groups * int(np.prod(self.kernel_size))
-            init.uniform_(self.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
-
     def forward(self, input):
         return conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                       self.groups)
-
-    def extra_repr(self):
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
-        if self.padding != (0, 0, 0):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1, 1):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
 
 
 class MaxPool3d(Module):

@@ -45,7 +45,35 @@ class ParameterList(Module):
                          f"{'x'.join(map(str, p.shape))}]" for k, p in self._parameters.items())
 
 
-class ParameterDict(Module):
+class _MemberDict:
+    """The mapping methods of ModuleDict and ParameterDict: views of the module's own dict of
+    members, which `_members` names ("_modules" or "_parameters")."""
+
+    def __delitem__(self, key):
+        del getattr(self, self._members)[key]
+
+    def __contains__(self, key):
+        return key in getattr(self, self._members)
+
+    def __len__(self):
+        return len(getattr(self, self._members))
+
+    def __iter__(self):
+        return iter(getattr(self, self._members))
+
+    def keys(self):
+        return getattr(self, self._members).keys()
+
+    def items(self):
+        return getattr(self, self._members).items()
+
+    def values(self):
+        return getattr(self, self._members).values()
+
+
+class ParameterDict(_MemberDict, Module):
+    _members = "_parameters"
+
     def __init__(self, parameters=None):
         super().__init__()
         for k, v in (parameters or {}).items():
@@ -56,27 +84,6 @@ class ParameterDict(Module):
 
     def __setitem__(self, key, value):
         self.register_parameter(key, _as_parameter(value))
-
-    def __delitem__(self, key):
-        del self._parameters[key]
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def items(self):
-        return self._parameters.items()
-
-    def values(self):
-        return self._parameters.values()
 
     def update(self, parameters):
         for k, v in dict(parameters).items():

@@ -10,6 +10,7 @@ from funcgrad.torch._dtype import default_float
 
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
+from funcgrad.torch.nn.containers import _MemberDict
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.normalization import _NormBase
 from funcgrad.torch.nn.parameter import Parameter
@@ -372,7 +373,9 @@ class ModuleList(Module):
         return iter(self._modules.values())
 
 
-class ModuleDict(Module):
+class ModuleDict(_MemberDict, Module):
+    _members = "_modules"
+
     def __init__(self, modules=None):
         super().__init__()
         for k, m in (modules or {}).items():
@@ -383,21 +386,6 @@ class ModuleDict(Module):
 
     def __setitem__(self, key, module):
         self.add_module(key, module)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def keys(self):
-        return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
-
-    def values(self):
-        return self._modules.values()
 
 
 class Unflatten(Module):

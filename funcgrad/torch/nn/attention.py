@@ -7,14 +7,12 @@ import math
 
 import numpy as np
 
-from funcgrad.torch._dtype import default_float
-
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.layers import Dropout, Linear, ModuleList
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.normalization import LayerNorm
-from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.nn.parameter import new_parameter
 from funcgrad.torch.tensor import Tensor
 
 
@@ -65,19 +63,17 @@ class MultiheadAttention(Module):
         self.vdim = embed_dim if vdim is None else vdim
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
 
-        def weight(*shape):
-            return Parameter(Tensor._make(np.zeros(shape, default_float())))
         if self._qkv_same_embed_dim:
-            self.in_proj_weight = weight(3 * embed_dim, embed_dim)
+            self.in_proj_weight = new_parameter(3 * embed_dim, embed_dim)
             init.xavier_uniform_(self.in_proj_weight)
         else:  # separate projections for keys and values of other sizes
             self.register_parameter("in_proj_weight", None)
-            self.q_proj_weight = weight(embed_dim, embed_dim)
-            self.k_proj_weight = weight(embed_dim, self.kdim)
-            self.v_proj_weight = weight(embed_dim, self.vdim)
+            self.q_proj_weight = new_parameter(embed_dim, embed_dim)
+            self.k_proj_weight = new_parameter(embed_dim, self.kdim)
+            self.v_proj_weight = new_parameter(embed_dim, self.vdim)
             for w in (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
                 init.xavier_uniform_(w)
-        self.in_proj_bias = weight(3 * embed_dim) if bias else None
+        self.in_proj_bias = new_parameter(3 * embed_dim) if bias else None
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
         if bias:
             init.constant_(self.out_proj.bias, 0.0)

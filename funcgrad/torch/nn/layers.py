@@ -4,21 +4,12 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 
-import numpy as np
-
-from funcgrad.torch._dtype import default_float
-
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.containers import _MemberDict
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.normalization import _NormBase
-from funcgrad.torch.nn.parameter import Parameter
-from funcgrad.torch.tensor import Tensor
-
-
-def _empty(*shape):
-    return Parameter(Tensor._make(np.zeros(shape, default_float())))
+from funcgrad.torch.nn.parameter import Parameter, new_parameter
 
 
 def _default_init(weight, bias, fan_in):
@@ -41,8 +32,8 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = _empty(out_features, in_features)
-        self.bias = _empty(out_features) if bias else None
+        self.weight = new_parameter(out_features, in_features)
+        self.bias = new_parameter(out_features) if bias else None
         self.reset_parameters()
         if dtype is not None:
             self.to(dtype)
@@ -93,8 +84,8 @@ class Conv2d(_ConvNd):
         self.stride, self.dilation = F._pair(stride), F._pair(dilation)
         self.padding = padding if isinstance(padding, str) else F._pair(padding)
         self.groups, self.padding_mode = groups, padding_mode
-        self.weight = _empty(out_channels, in_channels // groups, *self.kernel_size)
-        self.bias = _empty(out_channels) if bias else None
+        self.weight = new_parameter(out_channels, in_channels // groups, *self.kernel_size)
+        self.bias = new_parameter(out_channels) if bias else None
         self.reset_parameters()
         if dtype is not None:
             self.to(dtype)
@@ -286,7 +277,7 @@ class Embedding(Module):
         if _weight is not None:
             self.weight = Parameter(_weight, requires_grad=not _freeze)
             return
-        self.weight = _empty(num_embeddings, embedding_dim)
+        self.weight = new_parameter(num_embeddings, embedding_dim)
         init.normal_(self.weight)
         if padding_idx is not None:
             self.weight._data[padding_idx] = 0
@@ -412,8 +403,8 @@ class Bilinear(Module):
         super().__init__()
         self.in1_features, self.in2_features = in1_features, in2_features
         self.out_features = out_features
-        self.weight = _empty(out_features, in1_features, in2_features)
-        self.bias = _empty(out_features) if bias else None
+        self.weight = new_parameter(out_features, in1_features, in2_features)
+        self.bias = new_parameter(out_features) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self):

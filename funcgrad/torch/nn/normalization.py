@@ -12,7 +12,7 @@ from funcgrad.torch._dtype import default_float
 from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
 from funcgrad.torch._composite import composite
 from funcgrad.torch.nn.module import Module
-from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.nn.parameter import new_parameter
 from funcgrad.torch.tensor import Tensor
 
 
@@ -119,22 +119,14 @@ def _reset_affine(module):
         init.zeros_(module.bias)
 
 
-def _ones(shape):
-    return Parameter(Tensor._make(np.ones(shape, default_float())))
-
-
-def _zeros(shape):
-    return Parameter(Tensor._make(np.zeros(shape, default_float())))
-
-
 class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
         super().__init__()
         self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        self.weight = _ones(self.normalized_shape) if elementwise_affine else None
-        self.bias = _zeros(self.normalized_shape) if elementwise_affine and bias else None
+        self.weight = new_parameter(*self.normalized_shape, fill=1.0) if elementwise_affine else None
+        self.bias = new_parameter(*self.normalized_shape) if elementwise_affine and bias else None
 
     def reset_parameters(self):
         _reset_affine(self)
@@ -155,8 +147,8 @@ class GroupNorm(Module):
             raise ValueError("num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                     eps, affine)
-        self.weight = _ones(num_channels) if affine else None
-        self.bias = _zeros(num_channels) if affine and bias else None
+        self.weight = new_parameter(num_channels, fill=1.0) if affine else None
+        self.bias = new_parameter(num_channels) if affine and bias else None
 
     def reset_parameters(self):
         _reset_affine(self)
@@ -175,7 +167,7 @@ class RMSNorm(Module):
         super().__init__()
         self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        self.weight = _ones(self.normalized_shape) if elementwise_affine else None
+        self.weight = new_parameter(*self.normalized_shape, fill=1.0) if elementwise_affine else None
 
     def reset_parameters(self):
         _reset_affine(self)
@@ -196,8 +188,8 @@ class _NormBase(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        self.weight = _ones(num_features) if affine else None
-        self.bias = _zeros(num_features) if affine and bias else None
+        self.weight = new_parameter(num_features, fill=1.0) if affine else None
+        self.bias = new_parameter(num_features) if affine and bias else None
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, default_float())))
             self.register_buffer("running_var", Tensor._make(np.ones(num_features, default_float())))

@@ -28,3 +28,9 @@ class Buffer(Tensor):
     def __init__(self, data=None, persistent=True):
         self._init(np.asarray(data._data if isinstance(data, Tensor) else data), None)
         self.persistent = persistent
+
+
+def new_parameter(*shape, fill=0.0):
+    """A parameter of this shape in the default float dtype, every entry `fill`: modules make
+    their weights with it, then initialise them."""
+    return Parameter(Tensor._make(np.full(shape, fill, default_float())))

@@ -7,19 +7,13 @@ import math
 
 import numpy as np
 
-from funcgrad.torch._dtype import default_float
-
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.module import Module
-from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.nn.parameter import new_parameter
 from funcgrad.torch.tensor import Tensor
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-def _param(*shape):
-    return Parameter(Tensor._make(np.zeros(shape, default_float())))
 
 
 def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity):
@@ -61,13 +55,13 @@ class RNNBase(Module):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 state_size = proj_size or hidden_size
                 width = input_size if layer == 0 else state_size * directions
-                setattr(self, "weight_ih" + suffix, _param(gates, width))
-                setattr(self, "weight_hh" + suffix, _param(gates, state_size))
+                setattr(self, "weight_ih" + suffix, new_parameter(gates, width))
+                setattr(self, "weight_hh" + suffix, new_parameter(gates, state_size))
                 if bias:
-                    setattr(self, "bias_ih" + suffix, _param(gates))
-                    setattr(self, "bias_hh" + suffix, _param(gates))
+                    setattr(self, "bias_ih" + suffix, new_parameter(gates))
+                    setattr(self, "bias_hh" + suffix, new_parameter(gates))
                 if proj_size:
-                    setattr(self, "weight_hr" + suffix, _param(proj_size, hidden_size))
+                    setattr(self, "weight_hr" + suffix, new_parameter(proj_size, hidden_size))
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -219,10 +213,10 @@ class _Cell(Module):
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         self.nonlinearity = nonlinearity
-        self.weight_ih = _param(self._gates * hidden_size, input_size)
-        self.weight_hh = _param(self._gates * hidden_size, hidden_size)
-        self.bias_ih = _param(self._gates * hidden_size) if bias else None
-        self.bias_hh = _param(self._gates * hidden_size) if bias else None
+        self.weight_ih = new_parameter(self._gates * hidden_size, input_size)
+        self.weight_hh = new_parameter(self._gates * hidden_size, hidden_size)
+        self.bias_ih = new_parameter(self._gates * hidden_size) if bias else None
+        self.bias_hh = new_parameter(self._gates * hidden_size) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self):

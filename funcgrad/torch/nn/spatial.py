@@ -10,8 +10,6 @@ import math
 
 import numpy as np
 
-from funcgrad.torch._dtype import default_float
-
 from funcgrad.primitives import contraction, shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops
@@ -19,7 +17,7 @@ from funcgrad.torch._composite import composite
 from funcgrad.torch.nn import functional as F
 from funcgrad.torch.nn.layers import _ConvNd
 from funcgrad.torch.nn.module import Module
-from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.nn.parameter import new_parameter
 from funcgrad.torch.tensor import Tensor, apply
 
 
@@ -268,9 +266,8 @@ class Conv1d(_ConvNd):
         self.dilation = (_single(dilation),)
         self.padding = padding if isinstance(padding, str) else (_single(padding),)
         self.padding_mode = padding_mode
-        self.weight = Parameter(Tensor._make(np.zeros(
-            (out_channels, in_channels // groups, self.kernel_size[0]), default_float())))
-        self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
+        self.weight = new_parameter(out_channels, in_channels // groups, self.kernel_size[0])
+        self.bias = new_parameter(out_channels) if bias else None
         self.reset_parameters()
 
     def forward(self, input):

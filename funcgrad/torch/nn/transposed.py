@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from funcgrad.torch._dtype import default_float
-
 from funcgrad.primitives import nn as nnp, shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops
 from funcgrad.torch._composite import composite
 from funcgrad.torch.nn import functional as F
 from funcgrad.torch.nn.layers import _ConvNd
-from funcgrad.torch.nn.parameter import Parameter
-from funcgrad.torch.tensor import Tensor
+from funcgrad.torch.nn.parameter import new_parameter
 
 
 def _transposed(x, w, b, groups, out_shape, params):
@@ -80,9 +77,8 @@ class _ConvTranspose(_ConvNd):
         self.kernel_size, self.stride, self.padding = tup(kernel_size), tup(stride), tup(padding)
         self.output_padding, self.dilation = tup(output_padding), tup(dilation)
         self.padding_mode = padding_mode
-        self.weight = Parameter(Tensor._make(np.zeros(
-            (in_channels, out_channels // groups) + self.kernel_size, default_float())))
-        self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
+        self.weight = new_parameter(in_channels, out_channels // groups, *self.kernel_size)
+        self.bias = new_parameter(out_channels) if bias else None
         self.reset_parameters()
 
     transposed = True

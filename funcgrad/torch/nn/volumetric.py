@@ -5,20 +5,17 @@ registry's conv2d); max and average pooling are separable, so they pool each pla
 then along depth. Every derivative comes from those primitives' rules."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from funcgrad.primitives import contraction, shape as shp
 from funcgrad.primitives.indexing import getitem_p, index_add_p
 from funcgrad.torch import _ops
 from funcgrad.torch._composite import composite
-from funcgrad.torch._dtype import default_float
 from funcgrad.torch._math import _renamed
 from funcgrad.torch.nn import functional as F
 from funcgrad.torch.nn.layers import _AdaptiveAvgPoolNd, _AvgPoolNd, _ConvNd, _MaxPoolNd
-from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.nn.parameter import new_parameter
 from funcgrad.torch.nn.spatial import _adaptive_matrix
-from funcgrad.torch.tensor import Tensor
 
 
 def _triple(v):
@@ -119,9 +116,8 @@ class Conv3d(_ConvNd):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride = _triple(kernel_size), _triple(stride)
         self.padding, self.dilation = _triple(padding), _triple(dilation)
-        self.weight = Parameter(Tensor._make(np.zeros(
-            (out_channels, in_channels // groups) + self.kernel_size, default_float())))
-        self.bias = Parameter(Tensor._make(np.zeros(out_channels, default_float()))) if bias else None
+        self.weight = new_parameter(out_channels, in_channels // groups, *self.kernel_size)
+        self.bias = new_parameter(out_channels) if bias else None
         self.reset_parameters()
 
     def forward(self, input):

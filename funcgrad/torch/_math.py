@@ -17,7 +17,7 @@ from funcgrad.core.tracer import Tracer
 from funcgrad.primitives.indexing import argsort_p, getitem_p, take_along_axis_p
 from funcgrad.torch import _dtype
 from funcgrad.torch._composite import composite
-from funcgrad.torch._ops import _ReturnType, _axes, as_tensor_arg, mean, reshape, std, var
+from funcgrad.torch._ops import _axes, _return_type, as_tensor_arg, mean, reshape, std, var
 from funcgrad.torch.tensor import Tensor, apply
 
 _I64 = np.dtype(np.int64)
@@ -260,10 +260,6 @@ def var_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
 
 
 # -- sorting and selecting: the values are the input's entries at the chosen indices ---------------
-
-def _return_type(name):
-    return type(name, (_ReturnType,), {"_name": name})
-
 
 _SORT, _TOPK, _KTH, _MEDIAN, _CUMMAX, _CUMMIN, _MODE = (
     _return_type(n) for n in ("sort", "topk", "kthvalue", "median", "cummax", "cummin", "mode"))

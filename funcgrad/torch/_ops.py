@@ -83,12 +83,12 @@ class _ReturnType(tuple):
         return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
-class _MaxReturn(_ReturnType):
-    _name = "max"
+def _return_type(name):
+    """The (values, indices) type of torch.return_types.<name>."""
+    return type(name, (_ReturnType,), {"_name": name})
 
 
-class _MinReturn(_ReturnType):
-    _name = "min"
+_MaxReturn, _MinReturn = _return_type("max"), _return_type("min")
 
 
 def _extremum(primitive, arg, name, input, dim, keepdim, other=None):

@@ -12,7 +12,29 @@ def _as_parameter(value):
     return value
 
 
-class ParameterList(Module):
+class _MemberList:
+    """The list methods of ModuleList and ParameterList over the module's own dict of members,
+    which `_members` names ("_modules" or "_parameters"); the class's `append` registers one."""
+
+    def extend(self, values):
+        for v in values:
+            self.append(v)
+        return self
+
+    def __getitem__(self, i):
+        items = list(getattr(self, self._members).values())
+        return type(self)(items[i]) if isinstance(i, slice) else items[i]
+
+    def __len__(self):
+        return len(getattr(self, self._members))
+
+    def __iter__(self):
+        return iter(getattr(self, self._members).values())
+
+
+class ParameterList(_MemberList, Module):
+    _members = "_parameters"
+
     def __init__(self, values=None):
         super().__init__()
         for v in values or ():
@@ -22,23 +44,8 @@ class ParameterList(Module):
         self.register_parameter(str(len(self._parameters)), _as_parameter(value))
         return self
 
-    def extend(self, values):
-        for v in values:
-            self.append(v)
-        return self
-
-    def __getitem__(self, i):
-        items = list(self._parameters.values())
-        return ParameterList(items[i]) if isinstance(i, slice) else items[i]
-
     def __setitem__(self, i, value):
         self.register_parameter(str(i % len(self)), _as_parameter(value))
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters.values())
 
     def extra_repr(self):
         return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size "

@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from funcgrad.torch import _ops
 from funcgrad.torch.nn import functional as F, init
-from funcgrad.torch.nn.containers import _MemberDict
+from funcgrad.torch.nn.containers import _MemberDict, _MemberList
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.normalization import _NormBase
 from funcgrad.torch.nn.parameter import Parameter, new_parameter
@@ -338,7 +338,9 @@ class Sequential(Module):
         return self
 
 
-class ModuleList(Module):
+class ModuleList(_MemberList, Module):
+    _members = "_modules"
+
     def __init__(self, modules=None):
         super().__init__()
         for m in modules or ():
@@ -347,21 +349,6 @@ class ModuleList(Module):
     def append(self, module):
         self.add_module(str(len(self._modules)), module)
         return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
-    def __getitem__(self, i):
-        mods = list(self._modules.values())
-        return ModuleList(mods[i]) if isinstance(i, slice) else mods[i]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
 
 class ModuleDict(_MemberDict, Module):

@@ -306,7 +306,9 @@ class Embedding(Module):
         return text
 
 
-class Sequential(Module):
+class Sequential(_MemberList, Module):
+    _members = "_modules"
+
     def __init__(self, *args):
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
@@ -326,12 +328,6 @@ class Sequential(Module):
         if isinstance(i, slice):
             return Sequential(*mods[i])
         return mods[i]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def append(self, module):
         self.add_module(str(len(self._modules)), module)

@@ -78,14 +78,14 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     return beta * input + alpha * _ops.outer(vec1, vec2)
 
 
+_AminmaxReturn = _ops._return_type("aminmax", ("min", "max"))
+
+
 def aminmax(input, *, dim=None, keepdim=False):
-    from funcgrad.torch._math import _return_type, amax, amin
-    kind = _return_type("aminmax")
-    kind.values = property(lambda self: self[0])
-    kind.min, kind.max = property(lambda self: self[0]), property(lambda self: self[1])
+    from funcgrad.torch._math import amax, amin
     if dim is None:
-        return kind(amin(input), amax(input))
-    return kind(amin(input, dim, keepdim), amax(input, dim, keepdim))
+        return _AminmaxReturn(amin(input), amax(input))
+    return _AminmaxReturn(amin(input, dim, keepdim), amax(input, dim, keepdim))
 
 
 def nanmedian(input, dim=None, keepdim=False):

@@ -6,8 +6,8 @@ names it. They serve both as module functions (`torch.sum(x)`) and as methods (`
 from __future__ import annotations
 
 import builtins
-
 import math
+import operator
 
 import numpy as np
 
@@ -69,23 +69,25 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 class _ReturnType(tuple):
-    """(values, indices), printed as PyTorch prints torch.return_types.<name> (max, sort, ...)."""
+    """A named pair, printed as PyTorch prints torch.return_types.<name>: (values, indices) for
+    max, sort, topk..., (min, max) for aminmax."""
 
     _name = "max"
+    _fields = ("values", "indices")
 
-    def __new__(cls, values, indices):
-        return super().__new__(cls, (values, indices))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
+    def __new__(cls, *items):
+        return super().__new__(cls, items)
 
     def __repr__(self):
-        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        body = ",\n".join(f"{field}={item!r}" for field, item in zip(self._fields, self))
+        return f"torch.return_types.{self._name}(\n{body})"
 
 
-def _return_type(name):
-    """The (values, indices) type of torch.return_types.<name>."""
-    return type(name, (_ReturnType,), {"_name": name})
+def _return_type(name, fields=("values", "indices")):
+    """The type of torch.return_types.<name>, its items readable by field name."""
+    namespace = {"_name": name, "_fields": fields}
+    namespace.update({field: property(operator.itemgetter(i)) for i, field in enumerate(fields)})
+    return type(name, (_ReturnType,), namespace)
 
 
 _MaxReturn, _MinReturn = _return_type("max"), _return_type("min")

@@ -100,3 +100,17 @@ def test_contiguity_and_contiguous_copies_match_pytorch():
         out.append(([f(x).is_contiguous() for f in CONTIGUITY], type(y.grad_fn).__name__,
                     y.stride(), x.grad.tolist(), x.contiguous() is x))
     assert out[0] == out[1]
+
+
+def test_return_types_print_their_fields_as_pytorch():
+    import funcgrad.torch as ft
+    x = ft.tensor([[1.0, 5.0], [3.0, 2.0]])
+    pair = ft.aminmax(x)
+    assert repr(pair) == "torch.return_types.aminmax(\nmin=tensor(1.),\nmax=tensor(5.))"
+    assert not hasattr(pair, "values")
+    top = ft.max(x, 1)
+    assert repr(top) == ("torch.return_types.max(\nvalues=tensor([5., 3.]),\n"
+                         "indices=tensor([1, 0]))")
+    assert top.indices.tolist() == [1, 0] and tuple(top)[0].tolist() == [5.0, 3.0]
+    torch = pytest.importorskip("torch")
+    assert repr(pair) == repr(torch.aminmax(torch.tensor([[1.0, 5.0], [3.0, 2.0]])))

@@ -233,7 +233,30 @@ def _named(fun, name):
     return fun
 
 
-class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
+class _FunctionWithRule:
+    """What custom_vjp and custom_jvp share: the wrapped function, its signature (keyword
+    arguments are moved into position, as JAX does) and the arguments it does not differentiate."""
+
+    kind = ""
+
+    def __init__(self, fun, nondiff_argnums=()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.signature = signature_of(fun)
+        self.nondiff_argnums = tuple(nondiff_argnums)
+
+    def _split_call(self, rule, define, args, kwargs):
+        """(args, nondiff, diff, nums, leaves, in_tree) of a call, once the rule is defined."""
+        if rule is None:
+            raise CustomRuleError(f"{self.kind} function {self.__name__} was called before "
+                                  f"{define}{where()}. Define its rule first.")
+        args = resolve_kwargs(self.signature, args, kwargs, f"{self.kind} {self.__name__}")
+        nondiff, diff, nums = split_nondiff(args, self.nondiff_argnums, self.kind)
+        leaves, in_tree = tree_flatten(diff)
+        return args, nondiff, diff, nums, leaves, in_tree
+
+
+class custom_vjp(_FunctionWithRule):  # noqa: N801 - the decorator's name, as in JAX
     """A function whose reverse-mode derivative is given by the user.
 
     >>> import funcgrad as fg, funcgrad.numpy as fnp
@@ -249,11 +272,10 @@ class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
     1.0
     """
 
+    kind = "custom_vjp"
+
     def __init__(self, fun, nondiff_argnums=()):
-        functools.update_wrapper(self, fun)
-        self.fun = fun
-        self.signature = signature_of(fun)
-        self.nondiff_argnums = tuple(nondiff_argnums)
+        super().__init__(fun, nondiff_argnums)
         self.fwd = None
         self.bwd = None
         self.in_fwd = 0  # calls of the function from inside its own fwd compute the primal
@@ -268,12 +290,8 @@ class custom_vjp:  # noqa: N801 - the decorator's name, as in JAX
         self.bwd = bwd
 
     def __call__(self, *args, **kwargs):
-        if self.fwd is None:
-            raise CustomRuleError(f"custom_vjp function {self.__name__} was called before defvjp"
-                                  f"(fwd, bwd){where()}. Define its rule first.")
-        args = resolve_kwargs(self.signature, args, kwargs, f"custom_vjp {self.__name__}")
-        nondiff, diff, nums = split_nondiff(args, self.nondiff_argnums, "custom_vjp")
-        leaves, in_tree = tree_flatten(diff)
+        args, nondiff, diff, nums, leaves, in_tree = self._split_call(
+            self.fwd, "defvjp(fwd, bwd)", args, kwargs)
         if self.in_fwd or not any(isinstance(x, Tracer) for x in leaves):
             return self.fun(*args)
         trees = {}
@@ -352,7 +370,7 @@ custom_jvp_call = Primitive(
     doc="A function with a user-given forward rule.")
 
 
-class custom_jvp:  # noqa: N801
+class custom_jvp(_FunctionWithRule):  # noqa: N801
     """A function whose forward-mode derivative is given by the user (reverse mode follows).
 
     >>> import funcgrad as fg, funcgrad.numpy as fnp
@@ -367,11 +385,10 @@ class custom_jvp:  # noqa: N801
     1.0
     """
 
+    kind = "custom_jvp"
+
     def __init__(self, fun, nondiff_argnums=()):
-        functools.update_wrapper(self, fun)
-        self.fun = fun
-        self.signature = signature_of(fun)
-        self.nondiff_argnums = tuple(nondiff_argnums)
+        super().__init__(fun, nondiff_argnums)
         self.jvp_rule = None
 
     def defjvp(self, jvp, symbolic_zeros=False):
@@ -400,12 +417,8 @@ class custom_jvp:  # noqa: N801
         self.jvp_rule = rule
 
     def __call__(self, *args, **kwargs):
-        if self.jvp_rule is None:
-            raise CustomRuleError(f"custom_jvp function {self.__name__} was called before defjvp"
-                                  f"{where()}. Define its rule first.")
-        args = resolve_kwargs(self.signature, args, kwargs, f"custom_jvp {self.__name__}")
-        nondiff, diff, nums = split_nondiff(args, self.nondiff_argnums, "custom_jvp")
-        leaves, in_tree = tree_flatten(diff)
+        args, nondiff, diff, nums, leaves, in_tree = self._split_call(
+            self.jvp_rule, "defjvp", args, kwargs)
         if not any(isinstance(x, Tracer) for x in leaves):
             return self.fun(*args)
         n = len(leaves)

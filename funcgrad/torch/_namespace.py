@@ -224,7 +224,12 @@ def typename(obj):
     if isinstance(obj, Tensor):
         from funcgrad.torch._methods import _TYPE_NAMES
         return f"torch.{_TYPE_NAMES[obj.dtype.name]}Tensor"
-    return type(obj).__module__ + "." + type(obj).__qualname__
+    # a class or function names itself; any other object names its type; builtins go unnamed
+    named = hasattr(obj, "__qualname__") or hasattr(obj, "__name__")
+    module = (getattr(obj, "__module__", "") if named else type(obj).__module__) or ""
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) if named \
+        else type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 class autocast:  # noqa: N801 - mixed precision is not modelled: runs in the tensors' dtypes

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from funcgrad.torch.optim._checks import check_beta_types, check_hyperparameters
 from funcgrad.torch.optim.optimizer import Optimizer, bump, count_step, regularised_gradient
 
 
@@ -21,8 +22,9 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, foreach=None, capturable=False,
                  differentiable=False, fused=None):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_hyperparameters(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
+        check_beta_types(betas)
+        betas = tuple(float(b) for b in betas)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                                       capturable=capturable, differentiable=differentiable,

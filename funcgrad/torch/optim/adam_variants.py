@@ -7,14 +7,18 @@ import math
 import numpy as np
 
 from funcgrad.torch.optim.adam import update_moments
+from funcgrad.torch.optim._checks import check_hyperparameters
 from funcgrad.torch.optim.optimizer import Optimizer, bump, count_step, regularised_gradient
 from funcgrad.torch.tensor import Tensor
 
 
 class _AdamFamily(Optimizer):
     def __init__(self, params, defaults):
-        if defaults["lr"] < 0.0:
-            raise ValueError(f"Invalid learning rate: {defaults['lr']}")
+        checked = dict(lr=defaults["lr"], eps=defaults["eps"], betas=defaults["betas"],
+                       weight_decay=defaults["weight_decay"])
+        if "momentum_decay" in defaults:
+            checked["momentum_decay"] = defaults["momentum_decay"]
+        check_hyperparameters(**checked)
         super().__init__(params, defaults)
 
     def _gradient(self, group, p, g):

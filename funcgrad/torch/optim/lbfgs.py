@@ -6,12 +6,14 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.torch import grad_mode
+from funcgrad.torch.optim._checks import check_hyperparameters
 from funcgrad.torch.optim.optimizer import Optimizer, bump
 
 
 class LBFGS(Optimizer):
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None):
+        check_hyperparameters(lr=lr)
         if line_search_fn is not None:
             raise NotImplementedError("LBFGS: line_search_fn='strong_wolfe' is not supported by "
                                       "funcgrad.torch yet; leave it None (a fixed step of lr)")

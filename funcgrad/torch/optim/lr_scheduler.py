@@ -9,16 +9,60 @@ from __future__ import annotations
 import bisect
 import math
 
+from funcgrad.torch.optim.optimizer import Optimizer
+
+
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
+def _per_group(name, optimizer, value):
+    """One value per parameter group: a list of that length, or one value for all."""
+    count = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != count:
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"{name} has {len(value)} values, param_groups has {count}.")
+        return list(value)
+    return [value] * count
+
+
+def _check_schedulers(kind, schedulers, optimizer, verb=""):
+    """SequentialLR and ChainedScheduler take schedulers of one optimizer, none of them a
+    ReduceLROnPlateau (its step needs the metric)."""
+    if len(schedulers) < 1:
+        raise ValueError(f"{kind} expects at least one scheduler{verb}, but got no scheduler.")
+    optimizer = optimizer or getattr(schedulers[0], "optimizer", None)
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{kind} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(f"{kind} does not support `ReduceLROnPlateau` scheduler as it "
+                             "requires additional kwargs to be specified when calling `step`, "
+                             f"but got one at index {i} in the given schedulers sequence.")
+        if scheduler.optimizer is not optimizer:
+            raise ValueError(f"{kind} expects all schedulers to belong to the same optimizer, "
+                             f"but got scheduler {type(scheduler).__name__} at index {i} has "
+                             f"{scheduler.optimizer}, which is different from "
+                             f"{type(optimizer).__name__}.")
+    return optimizer
+
 
 class LRScheduler:
     def __init__(self, optimizer, last_epoch=-1):
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
+        for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError("param 'initial_lr' is not specified in param_groups[0] when "
-                               "resuming an optimizer")
+                raise KeyError(
+                    f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
+                    "scheduler with last_epoch >= 0.\nThis typically happens when:\n1. You're "
+                    "trying to resume training from a checkpoint but haven't properly loaded the "
+                    "optimizer state\n2. You're using last_epoch >= 0 for a fresh training run "
+                    "(not recommended)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._initial_step()
@@ -105,9 +149,20 @@ class ExponentialLR(LRScheduler):
 
 class LambdaLR(LRScheduler):
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        self.lr_lambdas = lr_lambda if isinstance(lr_lambda, (list, tuple)) else \
-            [lr_lambda] * len(optimizer.param_groups)
+        count = len(optimizer.param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != count:
+                raise ValueError(f"Expected {count} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * count
+        if self._lambdas_must_be_callable:
+            for f in self.lr_lambdas:
+                if not callable(f):
+                    raise TypeError(f"lr_lambda should be a function, but got {type(f).__name__}")
         super().__init__(optimizer, last_epoch)
+
+    _lambdas_must_be_callable = False
 
     def get_lr(self):
         return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
@@ -117,6 +172,8 @@ class LambdaLR(LRScheduler):
 
 
 class MultiplicativeLR(LambdaLR):
+    _lambdas_must_be_callable = True
+
     def get_lr(self):
         if self.last_epoch > 0:
             return [lr * f(self.last_epoch) for lr, f in zip(self._rates(), self.lr_lambdas)]
@@ -125,7 +182,7 @@ class MultiplicativeLR(LambdaLR):
 
 class ConstantLR(LRScheduler):
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
-        if not 0 <= factor <= 1:
+        if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor, self.total_iters = factor, total_iters
         super().__init__(optimizer, last_epoch)
@@ -145,9 +202,11 @@ class ConstantLR(LRScheduler):
 class LinearLR(LRScheduler):
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
-        if not 0 < start_factor <= 1:
+        if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
                              "less or equal to 1.")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 
@@ -214,6 +273,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
+                             f"{type(eta_min)}")
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
@@ -226,6 +288,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._step_count += 1
         if epoch is None and self.last_epoch < 0:
             epoch = 0
+        if epoch is not None and epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
         if epoch is None:
             epoch = self.last_epoch + 1
             self.T_cur += 1
@@ -248,6 +312,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 def _momentum_key(optimizer):
+    _check_optimizer(optimizer)
     if "betas" in optimizer.defaults:
         return "betas"
     if "momentum" in optimizer.defaults:
@@ -268,14 +333,28 @@ class OneCycleLR(LRScheduler):
                  pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
                  max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
                  last_epoch=-1):
-        if total_steps is None:
-            if epochs is None or steps_per_epoch is None:
-                raise ValueError("You must define either total_steps OR (epochs AND "
-                                 "steps_per_epoch)")
+        _check_optimizer(optimizer)
+        if total_steps is not None:
+            if total_steps <= 0 or not isinstance(total_steps, int):
+                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+        elif epochs is not None and steps_per_epoch is not None:
+            if not isinstance(epochs, int) or epochs <= 0:
+                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+                raise ValueError("Expected positive integer steps_per_epoch, but got "
+                                 f"{steps_per_epoch}")
             total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError("You must define either total_steps OR (epochs AND "
+                             "steps_per_epoch)")
+        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy}")
         self.total_steps = total_steps
         groups = optimizer.param_groups
-        peaks = max_lr if isinstance(max_lr, (list, tuple)) else [max_lr] * len(groups)
+        peaks = _per_group("max_lr", optimizer, max_lr)
         if three_phase:
             self._phases = [(float(pct_start * total_steps) - 1, "initial_lr", "max_lr",
                              "max_momentum", "base_momentum"),
@@ -291,7 +370,9 @@ class OneCycleLR(LRScheduler):
         self._anneal = self._cos if anneal_strategy == "cos" else self._linear
         self.cycle_momentum = cycle_momentum
         self._key = _momentum_key(optimizer) if cycle_momentum else None
-        for group, peak in zip(groups, peaks):
+        highs = _per_group("max_momentum", optimizer, max_momentum) if cycle_momentum else ()
+        lows = _per_group("base_momentum", optimizer, base_momentum) if cycle_momentum else ()
+        for i, (group, peak) in enumerate(zip(groups, peaks)):
             if last_epoch == -1:
                 group["initial_lr"] = peak / div_factor
                 group["max_lr"] = peak
@@ -299,8 +380,8 @@ class OneCycleLR(LRScheduler):
                 group["lr"] = group["initial_lr"]
             if cycle_momentum:
                 if last_epoch == -1:
-                    _set_momentum(group, self._key, max_momentum)
-                group["max_momentum"], group["base_momentum"] = max_momentum, base_momentum
+                    _set_momentum(group, self._key, highs[i])
+                group["max_momentum"], group["base_momentum"] = highs[i], lows[i]
         super().__init__(optimizer, last_epoch)
 
     @staticmethod
@@ -335,15 +416,18 @@ class CyclicLR(LRScheduler):
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
                  mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
                  cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        _check_optimizer(optimizer)
         groups = optimizer.param_groups
-        bases = base_lr if isinstance(base_lr, (list, tuple)) else [base_lr] * len(groups)
+        bases = _per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for group, lr in zip(groups, bases):
                 group["lr"] = lr
-        self.max_lrs = max_lr if isinstance(max_lr, (list, tuple)) else [max_lr] * len(groups)
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
         self.total_size, self.step_ratio = up + down, up / (up + down)
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
         self.mode, self.gamma = mode, gamma
         if scale_fn is None:
             self._scale_fn, self.scale_mode = {
@@ -355,11 +439,11 @@ class CyclicLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self._key = _momentum_key(optimizer)
-            self.base_momentums = [base_momentum] * len(groups)
-            self.max_momentums = [max_momentum] * len(groups)
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
-                for group in groups:
-                    _set_momentum(group, self._key, max_momentum)
+                for group, high in zip(groups, self.max_momentums):
+                    _set_momentum(group, self._key, high)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = bases
 
@@ -382,6 +466,13 @@ class ReduceLROnPlateau(LRScheduler):
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
+        _check_optimizer(optimizer)
+        if mode not in ("min", "max"):
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        if isinstance(min_lr, (list, tuple)) and len(min_lr) != len(optimizer.param_groups):
+            raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
         self.optimizer, self.mode, self.factor, self.patience = optimizer, mode, factor, patience
         self.threshold, self.threshold_mode, self.cooldown, self.eps = (threshold, threshold_mode,
                                                                          cooldown, eps)
@@ -425,6 +516,7 @@ class ReduceLROnPlateau(LRScheduler):
 
 class SequentialLR(LRScheduler):
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_schedulers(type(self).__name__, schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
                              f"one more than the number of milestone points, but got number of "
@@ -453,7 +545,8 @@ class SequentialLR(LRScheduler):
 class ChainedScheduler(LRScheduler):
     def __init__(self, schedulers, optimizer=None):
         self._schedulers = list(schedulers)
-        self.optimizer = optimizer or self._schedulers[0].optimizer
+        self.optimizer = _check_schedulers(type(self).__name__, self._schedulers, optimizer,
+                                           " to be chained")
         self._last_lr = self._rates()
 
     def step(self):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.torch.optim._checks import check_hyperparameters
 from funcgrad.torch.optim.optimizer import Optimizer, bump, required
 from funcgrad.torch.tensor import Tensor
 
@@ -10,8 +11,9 @@ from funcgrad.torch.tensor import Tensor
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
-        if lr is not required and lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        if lr is not required:
+            check_hyperparameters(sgd=True, lr=lr)
+        check_hyperparameters(sgd=True, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,

@@ -46,6 +46,20 @@ def user_frame() -> str:
     return ""
 
 
+def user_stacklevel() -> int:
+    """The `stacklevel` for `warnings.warn`, called where this is called, that points at the
+    user's line (the innermost frame outside funcgrad)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR) and "<frozen" not in filename:
+            return level
+        frame = frame.f_back
+        level += 1
+    return 1
+
+
 def where() -> str:
     """' (at file.py:LINE)' for the user's line, to append to a message."""
     frame = user_frame()

@@ -6,7 +6,7 @@ Values are computed eagerly as the function runs, so Python control flow on trac
 from __future__ import annotations
 
 from funcgrad.core.ir import Equation, Trace, Var
-from funcgrad.core.tracer import Interpreter, Tracer, running
+from funcgrad.core.tracer import Interpreter, Tracer, refuse_conversion, running
 from funcgrad.errors import OpError, TracerLeakError, describe, where
 
 
@@ -25,15 +25,24 @@ class ExprTracer(Tracer):
 
 
 class Recorder(Interpreter):
-    """Appends one `Equation` per primitive applied to its tracers."""
+    """Appends one `Equation` per primitive applied to its tracers.
 
-    __slots__ = ("equations", "num_vars", "inputs", "name")
+    A `differentiating` recorder (grad, vjp, jvp, the jacobians...) refuses to let a floating
+    value that carries a derivative become a constant (`float(x)`); jit's and make_trace's do not.
+    """
 
-    def __init__(self, name="trace"):
+    __slots__ = ("equations", "num_vars", "inputs", "name", "differentiating", "_producers",
+                 "_scanned", "_constants")
+
+    def __init__(self, name="trace", differentiating=True):
         self.equations = []
         self.num_vars = 0
         self.inputs = []
         self.name = name
+        self.differentiating = differentiating
+        self._producers = None  # var index -> the equation defining it, built on first need
+        self._scanned = 0
+        self._constants = set()  # indices of vars known to carry no derivative
 
     def new_input(self, value) -> ExprTracer:
         var = Var(value, self.num_vars)
@@ -83,6 +92,44 @@ class Recorder(Interpreter):
         equations.append(Equation(primitive, tuple(inputs), (var,), params))
         return ExprTracer(self, var)
 
+    def check_conversion(self, tracer, conversion):
+        if self.differentiating and tracer._owner is self and self.equations is not None and \
+                self.carries_derivative(tracer._var):
+            refuse_conversion(tracer, conversion, self.name)
+
+    def carries_derivative(self, var) -> bool:
+        """Whether `var` depends on an input through operations that have a derivative: a path
+        back to an input through floating values and inputs with a rule. stop_gradient, floor,
+        comparisons and integer values end such a path. (Asked only on conversions, so the walk
+        costs nothing per primitive.)"""
+        producers = self._producers
+        if producers is None:
+            producers = self._producers = {}
+        equations = self.equations
+        for k in range(self._scanned, len(equations)):  # index what was recorded since last time
+            for out in equations[k].outputs:
+                producers[out.index] = equations[k]
+        self._scanned = len(equations)
+        constants = self._constants
+        seen = set()
+        pending = [var]
+        while pending:
+            v = pending.pop()
+            if v.index in seen or v.index in constants or v.dtype.kind not in "fc":
+                continue
+            seen.add(v.index)
+            eq = producers.get(v.index)
+            if eq is None:
+                return True  # an input of the trace
+            rules = eq.primitive.vjp
+            if rules is None:
+                continue
+            for i, x in enumerate(eq.inputs):
+                if type(x) is Var and rules[i] is not None:
+                    pending.append(x)
+        constants.update(seen)
+        return False
+
     def output_of(self, x):
         """The trace output for a leaf the function returned: its Var, or the leaf as a constant."""
         if isinstance(x, ExprTracer) and x._owner is self:
@@ -111,8 +158,8 @@ def raise_leaked(primitive, owner):
         "of a concrete copy.")
 
 
-def recording(name="trace"):
-    return running(Recorder(name))
+def recording(name="trace", differentiating=True):
+    return running(Recorder(name, differentiating))
 
 
 def value_of(x, recorder):

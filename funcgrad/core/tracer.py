@@ -31,6 +31,11 @@ class Interpreter:
         """The concrete value behind `tracer`, for Python control flow (`if`, `float()`...)."""
         return tracer.value
 
+    def check_conversion(self, tracer: "Tracer", conversion: str) -> None:
+        """Raise if making the floating `tracer` a constant by `conversion` (`float()`, `.item()`,
+        `numpy.asarray()`...) would drop a derivative this transform computes. Nothing by
+        default: only differentiating transforms refuse (see docs/sharp_bits.md)."""
+
     def describe_level(self) -> str:
         return type(self).__name__
 
@@ -77,35 +82,45 @@ class Tracer:
             yield self[i]
 
     # -- Python control flow sees the concrete value -------------------------------------------
+    # Decisions whose derivative is zero almost everywhere (bool, int, an index) always may;
+    # making a floating value a constant (float, complex, item, tolist, numpy.asarray) is
+    # refused by a differentiating transform when the value carries a derivative.
     def __bool__(self) -> bool:
         return bool(self._owner.concretize(self))
 
     def __float__(self) -> float:
-        return float(self._owner.concretize(self))
+        return float(constant(self, "float()"))
 
     def __int__(self) -> int:
         return int(self._owner.concretize(self))
 
     def __complex__(self) -> complex:
-        return complex(self._owner.concretize(self))
+        return complex(constant(self, "complex()"))
 
     def __index__(self) -> int:
         return int(np.asarray(concretize(self)).__index__())
 
     def item(self):
-        return np.asarray(concretize(self)).item()
+        return np.asarray(constant(self, ".item()")).item()
 
     def tolist(self):
-        return np.asarray(concretize(self)).tolist()
+        return np.asarray(constant(self, ".tolist()")).tolist()
 
     __hash__ = None  # a traced array is not hashable, as NumPy arrays are not
 
     def __array__(self, dtype=None, copy=None):
-        raise TracerConversionError(
-            f"a traced value ({describe(self)}) was converted to a plain NumPy array{where()}, "
-            "which would silently drop its derivative. Use funcgrad.numpy (import funcgrad.numpy "
-            "as fnp) for this operation, or call funcgrad.stop_gradient(x) first if no "
-            "derivative is wanted.")
+        # NumPy asks for this when a tracer is an index (F[i]), a count, or is assigned into an
+        # array: integer and boolean values have no derivative and are given; floating ones only
+        # where no derivative is dropped
+        value = np.asarray(constant(self, "numpy.asarray()"))
+        return value if dtype is None else value.astype(dtype, copy=False)
+
+    def __setitem__(self, index, value):
+        raise TypeError(
+            f"a traced value ({describe(self)}) does not support item assignment{where()}: traced "
+            "arrays are immutable, as JAX's are. Write y = x.at[index].set(value) (or .add, "
+            ".multiply...) and use y, or build the array with funcgrad.numpy.stack / "
+            "funcgrad.numpy.where.")
 
     def __repr__(self) -> str:
         value = concrete_value(self)
@@ -122,6 +137,34 @@ def concretize(x):
     while isinstance(x, Tracer):
         x = x._owner.concretize(x)
     return x
+
+
+def constant(x, conversion: str):
+    """The concrete value of `x` for `conversion`, which makes it a constant: each level checks
+    that no derivative is dropped (a floating value under grad refuses) before making it
+    concrete (jit records a guard, vmap refuses)."""
+    if not isinstance(x, Tracer):
+        return x
+    check = np.dtype(x.dtype).kind in "fc"  # integer and boolean values carry no derivative
+    while isinstance(x, Tracer):
+        owner = x._owner
+        if check:
+            owner.check_conversion(x, conversion)
+        x = owner.concretize(x)
+    return x
+
+
+def refuse_conversion(tracer, conversion: str, transform: str):
+    """The error for a conversion that would drop the derivative `transform` computes."""
+    assignment = conversion in ("float()", "numpy.asarray()")
+    raise TracerConversionError(
+        f"{conversion} of a traced value ({describe(tracer)}){where()} under {transform} would "
+        "make it a constant and silently drop its derivative. Keep the traced value (use "
+        "funcgrad.numpy, import funcgrad.numpy as fnp, instead of math or a plain NumPy "
+        "conversion); call funcgrad.stop_gradient(x) first if a constant is really meant"
+        + ("; to place traced values in an array, build it with fnp.stack / fnp.array or "
+           "x.at[index].set(value) instead of assigning into a NumPy array" if assignment else "")
+        + ". (Comparisons, int() and integer indices are fine: they carry no derivative.)")
 
 
 def concrete_value(x):

@@ -129,7 +129,7 @@ def install():
     T.__ipow__ = lambda self, other: self._inplace(_ops.pow, other)
     T.__abs__ = lambda self: _ops.abs(self)
     T.__bool__ = lambda self: _truth(self)
-    T.__float__ = lambda self: float(_scalar(self))
+    T.__float__ = _float
     T.__int__ = lambda self: int(_scalar(self))
     T.__index__ = lambda self: int(_scalar(self))
     T.item = lambda self: _scalar(self).item()
@@ -363,6 +363,11 @@ def _scalar(t):
     if data.size != 1:
         raise RuntimeError(f"a Tensor with {data.size} elements cannot be converted to Scalar")
     return data.reshape(())
+
+
+def _float(t):
+    t._owner.check_conversion(t, "float()")  # warns, as PyTorch, if t requires grad
+    return float(_scalar(t))
 
 
 def _truth(t):

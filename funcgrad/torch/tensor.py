@@ -13,8 +13,8 @@ import weakref
 
 import numpy as np
 
-from funcgrad.core.tracer import Interpreter, Tracer
-from funcgrad.errors import FuncgradError, OpError
+from funcgrad.core.tracer import Interpreter, Tracer, concrete_value
+from funcgrad.errors import FuncgradError, OpError, user_stacklevel
 from funcgrad.primitives.elementwise import astype_p
 from funcgrad.torch import _dtype, grad_mode, graph
 from funcgrad.torch.errors import leaf_inplace_error, op_error, view_inplace_error
@@ -34,6 +34,16 @@ class TorchInterpreter(Interpreter):
 
     def process(self, primitive, args, params):
         return apply(primitive, args, params)
+
+    def check_conversion(self, tensor, conversion):
+        # PyTorch converts a tensor that requires grad to a Python number with a warning
+        if tensor._requires_grad and conversion in ("float()", "complex()"):
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=user_stacklevel())
+
+    def concretize(self, tensor):
+        return concrete_value(tensor._data)  # PyTorch's transforms make values concrete unchecked
 
     def describe_level(self) -> str:
         return "funcgrad.torch"

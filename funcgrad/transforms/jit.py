@@ -34,7 +34,7 @@ class GuardRecorder(Recorder):
     __slots__ = ("guards",)
 
     def __init__(self, name="jit"):
-        super().__init__(name)
+        super().__init__(name, differentiating=False)  # float(x) is guarded, not refused
         self.guards = []
 
     def concretize(self, tracer):

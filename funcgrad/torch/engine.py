@@ -149,7 +149,9 @@ def accumulate_into(leaf, grad, create_graph):
         if not create_graph:
             grad = grad._data
     if not isinstance(grad, Tensor):
-        data = np.array(grad, dtype=leaf._data.dtype, copy=True)
+        # the leaf's dtype, unless its grad_dtype was set: (dtype,), or (None,) for any
+        dtype = leaf._data.dtype if leaf._grad_dtype is None else leaf._grad_dtype[0]
+        data = np.array(grad, dtype=dtype, copy=True)
         if data.shape != leaf._data.shape:
             data = np.array(np.broadcast_to(data, leaf._data.shape))
         if leaf._grad is None:

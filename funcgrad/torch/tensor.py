@@ -183,7 +183,7 @@ class Tensor(Tracer):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_counter", "_accumulator",
-                 "_hooks", "_retains_grad", "_is_view", "_base", "__weakref__")
+                 "_hooks", "_retains_grad", "_is_view", "_base", "_grad_dtype", "__weakref__")
 
     def __init__(self, *args, **kwargs):
         # torch.Tensor(data) or torch.Tensor(*sizes): a float32 tensor
@@ -206,6 +206,7 @@ class Tensor(Tracer):
         self._retains_grad = False
         self._is_view = False
         self._base = None  # a view's (parent, primitive, params, version it was made at)
+        self._grad_dtype = None  # .grad's dtype when not the tensor's own (see _grad_assignment)
 
     @classmethod
     def _make(cls, data, grad_fn=None):
@@ -281,7 +282,21 @@ class Tensor(Tracer):
 
     @grad.setter
     def grad(self, value):
+        from funcgrad.torch._grad_assignment import check_assigned_grad
+        check_assigned_grad(self, value, Tensor)
         self._grad = value
+
+    @property
+    def grad_dtype(self):
+        """The dtype `.grad` must have (the tensor's own unless set; None allows any)."""
+        from funcgrad.torch._grad_assignment import wanted_dtype
+        wanted = wanted_dtype(self)
+        return None if wanted is None else _dtype.to_torch(wanted)
+
+    @grad_dtype.setter
+    def grad_dtype(self, value):
+        from funcgrad.torch._grad_assignment import checked_grad_dtype
+        self._grad_dtype = checked_grad_dtype(self, value)
 
     @property
     def retains_grad(self) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 
 import funcgrad.numpy as fnp
 from funcgrad.core.primitive import registry
-from funcgrad.torch import _complex, _math, _ops, _shape_ops, linalg
+from funcgrad.torch import _complex, _kernel_dtypes, _math, _ops, _shape_ops, linalg
 from funcgrad.torch._composite import composite
 from funcgrad.torch._math import _values
 from funcgrad.torch.tensor import Tensor, apply
@@ -33,7 +33,12 @@ ldexp = _numpy_function(lambda x, e: x * fnp.exp2(e), "MulBackward0")
 def float_power(input, exponent):
     base = _ops.as_tensor_arg(input).double()
     return _ops.pow(base, exponent.double() if isinstance(exponent, Tensor) else exponent)
-inner = _numpy_function(fnp.inner, "InnerBackward0")
+_inner = _numpy_function(fnp.inner, "InnerBackward0")
+
+
+def inner(input, other):
+    _kernel_dtypes.check_same_inputs(input, other)  # PyTorch's kernel refuses mixed dtypes
+    return _inner(input, other)
 diagflat = _numpy_function(lambda x, offset=0: fnp.diagflat(x, offset), "DiagflatBackward0")
 ger = _ops.outer
 

@@ -5,21 +5,8 @@ own dtype unless set; None allows any). PyTorch's messages name dtypes by their 
 """
 from __future__ import annotations
 
-import numpy as np
-
 from funcgrad.torch import _dtype
-
-# the C++ type PyTorch names in these messages, by NumPy dtype name
-_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
-              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
-              "int8": "signed char", "uint8": "unsigned char", "int16": "short int",
-              "int32": "int", "int64": "long int", "bool": "bool"}
-
-
-def scalar_type_name(np_dtype) -> str:
-    """PyTorch's ScalarType name: Float, Double, Long, ComplexFloat..."""
-    from funcgrad.torch._methods import _TYPE_NAMES
-    return _TYPE_NAMES[np.dtype(np_dtype).name]
+from funcgrad.torch._dtype_names import cpp_name, scalar_type_name
 
 
 def wanted_dtype(tensor):
@@ -41,7 +28,7 @@ def check_assigned_grad(tensor, grad, tensor_type):
     got = grad._data.dtype
     if wanted is not None and got != wanted:
         raise RuntimeError(
-            f"attempting to assign a gradient with dtype '{_CPP_NAMES[got.name]}' to a tensor "
+            f"attempting to assign a gradient with dtype '{cpp_name(got)}' to a tensor "
             f"with grad_dtype '{scalar_type_name(wanted)}'. The gradient must match the "
             "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
             "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
@@ -66,7 +53,7 @@ def checked_grad_dtype(tensor, value):
     if grad is not None and new is not None and grad._data.dtype != new:
         raise RuntimeError(
             f"Cannot set grad_dtype to '{scalar_type_name(new)}' because there is already a "
-            f"gradient with dtype '{_CPP_NAMES[grad._data.dtype.name]}'. Please clear the "
+            f"gradient with dtype '{cpp_name(grad._data.dtype)}'. Please clear the "
             "gradient (.grad = None) before changing grad_dtype, or ensure the new grad_dtype "
             "matches the existing gradient's dtype.")
     return None if new is not None and new == tensor._data.dtype else (new,)

@@ -17,6 +17,7 @@ from funcgrad.primitives.indexing import getitem_p
 from funcgrad.primitives._util import normalize_axis
 from funcgrad.errors import where as _user_line
 from funcgrad.torch import _dtype
+from funcgrad.torch import _kernel_dtypes
 from funcgrad.torch.errors import check_dim, matmul_shape_error
 from funcgrad.torch._composite import composite
 from funcgrad.core.tracer import Tracer
@@ -362,6 +363,9 @@ def matmul(input, other):
     right = np.ndim(other._data) if isinstance(other, Tensor) else 2
     if left and right and np.shape(input._data)[-1] != np.shape(other._data)[-2 if right > 1 else -1]:
         _matmul_error(np.shape(input._data), np.shape(other._data))
+    if isinstance(input, Tensor) and isinstance(other, Tensor) \
+            and input._data.dtype != other._data.dtype:
+        _kernel_dtypes.check_matmul(input, other)  # PyTorch's products refuse mixed dtypes
     return apply(contraction.matmul, (input, other), {}, _matmul_name(left, right))
 
 
@@ -385,6 +389,7 @@ def mm(input, mat2):
 def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
+    _kernel_dtypes.check_bmm(input, mat2)
     return apply(contraction.matmul, (input, mat2), {}, "BmmBackward0")
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import funcgrad.numpy as fnp
 from funcgrad.primitives import contraction, elementwise as ew, reductions as red
 from funcgrad.primitives import shape as shp
+from funcgrad.torch import _kernel_dtypes
 from funcgrad.torch._composite import composite
 from funcgrad.torch._ops import _safe_sqrt, as_tensor_arg
 from funcgrad.torch.tensor import Tensor
@@ -26,32 +27,38 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = tuple(as_tensor_arg(t) for t in operands)
+    _kernel_dtypes.check_einsum(equation, operands)
     return composite("ViewBackward0", lambda *xs: fnp.einsum(equation, *xs), *operands)
 
 
 def tensordot(a, b, dims=2):
     if isinstance(dims, Tensor):
         dims = dims.tolist()
+    _kernel_dtypes.check_same_inputs(a, b)
     return composite("ViewBackward0", lambda x, y: fnp.tensordot(x, y, dims), a, b)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    _kernel_dtypes.check_addmm(input, mat1, mat2)
     return composite("AddmmBackward0",
                      lambda c, a, b: beta * c + alpha * contraction.matmul(a, b), input, mat1, mat2)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):
+    _kernel_dtypes.check_addmv(input, mat, vec)
     return composite("AddmvBackward0",
                      lambda c, a, b: beta * c + alpha * contraction.matmul(a, b), input, mat, vec)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    _kernel_dtypes.check_baddbmm(input, batch1, batch2)
     return composite("BaddbmmBackward0",
                      lambda c, a, b: beta * c + alpha * contraction.matmul(a, b), input, batch1,
                      batch2)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    _kernel_dtypes.check_addmm(input, batch1, batch2)
     return composite("AddbmmBackward0", lambda c, a, b: beta * c + alpha * red.sum_p.bind(
         contraction.matmul(a, b), axis=(0,), keepdims=False), input, batch1, batch2)
 
@@ -72,6 +79,7 @@ def multi_dot(tensors):
 
 
 def cross(input, other, dim=-1):
+    _kernel_dtypes.check_bmm(input, other)  # (the same words: "expected scalar type ...")
     return composite("LinalgCrossBackward0", lambda a, b: fnp.cross(a, b, axis=dim), input, other)
 
 
@@ -160,6 +168,7 @@ def logdet(A):  # noqa: N803
 
 
 def solve(A, B, *, left=True):  # noqa: N803
+    _kernel_dtypes.check_solve(A, B)
     if not left:
         return composite("LinalgSolveExBackward0", lambda a, b: fnp.swapaxes(
             _la.solve(fnp.swapaxes(a, -1, -2), fnp.swapaxes(b, -1, -2)), -1, -2), A, B)

@@ -5,6 +5,7 @@ message written out (so the test stands without PyTorch) and, when installed, on
 """
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -62,6 +63,110 @@ GRAD_CASES = [
 ]
 
 
+def _ones(T, shape, dtype="float32"):
+    return T.ones(*shape, dtype=getattr(T, dtype))
+
+
+def _f64(T, *shape):
+    return _ones(T, shape, "float64")
+
+
+def _i64(T, *shape):
+    return _ones(T, shape, "int64")
+
+
+def _seeded(T):
+    T.manual_seed(0)
+    return T
+
+
+DTYPE_CASES = [
+    (lambda T: _seeded(T).nn.Linear(2, 3)(_f64(T, 4, 2)), RuntimeError,
+     "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    (lambda T: _seeded(T).nn.Linear(2, 3)(_i64(T, 4, 2)), RuntimeError,
+     "mat1 and mat2 must have the same dtype, but got Long and Float"),
+    (lambda T: _seeded(T).nn.Linear(2, 3)(_f64(T, 5, 4, 2)), RuntimeError,
+     "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    (lambda T: _seeded(T).nn.Linear(2, 3, bias=False)(_f64(T, 4, 2)), RuntimeError,
+     "expected m1 and m2 to have the same dtype, but got: double != float"),
+    (lambda T: T.nn.functional.linear(_ones(T, (4, 2)), _ones(T, (3, 2)), _f64(T, 3)),
+     RuntimeError, "self and mat2 must have the same dtype, but got Double and Float"),
+    (lambda T: _seeded(T).nn.Conv2d(2, 3, 2)(_f64(T, 1, 2, 4, 4)), RuntimeError,
+     "Input type (double) and bias type (float) should be the same"),
+    (lambda T: _seeded(T).nn.Conv2d(2, 3, 2)(_i64(T, 1, 2, 4, 4)), RuntimeError,
+     "Input type (long int) and bias type (float) should be the same"),
+    (lambda T: _seeded(T).nn.Conv2d(2, 3, 2, bias=False)(_f64(T, 1, 2, 4, 4)), RuntimeError,
+     "expected scalar type Double but found Float"),
+    (lambda T: T.nn.functional.conv2d(_ones(T, (1, 2, 4, 4), "float16"), _ones(T, (3, 2, 2, 2))),
+     RuntimeError, "Input type (torch.HalfTensor) and weight type (torch.FloatTensor) should be "
+     "the same or input should be a MKLDNN tensor and weight is a dense tensor"),
+    (lambda T: _seeded(T).nn.Conv1d(2, 3, 2)(_f64(T, 1, 2, 4)), RuntimeError,
+     "Input type (double) and bias type (float) should be the same"),
+    (lambda T: _seeded(T).nn.Conv3d(2, 3, 2)(_f64(T, 1, 2, 3, 3, 3)), RuntimeError,
+     "Input type (double) and bias type (float) should be the same"),
+    (lambda T: _seeded(T).nn.ConvTranspose2d(2, 3, 2)(_f64(T, 1, 2, 4, 4)), RuntimeError,
+     "expected scalar type Double but found Float"),
+    (lambda T: _seeded(T).nn.Bilinear(2, 2, 3)(_f64(T, 1, 2), _f64(T, 1, 2)), RuntimeError,
+     "All tensors must have the same dtype, got input1: double, input2: double, weight: float, "
+     "bias: float"),
+    (lambda T: T.nn.LayerNorm(2)(_f64(T, 3, 2)), RuntimeError,
+     "mixed dtype (CPU): all inputs must share same datatype."),
+    (lambda T: T.nn.BatchNorm1d(2)(_f64(T, 3, 2)), RuntimeError,
+     "mixed dtype (CPU): all inputs must share same datatype."),
+    (lambda T: T.nn.BatchNorm1d(2)(_i64(T, 3, 2)), NotImplementedError,
+     "\"batch_norm\" not implemented for 'Long'"),
+    (lambda T: T.nn.GroupNorm(1, 2)(_f64(T, 3, 2)), RuntimeError,
+     "mixed dtype (CPU): all inputs must share same datatype."),
+    (lambda T: T.nn.functional.layer_norm(_ones(T, (3, 2)), (2,), _ones(T, (2,)), _f64(T, 2)),
+     RuntimeError, "expected scalar type Float but found Double"),
+    (lambda T: T.nn.PReLU()(_f64(T, 3, 2)), RuntimeError,
+     "prelu: Type promoting not supported. Got Double and Float"),
+    (lambda T: _seeded(T).nn.LSTM(2, 3)(_f64(T, 1, 1, 2)), ValueError,
+     "RNN input dtype (torch.float64) does not match weight dtype (torch.float32). Convert "
+     "input: input.to(torch.float32), or convert model: model.to(torch.float64)"),
+    (lambda T: _seeded(T).nn.GRUCell(2, 3)(_f64(T, 1, 2)), RuntimeError,
+     "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    (lambda T: _seeded(T).nn.MultiheadAttention(2, 1)(*[_f64(T, 1, 1, 2)] * 3), RuntimeError,
+     "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    (lambda T: T.nn.functional.scaled_dot_product_attention(_ones(T, (2, 2)), _f64(T, 2, 2),
+                                                            _f64(T, 2, 2)), RuntimeError,
+     "Expected query, key, and value to have the same dtype, but got query.dtype: float "
+     "key.dtype: double and value.dtype: double instead."),
+    (lambda T: _ones(T, (2,)) @ _f64(T, 2), RuntimeError,
+     "dot : expected both vectors to have same dtype, but found Float and Double"),
+    (lambda T: _ones(T, (3, 2)) @ _f64(T, 2), RuntimeError,
+     "addmv input tensors must have the same dtype, but got Double, Float, and Double"),
+    (lambda T: _ones(T, (3, 2)) @ _i64(T, 2, 2), RuntimeError,
+     "expected m1 and m2 to have the same dtype, but got: float != long int"),
+    (lambda T: _ones(T, (2,)) @ _f64(T, 2, 2), RuntimeError,
+     "expected m1 and m2 to have the same dtype, but got: float != double"),
+    (lambda T: _ones(T, (3, 2)) @ _f64(T, 4, 2, 2), RuntimeError,
+     "expected scalar type Float but found Double"),
+    (lambda T: T.bmm(_f64(T, 1, 2, 2), _ones(T, (1, 2, 2))), RuntimeError,
+     "expected scalar type Double but found Float"),
+    (lambda T: T.mv(_ones(T, (2, 2)), _f64(T, 2)), RuntimeError,
+     "addmv input tensors must have the same dtype, but got Double, Float, and Double"),
+    (lambda T: T.addmm(_f64(T, 2, 2), _ones(T, (2, 2)), _ones(T, (2, 2))), RuntimeError,
+     "self and mat2 must have the same dtype, but got Double and Float"),
+    (lambda T: T.addmv(_ones(T, (2,)), _f64(T, 2, 2), _ones(T, (2,))), RuntimeError,
+     "addmv input tensors must have the same dtype, but got Float, Double, and Float"),
+    (lambda T: T.baddbmm(_ones(T, (1, 2, 2)), _f64(T, 1, 2, 2), _ones(T, (1, 2, 2))),
+     RuntimeError, "Input dtypes must be the same, got: input float, batch1: double, batch2: "
+     "float"),
+    (lambda T: T.einsum("ij,jk->ik", _ones(T, (2, 2)), _f64(T, 2, 2)), RuntimeError,
+     "expected scalar type Float but found Double"),
+    (lambda T: T.tensordot(_ones(T, (2, 2)), _f64(T, 2, 2), 1), RuntimeError,
+     "both inputs should have same dtype"),
+    (lambda T: T.inner(_ones(T, (2,)), _f64(T, 2)), RuntimeError,
+     "both inputs should have same dtype"),
+    (lambda T: T.linalg.solve(_ones(T, (2, 2)), _f64(T, 2, 2)), RuntimeError,
+     "linalg.solve: Expected A and B to have the same dtype, but found A of type Float and B of "
+     "type Double instead"),
+    (lambda T: T.linalg.cross(_ones(T, (3,)), _f64(T, 3)), RuntimeError,
+     "expected scalar type Float but found Double"),
+]
+
+
 def _refusal(program, T):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -78,7 +183,7 @@ def _check(program, kind, message, T):
     assert got_message.startswith(message), got_message
 
 
-CASES = GRAD_CASES
+CASES = GRAD_CASES + DTYPE_CASES
 IDS = [c[2][:50] for c in CASES]
 
 
@@ -120,3 +225,72 @@ def test_grad_dtype_decides_what_backward_accumulates_and_what_may_be_assigned()
     with pytest.raises(RuntimeError, match="Cannot set grad_dtype to 'Float' because there is "
                                            "already a gradient with dtype 'c10::Half'"):
         x.grad_dtype = ft.float32
+
+
+def test_what_promotes_still_promotes():
+    assert (_ones(ft, (2,)) + _f64(ft, 2)).dtype == ft.float64  # elementwise ops promote
+    assert ft.outer(_ones(ft, (2,)), _f64(ft, 2)).dtype == ft.float64
+    assert ft.kron(_ones(ft, (2,)), _f64(ft, 2)).dtype == ft.float64
+    assert ft.einsum("ij,ij->ij", _ones(ft, (2, 2)), _f64(ft, 2, 2)).dtype == ft.float64
+    assert ft.tensordot(_ones(ft, ()), _f64(ft, 2), 0).dtype == ft.float64
+    layer = ft.nn.ConvTranspose2d(2, 3, 2)  # its bias is added in the input's dtype
+    out = ft.nn.functional.conv_transpose2d(_ones(ft, (1, 2, 3, 3)), layer.weight.detach(),
+                                            layer.bias.detach().double())
+    assert out.dtype == ft.float32
+    assert ft.nn.Linear(2, 3).double()(_f64(ft, 4, 2)).dtype == ft.float64
+
+
+# -- every dtype pair through the kernels that refuse mixed dtypes, against PyTorch ----------
+
+_DTYPES = ["float16", "float32", "float64", "int64", "complex64"]
+_KERNELS = [
+    ("matmul 2-1", lambda T, a, b: a @ b, [(3, 2), (2,)]),
+    ("matmul 1-3", lambda T, a, b: a @ b, [(2,), (2, 2, 2)]),
+    ("matmul 3-2", lambda T, a, b: a @ b, [(2, 2, 2), (2, 2)]),
+    ("mm", lambda T, a, b: T.mm(a, b), [(2, 2), (2, 2)]),
+    ("dot", lambda T, a, b: T.dot(a, b), [(2,), (2,)]),
+    ("bmm", lambda T, a, b: T.bmm(a, b), [(1, 2, 2), (1, 2, 2)]),
+    ("addmm", lambda T, c, a, b: T.addmm(c, a, b), [(2, 2), (2, 2), (2, 2)]),
+    ("addmv", lambda T, c, a, b: T.addmv(c, a, b), [(2,), (2, 2), (2,)]),
+    ("baddbmm", lambda T, c, a, b: T.baddbmm(c, a, b), [(1, 2, 2)] * 3),
+    ("addbmm", lambda T, c, a, b: T.addbmm(c, a, b), [(2, 2), (1, 2, 2), (1, 2, 2)]),
+    ("linear", lambda T, x, w, b: T.nn.functional.linear(x, w, b), [(4, 2), (3, 2), (3,)]),
+    ("bilinear", lambda T, x, y, w: T.nn.functional.bilinear(x, y, w), [(2, 2), (2, 2), (3, 2, 2)]),
+    ("conv2d", lambda T, x, w, b: T.nn.functional.conv2d(x, w, b), [(1, 2, 4, 4), (3, 2, 2, 2),
+                                                                     (3,)]),
+    ("conv1d", lambda T, x, w: T.nn.functional.conv1d(x, w), [(1, 2, 4), (3, 2, 2)]),
+    ("conv_transpose2d", lambda T, x, w, b: T.nn.functional.conv_transpose2d(x, w, b),
+     [(1, 2, 4, 4), (2, 3, 2, 2), (3,)]),
+    ("layer_norm", lambda T, x, w, b: T.nn.functional.layer_norm(x, (2,), w, b),
+     [(2, 2), (2,), (2,)]),
+    ("group_norm", lambda T, x, w: T.nn.functional.group_norm(x, 1, w), [(2, 2, 3), (2,)]),
+    ("batch_norm", lambda T, x, m, v: T.nn.functional.batch_norm(x, m, v), [(2, 2), (2,), (2,)]),
+    ("prelu", lambda T, x, w: T.nn.functional.prelu(x, w), [(2, 2), (1,)]),
+    ("sdpa", lambda T, q, k, v: T.nn.functional.scaled_dot_product_attention(q, k, v),
+     [(2, 2)] * 3),
+    ("tensordot", lambda T, a, b: T.tensordot(a, b, 1), [(2, 2), (2, 2)]),
+]
+
+
+def _outcome(T, fn, shapes, dtypes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            out = fn(T, *[_ones(T, s, d) for s, d in zip(shapes, dtypes)])
+        except Exception as err:  # noqa: BLE001 - the exception is what is compared
+            return type(err).__name__, str(err).split("\n")[0]
+    # (a float16 input with float32 norm parameters gives float32 here: a known difference)
+    return "ok", None if "float16" in dtypes else str(out.dtype)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name, fn, shapes", _KERNELS, ids=[k[0] for k in _KERNELS])
+def test_every_dtype_combination_refuses_as_pytorch(name, fn, shapes):
+    torch = pytest.importorskip("torch")
+    for dtypes in itertools.product(_DTYPES, repeat=len(shapes)):
+        if len(set(dtypes)) == 1:
+            continue
+        ours, theirs = _outcome(ft, fn, shapes, dtypes), _outcome(torch, fn, shapes, dtypes)
+        if "float16" in dtypes and theirs[0] == "NotImplementedError":
+            continue  # float16 kernels PyTorch lacks on the CPU
+        assert ours == theirs, (name, dtypes)

@@ -8,7 +8,7 @@ import numpy as np
 from funcgrad.torch._dtype import default_float
 
 from funcgrad.primitives import elementwise as ew, nn as nnp
-from funcgrad.torch import _ops
+from funcgrad.torch import _kernel_dtypes, _ops
 from funcgrad.torch._composite import composite
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.parameter import Parameter
@@ -80,6 +80,7 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def prelu(input, weight):
+    _kernel_dtypes.check_prelu(input, weight)
     shape = (1, -1) + (1,) * (input.ndim - 2) if input.ndim >= 2 and weight.numel() > 1 else (-1,)
 
     def fn(x, w):

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from funcgrad.torch import _ops
+from funcgrad.torch import _kernel_dtypes, _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.layers import Dropout, Linear, ModuleList
 from funcgrad.torch.nn.module import Module
@@ -29,6 +29,7 @@ def _additive_mask(mask, dtype, blocked=False):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
+    _kernel_dtypes.check_attention(query, key, value)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = _ops.matmul(query, key.transpose(-2, -1)) * scale
     if is_causal:

@@ -8,7 +8,7 @@ import numpy as np
 from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
 from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
 from funcgrad.torch._composite import composite
-from funcgrad.torch import _ops, grad_mode
+from funcgrad.torch import _kernel_dtypes, _ops, grad_mode
 from funcgrad.torch._ops import as_tensor_arg
 from funcgrad.torch.tensor import Tensor, apply
 
@@ -73,6 +73,7 @@ def relu6(input, inplace=False):
 
 
 def linear(input, weight, bias=None):
+    _kernel_dtypes.check_linear(input, weight, bias)
     if input.shape[-1] != weight.shape[-1]:
         from funcgrad.torch.errors import matmul_shape_error
         rows = int(np.prod(input.shape[:-1])) if input.ndim > 1 else 1
@@ -85,6 +86,7 @@ def linear(input, weight, bias=None):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    _kernel_dtypes.check_conv(input, weight, bias)
     if input.shape[-3] != weight.shape[1] * groups:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
@@ -228,6 +230,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
+    _kernel_dtypes.check_norm(input, weight, bias, running_mean, running_var)
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
     if training and input.numel() // input.shape[1] <= 1:

@@ -375,7 +375,9 @@ class Unflatten(Module):
 
 
 def bilinear(input1, input2, weight, bias=None):
+    from funcgrad.torch import _kernel_dtypes
     from funcgrad.torch.linalg import einsum
+    _kernel_dtypes.check_bilinear(input1, input2, weight, bias)
     out = einsum("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias
 

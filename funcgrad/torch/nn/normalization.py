@@ -10,6 +10,7 @@ import numpy as np
 from funcgrad.torch._dtype import default_float
 
 from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
+from funcgrad.torch import _kernel_dtypes
 from funcgrad.torch._composite import composite
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.parameter import new_parameter
@@ -33,6 +34,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             f"Given normalized_shape={list(shape)}, expected input with shape [*, "
             f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     axes = tuple(range(input.ndim - len(shape), input.ndim))
+    _kernel_dtypes.check_norm(input, weight, bias, name="layer_norm")
 
     def fn(x, w, b):
         out = _standardize(x, axes, eps)
@@ -49,6 +51,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                            f"but got input of shape {input.shape} and num_groups={num_groups}")
     shape = tuple(input.shape)
     channel = (1, c) + (1,) * (input.ndim - 2)
+    _kernel_dtypes.check_norm(input, weight, bias, name="group_norm")
 
     def fn(x, w, b):
         grouped = shp.reshape(x, (n, num_groups, -1))
@@ -66,6 +69,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     axes = tuple(range(2, input.ndim))
     channel = (1, -1) + (1,) * (input.ndim - 2)
+    _kernel_dtypes.check_norm(input, weight, bias, running_mean, running_var)
     if running_mean is not None:  # the batch's per-channel statistics, averaged over samples
         data = np.asarray(input.detach()._data)
         count = int(np.prod(data.shape[2:]))

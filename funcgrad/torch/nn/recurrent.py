@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from funcgrad.torch import _ops
+from funcgrad.torch import _kernel_dtypes, _ops
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.parameter import new_parameter
@@ -93,6 +93,7 @@ class RNNBase(Module):
             packed = pack_padded_sequence(output, lengths, enforce_sorted=order is None)
             return PackedSequence(packed.data, input.batch_sizes, order,
                                   input.unsorted_indices), hidden
+        _kernel_dtypes.check_rnn_input(input, self.weight_ih_l0)
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")

@@ -12,7 +12,7 @@ import numpy as np
 
 from funcgrad.primitives import contraction, shape as shp
 from funcgrad.primitives.indexing import getitem_p
-from funcgrad.torch import _ops
+from funcgrad.torch import _kernel_dtypes, _ops
 from funcgrad.torch._composite import composite
 from funcgrad.torch.nn import functional as F
 from funcgrad.torch.nn.layers import _ConvNd
@@ -26,6 +26,7 @@ def _single(v):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    _kernel_dtypes.check_conv(input, weight, bias)
     unbatched = input.ndim == 2
     if unbatched:
         input = _ops.unsqueeze(input, 0)

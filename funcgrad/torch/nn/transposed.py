@@ -6,7 +6,7 @@ import numpy as np
 
 from funcgrad.primitives import nn as nnp, shape as shp
 from funcgrad.primitives.indexing import getitem_p
-from funcgrad.torch import _ops
+from funcgrad.torch import _kernel_dtypes, _ops
 from funcgrad.torch._composite import composite
 from funcgrad.torch.nn import functional as F
 from funcgrad.torch.nn.layers import _ConvNd
@@ -27,8 +27,17 @@ def _transposed(x, w, b, groups, out_shape, params):
     return out if b is None else out + shp.reshape(b, (1, -1, 1, 1))
 
 
+def _checked_transposed_bias(input, weight, bias):
+    """PyTorch's checks; a bias of another dtype is cast to the input's (as PyTorch adds it)."""
+    _kernel_dtypes.check_conv_transpose(input, weight, bias)
+    if bias is not None and bias._data.dtype != input._data.dtype:
+        return bias.to(input.dtype)
+    return bias
+
+
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
+    bias = _checked_transposed_bias(input, weight, bias)
     unbatched = input.ndim == 3
     if unbatched:
         input = _ops.unsqueeze(input, 0)
@@ -47,6 +56,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
+    bias = _checked_transposed_bias(input, weight, bias)
     unbatched = input.ndim == 2
     if unbatched:
         input = _ops.unsqueeze(input, 0)

@@ -9,7 +9,7 @@ import numpy as np
 
 from funcgrad.primitives import contraction, shape as shp
 from funcgrad.primitives.indexing import getitem_p, index_add_p
-from funcgrad.torch import _ops
+from funcgrad.torch import _kernel_dtypes, _ops
 from funcgrad.torch._composite import composite
 from funcgrad.torch._math import _renamed
 from funcgrad.torch.nn import functional as F
@@ -23,6 +23,7 @@ def _triple(v):
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    _kernel_dtypes.check_conv(input, weight, bias)
     unbatched = input.ndim == 4
     if unbatched:
         input = _ops.unsqueeze(input, 0)

@@ -78,10 +78,10 @@ registry: dict[str, "Primitive"] = {}
 
 class Primitive:
     __slots__ = ("name", "impl", "shape_rule", "vjp", "jvp", "batch", "multiple_results", "family",
-                 "inline_below", "__doc__")
+                 "inline_below", "recorded_impl", "__doc__")
 
     def __init__(self, name, impl, *, shape, vjp, jvp, batch=None, multiple_results=False,
-                 family="", inline_below=False, doc=None):
+                 family="", inline_below=False, recorded_impl=None, doc=None):
         if name in registry:
             raise ValueError(f"primitive {name!r} is defined twice")
         self.name = name
@@ -96,6 +96,9 @@ class Primitive:
         # True: a reverse-mode recording consumes the primitive, and the transforms below it
         # see its implementation's operations (custom_vjp: outer levels differentiate fwd)
         self.inline_below = inline_below
+        # what a recording runs in place of impl (custom_jvp: the user's rule, so that the
+        # primal function is not run beside it); impl itself for every other primitive
+        self.recorded_impl = impl if recorded_impl is None else recorded_impl
         self.__doc__ = doc
         registry[name] = self
 

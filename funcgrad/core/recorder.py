@@ -76,7 +76,7 @@ class Recorder(Interpreter):
             out = (primitive.impl if primitive.inline_below else primitive.bind)(*values, **params)
         else:
             try:
-                out = primitive.impl(*values, **params)
+                out = primitive.recorded_impl(*values, **params)
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
                 if primitive.family == "custom":  # raised by the user's function: theirs
                     raise

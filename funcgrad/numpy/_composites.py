@@ -35,9 +35,19 @@ def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     return _sum(centred * centred, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
 
 
+def safe_root(total, p=2):
+    """total ** (1/p), with value and gradient 0 where total == 0: the subgradient 0 that norms
+    take at the zero vector and std/var-based spreads where all values are equal."""
+    zero = ew.equal(total, 0)
+    safe = ew.where(zero, 1.0, total)
+    root = ew.sqrt(safe) if p == 2 else ew.power(safe, 1.0 / p)
+    return ew.where(zero, 0.0, root)
+
+
 def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
-    """Standard deviation, as `numpy.std`. Its gradient is infinite where all values are equal."""
-    return ew.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    """Standard deviation, as `numpy.std`. Where all values are equal its gradient is 0 (a
+    subgradient, as for `norm` at 0), not the infinite slope of sqrt at 0."""
+    return safe_root(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
 
 
 def logsumexp(a, axis=None, keepdims=False):

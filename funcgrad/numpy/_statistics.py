@@ -19,7 +19,7 @@ from funcgrad.primitives.reductions import (
     all as _all, any as _any, argmax, argmin, cumprod, cumsum, max as _max, min as _min, prod,
     sum as _sum)
 from funcgrad.primitives.shape import broadcast_to, concatenate, reshape, transpose
-from funcgrad.numpy._composites import average, clip, mean
+from funcgrad.numpy._composites import average, clip, mean, safe_root
 
 
 def _array(x):
@@ -90,7 +90,7 @@ def nanvar(a, axis=None, dtype=None, ddof=0, keepdims=False):
 
 
 def nanstd(a, axis=None, dtype=None, ddof=0, keepdims=False):
-    return ew.sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    return safe_root(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
 
 
 def _nan_extremum(reduce, fill, a, axis, keepdims):

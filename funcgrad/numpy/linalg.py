@@ -22,6 +22,7 @@ from collections import namedtuple
 import numpy as np
 
 from funcgrad.core.tracer import concretize
+from funcgrad.numpy._composites import safe_root
 from funcgrad.primitives import elementwise as ew, linalg as la
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.contraction import matmul
@@ -210,20 +211,12 @@ def _abs2(x):
     return x * x
 
 
-def _safe_root(total, p=2):
-    """total ** (1/p), with value and gradient 0 where total == 0 (the norm at the zero vector)."""
-    zero = ew.equal(total, 0)
-    safe = ew.where(zero, 1.0, total)
-    root = ew.sqrt(safe) if p == 2 else ew.power(safe, 1.0 / p)
-    return ew.where(zero, 0.0, root)
-
-
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """Vector p-norm over `axis` (all axes by default); gradient 0 at the zero vector."""
     nd = len(shape_of(x))
     axes = normalize_axis(axis, nd)
     if ord is None or ord == 2:
-        return _safe_root(_sum(_abs2(x), axis=axes, keepdims=keepdims))
+        return safe_root(_sum(_abs2(x), axis=axes, keepdims=keepdims))
     magnitude = ew.absolute(x)
     if ord == np.inf:
         return _max(magnitude, axis=axes, keepdims=keepdims)
@@ -237,7 +230,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     p = float(ord)
     if p < 1:  # not a norm; NumPy still defines it
         return ew.power(_sum(ew.power(magnitude, p), axis=axes, keepdims=keepdims), 1.0 / p)
-    return _safe_root(_sum(ew.power(magnitude, p), axis=axes, keepdims=keepdims), p)
+    return safe_root(_sum(ew.power(magnitude, p), axis=axes, keepdims=keepdims), p)
 
 
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
@@ -253,7 +246,7 @@ def _matrix_norm(x, ord, axes, keepdims):
     moved = moveaxis(x, (row, col), (nd - 2, nd - 1))
     last2 = (nd - 2, nd - 1)
     if ord in (None, "fro", "f"):
-        out = _safe_root(_sum(_abs2(moved), axis=last2))
+        out = safe_root(_sum(_abs2(moved), axis=last2))
     elif ord == "nuc":
         out = _sum(svdvals(moved), axis=-1)
     elif ord in (2, -2):

@@ -123,8 +123,9 @@ multiply = Primitive(
 multiply.batch = _batch_elementwise(multiply)
 
 # d(x/y) = dx / y - x dy / y^2 = (dx - ans dy) / y
+# (the rule uses reciprocal, not 1 / y: y may be a Python float 0.0, and 1 / 0.0 raises)
 divide = binary("divide", operator.truediv,
-                lambda ans, x, y: 1 / y,
+                lambda ans, x, y: reciprocal(y),
                 lambda ans, x, y: -ans / y)
 true_divide = divide
 
@@ -153,7 +154,8 @@ power = binary("power", operator.pow, _pow_dx, _pow_dy)
 square = unary("square", np.square, lambda ans, x: 2 * x)
 sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans)
 cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1 / (3 * ans * ans))
-reciprocal = unary("reciprocal", lambda x: 1 / x if np.issubdtype(np.asarray(x).dtype, np.inexact)
+reciprocal = unary("reciprocal", lambda x: np.reciprocal(x) if isinstance(x, (float, complex))
+                   else 1 / x if np.issubdtype(np.asarray(x).dtype, np.inexact)
                    else np.reciprocal(np.asarray(x, float)), lambda ans, x: -ans * ans)
 
 # -- exponentials and logarithms ---------------------------------------------------------------
@@ -168,9 +170,10 @@ log1p = unary("log1p", np.log1p, lambda ans, x: 1 / (1 + x))
 
 
 def _logaddexp_dx(ans, x, y):
-    # e^(x - ans), with -inf - -inf (both inputs -inf) taken as an even split
-    both_neg_inf = logical_and(equal(x, -np.inf), equal(y, -np.inf))
-    return where(both_neg_inf, 0.5, exp(where(both_neg_inf, 0.0, x - ans)))
+    # e^(x - ans), with equal infinite inputs (inf - inf) taken as an even split; the difference
+    # is formed from masked operands so that nothing warns there
+    tie = logical_and(equal(x, y), equal(abs(x), np.inf))
+    return where(tie, 0.5, exp(where(tie, 0.0, x) - where(tie, 0.0, ans)))
 
 
 logaddexp = binary("logaddexp", np.logaddexp, _logaddexp_dx,

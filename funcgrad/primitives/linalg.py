@@ -139,10 +139,101 @@ def _inverse_transpose(a):
     return solve(mT(a), np.broadcast_to(eye_like(a), shape_of(a)))
 
 
-# d det(A) = det(A) tr(A^-1 dA)
+# -- the adjugate, and det through it (exact at singular matrices) -------------------------------
+# With A = U S W^H (U, W unitary): adj(A) = c W adj(S) U^H, c = det(U) det(W^H), and
+# adj(A + dA) = c W adj(S + E) U^H exactly, E = U^H dA W. For diagonal S, to first order,
+# d adj(S)[E]_ij = -E_ij P_ij (i != j) and sum_{k != i} E_kk P_ik (i == j), P_ik being the
+# product of the singular values other than s_i and s_k: no division anywhere, so the rules hold
+# at singular matrices too.
+
+def _products_but_one(s):
+    """(..., n) -> (..., n): the product of the other entries, from prefix and suffix products."""
+    ones = np.ones(s.shape[:-1] + (1,), s.dtype)
+    prefix = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    suffix = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return prefix * suffix
+
+
+def _adjugate_impl(a):
+    a = np.asarray(a)
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape, a.dtype)
+    u, s, vh = np.linalg.svd(a)
+    c = np.linalg.det(u) * np.linalg.det(vh)
+    w = np.conj(np.swapaxes(vh, -1, -2))
+    out = (w * _products_but_one(s)[..., None, :]) @ np.conj(np.swapaxes(u, -1, -2))
+    return (c[..., None, None] * out).astype(a.dtype, copy=False)
+
+
+def _svd_frame(a):
+    """(U, W, c, P) of A = U S W^H: c = det(U) det(W^H), P[..., i, k] the product of the singular
+    values other than s_i and s_k."""
+    u, s, vh = np.linalg.svd(a)
+    n = s.shape[-1]
+    index = np.arange(n)
+    drop = (index[:, None, None] == index) | (index[None, :, None] == index)  # (i, k, l)
+    pairs = np.where(drop, 1.0, s[..., None, None, :]).prod(axis=-1)
+    c = (np.linalg.det(u) * np.linalg.det(vh))[..., None, None]
+    return u, np.conj(np.swapaxes(vh, -1, -2)), c, pairs
+
+
+def _diagonal_tangent(e, pairs):
+    """d adj(S)[E] for diagonal S; the map is its own transpose."""
+    n = e.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    on = (np.where(eye, 0.0, np.diagonal(e, axis1=-2, axis2=-1)[..., None, :] * pairs)).sum(-1)
+    return np.where(eye, on[..., None] * eye, -e * pairs)
+
+
+def _adjugate_tangent_impl(a, t):
+    u, w, c, pairs = _svd_frame(a)
+    e = np.conj(np.swapaxes(u, -1, -2)) @ t @ w
+    out = c * (w @ _diagonal_tangent(e, pairs) @ np.conj(np.swapaxes(u, -1, -2)))
+    return out.astype(np.result_type(a, t), copy=False)
+
+
+def _adjugate_cotangent_impl(a, g):
+    # the plain transpose of dA -> c W D[U^H dA W] U^H
+    u, w, c, pairs = _svd_frame(a)
+    h = c * (np.swapaxes(w, -1, -2) @ g @ np.conj(u))
+    out = np.conj(u) @ _diagonal_tangent(h, pairs) @ np.swapaxes(w, -1, -2)
+    return out.astype(np.result_type(a, g), copy=False)
+
+
+def _third_derivative(g, ans, a, t):
+    raise NotImplementedError(
+        f"funcgrad: det is differentiable to second order (adjugate to first order), exactly, "
+        f"singular matrices included; a third derivative of det (or second of the adjugate) is "
+        f"not implemented. For a nonsingular matrix use exp(slogdet(a)[1]) * slogdet(a)[0].")
+
+
+def _two_matrices(a, t):
+    return ShapedArray(np.broadcast_shapes(a.shape, t.shape), np.result_type(a.dtype, t.dtype))
+
+
+# both maps are linear in their second argument, and each is the transpose of the other
+adjugate_tangent = _linalg(
+    "adjugate_tangent", _adjugate_tangent_impl, shape=_two_matrices,
+    vjp=[_third_derivative, lambda g, ans, a, t: adjugate_cotangent(a, g)],
+    jvp=[_third_derivative, lambda s, ans, a, t: adjugate_tangent(a, s)],
+    doc="d adj(A)[T], the adjugate's derivative at A in the direction T.")
+adjugate_cotangent = _linalg(
+    "adjugate_cotangent", _adjugate_cotangent_impl, shape=_two_matrices,
+    vjp=[_third_derivative, lambda h, ans, a, g: adjugate_tangent(a, h)],
+    jvp=[_third_derivative, lambda s, ans, a, g: adjugate_cotangent(a, s)],
+    doc="The transpose of T -> d adj(A)[T], applied to a cotangent G.")
+
+
+adjugate = _linalg("adjugate", _adjugate_impl,
+                   vjp=[lambda g, ans, a: adjugate_cotangent(a, g)],
+                   jvp=[lambda t, ans, a: adjugate_tangent(a, t)],
+                   shape=lambda a: ShapedArray(a.shape, a.dtype),
+                   doc="The adjugate (classical adjoint) of each matrix: adj(A) A = det(A) I.")
+
+# d det(A) = tr(adj(A) dA): exact at singular matrices (the gradient is adj(A)^T), no inverse
 det = _linalg("det", np.linalg.det,
-              vjp=[lambda g, ans, a: _expand2(g * ans) * _inverse_transpose(a)],
-              jvp=[lambda t, ans, a: ans * trace(solve(a, t))],
+              vjp=[lambda g, ans, a: _expand2(g) * mT(adjugate(a))],
+              jvp=[lambda t, ans, a: trace(matmul(adjugate(a), t))],
               shape=lambda a: ShapedArray(a.shape[:-2], a.dtype))
 
 

@@ -332,42 +332,86 @@ def _custom_jvp_impl(*leaves, fun, jvp, num_in):
     return fun(*leaves)
 
 
-def _tangents_with(k, t, inputs):
-    return [t if i == k else zeros_of(x) for i, x in enumerate(inputs)]
+def _custom_jvp_recorded(*leaves, fun, jvp, num_in):
+    """Under a differentiating recording the rule alone runs, once: its primal outputs are the
+    answer, and its tangent outputs, recorded on traced tangents, are kept as a linear trace that
+    the forward and reverse rules replay (JAX calls only the rule too; `fun` is not run)."""
+    return jvp.memo.get(leaves, lambda: _linearize_rule(jvp, leaves)).primal
+
+
+class _LinearizedRule:
+    """The user's rule at fixed primals: its primal outputs and the trace of t -> tangent out."""
+
+    __slots__ = ("primal", "trace", "num_out")
+
+    def __init__(self, primal, trace):
+        self.primal = primal
+        self.trace = trace
+        self.num_out = len(primal)
+
+    def tangent(self, k, t, num_in):
+        from funcgrad.transforms.forward import forward_pass
+        seeds = [t if i == k else None for i in range(num_in)]
+        outs = forward_pass(self.trace, seeds)[self.num_out:]
+        return tuple(zeros_of(o) if t_out is None else t_out for t_out, o in zip(outs, self.primal))
+
+    def cotangent(self, k, g):
+        from funcgrad.transforms.reverse import backward_pass
+        return backward_pass(self.trace, [None] * self.num_out + list(g))[k]
+
+
+def _linearize_rule(jvp, leaves):
+    from funcgrad.core.recorder import recording
+    with recording("custom_jvp") as recorder:
+        tangents = [recorder.new_input(zeros_of(x)) for x in leaves]
+        outs = jvp(*leaves, *tangents)
+        trace = recorder.finish(outs)
+    n = len(outs) // 2
+    primal = tuple(value_of_primal(o, recorder) for o in outs[:n])
+    return _LinearizedRule(primal, trace)
+
+
+def value_of_primal(x, recorder):
+    """A primal output of the rule, which must not depend on the tangents."""
+    if isinstance(x, Tracer) and x._owner is recorder:
+        raise CustomRuleError(
+            f"custom_jvp: the rule's primal output depends on the tangents{where()}; the first "
+            "output of the rule must be computed from the primals alone.")
+    return x
+
+
+def _linearized(inputs, jvp):
+    return jvp.memo.get(inputs, lambda: _linearize_rule(jvp, inputs))
 
 
 def _custom_jvp_forward(k):
     def rule(t, ans, *inputs, fun, jvp, num_in):
-        return tuple(jvp(*inputs, *_tangents_with(k, t, inputs))[len(ans):])
+        return _linearized(inputs, jvp).tangent(k, t, num_in)
     return rule
 
 
 def _custom_jvp_reverse(k):
-    # the rule is linear in the tangents: its transpose (a vjp at zero tangent) gives cotangents
+    # the rule is linear in the tangents: the reverse replay of its trace gives cotangents
     def rule(g, ans, *inputs, fun, jvp, num_in):
-        from funcgrad.transforms.reverse import vjp
         if not is_float(inputs[k]):
             return None
-        n = len(ans)
-
-        def linear(t):
-            return tuple(jvp(*inputs, *_tangents_with(k, t, inputs))[n:])
-        _, pullback = vjp(linear, zeros_of(inputs[k]))
-        return pullback.pull(list(g))[0]
+        return _linearized(inputs, jvp).cotangent(k, g)
     return rule
 
 
 def _custom_jvp_batch(values, dims, fun, jvp, num_in):
     from funcgrad.transforms.vmap import vmap
     moved = all_at_front(values, dims)
-    return custom_jvp_call.bind(*moved, fun=vmap(fun), jvp=vmap(jvp), num_in=num_in), 0
+    jvp_b = vmap(jvp)
+    jvp_b.memo = Once()
+    return custom_jvp_call.bind(*moved, fun=vmap(fun), jvp=jvp_b, num_in=num_in), 0
 
 
 custom_jvp_call = Primitive(
     "custom_jvp_call", _custom_jvp_impl, shape=by_evaluation(_custom_jvp_impl),
     vjp=PerInputRules(_custom_jvp_reverse), jvp=PerInputRules(_custom_jvp_forward),
     batch=_custom_jvp_batch, multiple_results=True, family="custom",
-    doc="A function with a user-given forward rule.")
+    recorded_impl=_custom_jvp_recorded, doc="A function with a user-given forward rule.")
 
 
 class custom_jvp(_FunctionWithRule):  # noqa: N801
@@ -439,7 +483,7 @@ class custom_jvp(_FunctionWithRule):  # noqa: N801
                     f"custom_jvp {self.__name__}: the rule must return a pair (primal output, "
                     f"tangent output), but it returned {type(pair).__name__}{where()}.")
             out, out_t = pair
-            out_leaves = tree_flatten(out)[0]
+            out_leaves, trees["out"] = tree_flatten(out)
             t_leaves = tree_flatten(out_t)[0]
             if len(t_leaves) != len(out_leaves):
                 raise CustomRuleError(
@@ -448,6 +492,7 @@ class custom_jvp(_FunctionWithRule):  # noqa: N801
             return tuple(out_leaves) + tuple(
                 zeros_of(o) if t is None else t for o, t in zip(out_leaves, t_leaves))
 
+        jvp_flat.memo = Once()
         outs = custom_jvp_call.bind(*leaves, fun=fun_flat, jvp=jvp_flat, num_in=n)
         return tree_unflatten(trees["out"], outs)
 

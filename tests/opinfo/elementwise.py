@@ -34,7 +34,9 @@ CASES = [
     _unary("log1p", "positive"),
     _binary("logaddexp", singular=(
         Singular((_a([-np.inf, 0.0]), _a([-np.inf, 0.0])), grads=(_a([0.5, 0.5]), _a([0.5, 0.5])),
-                 note="both -inf: the gradient is split evenly"),)),
+                 note="both -inf: the gradient is split evenly"),
+        Singular((_a([np.inf, 0.0]), _a([np.inf, 0.0])), grads=(_a([0.5, 0.5]),) * 2,
+                 note="both +inf: split evenly too, with no warning"))),
     _unary("sin"), _unary("cos"), _unary("tan", "unit"),
     _unary("arcsin", "unit"), _unary("arccos", "unit"), _unary("arctan"),
     _unary("sinh"), _unary("cosh"), _unary("tanh"),

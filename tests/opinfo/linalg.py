@@ -72,10 +72,41 @@ def _svd_parts(xp, a, full):
     return u * u, s, vh * vh  # squares: independent of each vector's sign
 
 
+def _adjugate(a):
+    from funcgrad.primitives.linalg import adjugate
+    return adjugate(a)
+
+
+def _adjugate_map(name, t):
+    import funcgrad.primitives.linalg as la
+    return getattr(la, name)(_RANK_1 + _RANK_2, t)  # at a singular matrix of rank 2
+
+
+def _adjugate_map(name, t):
+    import funcgrad.primitives.linalg as la
+    return getattr(la, name)(_RANK_1 + _RANK_2, t)  # at a singular matrix of rank 2
+
+
+_RANK_2 = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+_ADJ_T_RANK_2 = np.array([[-3.0, 6.0, -3.0], [6.0, -12.0, 6.0], [-3.0, 6.0, -3.0]])
+_RANK_1 = np.outer([1.0, -2.0, 0.5], [3.0, 1.0, -1.0])
+
 CASES = [
     Case("inv", lambda xp, a: xp.linalg.inv(a), well_conditioned().map(lambda a: (a,))),
     Case("solve", lambda xp, a, b: xp.linalg.solve(a, b), solve_pair()),
-    Case("det", lambda xp, a: xp.linalg.det(a), well_conditioned().map(lambda a: (a,))),
+    Case("det", lambda xp, a: xp.linalg.det(a), well_conditioned().map(lambda a: (a,)), singular=(
+        Singular((_RANK_2,), order=2, note="rank n-1: the gradient is adj(A)^T, not inf/nan"),
+        Singular((_RANK_2,), grads=(_ADJ_T_RANK_2,), note="the exact adjugate"),
+        Singular((_RANK_1,), order=2, note="rank n-2: zero gradient, nonzero Hessian"),
+        Singular((np.zeros((2, 3, 3)),), order=2, note="the zero matrix"))),
+    # the adjugate is differentiable once (det twice); its derivative maps are linear in T
+    Case("adjugate", lambda xp, a: _adjugate(a), _matrices(3, 3).map(lambda a: (a,)), order=1,
+         reference=False, singular=(Singular((_RANK_2,)), Singular((_RANK_1,)),
+                                    Singular((np.zeros((3, 3)),)))),
+    Case("adjugate_tangent", lambda xp, t: _adjugate_map("adjugate_tangent", t),
+         _matrices(3, 3).map(lambda t: (t,)), reference=False, float32=False),
+    Case("adjugate_cotangent", lambda xp, g: _adjugate_map("adjugate_cotangent", g),
+         _matrices(3, 3).map(lambda g: (g,)), reference=False, float32=False),
     Case("slogdet", lambda xp, a: xp.linalg.slogdet(a)[1], well_conditioned().map(lambda a: (a,))),
     Case("pinv", lambda xp, a: xp.linalg.pinv(a), rectangular(), rtol=1e-4),
     Case("cholesky", lambda xp, a: xp.linalg.cholesky(a), spd()),

@@ -68,7 +68,15 @@ CASES = [
          S.array(min_dims=1).filter(lambda x: x.shape[0] > 1).map(lambda x: (x,)),
          name="var_ddof1"),
     Case("sum", lambda xp, x: xp.std(x), _distinct_arrays(min_dims=1).filter(
-        lambda x: x.size > 1).map(lambda x: (x,)), name="std"),
+        lambda x: x.size > 1).map(lambda x: (x,)), name="std", singular=(
+            Singular((_a([2.0]),), grads=(_a([0.0]),), note="one element: subgradient 0"),
+            Singular((_a([[1.5, 1.5], [1.5, 1.5]]),), grads=(np.zeros((2, 2)),),
+                     note="equal elements: subgradient 0, as norm at 0"))),
+    Case("sum", lambda xp, x: xp.std(x, axis=1), S.values((2, 3)).filter(
+        lambda x: np.all(np.ptp(x, axis=1) > 1e-3)).map(lambda x: (x,)), name="std_axis",
+        singular=(Singular((_a([[1.0, 1.0, 1.0], [0.0, 1.0, 2.0]]),),
+                           grads=(_a([[0.0, 0.0, 0.0], [-0.5, 0.0, 0.5]]) / np.sqrt(2 / 3) / 1.5,),
+                           note="one constant row: its gradient is 0, the other row's is exact"),)),
     Case("max", lambda xp, x: _fnp().logsumexp(x, axis=-1), S.unary(min_dims=1),
          name="logsumexp", reference=False, singular=(
              Singular((_a([[-np.inf, -np.inf], [0.0, -np.inf]]),),

@@ -16,6 +16,7 @@ from funcgrad.primitives.elementwise import stop_gradient  # noqa: F401
 from funcgrad.transforms._inputs import float0  # noqa: F401  (derivative dtype of integers)
 from funcgrad.transforms import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
                                  make_trace, value_and_grad, vjp)
+from funcgrad.transforms.implicit import custom_root, fixed_point  # noqa: F401
 from funcgrad.transforms import (checkpoint, checkpoint_policies, custom_gradient,  # noqa: F401
                                  custom_jvp, custom_vjp, jit, linear_transpose, linearize, remat,
                                  vmap)

@@ -291,8 +291,8 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     >>> th = np.array([0.5, 1.0])
     >>> fg.jacfwd(lambda a: fopt.minimize(f, np.zeros(2), args=(a,), method="BFGS",
     ...                                   options={"gtol": 1e-10}).x)(th).round(6)
-    array([[0.571429, 0.      ],
-           [0.      , 0.443706]])
+    array([[0.528689, 0.      ],
+           [0.      , 0.323954]])
     """
     args = _as_tuple(args)
     shape = tuple(np.shape(x0))

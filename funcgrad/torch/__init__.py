@@ -47,7 +47,7 @@ from funcgrad.torch._shape_ops import (atleast_1d, atleast_2d, atleast_3d, block
                                        rot90, row_stack, scatter, scatter_add, take,
                                        take_along_dim, tile, trace, tril, triu, unflatten,
                                        vstack)
-from funcgrad.torch._shape_ops import combinations  # noqa: F401
+from funcgrad.torch._shape_ops import as_strided, combinations  # noqa: F401
 from funcgrad.torch._extra_methods import (addr, aminmax, copysign, corrcoef, cov, diagflat,  # noqa: F401
                                            digamma, dist, dsplit, float_power, fmax, fmin, gcd,
                                            ger, heaviside, hsplit, i0, index_put, inner,

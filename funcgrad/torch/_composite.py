@@ -12,7 +12,7 @@ import numpy as np
 import funcgrad as fg
 from funcgrad.torch import grad_mode
 from funcgrad.torch.graph import edge_of, node_class
-from funcgrad.torch.tensor import Tensor, _as_array, _torch_result_dtype
+from funcgrad.torch.tensor import Tensor, _as_array, _torch_result_dtype, _unshared
 
 
 class Composite:
@@ -48,7 +48,7 @@ def composite(name, fn, *args):
     datas = [a._data if isinstance(a, Tensor) else a for a in args]
     differentiated = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
     if not (differentiated and grad_mode.is_grad_enabled()):
-        return Tensor._make(_float32_unless_asked(_as_array(fn(*datas)), datas))
+        return Tensor._make(_unshared(_float32_unless_asked(_as_array(fn(*datas)), datas), datas))
 
     def on_differentiated(*values):
         full = list(datas)
@@ -56,7 +56,7 @@ def composite(name, fn, *args):
             full[i] = v
         return fn(*full)
     out, pullback = fg.vjp(on_differentiated, *[datas[i] for i in differentiated])
-    out = _float32_unless_asked(_as_array(out), datas)
+    out = _unshared(_float32_unless_asked(_as_array(out), datas), datas)
     result = Tensor._make(out)
     edges = [edge_of(a) if i in differentiated else None for i, a in enumerate(args)]
     saved = [(a, a._counter[0]) for a in args if isinstance(a, Tensor)]

@@ -59,13 +59,22 @@ def _check_masks(input, index):
             position += 1
 
 
+def _as_view_index(index):
+    """A basic index that NumPy answers with a view: one integer per axis would give a NumPy
+    scalar (a copy), so a trailing Ellipsis keeps it a 0-d view of the element."""
+    for i in index:
+        if not isinstance(i, (int, np.integer)):
+            return index
+    return index + (Ellipsis,)
+
+
 def getitem(input, index):
     _check_masks(input, index)
     index = canonical_index(_plain_index(index))
     name = _basic_name(index)
     if name is None:
         return apply(getitem_p, (input,), {"index": index}, "IndexBackward0")
-    return apply(getitem_p, (input,), {"index": index}, name, view_of=input)
+    return apply(getitem_p, (input,), {"index": _as_view_index(index)}, name, view_of=input)
 
 
 def index_put(input, index, value):
@@ -166,5 +175,5 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     dim = dim % input.ndim
     return _several_views(tuple(
-        apply(getitem_p, (input,), {"index": canonical_index((slice(None),) * dim + (i,))},
+        apply(getitem_p, (input,), {"index": _as_view_index((slice(None),) * dim + (i,))},
               "UnbindBackward0", view_of=input) for i in range(input.shape[dim])), "Unbind")

@@ -97,6 +97,7 @@ def install():
     T.T = property(lambda self: _ops.permute(self, tuple(range(self.ndim))[::-1]))
     T.mT = property(lambda self: _ops.transpose(self, -2, -1))
     T.view_as = lambda self, other: _ops.reshape(self, other.shape)
+    T.ravel = lambda self: _ops.reshape(self, -1)  # a view when it can be, as PyTorch
     T.reshape_as = T.view_as
     T.expand_as = lambda self, other: _ops.expand(self, other.shape)
     T.negative, T.absolute, T.multiply, T.subtract, T.divide = (
@@ -153,7 +154,7 @@ _MATH_METHODS = (
     "argwhere masked_select positive isreal").split()
 _SHAPE_METHODS = (
     "flip fliplr flipud roll rot90 repeat tile repeat_interleave movedim moveaxis broadcast_to "
-    "unflatten diff tril triu diagonal diag diag_embed trace index_select take take_along_dim "
+    "unflatten diff tril triu diagonal diag diag_embed trace index_select take take_along_dim as_strided "
     "scatter scatter_add index_add index_fill index_copy masked_scatter").split()
 _LINALG_METHODS = "det inverse logdet slogdet kron cross addmm addmv baddbmm addbmm".split()
 _INPLACE = (

@@ -476,6 +476,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     if input.ndim == 0:
         return reshape(input, 1)
     start, end = start_dim % input.ndim, end_dim % input.ndim
+    if start == end:
+        return input  # nothing to merge: the tensor itself, as PyTorch
     shape = input.shape[:start] + (-1,) + input.shape[end + 1:]
     return reshape(input, shape)
 
@@ -490,8 +492,12 @@ def expand(input, *sizes):
                 f"The expanded size of the tensor ({want}) must match the existing size ({have}) "
                 f"at non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  Tensor "
                 f"sizes: {list(input.shape)}")
-    return apply(shp.broadcast_to_p, (input,), {"shape": shape}, "ExpandBackward0",
-                 view_of=input)
+    out = apply(shp.broadcast_to_p, (input,), {"shape": shape}, "ExpandBackward0",
+                view_of=input)
+    data = input._data
+    if shape == tuple(input.shape) and isinstance(data, np.ndarray) and data.flags.writeable:
+        out._data = data.view()  # nothing repeated: writable, as PyTorch's (NumPy's is not)
+    return out
 
 
 def cat(tensors, dim=0):

@@ -12,7 +12,9 @@ import numpy as np
 import funcgrad.numpy as fnp
 from funcgrad.primitives import elementwise as ew, shape as shp
 from funcgrad.primitives.indexing import getitem_p, index_add_p
+from funcgrad.primitives._util import shape_of
 from funcgrad.torch._composite import composite
+from funcgrad.torch._views import ViewFunction
 from funcgrad.torch._math import _values
 from funcgrad.torch._ops import _sizes, as_tensor_arg, cat, expand, permute, reshape, to, unsqueeze
 from funcgrad.torch.tensor import Tensor, apply
@@ -193,8 +195,21 @@ def triu(input, diagonal=0):
     return composite("TriuBackward0", lambda x: fnp.triu(x, diagonal), input)
 
 
+def _diagonal_view(x, offset, dim1, dim2):
+    out = np.diagonal(x, offset, dim1, dim2)
+    if x.flags.writeable:
+        out.flags.writeable = True  # NumPy's diagonal is a read-only view; PyTorch's is writable
+    return out
+
+
+_diagonal = ViewFunction("DiagonalBackward0", lambda x, offset, dim1, dim2: fnp.diagonal(
+    x, offset, dim1, dim2), _diagonal_view)
+
+
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    return composite("DiagonalBackward0", lambda x: fnp.diagonal(x, offset, dim1, dim2), input)
+    """The diagonal of the (dim1, dim2) planes as a last axis: a view, as in PyTorch."""
+    dim1, dim2 = dim1 % builtins.max(input.ndim, 1), dim2 % builtins.max(input.ndim, 1)
+    return _diagonal(input, offset=int(offset), dim1=dim1, dim2=dim2)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
@@ -215,7 +230,8 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 def diag(input, diagonal=0):
     if input.ndim == 1:
         return diag_embed(input, diagonal)
-    return globals()["diagonal"](input, diagonal)
+    # a copy of the diagonal, not a view (PyTorch names its node DiagonalBackward0_copy)
+    return composite("DiagonalBackward0_copy", lambda x: fnp.diagonal(x, diagonal), input)
 
 
 def trace(input):
@@ -360,16 +376,79 @@ def cartesian_prod(*tensors):
     return stack([reshape(g, -1) for g in grids], 1) if len(tensors) > 1 else tensors[0]
 
 
-def unfold(input, dimension, size, step):
-    """The windows of `size` elements every `step` along `dimension`, as a new last axis."""
-    dim = dimension % builtins.max(input.ndim, 1)
-    starts = np.arange(0, input.shape[dim] - size + 1, step)
+def _unfold_fn(x, dim, size, step):
+    starts = np.arange(0, shape_of(x)[dim] - size + 1, step)
     windows = starts[:, None] + np.arange(size)[None, :]
+    picked = getitem_p.bind(x, index=(slice(None),) * dim + (windows,))
+    return fnp.moveaxis(picked, dim + 1, -1)
 
-    def fn(x):
-        picked = getitem_p.bind(x, index=(slice(None),) * dim + (windows,))
-        return fnp.moveaxis(picked, dim + 1, -1)
-    return composite("UnfoldBackward0", fn, input)
+
+def _unfold_view(x, dim, size, step):
+    if x.ndim == 0:
+        return x.reshape(1)
+    windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=dim,
+                                                       writeable=x.flags.writeable)
+    return windows[(slice(None),) * dim + (slice(None, None, step),)]
+
+
+_unfold = ViewFunction("UnfoldBackward0", _unfold_fn, _unfold_view)
+
+
+def unfold(input, dimension, size, step):
+    """The windows of `size` elements every `step` along `dimension`, as a new last axis:
+    a view of the input, as in PyTorch (the windows share its memory)."""
+    dim = dimension % builtins.max(input.ndim, 1)
+    length = input.shape[dim] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size "
+                           f"is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if input.ndim == 0:
+        return reshape(input, 1)
+    return _unfold(input, dim=dim, size=int(size), step=int(step))
+
+
+def _as_strided_positions(shape, size, stride, offset):
+    positions = np.full(tuple(size), offset, np.int64)
+    for axis, (n, s) in enumerate(zip(size, stride)):
+        positions = positions + (np.arange(n) * s).reshape((-1,) + (1,) * (len(size) - axis - 1))
+    return positions
+
+
+def _as_strided_fn(x, size, stride, offset):
+    flat = shp.reshape(x, (-1,))
+    return getitem_p.bind(flat, index=(_as_strided_positions(shape_of(x), size, stride, offset),))
+
+
+def _as_strided_view(x, size, stride, offset):
+    if not x.flags.c_contiguous:  # the positions count the tensor's elements in row-major order
+        return np.asarray(_as_strided_fn(x, size, stride, offset))
+    flat = x.reshape(-1)[offset:]
+    return np.lib.stride_tricks.as_strided(flat, tuple(size), tuple(s * x.itemsize for s in stride),
+                                           writeable=x.flags.writeable)
+
+
+_as_strided = ViewFunction("AsStridedBackward0", _as_strided_fn, _as_strided_view)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of `size` whose element i is the input's element offset + sum(i_k * stride_k)
+    (counting the input's elements in row-major order, PyTorch's storage for a contiguous
+    tensor)."""
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    offset = int(storage_offset or 0)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: size {list(size)} and "
+                           f"stride {list(stride)}")
+    last = offset + builtins.sum((n - 1) * s for n, s in zip(size, stride) if n > 0)
+    if builtins.min(size, default=1) > 0 and last >= input.numel():
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+            f"and itemsize {input.element_size()} requiring a storage size of "
+            f"{(last + 1) * input.element_size()} are out of bounds for storage of size "
+            f"{input.numel() * input.element_size()}")
+    return _as_strided(input, size=size, stride=stride, offset=offset)
 
 
 def combinations(input, r=2, with_replacement=False):

@@ -9,15 +9,19 @@ of the primitives involved (index_put, reshape, transpose): none is written here
 """
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
+from funcgrad.core.primitive import registry
 from funcgrad.errors import where
 from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _ops, grad_mode
+from funcgrad.torch._composite import composite
 from funcgrad.torch._indexing import index_put, several_view_output
 from funcgrad.torch.graph import node_class
-from funcgrad.torch.tensor import Tensor, _cast_like, apply
+from funcgrad.torch.tensor import Tensor, _cast_like, apply, mark_view
 
 
 def chain_of(view):
@@ -58,12 +62,44 @@ def check_writable(chain):
             "by an out-of-place one.\n[funcgrad] e.g. piece = piece * w instead of "
             f"piece.mul_(w){where()}, or .clone() the piece first.")
     for t in chain[:-1]:
-        if t._base[1] is shp.broadcast_to_p:
+        if t._base[1] is shp.broadcast_to_p and tuple(t.shape) != tuple(t._base[0].shape):
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to a "
                 "single memory location. Please clone() the tensor before performing the operation."
                 f"\n[funcgrad] the tensor changed in place{where()} is an expand()ed view.")
     return all(isinstance(t._data, np.ndarray) for t in chain)
+
+
+def overlapping_writes_error(view):
+    """PyTorch writes an element of a view once per position that refers to it (so the order
+    of positions decides the answer): funcgrad refuses instead of answering otherwise."""
+    return RuntimeError(
+        "unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation."
+        f"\n[funcgrad] the tensor changed in place{where()} is a view of shape "
+        f"{tuple(view.shape)} whose elements overlap (unfold with step < size, or as_strided); "
+        "PyTorch would update each shared element once per window.")
+
+
+def check_view_writable(view):
+    """The refusals that come before any in-place change of a view, recorded or not."""
+    if view._base[1] is None and grad_mode._state.enabled:
+        raise made_under_no_grad_error(view)
+    data = view._data
+    if isinstance(data, np.ndarray) and data.flags.writeable and has_internal_overlap(data):
+        raise overlapping_writes_error(view)
+
+
+def has_internal_overlap(data) -> bool:
+    """True when two positions of the array may refer to one memory location (checked from
+    the strides: sorted by stride, each axis must step past everything the smaller ones span)."""
+    span = data.itemsize
+    for stride, n in sorted((builtins.abs(st), n) for n, st in zip(data.shape, data.strides)
+                            if n > 1):
+        if stride < span:
+            return True
+        span = stride * (n - 1) + span
+    return False
 
 
 def _alias(t):
@@ -81,7 +117,57 @@ def _embed(parent, primitive, params, value):
         return _ops.reshape(value, parent.shape)
     if primitive is shp.transpose_p:
         return _ops.permute(value, tuple(int(a) for a in np.argsort(params["axes"])))
-    raise NotImplementedError(f"in-place change of a view made by {primitive.name}")
+    if primitive is registry["real"] or primitive is registry["imag"]:
+        from funcgrad.torch._complex import complex, imag, real
+        if primitive is registry["real"]:
+            return complex(value, imag(parent))
+        return complex(real(parent), value)
+    if isinstance(primitive, ViewFunction) and primitive.embed is not None:
+        return primitive.embed(parent, value, **params)
+    # any other view picks some of the parent's elements: which ones, from the view of their
+    # positions (diagonal, unfold, as_strided...)
+    size = int(np.prod(parent.shape))
+    positions = np.asarray(primitive.impl(np.arange(size).reshape(parent.shape), **params))
+    flat = index_put(_ops.reshape(parent, -1), (positions,), value)
+    return _ops.reshape(flat, parent.shape)
+
+
+class ViewFunction:
+    """A view op that is not one primitive (diagonal, unfold, view_as_real...).
+
+    `fn(x, **params)` computes it with funcgrad's ops (so the gradient comes from their rules)
+    and is recorded as one node called `name`; `view(array, **params)` is the same values as a
+    NumPy view sharing the array's memory. `embed(parent, value, **params)`, when given, is the
+    parent with the viewed part replaced (otherwise found from the positions the view picks).
+    """
+
+    __slots__ = ("name", "fn", "view", "embed")
+
+    def __init__(self, name, fn, view, embed=None):
+        self.name, self.fn, self.view, self.embed = name, fn, view, embed
+
+    def impl(self, x, **params):
+        return self.view(x, **params) if isinstance(x, np.ndarray) else self.fn(x, **params)
+
+    def take(self, input, params, name=None):
+        """The view of tensor `input` with its history (not yet linked to `input`)."""
+        data = input._data
+        if not (input._requires_grad and grad_mode._state.enabled):
+            return Tensor._make(np.asarray(self.impl(data, **params)))
+        fn = self.fn
+        out = composite(name or self.name, lambda x: fn(x, **params), input)
+        # a view's gradient reads no values (it is linear), so a later in-place change of the
+        # input does not invalidate it (PyTorch's view nodes save only sizes)
+        out._grad_fn.saved_versions = ()
+        if isinstance(data, np.ndarray):
+            out._data = self.view(data, **params)
+        return out
+
+    def __call__(self, input, **params):
+        """The view of `input`, sharing its memory and version counter."""
+        out = self.take(input, params)
+        mark_view(out, input, self, params)
+        return out
 
 
 def write_through(view, new, chain):
@@ -110,7 +196,10 @@ def _replay(view):
     """The view taken again from its (changed) parent: its new history, and its values when
     it does not share the parent's memory."""
     parent, primitive, params, _ = view._base
-    replay = apply(primitive, (parent,), params, "AsStridedBackward0")
+    if isinstance(primitive, ViewFunction):
+        replay = primitive.take(parent, params, "AsStridedBackward0")
+    else:
+        replay = apply(primitive, (parent,), params, "AsStridedBackward0")
     _store(view, replay)
     view._grad_fn = replay._grad_fn
     view._requires_grad = replay._requires_grad

@@ -136,9 +136,12 @@ def apply(primitive, args, params, name=None, view_of=None):
             raise  # already explained by the core (a tracer converted to an array, say)
         raise op_error(primitive, datas, err.__cause__ or err) from err
     if primitive.multiple_results:
-        return tuple(Tensor._make(_as_array(o)) for o in out)
-    if type(out) is not _NDARRAY and not isinstance(out, Tracer):
-        out = np.asarray(out)
+        return tuple(Tensor._make(_unshared(_as_array(o), datas)) for o in out)
+    if type(out) is not _NDARRAY:
+        if not isinstance(out, Tracer):
+            out = np.asarray(out)
+    elif out.base is not None and view_of is None:
+        out = _unshared(out, datas)
     if out.dtype == _F64 and primitive is not astype_p:
         out = _torch_result_dtype(out, datas)
     elif out.dtype == _F16 and primitive is not astype_p:
@@ -152,16 +155,33 @@ def apply(primitive, args, params, name=None, view_of=None):
     result = _new(Tensor)
     result._init(out, None)
     if view_of is not None:
-        result._counter = view_of._counter
-        result._is_view = True
-        if grad_mode._state.enabled:
-            result._base = (view_of, primitive, params, view_of._counter[0])
-        elif view_of._requires_grad:  # made under no_grad: remembered only to refuse, as PyTorch,
-            result._base = (view_of, None, None, view_of._counter[0])  # uses after a change
+        mark_view(result, view_of, primitive, params)
     if needs_grad and grad_mode._state.enabled and out.dtype.kind in "fc" and (
             primitive.vjp is not None or primitive.name in _piecewise_constant):
         graph.record(primitive, params, args, out, result, name)
     return result
+
+
+def mark_view(result, parent, op, params):
+    """Make `result` (whose data is a NumPy view of `parent`'s) a view of `parent` taken by
+    `op(parent, **params)`: it shares parent's version counter and remembers how it was made,
+    so that in-place changes of either are seen by, and recorded for, the other."""
+    result._counter = parent._counter
+    result._is_view = True
+    if grad_mode._state.enabled:
+        result._base = (parent, op, params, parent._counter[0])
+    elif parent._requires_grad:  # made under no_grad: remembered only to refuse, as PyTorch,
+        result._base = (parent, None, None, parent._counter[0])  # uses after a change
+
+
+def _unshared(out, datas):
+    """out, copied if NumPy made it a view of an input: only the ops PyTorch documents as
+    views may share memory (an in-place change of the answer must not reach the input)."""
+    if type(out) is _NDARRAY and out.base is not None:
+        for d in datas:
+            if type(d) is _NDARRAY and np.may_share_memory(out, d):
+                return out.copy()
+    return out
 
 
 def _refresh_view(view):
@@ -350,10 +370,9 @@ class Tensor(Tracer):
     # -- in place ---------------------------------------------------------------------------------
     def _inplace(self, op, *others):
         """Replace this tensor's value by op(self, *others), with PyTorch's in-place rules."""
-        base = self._base
-        if base is not None and base[1] is None and grad_mode._state.enabled:
-            from funcgrad.torch._views import made_under_no_grad_error
-            raise made_under_no_grad_error(self)
+        if self._base is not None:
+            from funcgrad.torch._views import check_view_writable
+            check_view_writable(self)
         recording = grad_mode._state.enabled and (
             self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others))
         if recording:
@@ -368,17 +387,20 @@ class Tensor(Tracer):
                 chain = _views.chain_of(self)
                 if not _views.check_writable(chain):
                     raise NotImplementedError(view_inplace_error(self))
-            shared = self._is_view and isinstance(data, np.ndarray) and data.flags.writeable
-            if self._is_view and not shared:
+            writable = isinstance(data, np.ndarray) and data.flags.writeable
+            if self._is_view and not writable:
                 raise NotImplementedError(view_inplace_error(self))
             # the op reads the value from before the change: an alias of it, with its own history
-            before = Tensor._make(data.copy() if shared else data, self._grad_fn)
+            before = Tensor._make(data.copy() if writable else data, self._grad_fn)
             before._requires_grad = self._requires_grad
             new = op(before, *others)
             if self._base is not None:
                 _views.write_through(self, new, chain)
                 return self
-            if shared:  # a detached tensor: the memory it shares changes too
+            if writable:  # the memory changes, so views and detached aliases see the new value
+                old = self._grad_fn
+                if old is not None and old.answer is data:
+                    old.answer = before._data  # the old node keeps the value it produced
                 np.copyto(data, _cast_like(new._data, data), casting="unsafe")
             else:
                 self._data = _cast_like(new._data, data)

@@ -22,5 +22,8 @@ from funcgrad.transforms import (checkpoint, checkpoint_policies, custom_gradien
                                  custom_jvp, custom_vjp, jit, linear_transpose, linearize, remat,
                                  vmap)
 from funcgrad.transforms import ShapeDtypeStruct, eval_shape  # noqa: F401
+from funcgrad import sparse  # noqa: F401  (sparse Jacobians and Hessians)
+from funcgrad.sparse import (hessian_sparsity, jacobian_sparsity, sparse_hessian,  # noqa: F401
+                             sparse_jacobian)
 
 __version__ = "0.1.0"

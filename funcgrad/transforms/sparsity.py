@@ -1,0 +1,353 @@
+"""Sparsity detection: one more interpreter of the expression list.
+
+`dependency_pattern(trace)` walks the equations first to last and propagates, for every element of
+every value, the set of input elements it depends on (a `DependencyRows`, one CSR row per element).
+The rows of the trace's outputs are the Jacobian's sparsity pattern.
+
+Rules are per family, written once with index arrays:
+- elementwise (and special functions): the union of the aligned elements, with broadcasting;
+- reductions: the union along the reduced axes; cumulative sums: along the axis, up to each place;
+- shape and indexing (reshape, transpose, flip, broadcast_to, getitem, concatenate, gathers with
+  constant indices): the primitive's own implementation applied to an array of element positions
+  says where every output element comes from, so the rule is exact for all of them at once;
+- scatters (index_add, add_along_axis): the union of what lands on each element;
+- matmul and einsum: each operand reduced over the contracted letters, broadcast to the output
+  (with a constant matrix, only its non-zero entries connect an output to an input);
+- linear algebra, FFTs and anything without a rule: every output element depends on every input
+  element (correct and conservative; a primitive without a rule says so once, by a warning).
+
+The pattern is *global* over every input that takes the same path through the function: a
+value-dependent choice (`where` on a traced condition, max, sort, gathers at traced indices) keeps
+both sides. What the trace itself fixed by concrete evaluation (Python `if` on a value, an index
+computed from a value) is specific to that path, as for `jit`. Multiplying by a constant zero and
+`where` with a constant condition give exact zeros, dropped because they hold for every input.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from funcgrad.core.ir import Trace, Var
+from funcgrad.core.tracer import Tracer
+from funcgrad.primitives.indexing import along_axis_index
+from funcgrad.primitives.reductions import reduced_shape
+from funcgrad.transforms import _dependency_rows as rows_
+from funcgrad.transforms._dependency_rows import DependencyRows
+
+
+class SparsityWarning(UserWarning):
+    """Sparsity detection met a primitive without a rule and assumed every output depends on
+    every input (the pattern is correct but denser than it could be)."""
+
+
+def dependency_pattern(trace: Trace):
+    """One `DependencyRows` per output of the trace (rows: its elements; columns: the inputs'
+    elements, flattened and concatenated in order). An output that is a constant gets empty rows."""
+    patterns = [None] * trace.num_vars
+    offset = 0
+    for var in trace.inputs:
+        size = int(np.size(var.value)) if not isinstance(var.value, Tracer) else _size(var)
+        patterns[var.index] = rows_.identity(size, offset)
+        offset += size
+    for eq in trace.equations:
+        in_patterns = _differentiable_inputs(eq, patterns)
+        if all(p is None for p in in_patterns):
+            continue
+        out = _rule_for(eq.primitive)(eq, in_patterns)
+        for var, p in zip(eq.outputs, out):
+            patterns[var.index] = p
+    result = []
+    for var in trace.outputs:
+        p = patterns[var.index] if type(var) is Var else None
+        result.append(rows_.empty(int(np.prod(np.shape(var), dtype=np.int64)))
+                      if p is None else p)
+    return result, offset
+
+
+def _size(var) -> int:
+    return int(np.prod(var.shape, dtype=np.int64))
+
+
+def _differentiable_inputs(eq, patterns):
+    """The pattern of each input, None for constants and inputs without a derivative rule."""
+    primitive = eq.primitive
+    vjp, jvp = primitive.vjp, primitive.jvp
+    if vjp is None and jvp is None:
+        return [None] * len(eq.inputs)
+    out = []
+    for i, x in enumerate(eq.inputs):
+        p = patterns[x.index] if type(x) is Var else None
+        if p is not None and (vjp is None or vjp[i] is None) and (jvp is None or jvp[i] is None):
+            p = None
+        out.append(p)
+    return out
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def positions(shape):
+    """Each element's flat position, as an array of `shape`."""
+    return np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
+
+
+def _shape(x):
+    return tuple(np.shape(x.value if type(x) is Var else x))
+
+
+def _out_shapes(eq):
+    return [tuple(np.shape(v.value)) for v in eq.outputs]
+
+
+def _concrete(x):
+    """The value of an input fixed for every input of the function (a constant), else None."""
+    if type(x) is Var or isinstance(x, Tracer):
+        return None
+    try:
+        return np.asarray(x)
+    except Exception:  # noqa: BLE001 - an exotic constant: treated as unknown
+        return None
+
+
+def _broadcast_gather(pattern, in_shape, out_shape):
+    if tuple(in_shape) == tuple(out_shape):
+        return pattern
+    return rows_.gather(pattern, np.broadcast_to(positions(in_shape), out_shape))
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+def elementwise(eq, pats):
+    (out_shape,) = _out_shapes(eq)
+    masks = _exact_zero_masks(eq)
+    parts = []
+    for i, (x, p) in enumerate(zip(eq.inputs, pats)):
+        if p is None:
+            continue
+        part = _broadcast_gather(p, _shape(x), out_shape)
+        if masks and masks.get(i) is not None:
+            part = rows_.keep_rows(part, np.broadcast_to(masks[i], out_shape))
+        parts.append(part)
+    return [rows_.union(parts)]
+
+
+def _exact_zero_masks(eq):
+    """Where a constant makes the derivative with respect to an input exactly zero, for all x:
+    a constant factor of 0, or the branch `where` does not take under a constant condition."""
+    name = eq.primitive.name
+    if name == "multiply":
+        a, b = (_concrete(x) for x in eq.inputs)
+        return {0: None if b is None else b != 0, 1: None if a is None else a != 0}
+    if name == "where":
+        cond = _concrete(eq.inputs[0])
+        if cond is not None:
+            cond = cond.astype(bool)
+            return {1: cond, 2: ~cond}
+    return None
+
+
+def reduction(eq, pats):
+    (x,), (p,) = eq.inputs[:1], pats[:1]
+    shape = _shape(x)
+    axis = eq.params.get("axis")
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis) % max(len(shape), 1),)
+    kept = reduced_shape(shape, axis, True)
+    target = np.broadcast_to(positions(kept), shape)
+    (out_shape,) = _out_shapes(eq)
+    return [rows_.combine(p, target, positions(shape), int(np.prod(out_shape, dtype=np.int64)))]
+
+
+def cumulative(eq, pats):
+    """out[..., i, ...] depends on x[..., j, ...] for j <= i along the axis."""
+    x, p = eq.inputs[0], pats[0]
+    shape = _shape(x)
+    axis = eq.params["axis"]
+    moved = np.moveaxis(positions(shape), axis, -1)       # (..., L)
+    length = shape[axis]
+    i, j = np.tril_indices(length)
+    return [rows_.combine(p, moved[..., i], moved[..., j], int(np.prod(shape, dtype=np.int64)))]
+
+
+def moves_elements(eq, pats):
+    """Reshape, transpose, flip, broadcast_to, getitem, concatenate, take_along_axis with constant
+    indices: run the primitive on element positions to see where each output element comes from."""
+    arrays, offset, stacked = [], 0, []
+    for x, p in zip(eq.inputs, pats):
+        shape = _shape(x)
+        size = int(np.prod(shape, dtype=np.int64))
+        arrays.append(positions(shape) + offset)
+        stacked.append(p if p is not None else rows_.empty(size))
+        offset += size
+    if eq.primitive.name == "take_along_axis":
+        indices = _concrete(eq.inputs[1])
+        if indices is None:  # indices computed from x: any element along the axis may be taken
+            return along_axis(eq, pats)
+        src = eq.primitive.impl(arrays[0] - 0, indices, **eq.params)
+        return [rows_.gather(pats[0], src)]
+    src = eq.primitive.impl(*arrays, **eq.params)
+    joint = stacked[0] if len(stacked) == 1 else rows_.stack_rows(stacked)
+    return [rows_.gather(joint, np.asarray(src))]
+
+
+def along_axis(eq, pats):
+    """Each output element depends on every element of its line along `axis` (sort, softmax,
+    gathers and scatters at indices computed from x)."""
+    x, p = eq.inputs[0], pats[0]
+    shape = _shape(x)
+    axis = eq.params["axis"] % len(shape)
+    line = tuple(1 if k == axis else n for k, n in enumerate(shape))
+    lines = rows_.combine(p, np.broadcast_to(positions(line), shape), positions(shape),
+                          int(np.prod(line, dtype=np.int64)))
+    (out_shape,) = _out_shapes(eq)
+    try:
+        src = np.broadcast_to(positions(line), out_shape)
+    except ValueError:
+        return dense_rule(eq, pats)
+    return [rows_.gather(lines, src)]
+
+
+def index_add(eq, pats):
+    x, updates = eq.inputs[:2]
+    px, pu = pats[:2]
+    index = eq.params["index"]
+    shape = _shape(x)
+    selected = positions(shape)[index]
+    parts = [px]
+    if pu is not None:
+        src = np.broadcast_to(positions(_shape(updates)), np.shape(selected))
+        parts.append(rows_.combine(pu, selected, src, int(np.prod(shape, dtype=np.int64))))
+    if px is None:
+        return [parts[1]]
+    return [rows_.union(parts)]
+
+
+def add_along_axis(eq, pats):
+    updates, indices = eq.inputs[:2]
+    indices = _concrete(indices)
+    shape = tuple(eq.params["shape"])
+    axis = eq.params["axis"]
+    if indices is None:
+        return along_axis(eq, pats)
+    target = positions(shape)[along_axis_index(indices, axis, shape)]
+    src = np.broadcast_to(positions(_shape(updates)), np.shape(target))
+    return [rows_.combine(pats[0], target, src, int(np.prod(shape, dtype=np.int64)))]
+
+
+def matmul(eq, pats):
+    a, b = eq.inputs
+    (out_shape,) = _out_shapes(eq)
+    a_shape, b_shape = _shape(a), _shape(b)
+    a2 = a_shape if len(a_shape) > 1 else (1,) + a_shape   # vectors as matrices, as matmul does
+    b2 = b_shape if len(b_shape) > 1 else b_shape + (1,)
+    out2 = np.broadcast_shapes(a2[:-2], b2[:-2]) + (a2[-2], b2[-1])
+    out_pos = positions(out_shape).reshape(out2)
+    parts = []
+    for k, (p, shape2, other) in enumerate(((pats[0], a2, b), (pats[1], b2, a))):
+        if p is None:
+            continue
+        pos = positions(shape2)
+        const = _concrete(other)
+        if const is not None and const.ndim == 2:
+            # out[..., i, j] = sum_k a[..., i, k] b[..., k, j]: only the constant's non-zeros link
+            if k == 0:   # traced a, constant b: out[.., i, j] <- a[.., i, k] for b[k, j] != 0
+                kk, jj = np.nonzero(const if len(b_shape) > 1 else const.reshape(-1, 1))
+                target = np.broadcast_to(out_pos, out2)[..., :, jj]
+                src = np.broadcast_to(pos, out2[:-2] + shape2[-2:])[..., :, kk]
+            else:        # traced b, constant a: out[.., i, j] <- b[.., k, j] for a[i, k] != 0
+                ii, kk = np.nonzero(const if len(a_shape) > 1 else const.reshape(1, -1))
+                target = np.broadcast_to(out_pos, out2)[..., ii, :]
+                src = np.broadcast_to(pos, out2[:-2] + shape2[-2:])[..., kk, :]
+            parts.append(rows_.combine(p, target, src, out_pos.size))
+            continue
+        # every output element in a row of `a` (a column of `b`) sees that whole row (column)
+        contracted = -1 if k == 0 else -2
+        line = shape2[:contracted] + (1,) + (shape2[contracted + 1:] if k == 1 else ())
+        lines = rows_.combine(p, np.broadcast_to(positions(line), shape2), pos,
+                              int(np.prod(line, dtype=np.int64)))
+        parts.append(rows_.gather(lines, np.broadcast_to(positions(line), out2)))
+    return [rows_.union(parts)]
+
+
+def einsum(eq, pats):
+    inputs, output = eq.params["spec"].split("->")
+    specs = inputs.split(",")
+    (out_shape,) = _out_shapes(eq)
+    parts = []
+    for x, p, spec in zip(eq.inputs, pats, specs):
+        if p is None:
+            continue
+        shape = _shape(x)
+        # reduce over the letters the output does not keep, then broadcast to the output
+        kept = tuple(n if c in output else 1 for c, n in zip(spec, shape))
+        reduced = rows_.combine(p, np.broadcast_to(positions(kept), shape), positions(shape),
+                                int(np.prod(kept, dtype=np.int64)))
+        kept_letters = [c for c in spec if c in output]
+        order = np.argsort([output.index(c) for c in kept_letters])
+        squeezed = positions(kept).reshape([n for c, n in zip(spec, shape) if c in output])
+        aligned = np.transpose(squeezed, order) if squeezed.ndim else squeezed
+        expand = tuple(out_shape[output.index(c)] if c in spec else 1 for c in output)
+        src = np.broadcast_to(aligned.reshape(expand), out_shape)
+        parts.append(rows_.gather(reduced, src))
+    return [rows_.union(parts)]
+
+
+def loss(eq, pats):
+    """Fused losses: elementwise with reduction='none', otherwise a scalar of everything."""
+    if eq.params.get("reduction") == "none" and eq.primitive.name != "nll_loss":
+        return elementwise(eq, pats)
+    return dense_rule(eq, pats)
+
+
+def dense_rule(eq, pats):
+    """Every output element depends on every element of every differentiable input."""
+    return [rows_.dense(pats, int(np.prod(s, dtype=np.int64))) for s in _out_shapes(eq)]
+
+
+def no_rule(eq, pats):
+    warnings.warn(
+        f"sparsity detection has no rule for the primitive {eq.primitive.name!r} (family "
+        f"{eq.primitive.family!r}); every element of its output is taken to depend on every "
+        "element of its inputs. The pattern is correct but may be denser than the truth; pass "
+        "sparsity=... if you know it.", SparsityWarning, stacklevel=4)
+    return dense_rule(eq, pats)
+
+
+def _elementwise_checked(eq, pats):
+    if eq.primitive.multiple_results:
+        return no_rule(eq, pats)
+    (out_shape,) = _out_shapes(eq)
+    try:
+        shapes_match = np.broadcast_shapes(*[_shape(x) for x in eq.inputs]) == out_shape
+    except ValueError:
+        shapes_match = False
+    return elementwise(eq, pats) if shapes_match else no_rule(eq, pats)
+
+
+RULES = {
+    "sum": reduction, "prod": reduction, "max": reduction, "min": reduction, "mean": reduction,
+    "cumsum": cumulative, "cumprod": cumulative,
+    "reshape": moves_elements, "broadcast_to": moves_elements, "transpose": moves_elements,
+    "flip": moves_elements, "getitem": moves_elements, "concatenate": moves_elements,
+    "take_along_axis": moves_elements,
+    "index_add": index_add, "add_along_axis": add_along_axis,
+    "sort": along_axis, "log_softmax": along_axis,
+    "matmul": matmul, "einsum": einsum,
+    "clamp": _elementwise_checked, "copy": _elementwise_checked,
+    "mse_loss": loss, "binary_cross_entropy_with_logits": loss, "nll_loss": loss,
+}
+
+FAMILY_RULES = {
+    "elementwise": _elementwise_checked, "special": _elementwise_checked,
+    "linalg": dense_rule, "fft": dense_rule,
+}
+
+
+def _rule_for(primitive):
+    rule = RULES.get(primitive.name)
+    if rule is None:
+        rule = FAMILY_RULES.get(primitive.family, no_rule)
+    return rule
+
+
+__all__ = ["dependency_pattern", "SparsityWarning", "DependencyRows", "RULES", "FAMILY_RULES"]

@@ -138,13 +138,15 @@ def _check_against_products(transform, trace, ins, outs, colors, data):
 
 # -- the public functions -----------------------------------------------------------------------
 
-def jacobian_sparsity(fun, argnums=0, has_aux=False):
+def jacobian_sparsity(fun, argnums=0, has_aux=False, local=False):
     """The Jacobian's sparsity pattern, detected from the expression list (no derivative taken).
 
     Returns a function of fun's arguments giving a boolean `scipy.sparse.csr_array` of shape
     (output size, input size) -- outputs and differentiated arguments flattened and concatenated
     -- or, without SciPy, a `funcgrad.sparse.COOMatrix`. It never misses a non-zero; it may
-    include entries that are zero at this point (see docs/sparse.md for global and local patterns).
+    include entries that are zero at this point. `local=True` gives the pattern at this point
+    only: the entries of the Jacobian that are exactly zero here (relu off, the branch `where`
+    did not take) are dropped, at the cost of one sparse Jacobian evaluation. See docs/sparse.md.
 
     >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
     >>> pattern = fg.jacobian_sparsity(lambda x: x[1:] * x[:-1])(np.ones(4))
@@ -157,23 +159,41 @@ def jacobian_sparsity(fun, argnums=0, has_aux=False):
         with paused_gc():
             trace, _, ins, _, outs, aux = _record(fun, args, kwargs, argnums, has_aux,
                                                   "jacobian_sparsity")
-            pattern = pattern_result(*_detect(trace, outs))
-        return (pattern, aux) if has_aux else pattern
+            pattern = _detect(trace, outs)
+            if local:
+                _check_real("jacobian_sparsity", fun, ins, outs)
+                pattern = _nonzeros(trace, ins, outs, coloring(pattern_tuple(*pattern)))
+        return (pattern_result(*pattern), aux) if has_aux else pattern_result(*pattern)
 
     sparsity_fun.__name__ = f"jacobian_sparsity({_name(fun)})"
     return sparsity_fun
 
 
-def hessian_sparsity(fun, argnums=0, has_aux=False):
+def _nonzeros(trace, ins, outs, colors):
+    """The pattern of the entries that are non-zero at this point (the local pattern)."""
+    data = np.asarray(_values(trace, ins, outs, colors, None))
+    keep = data != 0
+    rows = colors.rows()[keep]
+    indptr = np.zeros(colors.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=colors.shape[0]), out=indptr[1:])
+    return indptr, colors.indices[keep], colors.shape
+
+
+def hessian_sparsity(fun, argnums=0, has_aux=False, local=False):
     """The Hessian's (symmetric) sparsity pattern of a scalar function: the Jacobian pattern of
-    its gradient, detected from the gradient's expression list, made symmetric."""
+    its gradient, detected from the gradient's expression list, made symmetric. `local=True`
+    drops the entries that are exactly zero at this point (one sparse Hessian evaluation)."""
     def sparsity_fun(*args, **kwargs):
         with paused_gc():
             trace, outs, aux = _record_gradient(fun, args, kwargs, argnums, has_aux,
                                                 "hessian_sparsity")
             indptr, indices, shape = _detect(trace, outs)
-            pattern = pattern_result(*symmetrized(indptr, indices, shape), shape)
-        return (pattern, aux) if has_aux else pattern
+            pattern = (*symmetrized(indptr, indices, shape), shape)
+            if local:
+                _check_real("hessian_sparsity", fun, outs, outs)
+                pattern = _nonzeros(trace, outs, outs,
+                                    coloring(pattern_tuple(*pattern), mode="star"))
+        return (pattern_result(*pattern), aux) if has_aux else pattern_result(*pattern)
 
     sparsity_fun.__name__ = f"hessian_sparsity({_name(fun)})"
     return sparsity_fun

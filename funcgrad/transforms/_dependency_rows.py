@@ -81,7 +81,12 @@ def from_pairs(row_ids, cols, n_rows: int) -> DependencyRows:
     if len(cols) == 0:
         return empty(n_rows)
     width = int(cols.max()) + 1
-    keys = np.unique(row_ids * width + cols)
+    keys = np.sort(row_ids * width + cols)
+    if len(keys) > 1:  # drop repeats (a plain sort is faster here than numpy.unique's hashing)
+        first = np.empty(len(keys), bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        keys = keys[first]
     row_ids, cols = np.divmod(keys, width)
     indptr = np.zeros(n_rows + 1, _INDEX)
     np.cumsum(np.bincount(row_ids, minlength=n_rows), out=indptr[1:])

@@ -141,3 +141,22 @@ def test_tridiagonal_hessian_takes_three_colors():
     assert colors.n_colors == 3
     H = fg.sparse_hessian(chained_rosenbrock, sparsity=colors)(x)
     np.testing.assert_allclose(H.toarray(), fg.hessian(chained_rosenbrock)(x), rtol=1e-12)
+
+
+def test_the_local_pattern_drops_exact_zeros_at_this_point_only():
+    def f(x):
+        return fnp.concatenate([fg.numpy.maximum(x, 0.0) * x[::-1], fnp.where(x > 0, x, 0.0)])
+
+    x = np.array([1.0, -2.0, 3.0, -4.0])
+    expected = fg.jacfwd(f)(x)
+    global_pattern = fg.jacobian_sparsity(f)(x).toarray()
+    local_pattern = fg.jacobian_sparsity(f, local=True)(x).toarray()
+    np.testing.assert_array_equal(local_pattern, expected != 0)
+    assert (global_pattern >= local_pattern).all() and global_pattern.sum() > local_pattern.sum()
+    # the global pattern holds at another point, where the local one of x would miss entries
+    other = -x
+    assert not ((fg.jacfwd(f)(other) != 0) & ~global_pattern).any()
+    assert ((fg.jacfwd(f)(other) != 0) & ~local_pattern).any()
+    h = lambda x: fnp.sum(fg.numpy.maximum(x, 0.0) ** 3)  # noqa: E731
+    np.testing.assert_array_equal(fg.hessian_sparsity(h, local=True)(x).toarray(),
+                                  fg.hessian(h)(x) != 0)

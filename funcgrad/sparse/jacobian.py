@@ -228,6 +228,24 @@ class _ColoringCache:
         return self.colors
 
 
+class _LastColoring:
+    """The colouring of the last detected pattern: detection runs on every call (the path through
+    the function may change), but the colouring is redone only when the pattern changes."""
+
+    __slots__ = ("mode", "colors")
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.colors = None
+
+    def get(self, indptr, indices, shape):
+        last = self.colors
+        if (last is None or last.shape != shape or not np.array_equal(last.indptr, indptr)
+                or not np.array_equal(last.indices, indices)):
+            self.colors = coloring(pattern_tuple(indptr, indices, shape), self.mode)
+        return self.colors
+
+
 def _check_mode(mode, allowed, transform):
     if mode not in allowed:
         raise ValueError(f"{transform}: mode must be one of {allowed}, got {mode!r}")
@@ -243,7 +261,8 @@ def sparse_jacobian(fun, argnums=0, has_aux=False, mode="auto", sparsity=None, c
         so the result has shape (total output size, total input size).
     mode : "fwd" (colour columns, forward replays), "rev" (colour rows, backward replays) or
         "auto" (whichever needs fewer colours).
-    sparsity : None (detect the pattern on every call), a pattern (SciPy sparse, dense boolean,
+    sparsity : None (detect the pattern on every call; the colouring is redone only when the
+        pattern changes), a pattern (SciPy sparse, dense boolean,
         or the result of `jacobian_sparsity`), coloured once on the first call, or a
         `funcgrad.sparse.Coloring` (mode then comes from it).
     chunk_size : replay that many seeds at a time (bounds memory).
@@ -263,6 +282,7 @@ def sparse_jacobian(fun, argnums=0, has_aux=False, mode="auto", sparsity=None, c
         raise ValueError("sparse_jacobian: a star colouring is for sparse_hessian; colour the "
                          "Jacobian's pattern with mode='fwd', 'rev' or 'auto'.")
     cache = None if sparsity is None else _ColoringCache(sparsity, mode)
+    last = _LastColoring(mode)
 
     def jacobian_fun(*args, **kwargs):
         with paused_gc():
@@ -271,7 +291,7 @@ def sparse_jacobian(fun, argnums=0, has_aux=False, mode="auto", sparsity=None, c
             _check_real("sparse_jacobian", fun, ins, outs)
             shape = (sum(_size(y) for y in outs), sum(_size(x) for x in ins))
             if cache is None:
-                colors = coloring(pattern_tuple(*_detect(trace, outs)), mode)
+                colors = last.get(*_detect(trace, outs))
             else:
                 colors = cache.get(shape, "sparse_jacobian")
             data = _values(trace, ins, outs, colors, chunk_size)
@@ -301,6 +321,7 @@ def sparse_hessian(fun, argnums=0, has_aux=False, sparsity=None, chunk_size=None
         raise ValueError("sparse_hessian: the colouring must be a star colouring "
                          "(funcgrad.sparse.coloring(pattern, mode='star')).")
     cache = None if sparsity is None else _ColoringCache(sparsity, "star")
+    last = _LastColoring("star")
 
     def hessian_fun(*args, **kwargs):
         with paused_gc():
@@ -310,7 +331,8 @@ def sparse_hessian(fun, argnums=0, has_aux=False, sparsity=None, chunk_size=None
             _check_real("sparse_hessian", fun, ins, outs)
             n = sum(_size(x) for x in ins)
             if cache is None:
-                colors = coloring(pattern_tuple(*_detect(trace, outs)), "star")
+                indptr, indices, shape = _detect(trace, outs)
+                colors = last.get(*symmetrized(indptr, indices, shape), shape)
             else:
                 colors = cache.get((n, n), "sparse_hessian")
             data = _values(trace, ins, outs, colors, chunk_size)

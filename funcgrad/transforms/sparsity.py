@@ -11,7 +11,7 @@ Rules are per family, written once with index arrays:
   constant indices): the primitive's own implementation applied to an array of element positions
   says where every output element comes from, so the rule is exact for all of them at once;
 - scatters (index_add, add_along_axis): the union of what lands on each element;
-- matmul and einsum: each operand reduced over the contracted letters, broadcast to the output
+- matmul, einsum and linear: each operand reduced over the contracted letters, broadcast to the output
   (with a constant matrix, only its non-zero entries connect an output to an input);
 - linear algebra, FFTs and anything without a rule: every output element depends on every input
   element (correct and conservative; a primitive without a rule says so once, by a warning).
@@ -292,6 +292,35 @@ def einsum(eq, pats):
     return [rows_.union(parts)]
 
 
+def linear(eq, pats):
+    """y = x w^T + b over the last axis of x: y[..., o] sees x[..., k] for w[o, k] != 0 (every
+    k when w is traced), the whole row w[o, :], and b[o]."""
+    x, w, b = eq.inputs
+    (out_shape,) = _out_shapes(eq)
+    out_pos = positions(out_shape)
+    size = out_pos.size
+    parts = []
+    if pats[0] is not None:
+        const = _concrete(w)
+        x_pos = positions(_shape(x))
+        if const is not None and const.ndim == 2:
+            oo, kk = np.nonzero(const)
+            parts.append(rows_.combine(pats[0], out_pos[..., oo], x_pos[..., kk], size))
+        else:
+            line = _shape(x)[:-1] + (1,)
+            lines = rows_.combine(pats[0], np.broadcast_to(positions(line), _shape(x)), x_pos,
+                                  int(np.prod(line, dtype=np.int64)))
+            parts.append(rows_.gather(lines, np.broadcast_to(positions(line), out_shape)))
+    if pats[1] is not None:
+        w_shape = _shape(w)
+        per_row = rows_.combine(pats[1], np.broadcast_to(positions((w_shape[0], 1)), w_shape),
+                                positions(w_shape), w_shape[0])
+        parts.append(rows_.gather(per_row, np.broadcast_to(np.arange(w_shape[0]), out_shape)))
+    if pats[2] is not None:
+        parts.append(_broadcast_gather(pats[2], _shape(b), out_shape))
+    return [rows_.union(parts)]
+
+
 def loss(eq, pats):
     """Fused losses: elementwise with reduction='none', otherwise a scalar of everything."""
     if eq.params.get("reduction") == "none" and eq.primitive.name != "nll_loss":
@@ -332,7 +361,7 @@ RULES = {
     "take_along_axis": moves_elements,
     "index_add": index_add, "add_along_axis": add_along_axis,
     "sort": along_axis, "log_softmax": along_axis,
-    "matmul": matmul, "einsum": einsum,
+    "matmul": matmul, "einsum": einsum, "linear": linear,
     "clamp": _elementwise_checked, "copy": _elementwise_checked,
     "mse_loss": loss, "binary_cross_entropy_with_logits": loss, "nll_loss": loss,
 }

@@ -127,7 +127,8 @@ def _check_against_products(transform, trace, ins, outs, colors, data):
     tangents = [t[0] for t in _split(v[None, :], ins)]
     direct = np.asarray(_flat(forward_pass(trace, tangents), outs))
     scale = np.abs(direct).max(initial=0.0) + np.abs(sparse_product).max(initial=0.0) + 1.0
-    wrong = np.nonzero(np.abs(sparse_product - direct) > 1e-8 * scale)[0]
+    tolerance = np.sqrt(np.finfo(np.result_type(data.dtype, direct.dtype)).eps) * scale
+    wrong = np.nonzero(np.abs(sparse_product - direct) > tolerance)[0]
     if len(wrong):
         raise SparsityPatternError(
             f"{transform}: the sparsity pattern misses non-zeros of the Jacobian: rows "

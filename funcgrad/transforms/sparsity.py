@@ -11,9 +11,11 @@ Rules are per family, written once with index arrays:
   constant indices): the primitive's own implementation applied to an array of element positions
   says where every output element comes from, so the rule is exact for all of them at once;
 - scatters (index_add, add_along_axis): the union of what lands on each element;
+- conv2d and pools: each output element sees its window;
 - matmul, einsum and linear: each operand reduced over the contracted letters, broadcast to the output
   (with a constant matrix, only its non-zero entries connect an output to an input);
-- linear algebra, FFTs and anything without a rule: every output element depends on every input
+- FFTs: every element of the transformed axes (the other axes stay apart);
+- linear algebra and anything without a rule: every output element depends on every input
   element (correct and conservative; a primitive without a rule says so once, by a warning).
 
 The pattern is *global* over every input that takes the same path through the function: a
@@ -192,11 +194,14 @@ def moves_elements(eq, pats):
 
 def along_axis(eq, pats):
     """Each output element depends on every element of its line along `axis` (sort, softmax,
-    gathers and scatters at indices computed from x)."""
+    gathers and scatters at indices computed from x; rfft, irfft; fft over its `axes`)."""
     x, p = eq.inputs[0], pats[0]
     shape = _shape(x)
-    axis = eq.params["axis"] % len(shape)
-    line = tuple(1 if k == axis else n for k, n in enumerate(shape))
+    axes = eq.params["axes"] if "axes" in eq.params else (eq.params["axis"],)
+    if axes is None or not shape:
+        return dense_rule(eq, pats)
+    axes = {int(a) % len(shape) for a in axes}
+    line = tuple(1 if k in axes else n for k, n in enumerate(shape))
     lines = rows_.combine(p, np.broadcast_to(positions(line), shape), positions(shape),
                           int(np.prod(line, dtype=np.int64)))
     (out_shape,) = _out_shapes(eq)
@@ -321,6 +326,63 @@ def linear(eq, pats):
     return [rows_.union(parts)]
 
 
+def _window_sources(shape, kernel, stride, padding, dilation=(1, 1)):
+    """(N, C, Ho, Wo, kh, kw): the flat position in x (N, C, H, W) of every tap of every window,
+    -1 for the zero padding."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    padded = np.pad(positions(shape), ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-1)
+    height, width = padded.shape[2:]
+    ho, wo = (height - dh * (kh - 1) - 1) // sh + 1, (width - dw * (kw - 1) - 1) // sw + 1
+    rows = (np.arange(ho) * sh)[:, None] + np.arange(kh) * dh      # (Ho, kh)
+    cols = (np.arange(wo) * sw)[:, None] + np.arange(kw) * dw      # (Wo, kw)
+    return padded[:, :, rows[:, None, :, None], cols[None, :, None, :]]
+
+
+def _window_pairs(pattern, target, src, size):
+    keep = src >= 0
+    return rows_.combine(pattern, target[keep], src[keep], size)
+
+
+def pool(eq, pats):
+    """max_pool2d, avg_pool2d: each output element sees its window (padding excluded)."""
+    x = eq.inputs[0]
+    params = eq.params
+    windows = _window_sources(_shape(x), params["kernel"], params["stride"], params["padding"],
+                              params.get("dilation", (1, 1)))
+    (out_shape,) = _out_shapes(eq)
+    target = np.broadcast_to(positions(out_shape)[..., None, None], windows.shape)
+    return [_window_pairs(pats[0], target, windows, int(np.prod(out_shape, dtype=np.int64)))]
+
+
+def conv2d(eq, pats):
+    """out[n, o, i, j] sees the window of x at (i, j) over every channel (only the taps where a
+    constant w is non-zero), and all of w[o]."""
+    x, w = eq.inputs
+    (out_shape,) = _out_shapes(eq)
+    size = int(np.prod(out_shape, dtype=np.int64))
+    w_shape = _shape(w)
+    parts = []
+    if pats[0] is not None:
+        params = eq.params
+        windows = _window_sources(_shape(x), w_shape[2:], params["stride"], params["padding"],
+                                  params["dilation"])
+        windows = windows.transpose(0, 2, 3, 1, 4, 5)[:, None]     # (N, 1, Ho, Wo, C, kh, kw)
+        full = (out_shape[0], w_shape[0]) + windows.shape[2:]
+        src = np.broadcast_to(windows, full).copy()
+        const = _concrete(w)
+        if const is not None:
+            src[~np.broadcast_to((const != 0)[None, :, None, None], full)] = -1
+        target = np.broadcast_to(positions(out_shape)[..., None, None, None], full)
+        parts.append(_window_pairs(pats[0], target, src, size))
+    if pats[1] is not None:
+        per_filter = rows_.combine(
+            pats[1], np.broadcast_to(positions((w_shape[0], 1, 1, 1)), w_shape),
+            positions(w_shape), w_shape[0])
+        which = np.broadcast_to(np.arange(w_shape[0])[None, :, None, None], out_shape)
+        parts.append(rows_.gather(per_filter, which))
+    return [rows_.union(parts)]
+
+
 def loss(eq, pats):
     """Fused losses: elementwise with reduction='none', otherwise a scalar of everything."""
     if eq.params.get("reduction") == "none" and eq.primitive.name != "nll_loss":
@@ -361,14 +423,16 @@ RULES = {
     "take_along_axis": moves_elements,
     "index_add": index_add, "add_along_axis": add_along_axis,
     "sort": along_axis, "log_softmax": along_axis,
+    "fft": along_axis, "rfft": along_axis, "irfft": along_axis,
     "matmul": matmul, "einsum": einsum, "linear": linear,
+    "conv2d": conv2d, "max_pool2d": pool, "avg_pool2d": pool,
     "clamp": _elementwise_checked, "copy": _elementwise_checked,
     "mse_loss": loss, "binary_cross_entropy_with_logits": loss, "nll_loss": loss,
 }
 
 FAMILY_RULES = {
     "elementwise": _elementwise_checked, "special": _elementwise_checked,
-    "linalg": dense_rule, "fft": dense_rule,
+    "linalg": dense_rule,
 }
 
 

@@ -161,17 +161,12 @@ def test_bad_modes_and_colorings():
 
 
 def test_a_primitive_without_a_rule_is_dense_and_warns():
-    weight = np.random.default_rng(0).standard_normal((1, 1, 2, 2))
-
-    def f(x):
-        return fnp.reshape(fg.numpy.nn.conv2d(fnp.reshape(x, (1, 1, 3, 3)), weight), (-1,)) \
-            if hasattr(fg.numpy, "nn") else None
-
-    if f(np.ones(9)) is None:
-        pytest.skip("no conv2d in funcgrad.numpy")
-    with pytest.warns(fg.sparse.SparsityWarning, match="conv2d"):
-        pattern = fg.jacobian_sparsity(f)(np.ones(9))
+    block = fg.checkpoint(lambda x: fnp.sin(x) * 2.0)  # a custom rule: its own derivative decides
+    with pytest.warns(fg.sparse.SparsityWarning, match="checkpoint"):
+        pattern = fg.jacobian_sparsity(block)(X)
     assert pattern.toarray().all()
+    np.testing.assert_allclose(fg.sparse_jacobian(block)(X).toarray(),
+                               np.diag(2.0 * np.cos(X)), atol=1e-15)
 
 
 def test_user_arrays_are_not_mutated():
@@ -188,3 +183,36 @@ def test_an_output_that_does_not_depend_on_the_input():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert fg.jacobian_sparsity(lambda x: fnp.floor(x))(X).nnz == 0
+
+
+def test_float32_scalars_and_constant_functions():
+    x32 = X.astype(np.float32)
+    J = fg.sparse_jacobian(neighbours, check=True)(x32)
+    assert J.dtype == np.float32
+    np.testing.assert_allclose(J.toarray(), fg.jacfwd(neighbours)(x32), rtol=1e-6)
+    J = fg.sparse_jacobian(lambda t: fnp.stack([fnp.sin(t), t ** 2]))(0.5)
+    np.testing.assert_allclose(J.toarray(), [[np.cos(0.5)], [1.0]])
+    H = fg.sparse_hessian(lambda x: 3.0)(X)
+    assert H.shape == (8, 8) and H.nnz == 0
+    H = fg.sparse_hessian(lambda x: fnp.sum(2.0 * x))(X)
+    assert H.nnz == 0
+
+
+def test_scipy_solve_ivp_bdf_with_the_sparse_jacobian():
+    integrate = pytest.importorskip("scipy.integrate")
+    n = 30
+
+    def rhs(y, t):  # stiff 1-d diffusion with a cubic reaction, Dirichlet ends
+        padded = fnp.concatenate([np.zeros(1), y, np.zeros(1)])
+        return (n + 1) ** 2 * (padded[2:] - 2.0 * y + padded[:-2]) - y ** 3 + fnp.sin(t)
+
+    y0 = np.sin(np.linspace(0.0, np.pi, n))
+    pattern = fg.jacobian_sparsity(rhs)(y0, 0.0)
+    jac = fg.sparse_jacobian(rhs, sparsity=pattern)
+    numeric = lambda t, y: np.asarray(rhs(y, t))  # noqa: E731
+    exact = integrate.solve_ivp(numeric, (0.0, 1.0), y0, method="BDF", rtol=1e-8, atol=1e-10,
+                                jac=lambda t, y: jac(y, t))
+    by_differences = integrate.solve_ivp(numeric, (0.0, 1.0), y0, method="BDF", rtol=1e-8,
+                                         atol=1e-10, jac_sparsity=pattern)
+    assert exact.success and by_differences.success
+    np.testing.assert_allclose(exact.y[:, -1], by_differences.y[:, -1], atol=1e-6)

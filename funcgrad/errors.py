@@ -28,7 +28,56 @@ class NonDifferentiableError(FuncgradError, TypeError):
 
 
 class OpError(FuncgradError, ValueError):
-    """A primitive rejected its inputs (shapes or dtypes that do not fit)."""
+    """A primitive rejected its inputs (shapes or dtypes that do not fit).
+
+    The exception raised is also of the type NumPy raised (`op_error` makes the pair), so
+    `except numpy.linalg.LinAlgError`, `except IndexError` and `except FloatingPointError` work
+    as without funcgrad, and `except OpError` catches them all."""
+
+    original_type = ValueError  # the type NumPy raised
+
+    def __reduce__(self):  # the pair types are made at run time: rebuild them by their base
+        return _rebuild_op_error, (self.original_type, str(self))
+
+
+_OP_ERROR_TYPES: dict = {ValueError: OpError}
+
+
+def _op_error_type(original: type):
+    """OpError joined with `original` (named as it, so a traceback reads as NumPy's), or None
+    when the two cannot be one class (an exception with its own memory layout)."""
+    original = getattr(original, "original_type", original)
+    kind = _OP_ERROR_TYPES.get(original, False)
+    if kind is False:
+        try:
+            kind = type(original.__name__, (OpError, original),
+                        {"__module__": original.__module__, "__qualname__": original.__qualname__,
+                         "__doc__": f"{original.__name__} raised by a funcgrad primitive (also an "
+                                    "OpError).", "original_type": original})
+        except TypeError:
+            kind = None
+        _OP_ERROR_TYPES[original] = kind
+    return kind
+
+
+def _rebuild_op_error(original, message):
+    kind = _op_error_type(original)
+    return kind(message) if kind is not None else original(message)
+
+
+def op_error(message: str, err: BaseException) -> BaseException:
+    """The exception for a primitive whose implementation raised `err`: `message` (funcgrad's
+    context: the operation, shapes, the user's line) on an exception of err's own type that is
+    also an OpError. Where no such type can be made, `err` itself with the message as a note."""
+    kind = _op_error_type(type(err))
+    if kind is not None:
+        try:
+            return kind(message)
+        except Exception:  # noqa: BLE001 - a constructor with other arguments: note instead
+            pass
+    if hasattr(err, "add_note"):  # Python 3.11+
+        err.add_note(message)
+    return err
 
 
 class MissingRuleError(FuncgradError, NotImplementedError):

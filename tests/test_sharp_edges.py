@@ -202,3 +202,113 @@ def test_torch_float_of_a_tensor_requiring_grad_warns_as_pytorch():
         assert int(x) == 1 and x.item() == 1.0 and x.tolist() == 1.0  # PyTorch: silent
         assert float(x.detach()) == 1.0
 
+
+
+# -- 4. exceptions keep NumPy's types -------------------------------------------------------
+
+def _under(transform, f, x):
+    if transform == "eager":
+        return f(x)
+    if transform == "grad":
+        return fg.grad(lambda x: fnp.sum(f(x)))(x)
+    if transform == "jvp":
+        return fg.jvp(f, (x,), (x,))
+    if transform == "vmap":
+        return fg.vmap(f)(x[None])
+    if transform == "jit":
+        return fg.jit(f)(x)
+
+
+TRANSFORMS = ["eager", "grad", "jvp", "vmap", "jit"]
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_singular_inverse_is_numpys_linalg_error(transform):
+    with pytest.raises(np.linalg.LinAlgError, match="inv.*Singular matrix"):
+        _under(transform, fnp.linalg.inv, np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_index_out_of_range_is_an_index_error(transform):
+    with pytest.raises(IndexError, match="out of bounds"):
+        _under(transform, lambda x: x[5], np.ones(3))
+
+
+@pytest.mark.parametrize("transform", ["eager", "grad", "jvp", "vmap"])
+def test_errstate_raise_gives_floating_point_error(transform):
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError, match="divide by zero"):
+        _under(transform, fnp.log, np.zeros(2))
+
+
+def test_errstate_raise_applies_to_the_reverse_pass():
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):
+        fg.grad(lambda x: fnp.sum(fnp.sqrt(x)))(np.zeros(2))
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_shape_mismatch_in_dot_is_a_value_error(transform):
+    with pytest.raises(ValueError):
+        _under(transform, lambda x: fnp.dot(x, np.ones(4)), np.ones(3))
+
+
+def test_the_numpy_type_carries_funcgrads_context_and_is_an_op_error():
+    with pytest.raises(np.linalg.LinAlgError) as info:
+        fg.grad(lambda x: fnp.sum(fnp.linalg.inv(x)))(np.zeros((2, 2)))
+    err = info.value
+    assert isinstance(err, fg.OpError) and isinstance(err, ValueError)
+    assert "inv(f64[2,2])" in str(err) and "test_sharp_edges.py" in str(err)
+    assert type(err.__cause__) is np.linalg.LinAlgError  # NumPy's own exception, kept as cause
+    assert type(err).__name__ == "LinAlgError"
+
+
+def test_errors_that_keep_numpys_type_survive_pickling():
+    import pickle
+    for error in (np.linalg.LinAlgError, IndexError, FloatingPointError, ValueError):
+        from funcgrad.errors import op_error
+        err = op_error("op(f64[2]) failed: why", error("why"))
+        again = pickle.loads(pickle.dumps(err))
+        assert isinstance(again, error) and isinstance(again, fg.OpError)
+        assert str(again) == str(err)
+
+
+@pytest.mark.parametrize("value", [None, object()])
+def test_asarray_of_non_array_data_is_a_type_error(value):
+    with pytest.raises(TypeError, match="not array data"):
+        fnp.asarray(value)
+
+
+# -- jit: the result's type does not depend on the cache; leaves must be numeric -------------
+
+@pytest.mark.parametrize("fun", [lambda x: x, lambda x: x * 2, lambda x: (x, x * 2),
+                                 lambda x: fnp.sin(x), lambda x: {"a": x, "b": 3.0}])
+@pytest.mark.parametrize("arg", [1.0, np.float64(1.0), np.array(1.0), np.ones(2), 1])
+def test_jit_result_type_does_not_depend_on_the_cache(fun, arg):
+    from funcgrad.tree_util import tree_leaves
+    f = fg.jit(fun)
+    first, second = tree_leaves(f(arg)), tree_leaves(f(arg))
+    assert [type(a) for a in first] == [type(b) for b in second]
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("base", [-1.0, -2.0, -2])
+@pytest.mark.parametrize("x", [np.float64(2.0), np.array(2.0), np.array([2.0, 3.0])])
+def test_jit_negative_base_power_is_not_negated(base, x):
+    # generated code once wrote (-2.0) ** a as -2.0 ** a, which is -(2.0 ** a)
+    f = fg.jit(lambda s: base ** s)
+    for _ in range(2):
+        np.testing.assert_array_equal(f(x), base ** x)
+
+
+def test_jit_refuses_a_string_leaf_and_says_how_to_keep_it():
+    from typing import NamedTuple
+
+    class Point(NamedTuple):
+        x: float
+        label: str
+    with pytest.raises(TypeError, match=r"leaf 1 is a str \('hi'.*static_argnums"):
+        fg.jit(lambda p: p.x * 2)(Point(1.0, "hi"))
+    assert fg.jit(lambda p, label: p * 2, static_argnums=1)(1.0, "hi") == 2.0
+    jax = pytest.importorskip("jax")
+    with pytest.raises(TypeError):
+        jax.jit(lambda p: p.x * 2)(Point(1.0, "hi"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.core.tracer import Tracer
-from funcgrad.errors import OpError, describe, where
+from funcgrad.errors import FuncgradError, OpError, describe, op_error, where
 
 
 class ShapedArray:
@@ -119,15 +119,25 @@ class Primitive:
             try:
                 return self.impl(*args, **params)
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-                if self.family == "custom":  # the user's own function raised: the error is theirs
+                failure = self.failure(args, params, err)
+                if failure is err:
                     raise
-                raise OpError(self.explain_failure(args, params, err)) from err
+                raise failure from err
         return top.process(self, args, params)
 
     __call__ = bind
 
     def abstract_eval(self, *avals, **params):
         return self.shape_rule(*[aval_of(a) for a in avals], **params)
+
+    def failure(self, args, params, err):
+        """What to raise for `err`, raised by `impl`: the same type (LinAlgError, IndexError...)
+        as an OpError with the operation, the shapes and the user's line (see errors.op_error);
+        `err` itself when it is the user's (a custom rule) or already explained by funcgrad."""
+        if self.family == "custom" or (isinstance(err, FuncgradError) and
+                                       not isinstance(err, OpError)):
+            return err
+        return op_error(self.explain_failure(args, params, err), err)
 
     def explain_failure(self, args, params, err) -> str:
         shapes = ", ".join(describe(a) if hasattr(a, "shape") else repr(a)[:40] for a in args)

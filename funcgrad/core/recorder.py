@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from funcgrad.core.ir import Equation, Trace, Var
 from funcgrad.core.tracer import Interpreter, Tracer, refuse_conversion, running
-from funcgrad.errors import OpError, TracerLeakError, describe, where
+from funcgrad.errors import TracerLeakError, describe, where
 
 
 class ExprTracer(Tracer):
@@ -78,9 +78,10 @@ class Recorder(Interpreter):
             try:
                 out = primitive.recorded_impl(*values, **params)
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-                if primitive.family == "custom":  # raised by the user's function: theirs
+                failure = primitive.failure(values, params, err)
+                if failure is err:
                     raise
-                raise OpError(primitive.explain_failure(values, params, err)) from err
+                raise failure from err
         index = self.num_vars
         if primitive.multiple_results:
             outvars = tuple(Var(o, index + i) for i, o in enumerate(out))

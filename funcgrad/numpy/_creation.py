@@ -8,6 +8,7 @@ from numpy import (arange, empty, eye, full, identity, linspace, logspace, ones,
                    tri, zeros)
 
 from funcgrad.core.tracer import Tracer
+from funcgrad.errors import where
 from funcgrad.primitives.elementwise import astype_p
 from funcgrad.primitives._util import dtype_of, shape_of
 from funcgrad.primitives.shape import reshape, stack
@@ -53,7 +54,12 @@ def asarray(a, dtype=None):
         return a if dtype is None or np.dtype(dtype) == a.dtype else astype_p.bind(a, dtype=np.dtype(dtype))
     if _holds_tracer(a):
         return array(a, dtype=dtype)
-    return np.asarray(a, dtype=dtype)
+    out = np.asarray(a, dtype=dtype)
+    if out.dtype == object:  # as JAX: nothing in an object array has a derivative
+        raise TypeError(f"funcgrad.numpy.asarray: {type(a).__name__} {a!r:.60} is not array data"
+                        f"{where()} (NumPy would make an object array, which funcgrad has no use for); "
+                        "pass numbers, arrays, or (nested) lists of them.")
+    return out
 
 
 def _like(a, dtype, shape):

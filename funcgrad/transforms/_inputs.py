@@ -68,11 +68,11 @@ def with_fixed_args(fun, args, argnums):
 
 def as_array(x, name: str, transform: str, differentiable: bool = True):
     """A leaf as the array the transform will trace; Python numbers become float64/int64 arrays."""
+    original = x
     if isinstance(x, Tracer):
         dtype = x.dtype
     else:
         if isinstance(x, (bool, int, float, complex, np.generic, list)) or not hasattr(x, "dtype"):
-            original = x
             try:
                 x = np.asarray(x)
             except Exception:  # noqa: BLE001 - reported below
@@ -84,6 +84,12 @@ def as_array(x, name: str, transform: str, differentiable: bool = True):
                     "dicts of them; for your own class, call funcgrad.tree_util."
                     "register_pytree_node first.")
         dtype = x.dtype
+        if dtype.kind not in "biufc":  # strings, bytes, dates: not values a transform can trace
+            raise TypeError(
+                f"{transform}: {name} is a {type(original).__name__} ({original!r:.40}, dtype "
+                f"{dtype}), which is not a number or a numeric array{where()}. Only numbers and "
+                "numeric arrays can be traced: hold such a value fixed outside the function (a "
+                "closure or functools.partial), or leave it out of the traced arguments.")
     if differentiable and not np.issubdtype(dtype, np.inexact):
         raise NonDifferentiableError(
             f"{transform}: {name} has dtype {dtype} ({describe(x)}){where()}, and only floating or "

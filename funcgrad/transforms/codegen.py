@@ -111,7 +111,8 @@ class Program:
         impl = eq.primitive.impl
         args = [self.operand(x) for x in eq.inputs]
         if not eq.params and len(args) == 2 and impl in _BINARY:
-            return f"{args[0]} {_BINARY[impl]} {args[1]}"
+            left = f"({args[0]})" if args[0].startswith("-") else args[0]  # (-1) ** a, not -(1 ** a)
+            return f"{left} {_BINARY[impl]} {args[1]}"
         if not eq.params and len(args) == 1 and impl in _UNARY:
             return f"{_UNARY[impl]}{args[0]}"
         if eq.primitive.name == "getitem":

@@ -185,7 +185,9 @@ class ScalarProgram(Program):
             name = self.namer(base)
             return f"{name} * {name}"
         self.calls_numpy = True
-        return f"float({self._as_traced(base)} ** {self._as_traced(exponent)})"
+        base = self._as_traced(base)
+        base = f"({base})" if base.startswith("-") else base  # (-1) ** a, not -(1 ** a)
+        return f"float({base} ** {self._as_traced(exponent)})"
 
     def _as_traced(self, x):
         """Source for `x` as the type it had while tracing (constants are passed as they were)."""

@@ -176,6 +176,7 @@ class Jitted:
                 RuntimeWarning, stacklevel=2)
         lowered, result = self._trace(leaves, tree, rebuild)
         if lowered.pure:
+            result = _as_compiled_returns(lowered, leaves, result)
             variants.insert(0, lowered)
             del variants[self.max_variants:]
             self.cache[key] = variants
@@ -326,6 +327,17 @@ def _plain_key(args):
         else:
             return None
     return tuple(key)
+
+
+def _as_compiled_returns(lowered, leaves, traced):
+    """The result of the tracing call as the compiled code returns it, so that its types (a
+    Python float, a NumPy scalar, a 0-d array) do not depend on whether the trace was cached.
+    The values are the same: the code computes what NumPy computed while tracing."""
+    try:
+        with np.errstate(all="ignore"):  # tracing has warned already
+            return lowered.unpack(lowered.compiled(*leaves))
+    except GuardFailed:  # a guard on a value unequal to itself (nan): keep the traced result
+        return traced
 
 
 def _first(outs):

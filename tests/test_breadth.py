@@ -36,7 +36,10 @@ def test_values_and_derivatives(name, f):
     if name == "i0":  # its derivative, i1, comes from SciPy
         pytest.importorskip("scipy")
     with np.errstate(all="ignore"):
-        want = f(np, X)
+        try:
+            want = f(np, X)
+        except AttributeError:  # newer than this NumPy (matvec, vecmat: 2.2): derivatives only
+            want = f(fnp, X)
     np.testing.assert_allclose(f(fnp, X), want, rtol=1e-12)
     check_scalar(lambda x: fnp.sum(f(fnp, x) * W[: np.size(want)].reshape(np.shape(want))), X)
 

@@ -109,7 +109,8 @@ def test_rules_exist_for_each_input_shape_and_batch(case, data):
                         f"{prim.name}: input {i} has a reverse rule but no forward rule, or the "
                         "other way round")
         _check_shape_rule(eq)
-        _check_batch_rule(eq)
+        with np.errstate(all="ignore"):  # scaled batch members may reach a singular point
+            _check_batch_rule(eq)
 
 
 def _check_shape_rule(eq):

@@ -14,6 +14,9 @@ Rules are written with funcgrad's own operations, so they are traced by any oute
 """
 from __future__ import annotations
 
+import importlib
+import sys
+
 import numpy as np
 
 from funcgrad.core.tracer import Tracer
@@ -78,7 +81,7 @@ registry: dict[str, "Primitive"] = {}
 
 class Primitive:
     __slots__ = ("name", "impl", "shape_rule", "vjp", "jvp", "batch", "multiple_results", "family",
-                 "inline_below", "recorded_impl", "__doc__")
+                 "inline_below", "recorded_impl", "module", "__doc__")
 
     def __init__(self, name, impl, *, shape, vjp, jvp, batch=None, multiple_results=False,
                  family="", inline_below=False, recorded_impl=None, doc=None):
@@ -100,6 +103,7 @@ class Primitive:
         # primal function is not run beside it); impl itself for every other primitive
         self.recorded_impl = impl if recorded_impl is None else recorded_impl
         self.__doc__ = doc
+        self.module = sys._getframe(1).f_globals.get("__name__")  # where to find it when unpickled
         registry[name] = self
 
     @property
@@ -144,5 +148,18 @@ class Primitive:
         extra = "".join(f", {k}={v!r}" for k, v in params.items())
         return f"{self.name}({shapes}{extra}) failed{where()}: {err}"
 
+    def __reduce__(self):
+        # a primitive is one object per name: pickles and copies refer to it by name
+        return _registered, (self.name, self.module)
+
+    def __deepcopy__(self, memo):
+        return self
+
     def __repr__(self):
         return f"<primitive {self.name}>"
+
+
+def _registered(name, module):
+    if name not in registry and module:
+        importlib.import_module(module)
+    return registry[name]

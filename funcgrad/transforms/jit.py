@@ -132,6 +132,14 @@ class Jitted:
         except (TypeError, ValueError):
             self.arg_names = []
 
+    def __getstate__(self):
+        # compiled programs are not data: a copy (pickle, deepcopy, multiprocessing's spawn)
+        # starts with an empty cache and traces again on its first call
+        state = dict(self.__dict__)
+        state["cache"] = OrderedDict()
+        state["array_cache"] = {}
+        return state
+
     # -- calling --------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         if active_interpreters():

@@ -10,7 +10,9 @@ from funcgrad import tree_util  # noqa: F401
 from funcgrad import tree  # noqa: F401  (jax.tree-style short names)
 from funcgrad import lax  # noqa: F401  (structured control flow)
 from funcgrad import testing  # noqa: F401  (check_grads)
-from funcgrad import flatten_util, nn, optimizers, random  # noqa: F401  (the everyday kit)
+from funcgrad import debug, flatten_util, nn, optimizers, random  # noqa: F401  (the everyday kit)
+from funcgrad.config import config  # noqa: F401
+from funcgrad.debug import debug_nans  # noqa: F401
 from funcgrad.errors import (FuncgradError, NonDifferentiableError, OpError,  # noqa: F401
                              TracerConversionError, TracerLeakError)
 from funcgrad.primitives.elementwise import stop_gradient  # noqa: F401

@@ -122,6 +122,8 @@ class Primitive:
         if top is None:
             try:
                 return self.impl(*args, **params)
+            except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
+                raise
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
                 failure = self.failure(args, params, err)
                 if failure is err:

@@ -77,6 +77,8 @@ class Recorder(Interpreter):
         else:
             try:
                 out = primitive.recorded_impl(*values, **params)
+            except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
+                raise
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
                 failure = primitive.failure(values, params, err)
                 if failure is err:

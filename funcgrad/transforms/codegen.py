@@ -184,7 +184,7 @@ def generate(trace, guards, name="jitted") -> Program:
         lhs = ", ".join(program.namer(v) for v in eq.outputs)
         if eq.primitive.multiple_results and len(eq.outputs) == 1:
             lhs += ","
-        program.lines.append(f"    {lhs} = {rhs}")
+        program.lines.append(f"    {lhs} = {rhs}" if eq.outputs else f"    {rhs}")
         for v in eq.outputs:
             for number, var, value in by_var.get(id(v), ()):
                 program.guard(number, var, value)
@@ -277,7 +277,7 @@ def _reusable_buffers(trace) -> dict:
     free: dict[tuple, list] = {}
     chosen = {}
     for i, eq in enumerate(trace.equations):
-        out = eq.outputs[0].value
+        out = eq.outputs[0].value if eq.outputs else None  # effects have no outputs
         if _writes_out(eq) and type(out) is np.ndarray and out.ndim:
             key = (out.shape, out.dtype)
             buffer = None

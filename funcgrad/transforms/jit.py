@@ -20,7 +20,7 @@ import numpy as np
 from funcgrad.core.ir import Var
 from funcgrad.core.recorder import Recorder
 from funcgrad.core.tracer import Tracer, active_interpreters, running
-from funcgrad.errors import user_frame, where
+from funcgrad.errors import user_frame, user_stacklevel, where
 from funcgrad.transforms._inputs import as_array
 from funcgrad.transforms.codegen import GuardFailed, compile_program, generate
 from funcgrad.transforms.codegen_scalar import applies, generate_scalar, with_numpy_fallback
@@ -220,6 +220,7 @@ class Jitted:
         return (dyn_args, dyn_kwargs), statics, rebuild
 
     def _trace(self, leaves, tree, rebuild):
+        drawn_before = _numpy_random_states(self.fun)
         with running(GuardRecorder(f"jit({self.__name__})")) as recorder:
             try:
                 arrays = [as_array(x, f"argument leaf {i}", "jit", differentiable=False)
@@ -237,6 +238,7 @@ class Jitted:
             out_leaves, out_tree = tree_flatten(result)
             trace = recorder.finish(out_leaves)
         self.trace_count += 1
+        _warn_if_numpy_random_drawn(drawn_before, self.fun, self.__name__)
         pure = _is_pure(trace)
         optimised, guards = optimize(trace, recorder.guards) if pure else (trace, [])
         name = _identifier(self.__name__)
@@ -320,6 +322,38 @@ class Jitted:
         if index < len(self.arg_names):
             return f"{index} ({self.arg_names[index]!r})"
         return str(index)
+
+
+def _numpy_random_states(fun):
+    """The state of numpy.random's global generator and of the Generator/RandomState objects
+    `fun` refers to (its globals and closure), to compare before and after tracing."""
+    _, keys, position, has_gauss, _ = np.random.get_state()
+    found = [(keys[:4].tobytes(), position, has_gauss)]
+    code = getattr(fun, "__code__", None)
+    names = [getattr(fun, "__globals__", {}).get(n) for n in code.co_names] if code else []
+    cells = []
+    for cell in getattr(fun, "__closure__", None) or ():
+        try:
+            cells.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
+    for obj in names + cells:
+        if isinstance(obj, np.random.Generator):
+            found.append(repr(obj.bit_generator.state))
+        elif isinstance(obj, np.random.RandomState):
+            found.append(repr(obj.get_state(legacy=False)))
+    return found
+
+
+def _warn_if_numpy_random_drawn(before, fun, name):
+    """Tracing drew from numpy.random: those numbers are frozen into the compiled trace."""
+    if _numpy_random_states(fun) != before:
+        warnings.warn(
+            f"jit({name}) drew random numbers from numpy.random while tracing: they are frozen "
+            "into the compiled trace, so every call returns the same numbers. Pass a key "
+            "instead: key = funcgrad.random.key(0); key, sub = funcgrad.random.split(key); "
+            "funcgrad.random.normal(sub, shape) inside the function, with the key as an "
+            "argument (see docs/random.md).", RuntimeWarning, stacklevel=user_stacklevel())
 
 
 def _plain_key(args):

@@ -12,7 +12,8 @@
 - negation folding: x + (-y) and -y + x become x - y, x - (-y) becomes x + y, and
   x + c * (-y) becomes x - c * y (the same values in IEEE arithmetic, one operation fewer; the
   chain rule writes such negations for every minus sign of a derivative);
-- dead-code elimination: only what an output or a guard needs is kept.
+- dead-code elimination: only what an output, a guard or an effect (debug callbacks) needs is
+  kept.
 
 Guards (value-dependent decisions recorded while tracing, see jit.py) are `(var, value, where)`;
 they keep their variable alive and are rewritten with it.
@@ -121,6 +122,10 @@ def optimize(trace: Trace, guards=()):
     seen: dict[tuple, tuple] = {}
     kept = []
     for eq in trace.equations:
+        if eq.primitive.family == "effect":  # runs at every call: never folded, merged or dropped
+            kept.append(Equation(eq.primitive, tuple(resolve(x) for x in eq.inputs), eq.outputs,
+                                 eq.params))
+            continue
         inputs = _shrink_uniform_constants(eq, tuple(resolve(x) for x in eq.inputs))
         if not any(type(x) is Var for x in inputs):
             for v in eq.outputs:
@@ -197,7 +202,7 @@ def _live(equations, outputs, guards) -> list:
     live = {id(x) for x in outputs if type(x) is Var} | {id(g[0]) for g in guards}
     needed = []
     for eq in reversed(equations):
-        if any(id(v) in live for v in eq.outputs):
+        if eq.primitive.family == "effect" or any(id(v) in live for v in eq.outputs):
             needed.append(eq)
             live.update(id(x) for x in eq.inputs if type(x) is Var)
     needed.reverse()

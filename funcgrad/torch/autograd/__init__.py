@@ -121,20 +121,6 @@ def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - PyTorch
     return data
 
 
-class detect_anomaly:  # noqa: N801 - PyTorch's name; funcgrad.torch's errors already say where
-    """Accepted for compatibility: errors in backward already name the node and the user's line."""
-
-    def __init__(self, check_nan=True):
-        self.check_nan = check_nan
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-class set_detect_anomaly(detect_anomaly):  # noqa: N801
-    def __init__(self, mode, check_nan=True):
-        super().__init__(check_nan)
-        self.mode = mode
+from funcgrad.torch.autograd.anomaly_mode import (detect_anomaly,  # noqa: E402,F401
+                                                   is_anomaly_check_nan_enabled,
+                                                   is_anomaly_enabled, set_detect_anomaly)

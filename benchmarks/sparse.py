@@ -187,8 +187,8 @@ def banded_hessian(n):
           f"{medians['funcgrad jit(sparse_hessian)'] / medians['funcgrad jit(grad)']:.2f}x")
     small = 2000
     xs = x[:small]
-    H = hessian_small = fg.sparse_hessian(banded_objective)(xs)
-    error = np.abs(hessian_small.toarray() - fg.hessian(banded_objective)(xs)).max()
+    H = fg.sparse_hessian(banded_objective)(xs)
+    error = np.abs(H.toarray() - fg.hessian(banded_objective)(xs)).max()
     print(f"  check at n = {small}: max |sparse - dense hessian| = {error:.2e}, nnz {H.nnz}")
 
 

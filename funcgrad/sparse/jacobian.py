@@ -21,7 +21,7 @@ from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import dtype_of
 from funcgrad.primitives.indexing import getitem
 from funcgrad.sparse.coloring import Coloring, coloring, symmetrized
-from funcgrad.sparse.pattern import as_csr, pattern_result, sparse_result
+from funcgrad.sparse.pattern import CSRPattern, pattern_result, sparse_result
 from funcgrad.transforms._inputs import normalize_argnums, with_fixed_args
 from funcgrad.transforms._dependency_rows import stack_rows
 from funcgrad.transforms.forward import forward_pass
@@ -163,7 +163,7 @@ def jacobian_sparsity(fun, argnums=0, has_aux=False, local=False):
             pattern = _detect(trace, outs)
             if local:
                 _check_real("jacobian_sparsity", fun, ins, outs)
-                pattern = _nonzeros(trace, ins, outs, coloring(pattern_tuple(*pattern)))
+                pattern = _nonzeros(trace, ins, outs, coloring(CSRPattern(*pattern)))
         return (pattern_result(*pattern), aux) if has_aux else pattern_result(*pattern)
 
     sparsity_fun.__name__ = f"jacobian_sparsity({_name(fun)})"
@@ -193,7 +193,7 @@ def hessian_sparsity(fun, argnums=0, has_aux=False, local=False):
             if local:
                 _check_real("hessian_sparsity", fun, outs, outs)
                 pattern = _nonzeros(trace, outs, outs,
-                                    coloring(pattern_tuple(*pattern), mode="star"))
+                                    coloring(CSRPattern(*pattern), mode="star"))
         return (pattern_result(*pattern), aux) if has_aux else pattern_result(*pattern)
 
     sparsity_fun.__name__ = f"hessian_sparsity({_name(fun)})"
@@ -243,7 +243,7 @@ class _LastColoring:
         last = self.colors
         if (last is None or last.shape != shape or not np.array_equal(last.indptr, indptr)
                 or not np.array_equal(last.indices, indices)):
-            self.colors = coloring(pattern_tuple(indptr, indices, shape), self.mode)
+            self.colors = coloring(CSRPattern(indptr, indices, shape), self.mode)
         return self.colors
 
 
@@ -344,12 +344,3 @@ def sparse_hessian(fun, argnums=0, has_aux=False, sparsity=None, chunk_size=None
 
     hessian_fun.__name__ = f"sparse_hessian({_name(fun)})"
     return hessian_fun
-
-
-class pattern_tuple:  # noqa: N801 - a small record, used like a function
-    """A pattern already in canonical CSR form (skips the conversion in `coloring`)."""
-
-    __slots__ = ("indptr", "indices", "shape")
-
-    def __init__(self, indptr, indices, shape):
-        self.indptr, self.indices, self.shape = indptr, indices, shape

@@ -96,13 +96,22 @@ def sparse_result(data, indptr, indices, shape):
     return COOMatrix(data, rows, indices, shape, indptr)
 
 
+class CSRPattern:
+    """A pattern already in canonical CSR form (sorted, no repeats), as detection makes it."""
+
+    __slots__ = ("indptr", "indices", "shape")
+
+    def __init__(self, indptr, indices, shape):
+        self.indptr, self.indices, self.shape = indptr, indices, tuple(shape)
+
+
 def as_csr(pattern):
     """(indptr, indices, shape) of a sparsity pattern given as a SciPy sparse matrix or array, a
     COOMatrix, a Coloring, or a dense array (non-zeros are the pattern); sorted, no repeats.
     An explicitly stored zero of a sparse matrix counts as part of the pattern."""
     from funcgrad.sparse.coloring import Coloring
 
-    if isinstance(pattern, Coloring) or type(pattern).__name__ == "pattern_tuple":
+    if isinstance(pattern, (Coloring, CSRPattern)):
         return pattern.indptr, pattern.indices, pattern.shape
     if isinstance(pattern, COOMatrix):
         return _canonical(pattern.rows, pattern.cols, pattern.shape)

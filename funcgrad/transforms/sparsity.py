@@ -152,8 +152,9 @@ def reduction(eq, pats):
     (x,), (p,) = eq.inputs[:1], pats[:1]
     shape = _shape(x)
     axis = eq.params.get("axis")
-    if isinstance(axis, (int, np.integer)):
-        axis = (int(axis) % max(len(shape), 1),)
+    if axis is not None:
+        axis = (axis,) if isinstance(axis, (int, np.integer)) else axis
+        axis = tuple(int(a) % max(len(shape), 1) for a in axis)
     kept = reduced_shape(shape, axis, True)
     target = np.broadcast_to(positions(kept), shape)
     (out_shape,) = _out_shapes(eq)
@@ -185,7 +186,7 @@ def moves_elements(eq, pats):
         indices = _concrete(eq.inputs[1])
         if indices is None:  # indices computed from x: any element along the axis may be taken
             return along_axis(eq, pats)
-        src = eq.primitive.impl(arrays[0] - 0, indices, **eq.params)
+        src = eq.primitive.impl(arrays[0], indices, **eq.params)
         return [rows_.gather(pats[0], src)]
     src = eq.primitive.impl(*arrays, **eq.params)
     joint = stacked[0] if len(stacked) == 1 else rows_.stack_rows(stacked)

@@ -160,3 +160,39 @@ def test_the_local_pattern_drops_exact_zeros_at_this_point_only():
     h = lambda x: fnp.sum(fg.numpy.maximum(x, 0.0) ** 3)  # noqa: E731
     np.testing.assert_array_equal(fg.hessian_sparsity(h, local=True)(x).toarray(),
                                   fg.hessian(h)(x) != 0)
+
+
+ONCE = settings(max_examples=1, deadline=None, derandomize=True,
+                suppress_health_check=list(HealthCheck))
+SECOND_ORDER = [c for c in CASES if c.order >= 2 and "fwd" in c.modes]
+
+
+@pytest.mark.parametrize("case", SECOND_ORDER, ids=lambda c: c.id)
+@given(data=st.data())
+@ONCE
+def test_sparse_hessian_equals_dense_on_the_op_table(case, data):
+    """The Hessian pattern is detected from the gradient's trace: every reverse rule meets the
+    detection interpreter here."""
+    arrays, static = split_sample(data.draw(case.inputs))
+    if any(np.iscomplexobj(a) for a in arrays):
+        return
+    fun = _flat_output(bind(case, fnp, static))
+    out = np.asarray(fun(*arrays))
+    if not np.issubdtype(out.dtype, np.floating):
+        return
+    weights = np.random.default_rng(3).standard_normal(out.shape)
+    for k, x in enumerate(arrays):
+        x = np.asarray(x)
+        if x.dtype != np.float64:
+            continue
+        f = lambda v, k=k: fnp.sum(fun(*arrays[:k], v, *arrays[k + 1:]) * weights)  # noqa: E731
+        expected = np.reshape(fg.hessian(f)(x), (x.size, x.size))
+        if not np.all(np.isfinite(expected)):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fg.sparse.SparsityWarning)
+            pattern = fg.hessian_sparsity(f)(x).toarray()
+            H = fg.sparse_hessian(f)(x).toarray()
+        assert not ((expected != 0) & ~pattern).any(), f"{case.id}, argument {k}"
+        np.testing.assert_allclose(H, expected, rtol=1e-10, atol=1e-10,
+                                   err_msg=f"{case.id}, argument {k}")

@@ -15,8 +15,8 @@ Rules are per family, written once with index arrays:
 - matmul, einsum and linear: each operand reduced over the contracted letters, broadcast to the output
   (with a constant matrix, only its non-zero entries connect an output to an input);
 - FFTs: every element of the transformed axes (the other axes stay apart);
-- linear algebra and anything without a rule: every output element depends on every input
-  element (correct and conservative; a primitive without a rule says so once, by a warning).
+- linear algebra: dense within each matrix of a stack (the last two axes);
+- anything without a rule: every output element depends on every input element (correct and conservative; a primitive without a rule says so once, by a warning).
 
 The pattern is *global* over every input that takes the same path through the function: a
 value-dependent choice (`where` on a traced condition, max, sort, gathers at traced indices) keeps
@@ -384,6 +384,34 @@ def conv2d(eq, pats):
     return [rows_.union(parts)]
 
 
+def linalg(eq, pats):
+    """Matrix functions act on the last two axes: every output element of one matrix of a stack
+    depends on every element of that matrix (and of the matching matrices of the other operands,
+    leading axes broadcasting); unbatched operands are simply dense."""
+    shapes = [_shape(x) for x in eq.inputs]
+    try:
+        if any(len(s) < 2 for s, p in zip(shapes, pats) if p is not None):
+            raise ValueError
+        batch = np.broadcast_shapes(*[s[:-2] for s in shapes])
+        outs = _out_shapes(eq)
+        if not batch or any(tuple(o[:len(batch)]) != batch for o in outs):
+            raise ValueError
+    except ValueError:
+        return dense_rule(eq, pats)
+    per_matrix = []
+    for shape, p in zip(shapes, pats):
+        if p is None:
+            continue
+        own = shape[:-2]
+        stacked = rows_.combine(p, np.broadcast_to(positions(own + (1, 1)), shape),
+                                positions(shape), int(np.prod(own, dtype=np.int64)))
+        aligned = positions(own).reshape((1,) * (len(batch) - len(own)) + own)
+        per_matrix.append(rows_.gather(stacked, np.broadcast_to(aligned, batch)))
+    joint = rows_.union(per_matrix)
+    return [rows_.gather(joint, np.broadcast_to(
+        positions(batch).reshape(batch + (1,) * (len(o) - len(batch))), o)) for o in outs]
+
+
 def loss(eq, pats):
     """Fused losses: elementwise with reduction='none', otherwise a scalar of everything."""
     if eq.params.get("reduction") == "none" and eq.primitive.name != "nll_loss":
@@ -433,7 +461,7 @@ RULES = {
 
 FAMILY_RULES = {
     "elementwise": _elementwise_checked, "special": _elementwise_checked,
-    "linalg": dense_rule,
+    "linalg": linalg,
 }
 
 

@@ -374,7 +374,10 @@ def _plain_key(args):
 def _as_compiled_returns(lowered, leaves, traced):
     """The result of the tracing call as the compiled code returns it, so that its types (a
     Python float, a NumPy scalar, a 0-d array) do not depend on whether the trace was cached.
-    The values are the same: the code computes what NumPy computed while tracing."""
+    The values are the same: the code computes what NumPy computed while tracing. A program
+    with effects (fg.debug.callback) ran them while tracing: running it again would repeat them."""
+    if any(eq.primitive.family == "effect" for eq in lowered.optimised.equations):
+        return traced
     try:
         with np.errstate(all="ignore"):  # tracing has warned already
             return lowered.unpack(lowered.compiled(*leaves))

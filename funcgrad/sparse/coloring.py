@@ -38,7 +38,7 @@ class Coloring:
     """
 
     __slots__ = ("mode", "colors", "n_colors", "shape", "indptr", "indices", "order",
-                 "_gather")
+                 "_gather", "_seeds")
 
     def __init__(self, mode, colors, shape, indptr, indices, order):
         self.mode = mode
@@ -49,6 +49,7 @@ class Coloring:
         self.indices = indices
         self.order = order
         self._gather = None
+        self._seeds = None
 
     @property
     def nnz(self) -> int:
@@ -61,10 +62,13 @@ class Coloring:
     def seeds(self):
         """The seed matrix, (n_colors, n) for "fwd"/"star" or (n_colors, m) for "rev": row c is
         the sum of the basis vectors of colour c."""
-        size = self.shape[0] if self.mode == "rev" else self.shape[1]
-        seeds = np.zeros((self.n_colors, size))
-        seeds[self.colors, np.arange(size)] = 1.0
-        return seeds
+        if self._seeds is None:
+            size = self.shape[0] if self.mode == "rev" else self.shape[1]
+            seeds = np.zeros((self.n_colors, size))
+            seeds[self.colors, np.arange(size)] = 1.0
+            seeds.flags.writeable = False  # made once, shared by every evaluation
+            self._seeds = seeds
+        return self._seeds
 
     def gather_index(self):
         """For each non-zero in CSR order, its flat position in the compressed result: (n_colors,
@@ -267,7 +271,7 @@ def is_star_coloring(indptr, indices, n, colors) -> bool:
 
 # -- the public entry point -----------------------------------------------------------------
 
-def coloring(pattern, mode="auto", order="dsatur"):
+def coloring(pattern, mode: str = "auto", order: str = "dsatur") -> Coloring:
     """Colour a sparsity pattern: compute once, evaluate derivatives many times.
 
     Parameters

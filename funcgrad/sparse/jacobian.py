@@ -13,6 +13,8 @@ and other transforms trace through it.
 """
 from __future__ import annotations
 
+from typing import Any, Callable, Sequence
+
 import numpy as np
 
 from funcgrad.core.gcpause import paused_gc
@@ -75,7 +77,8 @@ def _split(flat_seeds, leaves):
     for leaf in leaves:
         size = _size(leaf)
         part = flat_seeds[:, start:start + size]
-        out.append(part.reshape((len(flat_seeds),) + tuple(np.shape(leaf))).astype(dtype_of(leaf)))
+        shape = (len(flat_seeds),) + tuple(np.shape(leaf))
+        out.append(part.reshape(shape).astype(dtype_of(leaf), copy=False))
         start += size
     return out
 
@@ -139,7 +142,8 @@ def _check_against_products(transform, trace, ins, outs, colors, data):
 
 # -- the public functions -----------------------------------------------------------------------
 
-def jacobian_sparsity(fun, argnums=0, has_aux=False, local=False):
+def jacobian_sparsity(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+                      local: bool = False) -> Callable:
     """The Jacobian's sparsity pattern, detected from the expression list (no derivative taken).
 
     Returns a function of fun's arguments giving a boolean `scipy.sparse.csr_array` of shape
@@ -180,7 +184,8 @@ def _nonzeros(trace, ins, outs, colors):
     return indptr, colors.indices[keep], colors.shape
 
 
-def hessian_sparsity(fun, argnums=0, has_aux=False, local=False):
+def hessian_sparsity(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+                     local: bool = False) -> Callable:
     """The Hessian's (symmetric) sparsity pattern of a scalar function: the Jacobian pattern of
     its gradient, detected from the gradient's expression list, made symmetric. `local=True`
     drops the entries that are exactly zero at this point (one sparse Hessian evaluation)."""
@@ -252,8 +257,9 @@ def _check_mode(mode, allowed, transform):
         raise ValueError(f"{transform}: mode must be one of {allowed}, got {mode!r}")
 
 
-def sparse_jacobian(fun, argnums=0, has_aux=False, mode="auto", sparsity=None, chunk_size=None,
-                    check=False):
+def sparse_jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+                    mode: str = "auto", sparsity: Any = None, chunk_size: int | None = None,
+                    check: bool = False) -> Callable:
     """The Jacobian as a sparse matrix, from a few compressed JVPs (or VJPs).
 
     Parameters
@@ -305,7 +311,9 @@ def sparse_jacobian(fun, argnums=0, has_aux=False, mode="auto", sparsity=None, c
     return jacobian_fun
 
 
-def sparse_hessian(fun, argnums=0, has_aux=False, sparsity=None, chunk_size=None, check=False):
+def sparse_hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+                   sparsity: Any = None, chunk_size: int | None = None,
+                   check: bool = False) -> Callable:
     """The Hessian of a scalar function as a sparse symmetric matrix, by a star colouring: a few
     forward-mode products over the gradient's trace (forward over reverse), then decompressed.
 

@@ -29,3 +29,20 @@ from funcgrad.sparse import (hessian_sparsity, jacobian_sparsity, sparse_hessian
                              sparse_jacobian)
 
 __version__ = "0.1.0"
+
+# the public names (type checkers read re-exports from this list)
+__all__ = [
+    # transforms
+    "grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian",
+    "linearize", "linear_transpose", "vmap", "jit", "make_trace", "eval_shape", "ShapeDtypeStruct",
+    "checkpoint", "remat", "checkpoint_policies", "custom_vjp", "custom_jvp", "custom_gradient",
+    "custom_root", "fixed_point", "stop_gradient", "float0",
+    # sparse derivatives
+    "jacobian_sparsity", "hessian_sparsity", "sparse_jacobian", "sparse_hessian",
+    # errors
+    "FuncgradError", "NonDifferentiableError", "OpError", "TracerConversionError",
+    "TracerLeakError",
+    # submodules
+    "numpy", "lax", "tree_util", "tree", "testing", "flatten_util", "nn", "optimizers", "random",
+    "sparse",
+]

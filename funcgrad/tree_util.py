@@ -166,7 +166,7 @@ class FlattenedIndexKey(_Key):
 
 
 def keystr(keys, *, simple: bool = False, separator: str = "") -> str:
-    """A key path as text, e.g. "['a'][1].b"."""
+    """A key path as text, e.g. `"['a'][1].b"`."""
     if not simple:
         return separator.join(str(k) for k in keys)
     return separator.join(str(k[0]) for k in keys)

@@ -15,6 +15,7 @@ Rules are written with funcgrad's own operations, so they are traced by any oute
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 
 import numpy as np
@@ -102,9 +103,23 @@ class Primitive:
         # what a recording runs in place of impl (custom_jvp: the user's rule, so that the
         # primal function is not run beside it); impl itself for every other primitive
         self.recorded_impl = impl if recorded_impl is None else recorded_impl
-        self.__doc__ = doc
+        self.__doc__ = doc or _default_doc(name, family)
         self.module = sys._getframe(1).f_globals.get("__name__")  # where to find it when unpickled
         registry[name] = self
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """What help() and inspect.signature show: the inputs and parameters of the shape rule,
+        which names them as the primitive takes them (one place, not written twice)."""
+        try:
+            return inspect.signature(self.shape_rule)
+        except (TypeError, ValueError):
+            return inspect.Signature([inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL),
+                                      inspect.Parameter("params", inspect.Parameter.VAR_KEYWORD)])
+
+    @property
+    def __name__(self) -> str:
+        return self.name
 
     @property
     def differentiable(self) -> bool:
@@ -159,6 +174,14 @@ class Primitive:
 
     def __repr__(self):
         return f"<primitive {self.name}>"
+
+
+def _default_doc(name, family):
+    numpy_name = f"`numpy.{name}`" if hasattr(np, name) else f"`{name}`"
+    kind = f"{family} primitive" if family else "primitive"
+    return (f"{numpy_name}, differentiable: the funcgrad {kind} `{name}`. On traced values it "
+            "records one equation; reverse, forward and batching rules are defined with it "
+            "(see docs/conventions.md for its value at singular points).")
 
 
 def _registered(name, module):

@@ -276,7 +276,9 @@ def sparse_jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bo
     check : also compare J @ v with a direct product for a random v, and raise
         `SparsityPatternError` if a given pattern misses a non-zero (a debugging aid).
 
-    Returns a function of fun's arguments giving a `scipy.sparse.csr_array` (a
+    Returns
+    -------
+    A function of fun's arguments giving a `scipy.sparse.csr_array` (a
     `funcgrad.sparse.COOMatrix` without SciPy, or inside jit/vmap); with has_aux, (J, aux).
 
     >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp

@@ -1,6 +1,8 @@
 """Forward mode: record the function, then replay its expression list forwards with tangents."""
 from __future__ import annotations
 
+from typing import Any, Callable, Literal, Sequence, overload
+
 import numpy as np
 
 from funcgrad.primitives._util import dtype_of
@@ -104,6 +106,14 @@ def check_tangents(primal_leaves, tangent_leaves, transform="jvp"):
                 f"Pass tangents of the primals' dtypes (t.astype({p_dtype.name!r})).")
         checked.append(t)
     return checked
+
+
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Literal[False] = False) -> tuple[Any, Any]: ...
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Literal[True]) -> tuple[Any, Any, Any]: ...
 
 
 def jvp(fun, primals, tangents, has_aux=False):

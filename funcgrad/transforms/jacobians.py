@@ -6,9 +6,12 @@ never written out as an identity matrix unless a rule needs it: see diagonal.py.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from funcgrad.core.gcpause import paused_gc
+from funcgrad._typing import ArgNums, P
 from funcgrad.errors import where
 from funcgrad.primitives import shape as _shape
 from funcgrad.primitives._util import dtype_of
@@ -130,7 +133,8 @@ def _jacobian(fun, argnums, has_aux, mode, chunk_size, holomorphic=False):
     return jacobian_fun
 
 
-def jacrev(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
+def jacrev(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+           chunk_size: int | None = None, holomorphic: bool = False) -> Callable[P, Any]:
     """The Jacobian by reverse mode: one batched backward replay over the output's basis.
 
     Its shape is output.shape + input.shape, nested as output tree of input trees.
@@ -143,7 +147,8 @@ def jacrev(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
     return _jacobian(fun, argnums, has_aux, "jacrev", chunk_size, holomorphic)
 
 
-def jacfwd(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
+def jacfwd(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+           chunk_size: int | None = None, holomorphic: bool = False) -> Callable[P, Any]:
     """The Jacobian by forward mode: one batched forward replay over the input's basis."""
     return _jacobian(fun, argnums, has_aux, "jacfwd", chunk_size, holomorphic)
 
@@ -151,7 +156,8 @@ def jacfwd(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
 jacobian = jacrev
 
 
-def hessian(fun, argnums=0, has_aux=False, chunk_size=None, holomorphic=False):
+def hessian(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+            chunk_size: int | None = None, holomorphic: bool = False) -> Callable[P, Any]:
     """The Hessian, as forward-over-reverse: jacfwd(jacrev(fun))."""
     return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, holomorphic), argnums, has_aux,
                   chunk_size, holomorphic)

@@ -14,9 +14,11 @@ import functools
 import inspect
 import warnings
 from collections import OrderedDict
+from typing import Callable, Generic, Sequence, overload
 
 import numpy as np
 
+from funcgrad._typing import ArgNums, P, R
 from funcgrad.core.ir import Var
 from funcgrad.core.recorder import Recorder
 from funcgrad.core.tracer import Tracer, active_interpreters, running
@@ -107,7 +109,7 @@ def _static_key(value, label):
     return value
 
 
-class Jitted:
+class Jitted(Generic[P, R]):
     """The function returned by `jit`. Inspect it with `.trace_count`, `.last_retrace_reason`,
     `.cache_info()` and `.lower(*args)`."""
 
@@ -141,7 +143,7 @@ class Jitted:
         return state
 
     # -- calling --------------------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         if active_interpreters():
             return self.fun(*args, **kwargs)  # under another transform: let it see the primitives
         if not kwargs and self.plain:
@@ -409,6 +411,16 @@ def _is_pure(trace) -> bool:
             if isinstance(x, Tracer):
                 return False
     return not any(isinstance(x, Tracer) for x in trace.outputs)
+
+
+@overload
+def jit(fun: Callable[P, R], *, static_argnums: ArgNums = (),
+        static_argnames: str | Sequence[str] = (), cache_size: int = 64,
+        max_variants: int = 8) -> Jitted[P, R]: ...
+@overload
+def jit(fun: None = None, *, static_argnums: ArgNums = (),
+        static_argnames: str | Sequence[str] = (), cache_size: int = 64,
+        max_variants: int = 8) -> Callable[[Callable[P, R]], Jitted[P, R]]: ...
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_variants=8):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import Any, Callable, Literal, overload
+
+from funcgrad._typing import ArgNums, P, Pullback
 from funcgrad.primitives._util import dtype_of
 
 from funcgrad.core.gcpause import paused_gc
@@ -186,6 +189,14 @@ def record_floats(fun, args, transform, has_aux=False):
     return trace, in_tree, leaves, floats, out_tree, out_values, aux
 
 
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any,
+        has_aux: Literal[False] = False) -> tuple[Any, Pullback]: ...
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any,
+        has_aux: Literal[True]) -> tuple[Any, Pullback, Any]: ...
+
+
 def vjp(fun, *primals, has_aux=False):
     """(fun(*primals), pullback[, aux]): the pullback maps an output cotangent to a tuple of
     cotangents, one per primal, each shaped like that primal (with its dtype; float0 for an
@@ -205,7 +216,9 @@ def vjp(fun, *primals, has_aux=False):
     return (out, pullback, aux) if has_aux else (out, pullback)
 
 
-def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+                   holomorphic: bool = False, allow_int: bool = False
+                   ) -> Callable[P, tuple[Any, Any]]:
     """A function returning (fun(*args), gradient of fun w.r.t. args[argnums]).
 
     With has_aux=True, fun returns (value, aux) and the result is ((value, aux), gradient).
@@ -272,7 +285,8 @@ def _check_holomorphic(fun, out_dtype, in_values, holomorphic):
             "x.astype(complex).")
 
 
-def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+def grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = False,
+         holomorphic: bool = False, allow_int: bool = False) -> Callable[P, Any]:
     """The gradient of a scalar function, as a function of the same arguments (see
     value_and_grad for the options).
 

@@ -1,10 +1,13 @@
 """make_trace: the expression list of a function, for reading (and for other interpreters)."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
+from funcgrad._typing import P
 from funcgrad.transforms.reverse import record
 
 
-def make_trace(fun, has_aux=False):
+def make_trace(fun: Callable[P, Any], has_aux: bool = False) -> Callable[P, Any]:
     """A function that records `fun` on the given arguments and returns its `Trace`.
 
     `print(fg.make_trace(f)(x))` shows one equation per primitive applied, with shapes and dtypes.

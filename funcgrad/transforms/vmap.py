@@ -8,8 +8,11 @@ value is an error that points to `funcgrad.numpy.where` and `funcgrad.lax.cond`.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
+from funcgrad._typing import AxisSpec, P
 from funcgrad.core.tracer import Interpreter, Tracer, running
 from funcgrad.errors import FuncgradError, TracerLeakError, describe, where
 from funcgrad.primitives import shape as _shape
@@ -196,8 +199,9 @@ def _broadcast_prefix(spec_tree, spec_leaves, tree, out):
                for s, c in zip(spec_tree.children, tree.children))
 
 
-def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None, *,
-         chunk_size=None):
+def vmap(fun: Callable[P, Any], in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
+         axis_name: Any = None, axis_size: int | None = None, spmd_axis_name: Any = None, *,
+         chunk_size: int | None = None) -> Callable[P, Any]:
     """Vectorise `fun` over a batch axis of its arguments.
 
     `in_axes` gives, for each positional argument (or each leaf, as a pytree prefix), the axis

@@ -25,6 +25,7 @@ from funcgrad.transforms import (checkpoint, checkpoint_policies, custom_gradien
                                  vmap)
 from funcgrad.transforms import ShapeDtypeStruct, eval_shape  # noqa: F401
 from funcgrad import sparse  # noqa: F401  (sparse Jacobians and Hessians)
+from funcgrad._typing import Array  # noqa: F401  (the type of arrays and traced values)
 from funcgrad.sparse import (hessian_sparsity, jacobian_sparsity, sparse_hessian,  # noqa: F401
                              sparse_jacobian)
 
@@ -39,8 +40,8 @@ __all__ = [
     "custom_root", "fixed_point", "stop_gradient", "float0",
     # sparse derivatives
     "jacobian_sparsity", "hessian_sparsity", "sparse_jacobian", "sparse_hessian",
-    # errors
-    "FuncgradError", "NonDifferentiableError", "OpError", "TracerConversionError",
+    # types and errors
+    "Array", "FuncgradError", "NonDifferentiableError", "OpError", "TracerConversionError",
     "TracerLeakError",
     # submodules
     "numpy", "lax", "tree_util", "tree", "testing", "flatten_util", "nn", "optimizers", "random",

@@ -1,0 +1,57 @@
+"""The public surface type-checks (issue 14): pyright, when installed, finds no error in the
+README's tour or in examples/typed_usage.py, and sees the transforms keep their function's
+parameters."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pyright():
+    exe = shutil.which("pyright") or str(Path(sys.executable).parent / "pyright")
+    if not Path(exe).exists():
+        pytest.skip("pyright is not installed (pip install pyright)")
+    return exe
+
+
+def _check(tmp_path, source):
+    path = tmp_path / "program.py"
+    path.write_text(source)
+    run = subprocess.run([_pyright(), "--outputjson", str(path)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    report = json.loads(run.stdout)
+    return [d for d in report["generalDiagnostics"] if d["severity"] == "error"], report
+
+
+def test_the_readme_tour_type_checks(tmp_path):
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    errors, _ = _check(tmp_path, "\n".join(blocks))
+    assert not errors, [e["message"] for e in errors]
+
+
+def test_the_typed_example_type_checks(tmp_path):
+    errors, _ = _check(tmp_path, (ROOT / "examples" / "typed_usage.py").read_text())
+    assert not errors, [e["message"] for e in errors]
+
+
+def test_transforms_keep_the_parameters_of_their_function(tmp_path):
+    source = '''
+import funcgrad as fg
+def f(x: float, n: int) -> float:
+    return x * n
+reveal_type(fg.grad(f))
+reveal_type(fg.jit(f))
+fg.grad(f)(1.0, "not an int")
+'''
+    errors, report = _check(tmp_path, source)
+    revealed = [d["message"] for d in report["generalDiagnostics"]
+                if d["severity"] == "information"]
+    assert any("(x: float, n: int)" in m for m in revealed), revealed
+    assert any("Jitted[(x: float, n: int), float]" in m for m in revealed), revealed
+    assert len(errors) == 1 and "n" in errors[0]["message"], errors

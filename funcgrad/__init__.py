@@ -38,6 +38,8 @@ __all__ = [
     "linearize", "linear_transpose", "vmap", "jit", "make_trace", "eval_shape", "ShapeDtypeStruct",
     "checkpoint", "remat", "checkpoint_policies", "custom_vjp", "custom_jvp", "custom_gradient",
     "custom_root", "fixed_point", "stop_gradient", "float0",
+    # debugging
+    "debug", "debug_nans", "config",
     # sparse derivatives
     "jacobian_sparsity", "hessian_sparsity", "sparse_jacobian", "sparse_hessian",
     # types and errors

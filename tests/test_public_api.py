@@ -7,7 +7,9 @@ import pytest
 
 import funcgrad as fg
 
-INTERNAL = {"core", "primitives", "transforms", "errors", "scipy"}  # packages, not API names
+# subpackages that are not names of the top-level API: internal layers, and the optional ones a
+# user imports by their own name (funcgrad.torch, funcgrad.scipy, funcgrad.backends)
+INTERNAL = {"core", "primitives", "transforms", "errors", "scipy", "torch", "backends"}
 
 
 def test_every_public_name_of_funcgrad_is_in_all():

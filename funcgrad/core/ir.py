@@ -76,6 +76,28 @@ class Trace:
     def __repr__(self):
         return f"<Trace: {len(self.inputs)} inputs, {len(self.equations)} equations>"
 
+    # -- pictures (funcgrad/core/ir_render.py draws them; the trace stays plain data) -----------
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+    def _repr_html_(self):
+        from funcgrad.core.ir_render import trace_html
+        return trace_html(self)
+
+    def to_dot(self, title="") -> str:
+        """The trace as a Graphviz DOT graph: inputs, equations (with shapes) and outputs."""
+        from funcgrad.core.ir_render import to_dot, trace_graph
+        return to_dot(trace_graph(self, title))
+
+    def to_svg(self, title="", engine="auto") -> str:
+        """The trace drawn as SVG: by funcgrad's own layered layout, or by Graphviz's `dot`
+        when it is installed (engine="auto"; "funcgrad" or "graphviz" to choose)."""
+        from funcgrad.core.ir_render import render_svg, trace_graph
+        return render_svg(trace_graph(self, title), engine)
+
+    def _repr_svg_(self):
+        return self.to_svg(engine="funcgrad")
+
 
 def _dtype_of(value):
     dtype = getattr(value, "dtype", None)

@@ -56,7 +56,7 @@ from funcgrad.torch._extra_methods import (addr, aminmax, copysign, corrcoef, co
                                            scatter_reduce, select, signbit, sinc, tensor_split,
                                            unique_consecutive, vsplit)
 from funcgrad.torch.linalg import (addbmm, addmm, addmv, baddbmm, cdist, chain_matmul, det,  # noqa: F401
-                                   einsum, inverse, kron, logdet, slogdet, tensordot)
+                                   einsum, inverse, kron, logdet, tensordot)
 from funcgrad.torch import linalg  # noqa: F401
 from funcgrad.torch._creation import (arange, as_tensor, empty, empty_like, eye,  # noqa: F401
                                       from_numpy, full, full_like, is_tensor, linspace, numel,
@@ -88,7 +88,22 @@ globals().update(_more.FUNCTIONAL)
 globals().update({k: v for k, v in _more.INPLACE.items() if k not in globals()})
 from funcgrad.torch._ops import swapaxes as swapdims  # noqa: F401,E402
 from funcgrad.torch._ops import ge as greater_equal, gt as greater, le as less_equal, lt as less, ne as not_equal  # noqa: F401,E402
-from funcgrad.torch.linalg import cholesky, matrix_power, pinv as pinverse, qr  # noqa: F401,E402
+from funcgrad.torch.linalg import cholesky, matrix_power, pinv as pinverse  # noqa: F401,E402
+from funcgrad.torch import return_types  # noqa: E402
+from funcgrad.torch._legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: F401,E402
+                                    FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
+
+
+def qr(input, some=True):
+    """torch.qr: Q and R as torch.return_types.qr (reduced unless some=False)."""
+    from funcgrad.torch import linalg as _linalg
+    return return_types.qr(*_linalg.qr(input, "reduced" if some else "complete"))
+
+
+def slogdet(input):
+    """torch.slogdet: sign and log|det| as torch.return_types.slogdet."""
+    from funcgrad.torch import linalg as _linalg
+    return return_types.slogdet(*_linalg.slogdet(input))
 from funcgrad.torch._extra_methods import _svd  # noqa: E402
 
 
@@ -123,6 +138,8 @@ def matrix_exp(input):
         raise NotImplementedError("matrix_exp is not supported by funcgrad.torch")
     return _composite("LinalgMatrixExpBackward0", _fnp.linalg.expm, input)
 from funcgrad.torch import nn, optim  # noqa: F401
+from funcgrad.torch import accelerator, functional, onnx, profiler  # noqa: F401,E402
+from funcgrad.torch.func import vmap  # noqa: F401,E402 - torch.vmap is torch.func's
 from funcgrad.torch.serialization import load, save  # noqa: F401
 
 __version__ = "2.13.0+funcgrad"

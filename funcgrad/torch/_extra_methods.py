@@ -212,8 +212,9 @@ def _nn_functional():
 
 def _svd(input, some):
     """torch.svd's convention: U, S, V (not V^H), reduced unless some=False."""
+    from funcgrad.torch import return_types
     u, s, vh = linalg.svd(input, full_matrices=not some)
-    return u, s, _complex.conj(vh.mT)
+    return return_types.svd(u, s, _complex.conj(vh.mT))
 
 
 _ALIASES = {

@@ -272,6 +272,9 @@ def _random():
 
 
 def _type(self, dtype=None, non_blocking=False, **_):
+    from funcgrad.torch._legacy import is_legacy_type
+    if is_legacy_type(dtype):  # x.type(torch.LongTensor)
+        dtype = dtype.dtype
     if dtype is None:
         return f"torch.{_TYPE_NAMES[_dtype.to_torch(self._data.dtype).name]}Tensor"
     if isinstance(dtype, str):

@@ -116,12 +116,15 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):  # no
                                  weights=None if weight is None else _values(weight),
                                  density=density)
     dtype = _values(input).dtype
-    return Tensor._make(counts.astype(dtype)), Tensor._make(edges.astype(dtype))
+    from funcgrad.torch import return_types
+    return return_types.histogram(Tensor._make(counts.astype(dtype)),
+                                  Tensor._make(edges.astype(dtype)))
 
 
 def frexp(input):
+    from funcgrad.torch import return_types
     mantissa, exponent = np.frexp(_values(input))
-    return Tensor._make(mantissa), Tensor._make(exponent.astype(np.int32))
+    return return_types.frexp(Tensor._make(mantissa), Tensor._make(exponent.astype(np.int32)))
 
 
 def empty_strided(size, stride, *, dtype=None, **_):

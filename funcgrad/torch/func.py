@@ -8,31 +8,98 @@ from __future__ import annotations
 import contextlib
 
 import funcgrad as fg
+from funcgrad.torch import grad_mode
 from funcgrad.torch.tensor import Tensor
-from funcgrad.tree_util import tree_map
+from funcgrad.tree_util import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
+                                tree_unflatten)
+
+
+class _InsertionOrdered(dict):
+    """A dict inside torch.func's transforms: its leaves come in insertion order, as
+    torch.func's pytrees give them (funcgrad.tree_util sorts dict keys, as JAX does)."""
+
+    __slots__ = ()
+
+
+register_pytree_node(_InsertionOrdered, lambda d: (list(d.values()), tuple(d)),
+                     lambda keys, children: _InsertionOrdered(zip(keys, children)))
+
+
+def _restructure(tree, leaf, ordered):
+    """tree with its leaves mapped by `leaf` and its dicts made insertion-ordered nodes
+    (ordered=True) or plain dicts again (ordered=False)."""
+    kind = type(tree)
+    if kind is dict or kind is _InsertionOrdered:
+        items = {k: _restructure(v, leaf, ordered) for k, v in tree.items()}
+        return _InsertionOrdered(items) if ordered else items
+    if kind is list or kind is tuple:
+        return kind(_restructure(v, leaf, ordered) for v in tree)
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):  # a namedtuple
+        return kind(*(_restructure(v, leaf, ordered) for v in tree))
+    if isinstance(tree, Tensor) or tree is None or not hasattr(tree, "__dict__") \
+            and not isinstance(tree, (set, frozenset)):
+        return leaf(tree)
+    return tree_map(leaf, tree)  # another registered node
+
+
+def _lower_leaf(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _lift_leaf(x):
+    if isinstance(x, Tensor) or x is None or isinstance(x, (int, float, bool, str)):
+        return x
+    return Tensor._make(x) if hasattr(x, "shape") else x
 
 
 def _lower(tree):
-    """Tensors -> their data (arrays or tracers), through any pytree."""
-    return tree_map(lambda x: x._data if isinstance(x, Tensor) else x, tree)
+    """Tensors -> their data (arrays or tracers), through any pytree (dicts keep their order)."""
+    return _restructure(tree, _lower_leaf, ordered=True)
 
 
 def _lift(tree):
     """Arrays and tracers -> tensors, through any pytree."""
-    def lift(x):
-        if isinstance(x, Tensor) or x is None or isinstance(x, (int, float, bool, str)):
-            return x
-        return Tensor._make(x) if hasattr(x, "shape") else x
-    return tree_map(lift, tree)
+    return _restructure(tree, _lift_leaf, ordered=False)
 
 
 def _wrap(transform, func, **options):
     inner = transform(lambda *args, **kw: _lower(func(*_lift(args), **kw)), **options)
 
     def transformed(*args, **kwargs):
+        if grad_mode.is_grad_enabled() and _requires_grad(args):
+            return _recorded(inner, args, kwargs)
         return _lift(inner(*_lower(args), **kwargs))
     transformed.__wrapped__ = func
     return transformed
+
+
+def _requires_grad(tree) -> bool:
+    return any(isinstance(x, Tensor) and x._requires_grad
+               for x in tree_leaves(_restructure(tree, lambda x: x, ordered=True)))
+
+
+def _recorded(inner, args, kwargs):
+    """inner(*args) when inputs require grad: each output is a graph node whose backward is
+    the transformed function's own pullback, so `.backward()` works through the transform
+    (as PyTorch records the operations a transform runs)."""
+    from funcgrad.torch._composite import composite
+    leaves, treedef = tree_flatten(_restructure(args, lambda x: x, ordered=True))
+    positions = [i for i, x in enumerate(leaves) if isinstance(x, Tensor)]
+    tensors = [leaves[i] for i in positions]
+    datas = [_lower_leaf(x) for x in leaves]
+
+    def run(*values):
+        full = list(datas)
+        for i, v in zip(positions, values):
+            full[i] = v
+        return inner(*tree_unflatten(treedef, full), **kwargs)
+    with grad_mode.no_grad():
+        out_leaves, out_tree = tree_flatten(run(*[datas[i] for i in positions]))
+    # (one node per output: PyTorch's would be the transformed function's last operation)
+    recorded = [composite("FuncTransformBackward0",
+                          lambda *values, k=k: tree_leaves(run(*values))[k], *tensors)
+                if hasattr(leaf, "shape") else leaf for k, leaf in enumerate(out_leaves)]
+    return _lift(tree_unflatten(out_tree, recorded))
 
 
 def grad(func, argnums=0, has_aux=False):

@@ -6,7 +6,6 @@ node with PyTorch's name, so derivatives come from the registry's rules.
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 
 import numpy as np
 
@@ -15,7 +14,7 @@ from funcgrad.primitives import contraction, elementwise as ew, reductions as re
 from funcgrad.primitives import shape as shp
 from funcgrad.torch import _kernel_dtypes
 from funcgrad.torch._composite import composite
-from funcgrad.torch._ops import _safe_sqrt, as_tensor_arg
+from funcgrad.torch._ops import _return_type, _safe_sqrt, as_tensor_arg
 from funcgrad.torch.tensor import Tensor
 
 _la = fnp.linalg
@@ -155,7 +154,7 @@ def inv(A):  # noqa: N803
 
 inverse = inv
 
-_Slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
+_Slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 
 
 def slogdet(A):  # noqa: N803
@@ -192,9 +191,9 @@ def cholesky(A, *, upper=False):  # noqa: N803
     return out.mT if upper else out
 
 
-_QR = namedtuple("qr", ["Q", "R"])
-_Eigh = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
-_SVD = namedtuple("svd", ["U", "S", "Vh"])
+_QR = _return_type("linalg_qr", ("Q", "R"))
+_Eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+_SVD = _return_type("linalg_svd", ("U", "S", "Vh"))
 
 
 def _parts(name, fn, count, A):  # noqa: N803

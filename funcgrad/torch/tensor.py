@@ -467,9 +467,10 @@ class Tensor(Tracer):
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self.ndim == 0 and spec:
+        # PyTorch's: a 0-d tensor formats as its Python number ('{}'.format(t) included)
+        if self.ndim == 0:
             return format(self.item(), spec)
-        return str(self)
+        return object.__format__(self, spec)
 
 
 graph.TensorType = Tensor

@@ -12,7 +12,7 @@ from funcgrad.torch.grad_mode import (enable_grad, inference_mode, no_grad,  # n
                                       set_grad_enabled, is_grad_enabled)
 from funcgrad.torch.tensor import Tensor
 from funcgrad.torch.autograd.function import Function, FunctionCtx  # noqa: F401
-from funcgrad.torch.autograd import functional  # noqa: F401
+from funcgrad.torch.autograd import functional, profiler  # noqa: F401
 from funcgrad.torch.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 
 

@@ -1,7 +1,7 @@
 """nn.Module: the base class of layers and models (parameters, buffers, sub-modules, hooks)."""
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 
@@ -256,8 +256,7 @@ class Module:
                     f"current model is {target.shape}.")
             np.copyto(target._data, source, casting="unsafe")
             target._counter[0] += 1
-        from collections import namedtuple
-        return namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])(missing, unexpected)
+        return _IncompatibleKeys(missing, unexpected)
 
     # -- calling --------------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
@@ -324,3 +323,16 @@ class Module:
 
     def __dir__(self):
         return list(super().__dir__()) + list(self._parameters) + list(self._modules)
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict returns: the keys it missed and the ones it did not expect."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__

@@ -23,6 +23,8 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + tensor_repr(self)
 
+    __str__ = __repr__  # (Tensor binds __str__ to its own repr)
+
 
 class Buffer(Tensor):
     def __init__(self, data=None, persistent=True):

@@ -2,7 +2,8 @@
 
     python benchmarks/torch_step.py
 
-Three programs, each written once against a torch-like module and run on both:
+Four programs, each written once against a torch-like module and run on both:
+- `polynomial_tensor`: one iteration of PyTorch's tutorial loop (tensor arithmetic, no autograd);
 - `scalar ops`: 100 elementwise ops on a 4-element tensor, then backward (pure per-op overhead);
 - `mlp step`: zero_grad, a 2-layer MLP (32 -> 64 -> 10) on a batch of 16, cross-entropy,
   backward, SGD with momentum;
@@ -35,6 +36,31 @@ def scalar_ops(T):
             y = y.tanh() - 0.5 * y
         y.sum().backward()
         x.grad = None
+    return step
+
+
+def polynomial_step(T):
+    """One iteration of the tutorial "Learning PyTorch with examples" (polynomial_tensor):
+    a cubic fitted to sin on 2000 points, gradients written out by hand, tensor arithmetic only."""
+    import math
+    x = T.linspace(-math.pi, math.pi, 2000)
+    y = T.sin(x)
+    a, b, c, d = (T.tensor(v) for v in (0.1, -0.2, 0.3, 0.05))
+    learning_rate = 1e-6
+
+    def step():
+        nonlocal a, b, c, d
+        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        loss = (y_pred - y).pow(2).sum().item()  # noqa: F841 (the tutorial prints it)
+        grad_y_pred = 2.0 * (y_pred - y)
+        grad_a = grad_y_pred.sum()
+        grad_b = (grad_y_pred * x).sum()
+        grad_c = (grad_y_pred * x ** 2).sum()
+        grad_d = (grad_y_pred * x ** 3).sum()
+        a -= learning_rate * grad_a
+        b -= learning_rate * grad_b
+        c -= learning_rate * grad_c
+        d -= learning_rate * grad_d
     return step
 
 
@@ -79,7 +105,8 @@ def main():
     if torch is not None:
         torch.set_num_threads(1)
     ratios = {}
-    for name, program in [("scalar ops (100 ops + backward)", scalar_ops),
+    for name, program in [("polynomial_tensor (tutorial loop, 2000 points)", polynomial_step),
+                          ("scalar ops (100 ops + backward)", scalar_ops),
                           ("mlp step (16x32 -> 64 -> 10)", mlp_step),
                           ("conv step (digits nets, batch 32)", conv_step)]:
         contenders = {"funcgrad.torch": program(ft)}

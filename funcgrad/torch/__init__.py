@@ -224,3 +224,6 @@ class backends:  # noqa: N801
         deterministic = False
         benchmark = False
         enabled = False
+
+from funcgrad.torch import _out  # noqa: E402
+_out.install(globals())  # out= for the functions PyTorch gives it

@@ -234,9 +234,17 @@ def pow(input, exponent):  # noqa: A001
         name = "PowBackward1"
     elif isinstance(input, Tensor):
         name = "PowBackward0"
+        if type(exponent) is int and exponent == 3 and input._data.dtype.kind in "fc":
+            # x * x * x, as PyTorch's kernel computes a cube (NumPy's power is ~100x slower)
+            from funcgrad.torch._composite import composite
+            return composite(name, _cube, input)
     else:
         name = "PowBackward2"
     return apply(ew.power, (input, exponent), {}, name)
+
+
+def _cube(x):
+    return x * x * x
 
 
 def add(input, other, *, alpha=1):

@@ -120,6 +120,63 @@ class Node:
         self.inputs = tuple(_FREED if isinstance(a, tensor_type) else a for a in self.inputs)
 
 
+class _LinearAsAddmm(Node):
+    """A linear layer's node as PyTorch records it (AddmmBackward0): its edges are (bias,
+    input, weight.t()), the last one a TBackward0 node leading to the weight. The gradients
+    are linear's own rules; the weight's goes out transposed, and TBackward0 turns it back."""
+
+    __slots__ = ()
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((edge, 0) for edge in self.edges)
+
+    def apply(self, grad, create_graph):
+        bias_edge, input_edge, weight_t_edge = self.edges
+        self.edges = [input_edge, weight_t_edge, bias_edge]  # linear's order, for its rules
+        try:
+            g_input, g_weight, g_bias = Node.apply(self, grad, create_graph)
+        finally:
+            self.edges = [bias_edge, input_edge, weight_t_edge]
+        if g_weight is not None:
+            g_weight = _transpose_p().bind(g_weight, axes=(1, 0))
+        return [g_bias, g_input, g_weight]
+
+
+_LinearAsAddmm.__name__ = _LinearAsAddmm.__qualname__ = "AddmmBackward0"
+
+
+def _transpose_p():
+    from funcgrad.primitives.shape import transpose_p
+    return transpose_p
+
+
+def as_addmm(node, weight):
+    """Give linear's node (inputs x, weight, bias) PyTorch's AddmmBackward0 structure."""
+    weight_t = None
+    if weight._requires_grad:
+        holder = TensorType._make(None)
+        record(_transpose_p(), {"axes": (1, 0)}, (weight,), None, holder, "TBackward0")
+        weight_t = holder._grad_fn
+    input_edge, _, bias_edge = node.edges
+    node.__class__ = _LinearAsAddmm
+    node.edges = [bias_edge, input_edge, weight_t]
+
+
+_with_absent: dict = {}
+
+
+def show_absent_input(node):
+    """PyTorch lists an optional input that was not given (conv's bias=None) as a None edge."""
+    cls = type(node)
+    padded = _with_absent.get(cls)
+    if padded is None:
+        padded = _with_absent[cls] = type(cls.__name__, (cls,), {
+            "__slots__": (),
+            "next_functions": property(lambda self: cls.next_functions.fget(self) + ((None, 0),))})
+    node.__class__ = padded
+
+
 class AccumulateGrad:
     """The end of the graph for a leaf: adds the arriving gradient into `leaf.grad`."""
 

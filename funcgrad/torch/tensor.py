@@ -415,9 +415,9 @@ class Tensor(Tracer):
         data = self._data
         if isinstance(data, np.ndarray) and isinstance(new, np.ndarray) and data.flags.writeable:
             if not np.can_cast(new.dtype, data.dtype, "same_kind"):
-                raise RuntimeError(f"result type {_dtype.to_torch(new.dtype).name.capitalize()} "
-                                   f"can't be cast to the desired output type "
-                                   f"{_dtype.to_torch(data.dtype).name.capitalize()}")
+                from funcgrad.torch._dtype_names import scalar_type_name
+                raise RuntimeError(f"result type {scalar_type_name(new.dtype)} can't be cast to "
+                                   f"the desired output type {scalar_type_name(data.dtype)}")
             np.copyto(data, new, casting="same_kind")
         else:
             self._data = _cast_like(new, data)

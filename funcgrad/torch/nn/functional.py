@@ -10,6 +10,7 @@ from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
 from funcgrad.torch._composite import composite
 from funcgrad.torch import _kernel_dtypes, _ops, grad_mode
 from funcgrad.torch._ops import as_tensor_arg
+from funcgrad.torch.graph import as_addmm, show_absent_input
 from funcgrad.torch.tensor import Tensor, apply
 
 relu = _ops.relu
@@ -81,8 +82,20 @@ def linear(input, weight, bias=None):
                                               (tuple(input.shape), tuple(weight.shape)[::-1])))
     if bias is None:
         return _ops.matmul(input, _ops.t(weight))
-    name = "AddmmBackward0" if input.ndim == 2 else "ViewBackward0"
-    return apply(nnp.linear, (input, weight, bias), {}, name)
+    if input.ndim == 2:
+        return _addmm_linear(input, weight, bias)
+    # PyTorch flattens the leading axes, multiplies (AddmmBackward0) and views the answer back
+    lead = tuple(input.shape[:-1])
+    out = _addmm_linear(_ops.reshape(input, (-1, input.shape[-1])), weight, bias)
+    return _ops.reshape(out, lead + (weight.shape[0],))
+
+
+def _addmm_linear(input, weight, bias):
+    out = apply(nnp.linear, (input, weight, bias), {}, "AddmmBackward0")
+    node = out._grad_fn
+    if node is not None and type(node).__name__ == "AddmmBackward0":
+        as_addmm(node, weight)  # edges (bias, input, weight.t()), as PyTorch's
+    return out
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -110,6 +123,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     params = {"stride": _pair(stride), "padding": _pair(padding), "dilation": _pair(dilation)}
     if bias is None and groups == 1:
         out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")
+        if out._grad_fn is not None:
+            show_absent_input(out._grad_fn)  # PyTorch's node lists the missing bias as None
     else:  # one node for convolution, groups and bias, as in PyTorch
         out = composite("ConvolutionBackward0", lambda x, w, b: _grouped_conv(x, w, b, groups, params),
                         input, weight, bias)

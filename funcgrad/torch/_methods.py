@@ -131,7 +131,8 @@ def install():
     T.__abs__ = lambda self: _ops.abs(self)
     T.__bool__ = lambda self: _truth(self)
     T.__float__ = _float
-    T.__int__ = lambda self: int(_scalar(self))
+    T.__int__ = lambda self: int(_scalar(self, python=True))
+    T.__complex__ = _to_complex
     T.__index__ = lambda self: int(_scalar(self))
     T.item = lambda self: _scalar(self).item()
     T.tolist = lambda self: np.asarray(_concrete(self)).tolist()
@@ -362,16 +363,23 @@ def _concrete(t):
     return concrete_value(t._data)
 
 
-def _scalar(t):
+def _scalar(t, python=False):
     data = np.asarray(_concrete(t))
     if data.size != 1:
+        if python:  # float(t), int(t), complex(t)
+            raise ValueError("only one element tensors can be converted to Python scalars")
         raise RuntimeError(f"a Tensor with {data.size} elements cannot be converted to Scalar")
     return data.reshape(())
 
 
 def _float(t):
     t._owner.check_conversion(t, "float()")  # warns, as PyTorch, if t requires grad
-    return float(_scalar(t))
+    return float(_scalar(t, python=True))
+
+
+def _to_complex(t):
+    t._owner.check_conversion(t, "complex()")
+    return complex(_scalar(t, python=True))
 
 
 def _truth(t):

@@ -104,7 +104,7 @@ def _run_tensor_hooks(node: Node, grad, create_graph):
         for hook in list(node.tensor_hooks):
             new = hook(grad)
             if new is not None:
-                grad = new
+                grad = checked_hook_result(hook, new, grad)
     if node.retained is not None:
         tensor = node.retained()
         if tensor is not None and tensor._grad_fn is node:
@@ -114,6 +114,26 @@ def _run_tensor_hooks(node: Node, grad, create_graph):
             else:
                 tensor._grad = tensor._grad + value
     return _unwrap(grad, create_graph)
+
+
+def checked_hook_result(hook, new, old, name=None):
+    """A hook's replacement for the gradient `old`: a tensor of its dtype and size (PyTorch's
+    errors name the hook; `name` stands in for hooks the user did not write directly)."""
+    from funcgrad.torch.tensor import Tensor
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if name is None:
+        name = getattr(hook, "__name__", "<unknown>")
+    new_dtype, old_dtype = new._data.dtype, old._data.dtype
+    if new_dtype != old_dtype:
+        from funcgrad.torch._dtype_names import legacy_type_name
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"{legacy_type_name(old_dtype)} got {legacy_type_name(new_dtype)})")
+    if tuple(new.shape) != tuple(old.shape):
+        raise RuntimeError(f"hook '{name}' has changed the size of value\n[funcgrad] the "
+                           f"gradient has shape {tuple(old.shape)}; the hook returned one of "
+                           f"shape {tuple(new.shape)}")
+    return new
 
 
 def _unwrap(grad, create_graph):
@@ -132,7 +152,7 @@ def _run_leaf(node, grad, capture, captured, accumulate, only, create_graph):
         for hook in list(leaf._hooks.values()):
             new = hook(grad)
             if new is not None:
-                grad = new
+                grad = checked_hook_result(hook, new, grad)
         grad = _unwrap(grad, create_graph)
     if capture and node in capture:
         captured[capture[node]] = _add(captured[capture[node]], grad)

@@ -27,6 +27,9 @@ _NDARRAY = np.ndarray
 _new = object.__new__
 
 
+_SCALAR_WARNING_SHOWN = [False]  # PyTorch warns about float(t) of t requiring grad once
+
+
 class TorchInterpreter(Interpreter):
     """The owner of every tensor: records autograd nodes for primitives applied to tensors."""
 
@@ -36,8 +39,11 @@ class TorchInterpreter(Interpreter):
         return apply(primitive, args, params)
 
     def check_conversion(self, tensor, conversion):
-        # PyTorch converts a tensor that requires grad to a Python number with a warning
-        if tensor._requires_grad and conversion in ("float()", "complex()"):
+        # PyTorch converts a tensor that requires grad to a Python number with a warning, once
+        # per process (TORCH_WARN_ONCE), for float() and complex() only
+        if tensor._requires_grad and conversion in ("float()", "complex()") \
+                and not _SCALAR_WARNING_SHOWN[0]:
+            _SCALAR_WARNING_SHOWN[0] = True
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                           "unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=user_stacklevel())
@@ -370,6 +376,8 @@ class Tensor(Tracer):
     # -- in place ---------------------------------------------------------------------------------
     def _inplace(self, op, *others):
         """Replace this tensor's value by op(self, *others), with PyTorch's in-place rules."""
+        if type(self._data) is _NDARRAY and 0 in self._data.strides:
+            _refuse_repeated_memory(self)
         if self._base is not None:
             from funcgrad.torch._views import check_view_writable
             check_view_writable(self)
@@ -474,6 +482,21 @@ class Tensor(Tracer):
 
 
 graph.TensorType = Tensor
+
+
+def _refuse_repeated_memory(tensor):
+    """PyTorch refuses to write into a tensor that repeats memory (a zero stride on an axis
+    longer than one: expand, broadcast_to, as_strided)."""
+    data = tensor._data
+    if any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
+        from funcgrad.errors import where
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+            f"\n[funcgrad] the tensor of shape {tuple(data.shape)} changed in place{where()} "
+            "repeats its elements (an expand() or broadcast_to() view); change its base, or a "
+            ".clone() of it. (PyTorch lets fill_, zero_ and item assignment through such a "
+            "view; funcgrad refuses them too rather than lose the change.)")
 
 
 def _cast_like(new, old):

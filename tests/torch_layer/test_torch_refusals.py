@@ -167,6 +167,124 @@ DTYPE_CASES = [
 ]
 
 
+def _leaf_hook_returning(T, replace):
+    x = T.ones(2, 3, requires_grad=True)
+
+    def hook(grad):
+        return replace(T, grad)
+    x.register_hook(hook)
+    (x * 2).sum().backward()
+    return x.grad
+
+
+def _inner_hook_returning(T, replace):
+    x = T.ones(2, 3, requires_grad=True)
+    y = x * 2
+
+    def my_hook(grad):
+        return replace(T, grad)
+    y.register_hook(my_hook)
+    (y * 3).sum().backward()
+    return x.grad
+
+
+def _module_hook_returning(T, replace, pre=False):
+    m = _seeded(T).nn.Linear(3, 2)
+    if pre:
+        m.register_full_backward_pre_hook(lambda mod, grad_output: replace(T, grad_output))
+    else:
+        m.register_full_backward_hook(lambda mod, grad_input, grad_output: replace(T, grad_input))
+    x = T.ones(4, 3, requires_grad=True)
+    m(x).sum().backward()
+    return x.grad
+
+
+HOOK_CASES = [
+    (lambda T: _leaf_hook_returning(T, lambda T, g: T.ones(3)), RuntimeError,
+     "hook 'hook' has changed the size of value"),
+    (lambda T: _leaf_hook_returning(T, lambda T, g: T.ones(3, 2)), RuntimeError,
+     "hook 'hook' has changed the size of value"),
+    (lambda T: _leaf_hook_returning(T, lambda T, g: g.double()), RuntimeError,
+     "hook 'hook' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)"),
+    (lambda T: _leaf_hook_returning(T, lambda T, g: 1.0), TypeError,
+     "expected Variable, but hook returned 'float'"),
+    (lambda T: _inner_hook_returning(T, lambda T, g: T.ones(1, 3)), RuntimeError,
+     "hook 'my_hook' has changed the size of value"),
+    (lambda T: _inner_hook_returning(T, lambda T, g: g.long()), RuntimeError,
+     "hook 'my_hook' has changed the type of value (was torch.FloatTensor got torch.LongTensor)"),
+    (lambda T: _inner_hook_returning(T, lambda T, g: [g]), TypeError,
+     "expected Variable, but hook returned 'list'"),
+    (lambda T: _module_hook_returning(T, lambda T, g: (T.ones(3),)), RuntimeError,
+     "hook 'hook' has changed the size of value"),
+    (lambda T: _module_hook_returning(T, lambda T, g: (g[0].double(),)), RuntimeError,
+     "hook 'hook' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)"),
+    (lambda T: _module_hook_returning(T, lambda T, g: (g[0], g[0])), RuntimeError,
+     "Backward hook returned an invalid number of grad_input, got 2, but expected 1"),
+    (lambda T: _module_hook_returning(T, lambda T, g: (1.0,)), TypeError,
+     "expected Variable, but hook returned 'float'"),
+    (lambda T: _module_hook_returning(T, lambda T, g: (T.ones(3),), pre=True), RuntimeError,
+     "hook 'hook' has changed the size of value"),
+    (lambda T: _module_hook_returning(T, lambda T, g: (g[0], g[0]), pre=True), RuntimeError,
+     "Backward pre hook returned an invalid number of grad_output, got 2, but expected 1"),
+]
+
+
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _expanded(T, requires_grad=False):
+    base = T.zeros(3, requires_grad=requires_grad)
+    return (base * 1 if requires_grad else base).expand(3, 3)
+
+
+OVERLAP_CASES = [
+    (lambda T: _expanded(T).add_(1), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).mul_(2), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).__iadd__(1), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).copy_(T.ones(3, 3)), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).clamp_(0, 1), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).relu_(), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).sin_(), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).uniform_(), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).t().add_(1), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T)[:, 0].add_(1), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T).detach().add_(1), RuntimeError, _OVERLAP),
+    (lambda T: _expanded(T, requires_grad=True).add_(1), RuntimeError, _OVERLAP),
+    (lambda T: T.broadcast_to(T.zeros(3), (2, 3)).add_(1), RuntimeError, _OVERLAP),
+    (lambda T: T.zeros(3).as_strided((3, 3), (0, 1)).add_(1), RuntimeError, _OVERLAP),
+]
+
+
+def test_writes_that_do_not_repeat_memory_still_work():
+    assert ft.zeros(1, 3).expand(1, 3).add_(1).tolist() == [[1.0] * 3]  # size-1 axis: no repeat
+    assert _expanded(ft)[0].add_(1).tolist() == [1.0] * 3  # one row of it repeats nothing
+    assert _expanded(ft).clone().add_(1).tolist() == [[1.0] * 3] * 3
+    assert _expanded(ft).contiguous().add_(1).tolist() == [[1.0] * 3] * 3
+    assert ft.zeros(3, 3).add_(_expanded(ft) + 1).tolist() == [[1.0] * 3] * 3  # read from it
+
+
+def test_fills_through_an_expanded_view_are_refused_rather_than_lost():
+    base = ft.ones(3) * 7
+    with pytest.raises(RuntimeError, match="refuses them too rather than lose the change"):
+        base.expand(3, 3).fill_(1.0)
+    assert base.tolist() == [7.0] * 3
+
+
+def test_hooks_that_keep_size_and_dtype_still_replace_the_gradient():
+    assert _leaf_hook_returning(ft, lambda T, g: g * 5).tolist() == [[10.0] * 3] * 2
+    assert _inner_hook_returning(ft, lambda T, g: g + 1).tolist() == [[8.0] * 3] * 2
+    grad = _module_hook_returning(ft, lambda T, g: (g[0] * 0,))
+    assert grad.tolist() == [[0.0] * 3] * 4
+    assert _module_hook_returning(ft, lambda T, g: (None,)) is None  # None: no gradient
+
+
+def test_a_wrong_size_names_both_shapes_on_the_funcgrad_line():
+    with pytest.raises(RuntimeError, match=r"has shape \(2, 3\); the hook returned one of "
+                                           r"shape \(3,\)"):
+        _leaf_hook_returning(ft, lambda T, g: T.ones(3))
+
+
 def _refusal(program, T):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -183,7 +301,7 @@ def _check(program, kind, message, T):
     assert got_message.startswith(message), got_message
 
 
-CASES = GRAD_CASES + DTYPE_CASES
+CASES = GRAD_CASES + DTYPE_CASES + HOOK_CASES + OVERLAP_CASES
 IDS = [c[2][:50] for c in CASES]
 
 
@@ -294,3 +412,53 @@ def test_every_dtype_combination_refuses_as_pytorch(name, fn, shapes):
         if "float16" in dtypes and theirs[0] == "NotImplementedError":
             continue  # float16 kernels PyTorch lacks on the CPU
         assert ours == theirs, (name, dtypes)
+
+
+# -- converting a tensor that requires grad to a Python number ---------------------------------
+
+@pytest.mark.parametrize("convert, warns", [
+    (float, True), (complex, True), (lambda t: __import__("math").exp(t), True),  # via float()
+    (int, False), (bool, False), (lambda t: t.item(), False), (lambda t: t.tolist(), False),
+])
+def test_float_and_complex_warn_once_per_process_as_pytorch(convert, warns):
+    import sys
+    sys.modules["funcgrad.torch.tensor"]._SCALAR_WARNING_SHOWN[0] = False  # a fresh process, as far as this goes
+    y = ft.tensor(2.5, requires_grad=True) * 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        convert(y)
+        convert(y)  # PyTorch's TORCH_WARN_ONCE: never a second time
+    messages = [str(w.message) for w in caught]
+    assert messages == (["Converting a tensor with requires_grad=True to a scalar may lead to "
+                         "unexpected behavior.\nConsider using tensor.detach() first."]
+                        if warns else [])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        float(ft.tensor(1.0))  # no grad: no warning
+    assert not caught
+
+
+@pytest.mark.torch
+def test_pytorch_warns_for_float_once_per_process():
+    pytest.importorskip("torch")
+    import subprocess
+    import sys
+    program = ("import torch, warnings\nwarnings.simplefilter('always')\n"
+               "y = torch.tensor(2.5, requires_grad=True) * 2\n"
+               "with warnings.catch_warnings(record=True) as w:\n"
+               "    warnings.simplefilter('always')\n    float(y); float(y); int(y); y.item()\n"
+               "print(len(w), str(w[0].message).split(' (Triggered')[0])")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == ("1 Converting a tensor with requires_grad=True to a scalar may lead to "
+                   "unexpected behavior.\nConsider using tensor.detach() first.\n")
+
+
+def test_a_tensor_of_several_elements_is_no_python_number():
+    for convert in (float, int, complex):
+        with pytest.raises(ValueError, match="only one element tensors can be converted to "
+                                             "Python scalars"):
+            convert(ft.ones(2))
+    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to "
+                                           "Scalar"):
+        ft.ones(2).item()

@@ -22,8 +22,21 @@ def _call_hooks(pending, grad_input):
     for hook in list(module._backward_hooks.values()):
         result = hook(module, grad_input, pending.grad_output)
         if result is not None:
-            grad_input = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+            grad_input = _checked(result, grad_input, "Backward hook", "grad_input")
     return grad_input
+
+
+def _checked(result, grads, kind, what):
+    """A module hook's replacement gradients: as many as it was given, each None or a tensor
+    of the same size and dtype (PyTorch names these hooks 'hook')."""
+    from funcgrad.torch.engine import checked_hook_result
+    count = len(result)  # (a tensor counts its first dimension, as in PyTorch)
+    if count != len(grads):
+        raise RuntimeError(f"{kind} returned an invalid number of {what}, got {count}, but "
+                           f"expected {len(grads)}")
+    return tuple(new if new is None or old is None else
+                 checked_hook_result(None, new, old, name="hook")
+                 for new, old in zip(result, grads))
 
 
 class _Outputs(Function):
@@ -40,7 +53,7 @@ class _Outputs(Function):
         for hook in list(module._backward_pre_hooks.values()):
             result = hook(module, grads)
             if result is not None:
-                grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                grads = _checked(result, grads, "Backward pre hook", "grad_output")
         pending.grad_output = grads
         if pending.input_count == 0:  # no input needs a gradient: the hooks run now
             _call_hooks(pending, (None,))

@@ -192,8 +192,11 @@ def test_a_batched_index_into_numpy_is_refused_under_vmap():
 
 def test_torch_float_of_a_tensor_requiring_grad_warns_as_pytorch():
     import funcgrad.torch as T
+    import sys
     x = T.tensor(1.0, requires_grad=True)
     for convert in (float, complex, math.sin, np.float64):
+        # PyTorch warns once per process (TORCH_WARN_ONCE): start each as a fresh process
+        sys.modules["funcgrad.torch.tensor"]._SCALAR_WARNING_SHOWN[0] = False
         with pytest.warns(UserWarning, match="requires_grad=True to a scalar"):
             convert(x * 2)
     import warnings

@@ -11,7 +11,8 @@ Rules are per family, written once with index arrays:
   constant indices): the primitive's own implementation applied to an array of element positions
   says where every output element comes from, so the rule is exact for all of them at once;
 - scatters (index_add, add_along_axis): the union of what lands on each element;
-- conv2d and pools: each output element sees its window;
+- conv2d and pools: each output element sees its window; the convolution's gradients link the
+  three positions of each of its multiplies;
 - matmul, einsum and linear: each operand reduced over the contracted letters, broadcast to the output
   (with a constant matrix, only its non-zero entries connect an output to an input);
 - FFTs: every element of the transformed axes (the other axes stay apart);
@@ -412,6 +413,60 @@ def linalg(eq, pats):
         positions(batch).reshape(batch + (1,) * (len(o) - len(batch))), o)) for o in outs]
 
 
+def _conv_taps(x_shape, w_shape, params):
+    """Every multiply of a convolution, as three arrays of shape (N, O, C, Ho, Wo, kh, kw): the
+    position in x (-1: padding), in the output g = conv2d(x, w), and in w of each product."""
+    windows = _window_sources(x_shape, w_shape[2:], params["stride"], params["padding"],
+                              params["dilation"])                  # (N, C, Ho, Wo, kh, kw)
+    n, c, ho, wo, kh, kw = windows.shape
+    full = (n, w_shape[0], c, ho, wo, kh, kw)
+    x_pos = np.broadcast_to(windows[:, None], full)
+    g_pos = np.broadcast_to(positions((n, w_shape[0], ho, wo))[:, :, None, :, :, None, None], full)
+    w_pos = np.broadcast_to(positions(w_shape)[None, :, :, None, None, :, :], full)
+    return x_pos, g_pos, w_pos
+
+
+def _tap_pairs(pattern, target, src, valid, size):
+    return rows_.combine(pattern, target[valid], src[valid], size)
+
+
+def conv2d_input_grad(eq, pats):
+    """dx = conv2d_input_grad(g, w): x[p] receives g[n, o, i, j] w[o, c, di, dj] for every tap
+    of every window that reads p."""
+    g, w = eq.inputs
+    x_pos, g_pos, w_pos = _conv_taps(tuple(eq.params["x_shape"]), _shape(w), eq.params)
+    size = int(np.prod(eq.params["x_shape"], dtype=np.int64))
+    parts = []
+    for k, (src, other_pos, other) in enumerate(((g_pos, w_pos, w), (w_pos, g_pos, g))):
+        if pats[k] is None:
+            continue
+        valid = x_pos >= 0
+        const = _concrete(other)
+        if const is not None:
+            valid = valid & (const.reshape(-1) != 0)[other_pos]
+        parts.append(_tap_pairs(pats[k], x_pos, src, valid, size))
+    return [rows_.union(parts)]
+
+
+def conv2d_weight_grad(eq, pats):
+    """dw = conv2d_weight_grad(x, g): w[o, c, di, dj] receives x at that tap times g[n, o, i, j],
+    for every window."""
+    x, g = eq.inputs
+    x_pos, g_pos, w_pos = _conv_taps(_shape(x), tuple(eq.params["w_shape"]), eq.params)
+    size = int(np.prod(eq.params["w_shape"], dtype=np.int64))
+    parts = []
+    for k, (src, other_pos, other) in enumerate(((x_pos, g_pos, g), (g_pos, x_pos, x))):
+        if pats[k] is None:
+            continue
+        valid = x_pos >= 0
+        const = _concrete(other)
+        if const is not None:
+            flat = np.concatenate([const.reshape(-1) != 0, [False]])  # position -1: padding
+            valid = valid & flat[other_pos]
+        parts.append(_tap_pairs(pats[k], w_pos, src, valid, size))
+    return [rows_.union(parts)]
+
+
 def loss(eq, pats):
     """Fused losses: elementwise with reduction='none', otherwise a scalar of everything."""
     if eq.params.get("reduction") == "none" and eq.primitive.name != "nll_loss":
@@ -455,6 +510,7 @@ RULES = {
     "fft": along_axis, "rfft": along_axis, "irfft": along_axis,
     "matmul": matmul, "einsum": einsum, "linear": linear,
     "conv2d": conv2d, "max_pool2d": pool, "avg_pool2d": pool,
+    "conv2d_input_grad": conv2d_input_grad, "conv2d_weight_grad": conv2d_weight_grad,
     "clamp": _elementwise_checked, "copy": _elementwise_checked,
     "mse_loss": loss, "binary_cross_entropy_with_logits": loss, "nll_loss": loss,
 }

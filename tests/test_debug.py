@@ -258,3 +258,17 @@ def test_torch_without_anomaly_mode_gives_nan_silently_and_check_nan_false():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _sqrt_zero_backward(ftorch, lambda: ftorch.autograd.detect_anomaly(check_nan=False))
+
+
+def test_torch_namespace_anomaly_switches_as_pytorchs():
+    import funcgrad.torch as ftorch
+    assert not ftorch.is_anomaly_enabled()
+    ftorch.set_anomaly_enabled(True, check_nan=False)
+    try:
+        assert ftorch.is_anomaly_enabled() and not ftorch.is_anomaly_check_nan_enabled()
+    finally:
+        ftorch.set_anomaly_enabled(False)
+    assert not ftorch.autograd.is_anomaly_enabled()
+    torch = pytest.importorskip("torch")
+    for name in ("is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"):
+        assert hasattr(torch, name)

@@ -68,6 +68,8 @@ from funcgrad.torch.grad_mode import (enable_grad, inference_mode, is_grad_enabl
                                       no_grad, set_grad_enabled)
 from funcgrad.torch._device import device  # noqa: F401
 from funcgrad.torch import autograd, func  # noqa: F401
+from funcgrad.torch.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: F401
+                                                   is_anomaly_enabled, set_anomaly_enabled)
 from funcgrad.torch import utils  # noqa: F401
 from funcgrad.torch import distributions  # noqa: F401
 from funcgrad.torch._namespace import (are_deterministic_algorithms_enabled, autocast,  # noqa: F401,A004

@@ -71,11 +71,18 @@ def _set(enabled: bool, check_nan: bool):
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on (torch.is_anomaly_enabled)."""
     return _state["enabled"]
 
 
 def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly detection also checks backward results for NaN."""
     return _state["check_nan"]
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly detection on or off (torch.set_anomaly_enabled)."""
+    _set(bool(enabled), bool(check_nan))
 
 
 class detect_anomaly:  # noqa: N801 - PyTorch's name

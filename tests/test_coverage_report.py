@@ -27,4 +27,6 @@ def test_linalg_and_fft_are_fully_differentiable():
         cells = [c.strip() for c in rows[namespace].split("|")[2:7]]
         assert cells[3] == "0" and cells[4] == "0", rows[namespace]  # nothing missing
     assert int(rows["`numpy`"].split("|")[2]) >= 120
+    assert int(rows["`numpy`"].split("|")[5]) == 0  # every NumPy name resolves
+    assert "## Remaining gaps" in text and "`finfo`" in text.split("## Remaining gaps")[1]
     assert np.isfinite(len(text))

@@ -64,9 +64,10 @@ def test_shape_queries_do_not_trace():
 
 
 def test_missing_rule_names_the_function():
+    # a NumPy function funcgrad.numpy takes from NumPy as it is (no derivative rule of its own)
     name = next(n for n in ["sort_complex", "trim_zeros", "polyfit", "histogram", "unique",
-                                "histogram_bin_edges", "apply_along_axis"]
-                if not hasattr(fnp, n))
+                            "histogram_bin_edges", "apply_along_axis", "datetime_as_string"]
+                if getattr(fnp, n, None) in (None, getattr(np, n)))
     with pytest.raises(MissingRuleError, match=rf"numpy\.{name}.*add a rule"):
         fg.grad(lambda x: np.sum(getattr(np, name)(x)))(X)
 

@@ -5,7 +5,7 @@
 from numpy import (e, euler_gamma, float32, float64, inf, int32, int64, nan, newaxis,  # noqa: F401
                    pi, bool_, complex64, complex128)
 
-from funcgrad.primitives.contraction import (dot, einsum, inner, matmul, outer,  # noqa: F401
+from funcgrad.primitives.contraction import (dot, inner, matmul, outer,  # noqa: F401
                                              tensordot, vdot)
 from funcgrad.primitives.elementwise import (  # noqa: F401
     abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, ceil,
@@ -23,11 +23,11 @@ from funcgrad.primitives.shape import (  # noqa: F401
     dstack, expand_dims, flip, fliplr, flipud, hstack, moveaxis, ravel, repeat, reshape, roll,
     split, squeeze, stack, swapaxes, tile, transpose, vstack)
 from funcgrad.numpy._composites import (  # noqa: F401
-    around, average, clip, diag, diagonal, expit, log_softmax, logsumexp, mean, round, sigmoid,
+    around, average, clip, diag, diagonal, einsum, expit, log_softmax, logsumexp, mean, round, sigmoid,
     softmax, std, trace, tril, triu, var)
 from funcgrad.numpy._creation import (  # noqa: F401
-    arange, array, asarray, empty, empty_like, eye, full, full_like, identity, linspace, logspace,
-    ndim, ones, ones_like, shape, size, tri, zeros, zeros_like)
+    arange, array, asarray, empty, empty_like, eye, full, full_like, geomspace, identity, linspace,
+    logspace, ndim, ones, ones_like, shape, size, tri, zeros, zeros_like)
 from funcgrad.numpy import _methods  # noqa: F401  (installs x.sum(), x.T, x.at, ... on tracers)
 from funcgrad.numpy._at import at  # noqa: F401
 from funcgrad.numpy._statistics import *  # noqa: F401,F403
@@ -35,5 +35,25 @@ from funcgrad.numpy._assembly import *  # noqa: F401,F403
 from funcgrad.numpy._signal import *  # noqa: F401,F403
 from funcgrad.numpy._polynomial import *  # noqa: F401,F403
 from funcgrad.numpy._breadth import *  # noqa: F401,F403
+from funcgrad.numpy._index_tricks import *  # noqa: F401,F403
+from funcgrad.numpy._utilities import *  # noqa: F401,F403
 from funcgrad.numpy import linalg, fft  # noqa: F401,E402
 from funcgrad.numpy import _dispatch  # noqa: F401  (NumPy's own functions on tracers)
+from funcgrad.numpy import _arraylike, _numpy_names
+import numpy as _np  # noqa: E402
+
+# every function is entered through one conversion: lists/tuples holding tracers become arrays
+_arraylike.install(globals())
+_arraylike.install(vars(linalg))
+_arraylike.install(vars(fft))
+linalg.test, fft.test = _np.linalg.test, _np.fft.test  # NumPy's test runners, as in numpy.linalg
+
+
+def __getattr__(name):
+    """NumPy's names that funcgrad.numpy takes as they are (types, configuration, index builders,
+    I/O, submodules: see _numpy_names.REASONS), resolved on first use."""
+    return _numpy_names.numpy_own(name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_numpy_names.names()))

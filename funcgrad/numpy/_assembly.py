@@ -481,33 +481,12 @@ def einsum_path(subscripts, *operands, optimize="greedy"):
     return np.einsum_path(subscripts, *shaped, optimize=optimize)
 
 
-def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    """Numbers spaced evenly on a log scale from start to stop (same sign, scalars), as
-    `numpy.geomspace`; differentiable in start and stop."""
-    start, stop = _array(start), _array(stop)
-    if shape_of(start) or shape_of(stop):
-        raise NotImplementedError("geomspace: only scalar start and stop are supported")
-    if _static(start) == 0 or _static(stop) == 0 or _static(start) * _static(stop) < 0:
-        raise ValueError("geomspace: start and stop must be non-zero and of the same sign")
-    sign = float(np.sign(_static(start)))
-    steps = np.arange(num) / max(num - 1 if endpoint else num, 1)
-    low, high = ew.log(start * sign), ew.log(stop * sign)
-    out = sign * ew.exp(low + (high - low) * steps)
-    ends = np.zeros(num, int)
-    if num:
-        ends[0] = 1
-        if endpoint and num > 1:
-            ends[-1] = 2
-    out = ew.where(ends == 1, start, ew.where(ends == 2, stop, out))
-    return out if dtype is None else ew.astype(out, dtype)
-
-
 row_stack = vstack
 concat = concatenate
 
 __all__ = [
     "append", "asanyarray", "asarray_chkfinite", "block", "broadcast_arrays", "choose",
-    "compress", "concat", "copy", "einsum_path", "geomspace", "insert", "resize",
+    "compress", "concat", "copy", "einsum_path", "insert", "resize",
     "cross", "cumulative_prod", "cumulative_sum", "delete", "diagflat", "dsplit",
     "extract", "hsplit", "kron", "matrix_transpose", "meshgrid", "pad",
     "permute_dims", "piecewise", "put_along_axis", "rollaxis", "rot90", "row_stack", "select",

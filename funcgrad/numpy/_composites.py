@@ -157,3 +157,51 @@ def round(a, decimals=0):  # noqa: A001 - NumPy's name
 
 
 around = round
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _sublist_letters(sublist) -> str:
+    """[0, 1, Ellipsis] -> 'ab...': NumPy's integer labels (0 to 51) as einsum letters."""
+    letters = []
+    for label in sublist:
+        if label is Ellipsis:
+            letters.append("...")
+        elif isinstance(label, (int, np.integer)) and 0 <= label < len(_LETTERS):
+            letters.append(_LETTERS[int(label)])
+        else:
+            raise ValueError(f"einsum: subscript labels in a sublist must be integers in [0, 52) or "
+                             f"Ellipsis, not {label!r}")
+    return "".join(letters)
+
+
+def einsum(*operands, out=None, dtype=None, order="K", casting="safe", optimize=False):
+    """Einstein summation, as `numpy.einsum`, in both of NumPy's forms: subscripts
+    (`einsum('ij,jk->ik', A, B)`) and sublists (`einsum(A, [0, 1], B, [1, 2], [0, 2])`).
+
+    >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
+    >>> float(fg.grad(lambda a: fnp.einsum(a, [0, 0]))(np.ones((2, 2)))[0, 0])
+    1.0
+    """
+    from funcgrad.primitives.contraction import einsum as _einsum
+    if out is not None:
+        raise TypeError("einsum(..., out=...) cannot write into an array: use the returned value")
+    if not operands:
+        raise ValueError("einsum: no operands given")
+    if isinstance(operands[0], str):
+        subscripts, arrays = operands[0], list(operands[1:])
+    else:
+        subscripts, arrays = _from_sublists(operands)
+    if dtype is not None:
+        arrays = [ew.astype_p.bind(a, dtype=np.dtype(dtype)) for a in arrays]
+    return _einsum(subscripts, *arrays, optimize=optimize)
+
+
+def _from_sublists(operands):
+    """(subscripts, arrays) of einsum's sublist form: array, sublist, ..., [output sublist]."""
+    arrays, inputs = list(operands[0::2]), [_sublist_letters(s) for s in operands[1::2]]
+    output = None
+    if len(arrays) > len(inputs):  # an odd count: the last item is the output sublist
+        output = _sublist_letters(arrays.pop())
+    return ",".join(inputs) + ("" if output is None else "->" + output), arrays

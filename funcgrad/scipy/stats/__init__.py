@@ -1,2 +1,3 @@
-"""funcgrad.scipy.stats: differentiable distributions (norm)."""
-from funcgrad.scipy.stats import norm  # noqa: F401
+"""funcgrad.scipy.stats: differentiable distributions, with scipy.stats' function signatures."""
+from funcgrad.scipy.stats import (bernoulli, beta, cauchy, dirichlet, expon, gamma,  # noqa: F401
+                                  laplace, multivariate_normal, norm, poisson, t)

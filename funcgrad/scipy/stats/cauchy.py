@@ -1,0 +1,40 @@
+"""The Cauchy distribution, as scipy.stats.cauchy: differentiable in x, loc and scale."""
+from __future__ import annotations
+
+import numpy as np
+
+import funcgrad.numpy as fnp
+from funcgrad.scipy.stats._support import standardize
+
+_LOG_PI = float(np.log(np.pi))
+
+
+def logpdf(x, loc=0, scale=1):
+    z, log_scale = standardize(x, loc, scale)
+    return -_LOG_PI - log_scale - fnp.log1p(z * z)
+
+
+def pdf(x, loc=0, scale=1):
+    return fnp.exp(logpdf(x, loc, scale))
+
+
+def cdf(x, loc=0, scale=1):
+    z, _ = standardize(x, loc, scale)
+    return 0.5 + fnp.arctan(z) / np.pi
+
+
+def logcdf(x, loc=0, scale=1):
+    return fnp.log(cdf(x, loc, scale))
+
+
+def sf(x, loc=0, scale=1):
+    z, _ = standardize(x, loc, scale)
+    return 0.5 - fnp.arctan(z) / np.pi
+
+
+def logsf(x, loc=0, scale=1):
+    return fnp.log(sf(x, loc, scale))
+
+
+def ppf(q, loc=0, scale=1):
+    return loc + scale * fnp.tan(np.pi * (fnp.asarray(q) - 0.5))

@@ -25,6 +25,8 @@ import numpy as np
 
 from funcgrad._lax_numeric import *  # noqa: F401,F403 - lax.add, lax.dynamic_slice, ...
 from funcgrad._lax_numeric import __all__ as _numeric_names
+from funcgrad._lax_conv import *  # noqa: F401,F403 - conv_general_dilated, conv, ...
+from funcgrad._lax_conv import __all__ as _conv_names
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import FuncgradError, describe, short_dtype, where as _where
 from funcgrad.primitives import shape as _shape
@@ -405,4 +407,4 @@ def map(f, xs, *, batch_size=None):  # noqa: A001 - JAX's name
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map", "associative_scan",
            "stop_gradient", "psum",
-           "pmean", "pmax", "pmin", "all_gather", "axis_index", "LaxTypeError"] + _numeric_names
+           "pmean", "pmax", "pmin", "all_gather", "axis_index", "LaxTypeError"] + _numeric_names + _conv_names

@@ -1,0 +1,84 @@
+"""funcgrad.scipy.linalg against scipy.linalg: values at SciPy's signatures, check_grads in every
+array argument (forward and reverse, second order)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import funcgrad as fg
+import funcgrad.numpy as fnp
+import funcgrad.scipy.linalg as fla
+from funcgrad.testing import check_grads
+
+sla = pytest.importorskip("scipy.linalg")
+
+RNG = np.random.default_rng(0)
+A = RNG.standard_normal((3, 3)) + 4 * np.eye(3)
+SPD = A @ A.T + np.eye(3)
+B = RNG.standard_normal((3, 2))
+
+
+@pytest.mark.parametrize("lower", [False, True])
+@pytest.mark.parametrize("trans", [0, 1, "T"])
+@pytest.mark.parametrize("unit", [False, True])
+def test_solve_triangular(lower, trans, unit):
+    kw = dict(lower=lower, trans=trans, unit_diagonal=unit)
+    np.testing.assert_allclose(fla.solve_triangular(A, B, **kw), sla.solve_triangular(A, B, **kw), rtol=1e-12)
+    check_grads(lambda a, b: fla.solve_triangular(a, b, **kw), (A, B), order=2)
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_cho_factor_and_solve(lower):
+    c, low = fla.cho_factor(SPD, lower=lower)
+    c_ref, low_ref = sla.cho_factor(SPD, lower=lower)
+    assert low == low_ref
+    np.testing.assert_allclose(c, c_ref, rtol=1e-12)  # the other triangle holds a's entries, as SciPy's
+    np.testing.assert_allclose(fla.cho_solve((c, low), B), sla.cho_solve((c_ref, low_ref), B), rtol=1e-12)
+    np.testing.assert_allclose(fla.cholesky(SPD, lower=lower), sla.cholesky(SPD, lower=lower), rtol=1e-12)
+    check_grads(lambda a: fla.cho_factor(a, lower=lower)[0], (SPD,), order=2)
+    check_grads(lambda a, b: fla.cho_solve(fla.cho_factor(a, lower=lower), b), (SPD, B), order=2)
+
+
+@pytest.mark.parametrize("scale", [0.1, 1.0, 30.0])
+def test_expm(scale):
+    a = scale * RNG.standard_normal((3, 3))
+    np.testing.assert_allclose(fla.expm(a), sla.expm(a), rtol=1e-10)
+    check_grads(fla.expm, (a / max(scale, 1.0),), order=2)
+    # d/dt expm(t A) = A expm(t A)
+    d = fg.jvp(lambda t: fla.expm(t * a), (1.0,), (1.0,))[1]
+    np.testing.assert_allclose(d, a @ sla.expm(a), rtol=1e-8)
+    stack = np.stack([a, -a])
+    np.testing.assert_allclose(fla.expm(stack), np.stack([sla.expm(a), sla.expm(-a)]), rtol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (4, 3), (3, 4)])
+def test_lu(shape):
+    a = RNG.standard_normal(shape)
+    p, l, u = fla.lu(a)
+    p_ref, l_ref, u_ref = sla.lu(a)
+    for got, want in ((p, p_ref), (l, l_ref), (u, u_ref)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    pl, u2 = fla.lu(a, permute_l=True)
+    np.testing.assert_allclose(pl, sla.lu(a, permute_l=True)[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(fla.lu(a, p_indices=True)[0], sla.lu(a, p_indices=True)[0])
+    check_grads(lambda m: fla.lu(m)[1:], (a,), order=2)
+
+
+def test_sqrtm():
+    np.testing.assert_allclose(fla.sqrtm(SPD), sla.sqrtm(SPD), rtol=1e-10)
+    nonsymmetric = A  # positive eigenvalue real parts: a real principal root
+    np.testing.assert_allclose(fla.sqrtm(nonsymmetric), sla.sqrtm(nonsymmetric), rtol=1e-10)
+    check_grads(fla.sqrtm, (SPD,), order=2)
+    check_grads(fla.sqrtm, (nonsymmetric,), order=2)
+    # the root's square is the input, to second order along any direction
+    x = fg.jacfwd(lambda m: fnp.sum(fla.sqrtm(m) @ fla.sqrtm(m)))(SPD)
+    np.testing.assert_allclose(x, np.ones((3, 3)), rtol=1e-8)
+    with pytest.raises(Exception, match="square root"):
+        fla.sqrtm(-np.eye(2) + 0.0)
+
+
+def test_signature_errors():
+    with pytest.raises(ValueError, match="square"):
+        fla.expm(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="trans"):
+        fla.solve_triangular(A, B, trans="X")

@@ -230,3 +230,12 @@ def test_einsum_sublists():
         np.testing.assert_allclose(ours(a, b), numpy_version(a, b), rtol=1e-12)
         grads_ok(ours, a, b)
     assert fg.grad(lambda m: fnp.einsum(m, [0, 0]))(np.ones((2, 2))).tolist() == [[1, 0], [0, 1]]
+
+
+def test_entries_pickle_by_reference_and_follow_debug_nans():
+    import pickle
+    for f in (fnp.mean, fnp.tanh, fnp.add, fnp.linalg.norm, fnp.fft.fft, fnp.row_stack):
+        assert pickle.loads(pickle.dumps(f)) is f
+    with fg.debug_nans():  # swaps Primitive.bind: the entries must call the swapped one
+        with pytest.raises(FloatingPointError):
+            fnp.log([-1.0])

@@ -98,8 +98,9 @@ def _plan(fun, name):
     return positional, keywords, rest
 
 
-def accept_array_likes(fun, name=None):
-    """`fun` with its list/tuple arguments that hold tracers turned into traced arrays first."""
+def accept_array_likes(fun, name=None, module=None):
+    """`fun` with its list/tuple arguments that hold tracers turned into traced arrays first.
+    `module` names where the entry is installed (so pickle finds it there, by reference)."""
     name = name or getattr(fun, "__name__", None) or fun.name
     positional, keywords, rest = _plan(fun, name)
     count = len(positional)
@@ -128,7 +129,7 @@ def accept_array_likes(fun, name=None):
             return fun(*args, **kwargs)
     entry.__doc__ = entry.__doc__ or fun.__doc__
     entry.__name__ = entry.__qualname__ = name
-    entry.__module__ = getattr(fun, "__module__", None) or "funcgrad.numpy"
+    entry.__module__ = module or getattr(fun, "__module__", None) or "funcgrad.numpy"
     entry.__wrapped__ = fun
     entry.accepts_array_likes = True
     return entry
@@ -137,7 +138,7 @@ def accept_array_likes(fun, name=None):
 def _primitive_entry(primitive, convert):
     """The entry of a primitive: its bind, after a type test per argument (written out for one
     and two inputs, the common arities, to keep the eager path short)."""
-    bind = primitive.bind
+    # primitive.bind is looked up on each call: debug_nans swaps Primitive.bind while it is on
     rules = primitive.vjp if isinstance(primitive.vjp, tuple) else primitive.jvp
     arity = len(rules) if isinstance(rules, tuple) else None
 
@@ -146,19 +147,19 @@ def _primitive_entry(primitive, convert):
             if type(a) in _SEQUENCES:
                 args = convert(args, {})[0]
                 break
-        return bind(*args, **params)
+        return primitive.bind(*args, **params)
 
     if arity == 1:
         def unary_entry(x, *rest, **params):
             if rest or type(x) in _SEQUENCES:
                 return entry(x, *rest, **params)
-            return bind(x, **params)
+            return primitive.bind(x, **params)
         return unary_entry
     if arity == 2:
         def binary_entry(x, y=_ABSENT, *rest, **params):
             if rest or y is _ABSENT or type(x) in _SEQUENCES or type(y) in _SEQUENCES:
                 return entry(x, *((y,) if y is not _ABSENT else ()), *rest, **params)
-            return bind(x, y, **params)
+            return primitive.bind(x, y, **params)
         return binary_entry
     return entry
 
@@ -178,4 +179,4 @@ def install(namespace: dict) -> None:
         obj = namespace.get(name)
         if name in UNTOUCHED or not _is_ours(obj):
             continue
-        namespace[name] = accept_array_likes(obj, name)
+        namespace[name] = accept_array_likes(obj, name, namespace.get("__name__"))

@@ -155,6 +155,18 @@ INDEXED = {
     "0-d index": lambda v: F[fnp.argmax(v)] * fnp.sum(v),
     "count": lambda v: fnp.sum(np.repeat(F, fnp.argmax(v) + 1)) * fnp.sum(v),
 }
+_COUNTED = {  # n = fnp.sum(v > 1), an integer tracer, as a count or size
+    "np.zeros": lambda n, v: np.zeros(n) + 1.0,
+    "np.arange": lambda n, v: np.arange(n) * 1.0,
+    "np.tile": lambda n, v: np.tile(np.ones(2), n),
+    "np.split": lambda n, v: np.split(np.ones(4), n)[0],
+    "np.roll": lambda n, v: np.roll(np.arange(3.0), n) * np.arange(3.0),
+    "reshape": lambda n, v: np.ones(4).reshape(n, -1)[0],
+    "slice of a traced array": lambda n, v: v[:n],
+    "np.linspace": lambda n, v: np.linspace(0.0, 1.0, n + 1),
+}
+INDEXED.update({f"count {name}": (lambda g: lambda v: fnp.sum(g(fnp.sum(v > 1), v)) * fnp.sum(v))(g)
+                for name, g in _COUNTED.items()})
 
 
 def _numerical_grad(f, x, eps=1e-6):

@@ -42,7 +42,7 @@ class Recorder(Interpreter):
         self.differentiating = differentiating
         self._producers = None  # var index -> the equation defining it, built on first need
         self._scanned = 0
-        self._constants = set()  # indices of vars known to carry no derivative
+        self._constants = None  # indices of vars known to carry no derivative (idem)
 
     def new_input(self, value) -> ExprTracer:
         var = Var(value, self.num_vars)
@@ -105,9 +105,9 @@ class Recorder(Interpreter):
         back to an input through floating values and inputs with a rule. stop_gradient, floor,
         comparisons and integer values end such a path. (Asked only on conversions, so the walk
         costs nothing per primitive.)"""
+        if self._producers is None:
+            self._producers, self._constants = {}, set()
         producers = self._producers
-        if producers is None:
-            producers = self._producers = {}
         equations = self.equations
         for k in range(self._scanned, len(equations)):  # index what was recorded since last time
             for out in equations[k].outputs:

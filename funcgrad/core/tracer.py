@@ -148,7 +148,7 @@ class Tracer:
         # NumPy asks for this when a tracer is an index (F[i]), a count, or is assigned into an
         # array: integer and boolean values have no derivative and are given; floating ones only
         # where no derivative is dropped
-        value = np.asarray(constant(self, "numpy.asarray()"))
+        value = np.asarray(constant(self, _ARRAY_CONVERSION))
         return value if dtype is None else value.astype(dtype, copy=False)
 
     def __setitem__(self, index, value):
@@ -190,14 +190,17 @@ def constant(x, conversion: str):
     return x
 
 
+_ARRAY_CONVERSION = "numpy.asarray() (or numpy.float64(), or an assignment into a NumPy array)"
+
+
 def refuse_conversion(tracer, conversion: str, transform: str):
     """The error for a conversion that would drop the derivative `transform` computes."""
-    assignment = conversion in ("float()", "numpy.asarray()")
+    assignment = conversion in ("float()", _ARRAY_CONVERSION)
     raise TracerConversionError(
-        f"{conversion} of a traced value ({describe(tracer)}){where()} under {transform} would "
-        "make it a constant and silently drop its derivative. Keep the traced value (use "
-        "funcgrad.numpy, import funcgrad.numpy as fnp, instead of math or a plain NumPy "
-        "conversion); call funcgrad.stop_gradient(x) first if a constant is really meant"
+        f"a traced value ({describe(tracer)}) was converted by {conversion}{where()} under "
+        f"{transform}, which would make it a constant and silently drop its derivative. Keep the "
+        "value traced (funcgrad.numpy, import funcgrad.numpy as fnp, instead of math or a plain "
+        "NumPy conversion); call funcgrad.stop_gradient(x) first if a constant is really meant"
         + ("; to place traced values in an array, build it with fnp.stack / fnp.array or "
            "x.at[index].set(value) instead of assigning into a NumPy array" if assignment else "")
         + ". (Comparisons, int() and integer indices are fine: they carry no derivative.)")

@@ -4,7 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.core.primitive import PerInputRules, Primitive, ShapedArray
+from funcgrad.core.tracer import Tracer
 from funcgrad.primitives._util import shape_of, unbroadcast
+
+
+def _is_one_int(n) -> bool:
+    """Whether a count or size is one integer: a Python or NumPy integer, or a 0-d traced one
+    (computed from traced values, it carries no derivative; int() makes it concrete)."""
+    return isinstance(n, (int, np.integer)) or isinstance(n, Tracer) and not n.shape
 
 
 def _reshape_batch(values, dims, shape):
@@ -52,7 +59,7 @@ def reshape(a, shape, order="C"):
     """Gives a new shape to an array without changing its data, as `numpy.reshape` (order 'C')."""
     if order != "C":
         raise NotImplementedError("funcgrad.numpy.reshape supports order='C' only")
-    if isinstance(shape, (int, np.integer)):
+    if _is_one_int(shape):
         shape = (int(shape),)
     shape = tuple(int(n) for n in shape)
     if -1 in shape:
@@ -65,7 +72,7 @@ def reshape(a, shape, order="C"):
 
 
 def broadcast_to(a, shape):
-    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+    shape = (int(shape),) if _is_one_int(shape) else tuple(int(n) for n in shape)
     if shape == tuple(shape_of(a)):
         return a
     return broadcast_to_p.bind(a, shape=shape)
@@ -273,7 +280,7 @@ def array_split(ary, indices_or_sections, axis=0):
     ndim = len(shape_of(ary))
     axis = _axes(axis, ndim)[0]
     n = shape_of(ary)[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if _is_one_int(indices_or_sections):
         sections = int(indices_or_sections)
         if sections <= 0:
             raise ValueError("number of sections must be larger than 0.")
@@ -287,7 +294,7 @@ def array_split(ary, indices_or_sections, axis=0):
 
 def split(ary, indices_or_sections, axis=0):
     """Split into equal sub-arrays (or at the given indices) along `axis`, as `numpy.split`."""
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if _is_one_int(indices_or_sections):
         n = shape_of(ary)[_axes(axis, len(shape_of(ary)))[0]]
         if n % int(indices_or_sections):
             raise ValueError(f"array split does not result in an equal division: an axis of length "
@@ -297,7 +304,7 @@ def split(ary, indices_or_sections, axis=0):
 
 def tile(A, reps):
     """Repeat the whole array `reps` times along each axis, as `numpy.tile`."""
-    reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+    reps = (int(reps),) if _is_one_int(reps) else tuple(int(r) for r in reps)
     shape = tuple(shape_of(A))
     ndim = max(len(shape), len(reps))
     shape = (1,) * (ndim - len(shape)) + shape
@@ -323,7 +330,7 @@ def roll(a, shift, axis=None):
     """Shift elements cyclically along `axis`, as `numpy.roll`."""
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), tuple(shape_of(a)))
-    shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
+    shifts = (shift,) if _is_one_int(shift) else tuple(shift)
     axes = _axes(axis, len(shape_of(a)))
     if len(shifts) == 1:
         shifts = shifts * len(axes)

@@ -123,7 +123,7 @@ class Node:
 class _LinearAsAddmm(Node):
     """A linear layer's node as PyTorch records it (AddmmBackward0): its edges are (bias,
     input, weight.t()), the last one a TBackward0 node leading to the weight. The gradients
-    are linear's own rules; the weight's goes out transposed, and TBackward0 turns it back."""
+    are linear's own rules."""
 
     __slots__ = ()
 
@@ -138,26 +138,34 @@ class _LinearAsAddmm(Node):
             g_input, g_weight, g_bias = Node.apply(self, grad, create_graph)
         finally:
             self.edges = [bias_edge, input_edge, weight_t_edge]
-        if g_weight is not None:
-            g_weight = _transpose_p().bind(g_weight, axes=(1, 0))
+        # (the weight's gradient travels to TBackward0 in the weight's own layout: transposing
+        # it here and back there would be two copies' worth of work for the same numbers)
         return [g_bias, g_input, g_weight]
 
 
+class _WeightTransposed(Node):
+    """The TBackward0 node between a linear layer's AddmmBackward0 and its weight; the
+    gradient arrives in the weight's layout already (see _LinearAsAddmm)."""
+
+    __slots__ = ()
+
+    def apply(self, grad, create_graph):
+        return [grad]
+
+
 _LinearAsAddmm.__name__ = _LinearAsAddmm.__qualname__ = "AddmmBackward0"
-
-
-def _transpose_p():
-    from funcgrad.primitives.shape import transpose_p
-    return transpose_p
+_WeightTransposed.__name__ = _WeightTransposed.__qualname__ = "TBackward0"
 
 
 def as_addmm(node, weight):
     """Give linear's node (inputs x, weight, bias) PyTorch's AddmmBackward0 structure."""
     weight_t = None
     if weight._requires_grad:
-        holder = TensorType._make(None)
-        record(_transpose_p(), {"axes": (1, 0)}, (weight,), None, holder, "TBackward0")
-        weight_t = holder._grad_fn
+        from funcgrad.primitives.shape import transpose_p
+        data = weight._data
+        weight_t = _WeightTransposed(transpose_p, {"axes": (1, 0)},
+                                     [ShapedArray(data.shape[::-1], data.dtype)], None,
+                                     [edge_of(weight)], (), None)
     input_edge, _, bias_edge = node.edges
     node.__class__ = _LinearAsAddmm
     node.edges = [bias_edge, input_edge, weight_t]

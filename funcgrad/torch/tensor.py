@@ -418,8 +418,8 @@ class Tensor(Tracer):
             if self._grad_fn is not None and self._grad_fn.answer_version is not None:
                 self._grad_fn.answer_version = (self._counter, self._counter[0])
             return self
-        with grad_mode.no_grad():
-            new = _data_of(op(self, *others))
+        # nothing records here (grad mode is off, or no input requires grad): no no_grad needed
+        new = _data_of(op(self, *others))
         data = self._data
         if isinstance(data, np.ndarray) and isinstance(new, np.ndarray) and data.flags.writeable:
             if not np.can_cast(new.dtype, data.dtype, "same_kind"):

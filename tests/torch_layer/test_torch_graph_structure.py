@@ -106,3 +106,14 @@ def test_gradients_through_the_linear_graph():
                 numeric[i, j] += sign * (2 * (x0 @ w.T + b0) @ w).sum() / (2 * eps)
     np.testing.assert_allclose(layer.weight.grad.numpy(), numeric, rtol=1e-2, atol=1e-2)
     assert y.shape == (4, 2)
+
+
+def test_a_cube_is_recorded_as_pow_with_its_derivatives():
+    x = ft.tensor([1.5, -2.0], requires_grad=True)
+    y = x ** 3
+    assert tree(y.grad_fn) == "PowBackward0(AccumulateGrad)"
+    assert y.tolist() == [3.375, -8.0] and y.dtype == ft.float32
+    (g,) = ft.autograd.grad(y.sum(), x, create_graph=True)
+    assert g.tolist() == [6.75, 12.0]
+    g.sum().backward()
+    assert x.grad.tolist() == [9.0, -12.0]  # 6 x

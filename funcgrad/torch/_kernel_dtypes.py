@@ -162,6 +162,8 @@ def _check_conv_weight(dx, dw):
 def check_conv(input, weight, bias=None):
     """conv1d/2d/3d: the bias is checked first, then the weight."""
     dx, dw, db = _dtypes(input, weight, bias)
+    if dx is None or dw is None:
+        return  # (not tensors: the op explains)
     if db is not None and db != dx:
         raise RuntimeError(f"Input type ({cpp_name(dx)}) and bias type ({cpp_name(db)}) should "
                            "be the same")
@@ -173,6 +175,8 @@ def check_conv_transpose(input, weight, bias=None):
     """conv_transpose1d/2d: the weight is checked first; then a bias of another dtype is
     refused for half or complex input, else added in the input's dtype when it casts to it."""
     dx, dw, db = _dtypes(input, weight, bias)
+    if dx is None or dw is None:
+        return
     if dw != dx:
         _check_conv_weight(dx, dw)
     if db is None or db == dx:

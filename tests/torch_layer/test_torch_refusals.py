@@ -356,6 +356,8 @@ def test_what_promotes_still_promotes():
                                             layer.bias.detach().double())
     assert out.dtype == ft.float32
     assert ft.nn.Linear(2, 3).double()(_f64(ft, 4, 2)).dtype == ft.float64
+    weight = ft.ones(3, 2, 2, 2)  # an array that is not a tensor is left to the op
+    assert ft.nn.functional.conv2d(np.ones((1, 2, 4, 4), np.float32), weight).shape == (1, 3, 3, 3)
 
 
 # -- every dtype pair through the kernels that refuse mixed dtypes, against PyTorch ----------

@@ -459,6 +459,17 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
                    assume_unique=assume_unique, invert=invert, kind=kind)
 
 
+def in1d(ar1, ar2, assume_unique=False, invert=False, *, kind=None):
+    """`isin` of the flattened `ar1`, as NumPy's `in1d` (deprecated in NumPy 2.0, removed in 2.4;
+    kept so that code written for those versions runs)."""
+    return isin(element=_flat_values(ar1), test_elements=ar2, assume_unique=assume_unique,
+                invert=invert, kind=kind)
+
+
+def _flat_values(a):
+    return np.ravel(np.asarray(concretize(a)))
+
+
 def sort_complex(a):
     """Sorted by real part, then imaginary part, as `numpy.sort_complex` (complex output)."""
     a = _array(a)
@@ -501,6 +512,6 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     return np.histogramdd(np.asarray(concretize(sample)), bins, range, density, weights)
 
 
-__all__ += ["histogram", "histogram2d", "histogramdd", "intersect1d", "isin", "setxor1d",
+__all__ += ["histogram", "histogram2d", "histogramdd", "intersect1d", "isin", "in1d", "setxor1d",
             "sort_complex", "union1d", "unique", "unique_all", "unique_counts", "unique_inverse",
             "unique_values"]

@@ -45,8 +45,8 @@ def _operator(v, m):
 CASES = [
     Case("implicit_root", lambda xp, a, b: _root(a * 0.0, a, b), _pair()),
     Case("implicit_root", lambda xp, a, b: _root_gmres(a * 0.0, a, b), _pair(), name="gmres",
-         float32=False),
+         float32=False, tags=("scipy",)),
     Case("linear_solve", lambda xp, m, b: linear_solve(_operator, b, m), _matrix_and_vector()),
     Case("linear_solve", lambda xp, m, b: linear_solve(_operator, b, m, method="gmres"),
-         _matrix_and_vector(), name="gmres", float32=False),
+         _matrix_and_vector(), name="gmres", float32=False, tags=("scipy",)),
 ]

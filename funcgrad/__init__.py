@@ -9,6 +9,7 @@ from funcgrad import numpy  # noqa: F401  (defines the primitives and tracer met
 from funcgrad import tree_util  # noqa: F401
 from funcgrad import tree  # noqa: F401  (jax.tree-style short names)
 from funcgrad import lax  # noqa: F401  (structured control flow)
+from funcgrad import backends  # noqa: F401  (Dask, CuPy, array API arrays: allow_compute)
 from funcgrad import testing  # noqa: F401  (check_grads)
 from funcgrad import debug, flatten_util, nn, optimizers, random  # noqa: F401  (the everyday kit)
 from funcgrad.config import config  # noqa: F401

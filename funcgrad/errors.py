@@ -84,6 +84,16 @@ class MissingRuleError(FuncgradError, NotImplementedError):
     """A NumPy function was called on a traced value, but funcgrad has no rule for it."""
 
 
+class BackendError(FuncgradError, NotImplementedError):
+    """A primitive was applied to arrays of a library (Dask, CuPy, array_api_strict...) that
+    cannot run it; funcgrad never moves such arrays to NumPy behind the user's back."""
+
+
+class ConcretizationError(FuncgradError, TypeError):
+    """Python control flow (`if`, `float()`) asked for the value of a lazy array (Dask), which
+    would compute everything it depends on."""
+
+
 def user_frame() -> str:
     """'file.py:LINE' of the innermost stack frame outside funcgrad, or '' when there is none."""
     frame = sys._getframe(1)

@@ -23,6 +23,7 @@ import threading
 
 import numpy as np
 
+from funcgrad.backends.namespace import numpy_dtype
 from funcgrad._lax_numeric import *  # noqa: F401,F403 - lax.add, lax.dynamic_slice, ...
 from funcgrad._lax_numeric import __all__ as _numeric_names
 from funcgrad._lax_conv import *  # noqa: F401,F403 - conv_general_dilated, conv, ...
@@ -60,7 +61,7 @@ def _shape_of(x):
 
 def _dtype_of(x):
     dtype = getattr(x, "dtype", None)
-    return np.dtype(dtype) if dtype is not None else np.asarray(x).dtype
+    return numpy_dtype(dtype) if dtype is not None else np.asarray(x).dtype
 
 
 def _is_weak(x) -> bool:

@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 
+from funcgrad.backends.namespace import NATIVE_TYPES, numpy_dtype
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import FuncgradError, OpError, describe, op_error, where
 
@@ -57,6 +58,8 @@ def aval_of(value) -> ShapedArray:
     dtype = getattr(value, "dtype", None)
     if dtype is None:
         dtype = np.asarray(value).dtype
+    elif not isinstance(dtype, np.dtype):
+        dtype = numpy_dtype(dtype)
     return ShapedArray(np.shape(value), dtype)
 
 
@@ -129,13 +132,20 @@ class Primitive:
         """Apply the primitive: directly on plain values, or through the innermost transform."""
         top = None
         level = 0
+        foreign = False
         for arg in args:
+            if type(arg) in NATIVE_TYPES:  # NumPy's values first: cheaper than isinstance
+                continue
             if isinstance(arg, Tracer):
                 owner = arg._owner
                 if owner.level > level:
                     top, level = owner, owner.level
+            else:
+                foreign = True  # another library's array (or a type met for the first time)
         if top is None:
             try:
+                if foreign:
+                    return run_on_backend(self, args, params)
                 return self.impl(*args, **params)
             except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
                 raise
@@ -188,3 +198,9 @@ def _registered(name, module):
     if name not in registry and module:
         importlib.import_module(module)
     return registry[name]
+
+
+def run_on_backend(primitive, args, params):
+    """The primitive's implementation on arguments that are not all NumPy values (Dask, CuPy...)."""
+    from funcgrad.backends.dispatch import apply
+    return apply(primitive, args, params)

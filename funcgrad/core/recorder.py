@@ -5,7 +5,9 @@ Values are computed eagerly as the function runs, so Python control flow on trac
 """
 from __future__ import annotations
 
+from funcgrad.backends.namespace import NATIVE_TYPES
 from funcgrad.core.ir import Equation, Trace, Var
+from funcgrad.core.primitive import run_on_backend
 from funcgrad.core.tracer import Interpreter, Tracer, refuse_conversion, running
 from funcgrad.errors import TracerLeakError, describe, where
 
@@ -57,6 +59,7 @@ class Recorder(Interpreter):
         values = []
         inputs = []
         lower = False  # does any value still hold a tracer of an outer transform?
+        foreign = False  # is any value another library's array (Dask, CuPy...)?
         for arg in args:
             if isinstance(arg, Tracer):
                 if arg._owner is self:
@@ -64,19 +67,26 @@ class Recorder(Interpreter):
                     value = var.value
                     values.append(value)
                     inputs.append(var)
-                    if not lower and isinstance(value, Tracer):
-                        lower = True
+                    if type(value) not in NATIVE_TYPES:
+                        if isinstance(value, Tracer):
+                            lower = True
+                        else:
+                            foreign = True
                     continue
                 if arg._owner.level >= self.level:
                     raise_leaked(primitive, arg._owner)
                 lower = True
+            elif type(arg) not in NATIVE_TYPES:
+                foreign = True
             values.append(arg)
             inputs.append(arg)
         if lower:
             out = (primitive.impl if primitive.inline_below else primitive.bind)(*values, **params)
         else:
             try:
-                out = primitive.recorded_impl(*values, **params)
+                out = (run_on_backend(primitive, values, params)
+                       if foreign and primitive.recorded_impl is primitive.impl
+                       else primitive.recorded_impl(*values, **params))
             except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
                 raise
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:

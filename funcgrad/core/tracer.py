@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from funcgrad.backends.compute import checked_concrete
+from funcgrad.backends.namespace import NATIVE_TYPES, is_foreign, numpy_dtype
 from funcgrad.errors import TracerConversionError, describe, short_dtype, where
 
 
@@ -97,7 +99,10 @@ class Tracer:
     @property
     def dtype(self):
         value = self.value
-        return value.dtype if hasattr(value, "dtype") else np.asarray(value).dtype
+        if not hasattr(value, "dtype"):
+            return np.asarray(value).dtype
+        dtype = value.dtype
+        return dtype if isinstance(dtype, np.dtype) else numpy_dtype(dtype)  # (array_api_strict)
 
     @property
     def ndim(self) -> int:
@@ -122,25 +127,25 @@ class Tracer:
     # making a floating value a constant (float, complex, item, tolist, numpy.asarray) is
     # refused by a differentiating transform when the value carries a derivative.
     def __bool__(self) -> bool:
-        return bool(self._owner.concretize(self))
+        return bool(checked_concrete(self._owner.concretize(self)))
 
     def __float__(self) -> float:
-        return float(constant(self, "float()"))
+        return float(checked_concrete(constant(self, "float()")))
 
     def __int__(self) -> int:
-        return int(self._owner.concretize(self))
+        return int(checked_concrete(self._owner.concretize(self)))
 
     def __complex__(self) -> complex:
-        return complex(constant(self, "complex()"))
+        return complex(checked_concrete(constant(self, "complex()")))
 
     def __index__(self) -> int:
         return int(np.asarray(concretize(self)).__index__())
 
     def item(self):
-        return np.asarray(constant(self, ".item()")).item()
+        return np.asarray(checked_concrete(constant(self, ".item()"))).item()
 
     def tolist(self):
-        return np.asarray(constant(self, ".tolist()")).tolist()
+        return np.asarray(checked_concrete(constant(self, ".tolist()"))).tolist()
 
     __hash__ = None  # a traced array is not hashable, as NumPy arrays are not
 
@@ -148,7 +153,7 @@ class Tracer:
         # NumPy asks for this when a tracer is an index (F[i]), a count, or is assigned into an
         # array: integer and boolean values have no derivative and are given; floating ones only
         # where no derivative is dropped
-        value = np.asarray(constant(self, _ARRAY_CONVERSION))
+        value = np.asarray(checked_concrete(constant(self, _ARRAY_CONVERSION)))
         return value if dtype is None else value.astype(dtype, copy=False)
 
     def __setitem__(self, index, value):
@@ -160,6 +165,8 @@ class Tracer:
 
     def __repr__(self) -> str:
         value = concrete_value(self)
+        if type(value) not in NATIVE_TYPES and is_foreign(value):  # printing must not compute
+            return f"Traced<{describe(value)}> {value!r}"
         body = np.array2string(np.asarray(value), threshold=20, edgeitems=2)
         shape = ",".join(map(str, np.shape(value)))
         return f"Traced<{short_dtype(np.asarray(value).dtype)}[{shape}]> {body}"
@@ -172,7 +179,7 @@ def concretize(x):
     refuses, jit records a guard)."""
     while isinstance(x, Tracer):
         x = x._owner.concretize(x)
-    return x
+    return checked_concrete(x)
 
 
 def constant(x, conversion: str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.backends.namespace import numpy_dtype
 from funcgrad.core.primitive import ShapedArray
 from funcgrad.core.tracer import Tracer
 
@@ -18,8 +19,11 @@ def shape_of(x) -> tuple:
 
 
 def dtype_of(x):
+    """x's dtype as NumPy's dtype object, whatever library x belongs to."""
     dtype = getattr(x, "dtype", None)
-    return dtype if dtype is not None else np.asarray(x).dtype
+    if dtype is None:
+        return np.asarray(x).dtype
+    return dtype if isinstance(dtype, np.dtype) else numpy_dtype(dtype)
 
 
 def is_float(x) -> bool:

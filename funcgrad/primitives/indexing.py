@@ -12,7 +12,8 @@ import numpy as np
 from funcgrad.core.primitive import Primitive
 from funcgrad.core.tracer import Tracer, concretize
 from funcgrad.primitives import shape as _shape
-from funcgrad.primitives._util import by_evaluation, shape_of
+from funcgrad.backends.arrays import numpy_for
+from funcgrad.primitives._util import by_evaluation, dtype_of, shape_of
 
 
 def canonical_index(index):
@@ -73,7 +74,7 @@ def _unbroadcast_index(g, updates):
 
 def zeros_like_value(x):
     """Plain zeros with x's shape and dtype (a constant: it carries no derivative)."""
-    return np.zeros(shape_of(x), dtype=getattr(x, "dtype", np.float64))
+    return numpy_for(x).zeros(shape_of(x), dtype=dtype_of(x))  # in x's library (Dask...)
 
 
 def getitem(x, index):

@@ -10,7 +10,7 @@ import numpy as np
 
 from funcgrad.core.primitive import Primitive, ShapedArray
 from funcgrad.primitives import shape as _shape
-from funcgrad.primitives._util import normalize_axis, shape_of
+from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.elementwise import astype_p, equal, where
 
 
@@ -129,7 +129,7 @@ def exclusive_cumprod(x, axis):
     shape = tuple(shape_of(x))
     if shape[axis] == 0:
         return x
-    ones = np.ones(shape[:axis] + (1,) + shape[axis + 1:], dtype=x.dtype)
+    ones = np.ones(shape[:axis] + (1,) + shape[axis + 1:], dtype=dtype_of(x))
     head = getitem_p.bind(cumprod_p.bind(x, axis=axis),
                           index=(slice(None),) * axis + (slice(0, shape[axis] - 1),))
     return _shape.concatenate_p.bind(ones, head, axis=axis)

@@ -5,7 +5,7 @@ import numpy as np
 
 from funcgrad.core.primitive import PerInputRules, Primitive, ShapedArray
 from funcgrad.core.tracer import Tracer
-from funcgrad.primitives._util import shape_of, unbroadcast
+from funcgrad.primitives._util import dtype_of, shape_of, unbroadcast
 
 
 def _is_one_int(n) -> bool:
@@ -108,7 +108,7 @@ def _concatenate_vjp(k):
 
 def _concatenate_jvp(k):
     def rule(t, ans, *xs, axis):
-        parts = [t if i == k else np.zeros(shape_of(x), getattr(t, "dtype", np.float64))
+        parts = [t if i == k else np.zeros(shape_of(x), dtype_of(t))
                  for i, x in enumerate(xs)]
         return concatenate_p.bind(*parts, axis=axis)
     return rule

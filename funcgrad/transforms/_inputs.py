@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.backends.namespace import numpy_dtype
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import FuncgradError, NonDifferentiableError, describe, where
 from funcgrad.tree_util import tree_flatten
@@ -19,11 +20,11 @@ class TransformArgumentError(FuncgradError, TypeError, ValueError):
 
 def float0_zeros(x):
     """The derivative of an integer or boolean leaf: zeros of dtype float0 with its shape."""
-    return np.zeros(np.shape(x), float0)
+    return np.zeros(tuple(np.shape(x)), float0)
 
 
 def is_inexact(x) -> bool:
-    dtype = x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype
+    dtype = numpy_dtype(x.dtype) if hasattr(x, "dtype") else np.asarray(x).dtype
     return np.issubdtype(dtype, np.inexact)
 
 
@@ -83,7 +84,7 @@ def as_array(x, name: str, transform: str, differentiable: bool = True):
                     "container funcgrad knows. Pass NumPy arrays, Python numbers, or tuples/lists/"
                     "dicts of them; for your own class, call funcgrad.tree_util."
                     "register_pytree_node first.")
-        dtype = x.dtype
+        dtype = x.dtype if isinstance(x.dtype, np.dtype) else numpy_dtype(x.dtype)
         if dtype.kind not in "biufc":  # strings, bytes, dates: not values a transform can trace
             raise TypeError(
                 f"{transform}: {name} is a {type(original).__name__} ({original!r:.40}, dtype "

@@ -7,6 +7,7 @@ import numpy as np
 
 from funcgrad.primitives._util import dtype_of
 
+from funcgrad.backends.arrays import numpy_for
 from funcgrad.core.gcpause import paused_gc
 from funcgrad.core.ir import Trace, Var
 from funcgrad.core.tracer import Tracer
@@ -70,8 +71,8 @@ def out_tangent(t, out):
     if not np.issubdtype(dtype, np.inexact):
         return float0_zeros(out)
     if t is None:
-        return np.zeros(np.shape(out), dtype)
-    return np.asarray(t, dtype) if is_weak(t) else t
+        return numpy_for(out).zeros(np.shape(out), dtype)
+    return numpy_for(out).asarray(t, dtype) if is_weak(t) else t
 
 
 def check_tangents(primal_leaves, tangent_leaves, transform="jvp"):
@@ -97,9 +98,9 @@ def check_tangents(primal_leaves, tangent_leaves, transform="jvp"):
                 f"{transform}: tangent {i} has shape {np.shape(t)} but its primal has shape {np.shape(p)}"
                 f"{where()}. Each tangent must have its primal's shape.")
         if is_weak(t):
-            t = np.asarray(t, p_dtype)
+            t = numpy_for(p).asarray(t, p_dtype)
         elif t_dtype != p_dtype and np.can_cast(t_dtype, p_dtype, "safe"):
-            t = t if isinstance(t, Tracer) else np.asarray(t, p_dtype)
+            t = t if isinstance(t, Tracer) else numpy_for(t, p).asarray(t, p_dtype)
         elif t_dtype != p_dtype:  # JAX refuses any other dtype; funcgrad takes exact conversions
             raise TransformArgumentError(
                 f"{transform}: tangent {i} has dtype {t_dtype} but its primal has dtype {p_dtype}{where()}. "

@@ -13,6 +13,7 @@ from typing import Any, Callable, Literal, overload
 from funcgrad._typing import ArgNums, P, Pullback
 from funcgrad.primitives._util import dtype_of
 
+from funcgrad.backends.arrays import numpy_for
 from funcgrad.core.gcpause import paused_gc
 from funcgrad.core.ir import Trace, Var
 from funcgrad.core.recorder import recording, value_of
@@ -40,7 +41,7 @@ def backward_pass(trace: Trace, out_cotangents) -> list:
             out_cts = [cts[v.index] for v in outputs]
             if all(ct is None for ct in out_cts):
                 continue
-            ct = tuple(np.zeros(np.shape(v.value), v.dtype) if c is None else c
+            ct = tuple(numpy_for(v.value).zeros(np.shape(v.value), v.dtype) if c is None else c
                        for v, c in zip(outputs, out_cts))
             answer = tuple(v.value for v in outputs)
         else:
@@ -71,7 +72,7 @@ def backward_pass(trace: Trace, out_cotangents) -> list:
 
 
 def zeros_like_leaf(x):
-    return np.zeros(np.shape(x), dtype=x.dtype)
+    return numpy_for(x).zeros(np.shape(x), dtype=dtype_of(x))
 
 
 def as_dtype_of(g, x):
@@ -82,9 +83,10 @@ def as_dtype_of(g, x):
     dtype = x.dtype
     if getattr(g, "dtype", None) == dtype and isinstance(g, (np.ndarray, np.generic)):
         return g
-    if np.iscomplexobj(g) and not np.issubdtype(dtype, np.complexfloating):
-        g = np.real(g)
-    return np.asarray(g, dtype)
+    xnp = numpy_for(g, x)  # NumPy, or the library of a Dask/CuPy... cotangent
+    if xnp.iscomplexobj(g) and not xnp.issubdtype(dtype, np.complexfloating):
+        g = xnp.real(g)
+    return xnp.asarray(g, dtype_of(x))
 
 
 def cotangent_tree(in_tree, leaves, floats, grads):
@@ -144,7 +146,7 @@ def check_cotangent(ct, out, i, n):
     if not np.issubdtype(out_dtype, np.inexact):
         return None
     if is_weak(ct):
-        return np.asarray(ct, out_dtype)
+        return numpy_for(out).asarray(ct, out_dtype)
     ct_dtype = dtype_of(ct)
     if ct_dtype == out_dtype:
         return ct
@@ -153,7 +155,7 @@ def check_cotangent(ct, out, i, n):
             f"vjp: the cotangent for {label} has dtype {ct_dtype} but the output has dtype "
             f"{out_dtype}{where()}. Pass a cotangent of the output's dtype "
             f"(ct.astype({out_dtype.name!r})).")
-    return ct if isinstance(ct, Tracer) else np.asarray(ct, out_dtype)
+    return ct if isinstance(ct, Tracer) else numpy_for(ct, out).asarray(ct, out_dtype)
 
 
 def record(fun, args, transform, has_aux=False, differentiable=True):
@@ -263,7 +265,7 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False, allo
             f"grad requires a real floating-point output, but {_name(fun)} returned dtype "
             f"{dtype}{where()}. Compute the output in floating point.")
     _check_holomorphic(fun, dtype, in_values, holomorphic)
-    seed = np.ones((), dtype=dtype)
+    seed = numpy_for(value).ones((), dtype=dtype)
     grads = backward_pass(trace, [seed])
     grad_tree = cotangent_tree(in_tree, in_values, floats, grads)
     grad_out = grad_tree[0] if single else grad_tree

@@ -1,0 +1,25 @@
+"""`numpy_for(x)`: NumPy itself for NumPy values, NumPy's names over x's library otherwise.
+
+For the transforms' own arrays (the seed of a gradient, zero cotangents, a cotangent cast to its
+primal's dtype): `numpy_for(out).ones((), dtype)` makes a NumPy scalar for a NumPy output and a
+lazy Dask scalar for a Dask one, so a Dask computation is never pulled into NumPy by funcgrad.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from funcgrad.backends.namespace import NATIVE_TYPES, foreign_namespace
+
+
+def numpy_for(*values):
+    """`np`, or the `NumpyView` of the library (and device) of the first foreign value."""
+    for value in values:
+        if type(value) not in NATIVE_TYPES:
+            break
+    else:
+        return np
+    xp = foreign_namespace(values)
+    if xp is None:
+        return np
+    from funcgrad.backends.dispatch import backend_of
+    return backend_of(xp, values).numpy

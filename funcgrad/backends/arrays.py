@@ -11,6 +11,17 @@ import numpy as np
 from funcgrad.backends.namespace import NATIVE_TYPES, foreign_namespace
 
 
+def backend_for(values):
+    """The `Backend` of the one foreign library among `values`, or None (all NumPy)."""
+    if all(type(value) in NATIVE_TYPES for value in values):
+        return None
+    xp = foreign_namespace(values)
+    if xp is None:
+        return None
+    from funcgrad.backends.dispatch import backend_of
+    return backend_of(xp, values)
+
+
 def numpy_for(*values):
     """`np`, or the `NumpyView` of the library (and device) of the first foreign value."""
     for value in values:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.backends.namespace import numpy_dtype
+
 from funcgrad.errors import describe
 
 
@@ -101,7 +103,9 @@ class Trace:
 
 def _dtype_of(value):
     dtype = getattr(value, "dtype", None)
-    return dtype if dtype is not None else np.asarray(value).dtype
+    if dtype is None:
+        return np.asarray(value).dtype
+    return dtype if isinstance(dtype, np.dtype) else numpy_dtype(dtype)  # (array_api_strict)
 
 
 def _var_name(index: int) -> str:

@@ -84,12 +84,19 @@ def _literal(value):
 
 
 class Program:
-    """Source and globals of one compiled trace."""
+    """Source and globals of one compiled trace. With a `backend` (the trace's values are Dask,
+    CuPy... arrays) NumPy's functions are called as `xp.name`, `xp` being NumPy's names over that
+    library (funcgrad/backends), and every other primitive as its implementation there."""
 
-    def __init__(self, name):
+    def __init__(self, name, backend=None):
         self.name = name
         self.lines: list[str] = []
+        self.backend = backend
         self.globals = {"np": np, "GuardFailed": GuardFailed}
+        self.prefix = "np"
+        if backend is not None:
+            self.globals["xp"] = backend.numpy
+            self.prefix = "xp"
         self.namer = _Namer(set(self.globals) | {name, "builtins"})
 
     @property
@@ -101,7 +108,7 @@ class Program:
         if literal is not None:
             return literal
         name = f"{prefix}{sum(k.startswith(prefix) for k in self.globals)}"
-        self.globals[name] = value
+        self.globals[name] = value if self.backend is None else self.backend.adopt(value)
         return name
 
     def operand(self, x):
@@ -115,18 +122,20 @@ class Program:
             return f"{left} {_BINARY[impl]} {args[1]}"
         if not eq.params and len(args) == 1 and impl in _UNARY:
             return f"{_UNARY[impl]}{args[0]}"
-        if eq.primitive.name == "getitem":
+        np_ = self.prefix
+        if eq.primitive.name == "getitem" and self.backend is None:
             return f"{args[0]}[{self.constant(eq.params['index'], '_p')}]"
         numpy_name = _NUMPY_EQUIVALENT.get(eq.primitive.name)
         if numpy_name and set(eq.params) == _NUMPY_EQUIVALENT_PARAMS.get(numpy_name, set(eq.params)):
-            function = f"np.{numpy_name}"
+            function = f"{np_}.{numpy_name}"
         elif isinstance(impl, np.ufunc) and getattr(np, impl.__name__, None) is impl:
-            function = f"np.{impl.__name__}"
+            function = f"{np_}.{impl.__name__}"
         else:
             function = f"_{eq.primitive.name}"
-            self.globals[function] = impl
+            self.globals[function] = impl if self.backend is None else \
+                self.backend.impl_of(eq.primitive)
             self.namer.reserved.add(function)
-        if function in ("np.reshape", "np.transpose", "np.broadcast_to"):
+        if function in (f"{np_}.reshape", f"{np_}.transpose", f"{np_}.broadcast_to"):
             args += [self.constant(v, "_p") for v in eq.params.values()]
         else:
             args += [f"{k}={self.constant(v, '_p')}" for k, v in eq.params.items()]
@@ -154,14 +163,14 @@ def same_value(x, expected) -> bool:
     return np.shape(x) == np.shape(expected) and bool(np.all(x == expected))
 
 
-def generate(trace, guards, name="jitted") -> Program:
+def generate(trace, guards, name="jitted", backend=None) -> Program:
     """The program for `trace` (optimised), checking `guards` as soon as their values exist.
 
     The name of a computed variable goes to a new one once its value is read no more, so an
     array is freed as soon as it is dead (as in hand-written code), and an array written into with
     `out=` keeps its name: `c = np.tanh(c, out=c)`. Arguments keep their names.
     """
-    program = Program(name)
+    program = Program(name, backend)
     by_var: dict[int, list] = {}
     for number, (var, value, _) in enumerate(guards):
         by_var.setdefault(id(var), []).append((number, var, value))
@@ -170,7 +179,7 @@ def generate(trace, guards, name="jitted") -> Program:
     for v in trace.inputs:
         for number, var, value in by_var.get(id(v), ()):
             program.guard(number, var, value)
-    reusable = _reusable_buffers(trace)
+    reusable = _reusable_buffers(trace) if backend is None else {}  # (out=: NumPy's only)
     kept_for_reuse = {id(buffer) for buffer in reusable.values()} | {id(v) for v in trace.inputs}
     last_use = last_uses(trace, guards)
     for i, eq in enumerate(trace.equations):

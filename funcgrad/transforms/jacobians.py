@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from funcgrad.backends.arrays import numpy_for
 from funcgrad.core.gcpause import paused_gc
 from funcgrad._typing import ArgNums, P
 from funcgrad.errors import where
@@ -35,7 +36,7 @@ def _identity_basis(x):
 
 def _zeros_for_missing(results, likes):
     """Replace the None (zero) entries a replay returns with zeros of the right shape."""
-    return [np.zeros(np.shape(like), _dtype(like)) if r is None else r
+    return [numpy_for(like).zeros(np.shape(like), _dtype(like)) if r is None else r
             for r, like in zip(results, likes)]
 
 
@@ -44,7 +45,7 @@ def _block(batched, out, x):
     array (a linear function's Jacobian can be its matrix itself, passed read-only)."""
     shape = tuple(np.shape(out)) + tuple(np.shape(x))
     if not np.issubdtype(dtype_of(out), np.inexact):  # an integer output: zeros of its dtype (JAX)
-        return np.zeros(shape, dtype_of(out))
+        return numpy_for(out).zeros(shape, dtype_of(out))
     block = _shape.reshape(batched, shape)
     if isinstance(block, np.ndarray) and not block.flags.writeable:
         block = block.copy()

@@ -19,6 +19,7 @@ from typing import Callable, Generic, Sequence, overload
 import numpy as np
 
 from funcgrad._typing import ArgNums, P, R
+from funcgrad.backends.arrays import backend_for
 from funcgrad.core.ir import Var
 from funcgrad.core.recorder import Recorder
 from funcgrad.core.tracer import Tracer, active_interpreters, running
@@ -95,7 +96,14 @@ def _leaf_signature(x):
         return type(x)
     if isinstance(x, np.generic):
         return ((), x.dtype)
-    return (np.shape(x), getattr(x, "dtype", type(x)))
+    return (np.shape(x), getattr(x, "dtype", type(x)), type(x))  # (a Dask array: its own program)
+
+
+def _trace_values(trace):
+    """The inputs' values and the constants of a trace: what says which library it runs on."""
+    values = [v.value for v in trace.inputs]
+    values += [x for eq in trace.equations for x in eq.inputs if type(x) is not Var]
+    return values
 
 
 def _static_key(value, label):
@@ -244,9 +252,10 @@ class Jitted(Generic[P, R]):
         pure = _is_pure(trace)
         optimised, guards = optimize(trace, recorder.guards) if pure else (trace, [])
         name = _identifier(self.__name__)
-        program = generate(optimised, guards, name) if pure else None
-        scalar = generate_scalar(optimised, guards, name) if pure and applies(optimised, guards) \
-            else None
+        backend = backend_for(_trace_values(optimised)) if pure else None
+        program = generate(optimised, guards, name, backend) if pure else None
+        scalar = generate_scalar(optimised, guards, name) if pure and backend is None \
+            and applies(optimised, guards) else None
         lowered = Lowered(trace, optimised, guards, program, out_tree, pure, scalar)
         outs = [x.value if type(x) is Var else x for x in trace.outputs]
         return lowered, tree_unflatten(out_tree, outs)

@@ -92,9 +92,12 @@ def backend_of(xp, args) -> Backend:
 
 
 def _device_of(xp, args):
-    import array_api_compat
     for a in args:
         if type(a) not in NATIVE_TYPES and hasattr(a, "shape"):
+            device = getattr(a, "device", None)  # the standard's attribute
+            if device is not None and not callable(device):
+                return device
+            import array_api_compat
             try:
                 return array_api_compat.device(a)
             except Exception:  # noqa: BLE001 - a library without devices

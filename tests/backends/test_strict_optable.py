@@ -49,6 +49,8 @@ NOT_YET = {
     "binary_cross_entropy_with_logits", "mse_loss", "nll_loss", "cumprod", "concatenate-roll",
     "getitem-split", "getitem-repeat", "getitem-repeat_counts",
     "einsum-ii_to_i", "einsum-ii", "einsum-iij_to_j",  # (diagonals: integer-array indexing)
+    "implicit_root", "implicit_root-gmres", "linear_solve", "linear_solve-gmres",  # (new: not
+    # looked at yet)
 }
 
 CASES = [c for c in all_cases() if c.op not in ("custom_vjp_call", "custom_jvp_call", "checkpoint")]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import operator
 import types
+from typing import Any
 
 import numpy as np
 
@@ -105,7 +106,7 @@ def _device_of(xp, args):
     return None
 
 
-def apply(primitive, args, params):
+def apply(primitive, args, params) -> Any:
     """`primitive.impl(*args, **params)` for arguments that are not all NumPy values."""
     xp = foreign_namespace(args)
     if xp is None:  # a type met for the first time turned out to be NumPy's after all

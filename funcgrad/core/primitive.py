@@ -15,6 +15,7 @@ Rules are written with funcgrad's own operations, so they are traced by any oute
 from __future__ import annotations
 
 import importlib
+from typing import Any
 import inspect
 import sys
 
@@ -200,7 +201,7 @@ def _registered(name, module):
     return registry[name]
 
 
-def run_on_backend(primitive, args, params):
+def run_on_backend(primitive, args, params) -> Any:
     """The primitive's implementation on arguments that are not all NumPy values (Dask, CuPy...)."""
     from funcgrad.backends.dispatch import apply
     return apply(primitive, args, params)

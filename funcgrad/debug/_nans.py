@@ -193,18 +193,9 @@ def _checked_jit_call(self, *args, **kwargs):
     """Trace afresh on every call (each equation checked as it is recorded) and return the
     traced values: nothing runs from the compiled cache while checking."""
     from funcgrad.core.tracer import active_interpreters
-    from funcgrad.tree_util import tree_flatten
     if active_interpreters():
         return self.fun(*args, **kwargs)
-    if self.static_argnums or self.static_argnames or kwargs:
-        dynamic, _, rebuild = self._split(args, kwargs)
-    else:
-        dynamic, rebuild = args, None
-    leaves, tree = tree_flatten(dynamic)
-    count = self.trace_count
-    _, result = self._trace(leaves, tree, rebuild)
-    self.trace_count = count
-    return result
+    return self.trace_uncounted(args, kwargs)[1]
 
 
 # -- turning it on and off ---------------------------------------------------------------------

@@ -268,15 +268,20 @@ class Jitted(Generic[P, R]):
     def lower(self, *args, **kwargs) -> Lowered:
         """Trace for these arguments (without touching the cache) and return the `Lowered` program:
         `.source` is the generated Python, `.optimised` the trace it was made from."""
+        return self.trace_uncounted(args, kwargs)[0]
+
+    def trace_uncounted(self, args, kwargs):
+        """(Lowered, result) of tracing these arguments, leaving the cache and trace_count as
+        they were (lower, and debug_nans's checked calls)."""
         if self.static_argnums or self.static_argnames or kwargs:
             dynamic, _, rebuild = self._split(args, kwargs)
         else:
             dynamic, rebuild = args, None
         leaves, tree = tree_flatten(dynamic)
         count = self.trace_count
-        lowered, _ = self._trace(leaves, tree, rebuild)
+        traced = self._trace(leaves, tree, rebuild)
         self.trace_count = count
-        return lowered
+        return traced
 
     def cache_info(self) -> dict:
         return {"trace_count": self.trace_count, "signatures": len(self.cache),

@@ -98,8 +98,10 @@ DTYPE_CASES = [
     (lambda T: _seeded(T).nn.Conv2d(2, 3, 2, bias=False)(_f64(T, 1, 2, 4, 4)), RuntimeError,
      "expected scalar type Double but found Float"),
     (lambda T: T.nn.functional.conv2d(_ones(T, (1, 2, 4, 4), "float16"), _ones(T, (3, 2, 2, 2))),
-     RuntimeError, "Input type (torch.HalfTensor) and weight type (torch.FloatTensor) should be "
-     "the same or input should be a MKLDNN tensor and weight is a dense tensor"),
+     RuntimeError, ("Input type (torch.HalfTensor) and weight type (torch.FloatTensor) should be "
+                    "the same or input should be a MKLDNN tensor and weight is a dense tensor",
+                    # PyTorch's own message where its CPU build runs half convolutions in oneDNN
+                    "expected scalar type Half but found Float")),
     (lambda T: _seeded(T).nn.Conv1d(2, 3, 2)(_f64(T, 1, 2, 4)), RuntimeError,
      "Input type (double) and bias type (float) should be the same"),
     (lambda T: _seeded(T).nn.Conv3d(2, 3, 2)(_f64(T, 1, 2, 3, 3, 3)), RuntimeError,
@@ -298,11 +300,13 @@ def _refusal(program, T):
 def _check(program, kind, message, T):
     got_kind, got_message = _refusal(program, T)
     assert got_kind is kind, (got_kind, got_message)
-    assert got_message.startswith(message), got_message
+    # a tuple lists the messages PyTorch gives on different CPUs; funcgrad gives the first
+    expected = (message[0],) if T is ft and isinstance(message, tuple) else message
+    assert got_message.startswith(expected), got_message
 
 
 CASES = GRAD_CASES + DTYPE_CASES + HOOK_CASES + OVERLAP_CASES
-IDS = [c[2][:50] for c in CASES]
+IDS = [(c[2] if isinstance(c[2], str) else c[2][0])[:50] for c in CASES]
 
 
 @pytest.mark.parametrize("program, kind, message", CASES, ids=IDS)
@@ -403,6 +407,10 @@ def _outcome(T, fn, shapes, dtypes):
     return "ok", None if "float16" in dtypes else str(out.dtype)
 
 
+def _onednn_has_float16(torch):
+    return bool(torch.ops.mkldnn._is_mkldnn_fp16_supported())
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize("name, fn, shapes", _KERNELS, ids=[k[0] for k in _KERNELS])
 def test_every_dtype_combination_refuses_as_pytorch(name, fn, shapes):
@@ -413,6 +421,8 @@ def test_every_dtype_combination_refuses_as_pytorch(name, fn, shapes):
         ours, theirs = _outcome(ft, fn, shapes, dtypes), _outcome(torch, fn, shapes, dtypes)
         if "float16" in dtypes and theirs[0] == "NotImplementedError":
             continue  # float16 kernels PyTorch lacks on the CPU
+        if "float16" in dtypes and name.startswith("conv") and not _onednn_has_float16(torch):
+            continue  # PyTorch picks its half convolution by the CPU; funcgrad follows oneDNN's
         assert ours == theirs, (name, dtypes)
 
 

@@ -21,10 +21,7 @@ import sys
 import threading
 import time
 
-# this directory holds sparse.py, which would stand in for pydata's `sparse` that dask imports
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-sys.path.insert(0, os.path.dirname(_HERE))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
@@ -49,6 +46,9 @@ def by_hand(w, X, y, da):
 
 def data(gigabytes, da):
     rows = int(gigabytes * 2**30 / (8 * FEATURES)) // CHUNK_ROWS * CHUNK_ROWS
+    if rows == 0:
+        raise SystemExit(f"{gigabytes} GB is less than one chunk of {CHUNK_ROWS} x {FEATURES} "
+                         f"float64 ({CHUNK_ROWS * FEATURES * 8 / 2**30:.3f} GB): ask for more")
     rng = da.random.default_rng(0)
     X = rng.standard_normal((rows, FEATURES), chunks=(CHUNK_ROWS, FEATURES))
     y = (X @ np.linspace(-1.0, 1.0, FEATURES) > 0).astype("f8")

@@ -6,7 +6,6 @@ transforms under a scheduler that refuses to compute anything.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
@@ -28,30 +27,15 @@ pytest.importorskip("array_api_compat")
 
 @pytest.fixture(scope="module")
 def client():
-    with worker_sys_path():  # for the whole module: a nanny restarts a killed worker
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None,
-                                           memory_limit="512MiB", silence_logs=40)
-        client = distributed.Client(cluster)
-        try:
-            yield client
-        finally:
-            client.close()
-            cluster.close()
-
-
-@contextlib.contextmanager
-def worker_sys_path():
-    """Start worker processes without the tests directory on their sys.path (they inherit it):
-    there `tests/sparse` would stand in for pydata's `sparse`, which dask.array imports. The
-    functions of this module that run on workers travel by value instead of by import."""
-    tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != tests_dir]
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None,
+                                       memory_limit="512MiB", silence_logs=40)
+    client = distributed.Client(cluster)
     try:
-        yield
+        yield client
     finally:
-        sys.path[:] = saved
+        client.close()
+        cluster.close()
 
 
 cloudpickle = pytest.importorskip("cloudpickle")

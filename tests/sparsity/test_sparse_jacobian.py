@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import funcgrad as fg
 import funcgrad.numpy as fnp
 from tests.opinfo import bind, split_sample
-from tests.sparse.test_detection import CASES, _dense_jacobian, _flat_output
+from tests.sparsity.test_detection import CASES, _dense_jacobian, _flat_output
 
 FEW = settings(max_examples=2, deadline=None, derandomize=True,
                suppress_health_check=list(HealthCheck))

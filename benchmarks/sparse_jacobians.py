@@ -1,7 +1,7 @@
 """Sparse Jacobians and Hessians (issue 11): three problems, funcgrad against the alternatives.
 
-    python benchmarks/sparse.py            # all three problems
-    python benchmarks/sparse.py --quick    # smaller sizes, fewer rounds
+    python benchmarks/sparse_jacobians.py            # all three problems
+    python benchmarks/sparse_jacobians.py --quick    # smaller sizes, fewer rounds
 
 1. The 2-d Brusselator reaction-diffusion right-hand side on a 64x64 grid (n = 8,192), periodic:
    funcgrad's sparse Jacobian against a hand-written SciPy sparse Jacobian, SciPy's sparse

@@ -27,5 +27,17 @@ class device:  # noqa: N801 - PyTorch's name
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __enter__(self):
+        # `with torch.device("meta"):` factories inside make tensors on this device
+        from funcgrad.torch import _meta
+        _meta.push_default(self.type)
+        return self
+
+    def __exit__(self, *exc):
+        from funcgrad.torch import _meta
+        _meta.pop_default()
+        return False
+
 
 CPU = device("cpu")
+META = device("meta")

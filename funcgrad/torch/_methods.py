@@ -6,7 +6,8 @@ import math
 import numpy as np
 
 from funcgrad.torch import _binning, _complex, _dtype, _indexing, _math, _ops, _shape_ops, linalg
-from funcgrad.torch._device import CPU
+from funcgrad.torch._device import CPU, META
+from funcgrad.torch._meta import is_meta
 from funcgrad.torch.tensor import Tensor
 
 
@@ -19,6 +20,9 @@ class Size(tuple):
     def numel(self):
         return int(math.prod(self))
 
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))  # torch.Size + torch.Size is a torch.Size
+
 
 def _size(self, dim=None):
     shape = Size(np.shape(self._data))
@@ -26,6 +30,8 @@ def _size(self, dim=None):
 
 
 def _numpy(self, force=False):
+    if is_meta(self._data):
+        return self.__array__()  # raises PyTorch's error
     if self._requires_grad and not force:
         return self.__array__()  # raises PyTorch's error
     return np.asarray(self._data)
@@ -39,6 +45,9 @@ def _inplace_method(op):
 
 
 def _fill(self, value):
+    if is_meta(self._data):  # nothing to write
+        self._counter[0] += 1
+        return self
     return self._inplace(lambda t, v: _ops.as_tensor_arg(v).to(t.dtype).expand(t.shape)
                          if isinstance(v, Tensor) else
                          Tensor._make(np.full(t.shape, v, dtype=t._data.dtype)), value)
@@ -51,6 +60,9 @@ def _copy(self, src):
 
 
 def _zero(self):
+    if is_meta(self._data):
+        self._counter[0] += 1
+        return self
     return self._inplace(lambda t: Tensor._make(np.zeros(t.shape, dtype=t._data.dtype)))
 
 
@@ -63,7 +75,7 @@ def install():
     T.shape = property(_size)
     T.size = _size
     T.dtype = property(lambda self: _dtype.to_torch(self._data.dtype))
-    T.device = property(lambda self: CPU)
+    T.device = property(lambda self: META if is_meta(self._data) else CPU)
     T.get_device = lambda self: -1
     T.is_cuda = False
     T.ndim = property(lambda self: np.ndim(self._data))
@@ -77,7 +89,7 @@ def install():
     T.element_size = lambda self: self._data.dtype.itemsize
     T.contiguous = _contiguous
     T.is_contiguous = _is_contiguous
-    T.cpu = lambda self: self
+    T.cpu = lambda self: _ops.to(self, "cpu")
     T.type_as = lambda self, other: _ops.to(self, other.dtype)
     T.float = _type_cast(_dtype.float32)
     T.double = _type_cast(_dtype.float64)
@@ -192,14 +204,15 @@ def _install_more(T):
     T.is_complex = lambda self: self._data.dtype.kind == "c"
     T.is_sparse = False
     T.is_quantized = False
-    T.is_meta = False
+    T.is_meta = property(lambda self: is_meta(self._data))
     T.layout = "torch.strided"
     T.short, T.byte, T.char = (_type_cast(d) for d in (_dtype.int16, _dtype.uint8, _dtype.int8))
     T.cfloat, T.cdouble = _type_cast(_dtype.complex64), _type_cast(_dtype.complex128)
     T.type = _type
     T.stride = _stride
     T.storage_offset = lambda self: 0
-    T.data_ptr = lambda self: int(np.asarray(self._data).__array_interface__["data"][0])
+    T.data_ptr = lambda self: 0 if is_meta(self._data) else \
+        int(np.asarray(self._data).__array_interface__["data"][0])
     T.cuda = lambda self, *a, **k: self
     T.pin_memory = lambda self: self
     T.__contains__ = lambda self, item: bool(np.any(np.asarray(_concrete(self)) == (
@@ -364,7 +377,7 @@ def _concrete(t):
 
 
 def _scalar(t, python=False):
-    data = np.asarray(_concrete(t))
+    data = _meta_scalar(t) if is_meta(t._data) else np.asarray(_concrete(t))
     if data.size != 1:
         if python:  # float(t), int(t), complex(t)
             raise ValueError("only one element tensors can be converted to Python scalars")
@@ -382,8 +395,15 @@ def _to_complex(t):
     return complex(_scalar(t, python=True))
 
 
+def _meta_scalar(t):
+    """A meta tensor has no value: PyTorch refuses, once its number of elements allows one."""
+    if t._data.size == 1:
+        raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+    return t._data
+
+
 def _truth(t):
-    data = np.asarray(_concrete(t))
+    data = _meta_scalar(t) if is_meta(t._data) else np.asarray(_concrete(t))
     if data.size != 1:
         raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
     return bool(data.reshape(()))

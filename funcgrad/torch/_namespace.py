@@ -210,12 +210,15 @@ def set_rng_state(new_state):
 
 
 def get_default_device():
-    from funcgrad.torch._device import CPU
-    return CPU
+    from funcgrad.torch._device import device
+    from funcgrad.torch._meta import default_type
+    return device(default_type())
 
 
 def set_default_device(device):
-    return None
+    """Factories make tensors on `device` by default ("meta" or the CPU; None: the CPU)."""
+    from funcgrad.torch._meta import set_default
+    set_default(device)
 
 
 def is_inference_mode_enabled():

@@ -16,7 +16,7 @@ from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.primitives._util import normalize_axis
 from funcgrad.errors import where as _user_line
-from funcgrad.torch import _dtype
+from funcgrad.torch import _device, _dtype, _meta
 from funcgrad.torch import _kernel_dtypes
 from funcgrad.torch.errors import check_dim, matmul_shape_error
 from funcgrad.torch._composite import composite
@@ -125,19 +125,18 @@ def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
 
 
 def argmax(input, dim=None, keepdim=False):
-    data = np.asarray(input._data)
-    if dim is None:
-        return Tensor._make(np.asarray(np.argmax(data), dtype=_I64))
-    out = np.argmax(data, axis=dim)
-    return Tensor._make(np.expand_dims(out, dim) if keepdim else out)
+    return _arg_extremum(red.argmax_p, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    data = np.asarray(input._data)
-    if dim is None:
-        return Tensor._make(np.asarray(np.argmin(data), dtype=_I64))
-    out = np.argmin(data, axis=dim)
-    return Tensor._make(np.expand_dims(out, dim) if keepdim else out)
+    return _arg_extremum(red.argmin_p, input, dim, keepdim)
+
+
+def _arg_extremum(primitive, input, dim, keepdim):
+    if dim is None:  # (an index into the flattened tensor; keepdim does not apply)
+        return apply(primitive, (input,), {"axis": None, "keepdims": False})
+    axis = _axes(dim, input.ndim)[0] if input.ndim else None
+    return apply(primitive, (input,), {"axis": axis, "keepdims": bool(keepdim)})
 
 
 def _count(shape, axes):
@@ -544,12 +543,20 @@ def clone(input):
     return apply(nnp.copy, (input,), {}, "CloneBackward0")
 
 
-def to(input, *args, dtype=None, **kwargs):
+def to(input, *args, dtype=None, device=None, **kwargs):
     for a in args:
         if isinstance(a, _dtype.dtype) or (isinstance(a, type) and a in (float, int, bool)):
             dtype = a
         elif isinstance(a, Tensor):
-            dtype = a.dtype
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, _device.device)):
+            device = a
+    if device is not None and _meta.device_type(device) == "meta" \
+            and not _meta.is_meta(input._data):
+        input = Tensor._make(_meta.MetaArray(input.shape, input._data.dtype))  # (no history)
+    elif device is not None and _meta.is_meta(input._data) \
+            and _meta.device_type(device) != "meta":
+        raise NotImplementedError("Cannot copy out of meta tensor; no data!")
     if dtype is None:
         return input
     target = _dtype.to_numpy(dtype)

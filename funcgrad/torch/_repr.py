@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from funcgrad.core.tracer import concrete_value
+from funcgrad.torch._meta import is_meta
 
 PRECISION = 4
 LINEWIDTH = 80
@@ -119,8 +120,11 @@ def _with_suffixes(text, suffixes, indent) -> str:
 
 
 def tensor_repr(t, prefix="tensor(") -> str:
-    values = np.asarray(concrete_value(t._data))
     indent = len(prefix)
+    if is_meta(t._data):  # no values: `...`, the device and the size
+        return _with_suffixes(prefix + "...", ["device='meta'", f"size={tuple(t._data.shape)}"]
+                              + _dtype_and_grad(t, t._data.dtype, shown=False), indent)
+    values = np.asarray(concrete_value(t._data))
     suffixes = []
     if values.size == 0:
         body = "[]"
@@ -130,10 +134,20 @@ def tensor_repr(t, prefix="tensor(") -> str:
         summarize = values.size > THRESHOLD
         fmt = _Formatter(_summarized(values) if summarize else values)
         body = _body(values, indent, summarize, fmt)
-    if values.dtype not in _DEFAULT_DTYPES or _other_default(values.dtype):
-        suffixes.append(f"dtype=torch.{values.dtype.name}")
+    return _with_suffixes(prefix + body, suffixes + _dtype_and_grad(t, values.dtype, values.size),
+                          indent)
+
+
+def _dtype_and_grad(t, dtype, shown=True) -> list:
+    """The dtype (unless it shows in the values: a default one, or the default float dtype
+    when no values are shown), then grad_fn or requires_grad."""
+    from funcgrad.torch._dtype import DEFAULT
+    suffixes = []
+    if (dtype != DEFAULT[0]) if not shown else (dtype not in _DEFAULT_DTYPES
+                                                  or _other_default(dtype)):
+        suffixes.append(f"dtype=torch.{dtype.name}")
     if t._grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
-    return _with_suffixes(prefix + body, suffixes, indent)
+    return suffixes

@@ -11,6 +11,7 @@ import heapq
 import numpy as np
 
 from funcgrad.torch import grad_mode
+from funcgrad.torch._meta import MetaArray, is_meta
 from funcgrad.torch.graph import AccumulateGrad, Node
 
 
@@ -93,7 +94,7 @@ def _as_tensor(g, create_graph):
     from funcgrad.torch.tensor import Tensor
     if isinstance(g, Tensor):
         return g if create_graph else g.detach()
-    return Tensor._make(np.asarray(g))
+    return Tensor._make(g if is_meta(g) else np.asarray(g))
 
 
 def _run_tensor_hooks(node: Node, grad, create_graph):
@@ -171,6 +172,10 @@ def accumulate_into(leaf, grad, create_graph):
     if not isinstance(grad, Tensor):
         # the leaf's dtype, unless its grad_dtype was set: (dtype,), or (None,) for any
         dtype = leaf._data.dtype if leaf._grad_dtype is None else leaf._grad_dtype[0]
+        if is_meta(grad) or is_meta(leaf._data):  # a meta gradient: its shape and dtype only
+            if leaf._grad is None:
+                leaf._grad = Tensor._make(MetaArray(leaf._data.shape, dtype or grad.dtype))
+            return
         data = np.array(grad, dtype=dtype, copy=True)
         if data.shape != leaf._data.shape:
             data = np.array(np.broadcast_to(data, leaf._data.shape))

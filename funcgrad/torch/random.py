@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.torch import _dtype
+from funcgrad.torch._meta import wants_meta
 from funcgrad.torch._ops import _sizes
 from funcgrad.torch.tensor import Tensor
 
@@ -57,17 +58,29 @@ def _finish(data, dtype, requires_grad):
     return t
 
 
-def rand(*size, generator=None, dtype=None, requires_grad=False, **_):
+def _meta(size, dtype, requires_grad):
+    from funcgrad.torch._creation import meta
+    return meta(size, _dtype.to_numpy(dtype) or _dtype.DEFAULT[0], requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, requires_grad=False, device=None, **_):
+    if wants_meta(device):  # (no numbers drawn)
+        return _meta(_sizes(size), dtype, requires_grad)
     return _finish(_rng(generator).random(_sizes(size)), dtype, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, requires_grad=False, **_):
+def randn(*size, generator=None, dtype=None, requires_grad=False, device=None, **_):
+    if wants_meta(device):
+        return _meta(_sizes(size), dtype, requires_grad)
     return _finish(_rng(generator).standard_normal(_sizes(size)), dtype, requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad=False, **_):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad=False,
+            device=None, **_):
     if high is None:
         low, high = 0, low
+    if wants_meta(device):
+        return _meta(tuple(size), dtype or _dtype.int64, requires_grad)
     data = _rng(generator).integers(low, high, size=tuple(size))
     return _finish(data, dtype or _dtype.int64, requires_grad)
 
@@ -103,8 +116,9 @@ def poisson(input, generator=None):
 
 
 def _like(fn):
-    def like(input, *, dtype=None, requires_grad=False, **kwargs):
-        return fn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, **kwargs)
+    def like(input, *, dtype=None, requires_grad=False, device=None, **kwargs):
+        return fn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                  device=input.device if device is None else device, **kwargs)
     like.__name__ = fn.__name__ + "_like"
     return like
 
@@ -113,8 +127,9 @@ rand_like = _like(rand)
 randn_like = _like(randn)
 
 
-def randint_like(input, low, high=None, *, dtype=None, **kwargs):
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, **kwargs)
+def randint_like(input, low, high=None, *, dtype=None, device=None, **kwargs):
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
+                   device=input.device if device is None else device, **kwargs)
 
 
 def bernoulli(input, p=None, *, generator=None):

@@ -17,6 +17,7 @@ from funcgrad.core.tracer import Interpreter, Tracer, concrete_value
 from funcgrad.errors import FuncgradError, OpError, user_stacklevel
 from funcgrad.primitives.elementwise import astype_p
 from funcgrad.torch import _dtype, grad_mode, graph
+from funcgrad.torch._meta import MetaArray
 from funcgrad.torch.errors import leaf_inplace_error, op_error, view_inplace_error
 
 _F64 = np.dtype(np.float64)
@@ -27,6 +28,8 @@ _NDARRAY = np.ndarray
 _new = object.__new__
 
 
+_META_NUMPY = ("can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the "
+               "tensor to host memory first.")
 _SCALAR_WARNING_SHOWN = [False]  # PyTorch warns about float(t) of t requiring grad once
 
 
@@ -146,6 +149,8 @@ def apply(primitive, args, params, name=None, view_of=None):
     if type(out) is not _NDARRAY:
         if not isinstance(out, Tracer):
             out = np.asarray(out)
+        elif type(out) is MetaArray:
+            out = _meta_result(out, args, datas)
     elif out.base is not None and view_of is None:
         out = _unshared(out, datas)
     if out.dtype == _F64 and primitive is not astype_p:
@@ -166,6 +171,18 @@ def apply(primitive, args, params, name=None, view_of=None):
             primitive.vjp is not None or primitive.name in _piecewise_constant):
         graph.record(primitive, params, args, out, result, name)
     return result
+
+
+def _meta_result(out, args, datas):
+    """A meta answer: its inputs must be meta tensors (or 0-d ones, numbers), and two operands
+    of different dtypes promote as PyTorch's do (the shape rules promote as NumPy)."""
+    for a in args:
+        if isinstance(a, Tensor) and type(a._data) is _NDARRAY and a._data.ndim:
+            raise RuntimeError("Tensor on device cpu is not on the expected device meta!")
+    if len(datas) == 2 and all(type(d) in (_NDARRAY, MetaArray) for d in datas) \
+            and datas[0].dtype != datas[1].dtype:
+        out = _torch_promotion(out, args, datas)
+    return out
 
 
 def mark_view(result, parent, op, params):
@@ -248,6 +265,8 @@ class Tensor(Tracer):
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if type(self._data) is MetaArray:
+            raise TypeError(_META_NUMPY)
         if self._requires_grad:
             raise RuntimeError(_numpy_error(self))
         data = np.asarray(self._data)

@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 
+from funcgrad.torch._meta import MetaArray, is_meta
+
 from funcgrad.torch import engine
 from funcgrad.torch.errors import no_grad_fn_error, scalar_only_error
 from funcgrad.torch.graph import edge_of
@@ -31,7 +33,8 @@ def _root_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError(scalar_only_error(out))
-            g = np.ones(out.shape, dtype=out._data.dtype)
+            g = MetaArray(out.shape, out._data.dtype) if is_meta(out._data) else \
+                np.ones(out.shape, dtype=out._data.dtype)
         elif isinstance(g, Tensor):
             if tuple(g.shape) != tuple(out.shape):
                 raise RuntimeError(

@@ -8,6 +8,7 @@ import numpy as np
 from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
 from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
 from funcgrad.torch._composite import composite
+from funcgrad.torch._meta import is_meta
 from funcgrad.torch import _kernel_dtypes, _ops, grad_mode
 from funcgrad.torch._ops import as_tensor_arg
 from funcgrad.torch.graph import as_addmm, show_absent_input
@@ -251,7 +252,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training and input.numel() // input.shape[1] <= 1:
         raise ValueError("Expected more than 1 value per channel when training, got input size "
                          f"{input.shape!r}")
-    if training and running_mean is not None:
+    if training and running_mean is not None and not is_meta(input._data):
         with grad_mode.no_grad():
             data = np.asarray(input.detach()._data)
             n = data.size / data.shape[1]
@@ -278,7 +279,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    labels = np.asarray(as_tensor_arg(input)._data)
+    labels = as_tensor_arg(input)._data
+    if is_meta(labels) or is_meta(weight._data):
+        return _meta_embedding(as_tensor_arg(input), weight)
+    labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
         from funcgrad.torch.errors import tensor_type_name
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
@@ -300,6 +304,18 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         frozen = (labels == padding_idx % weight.shape[0])[..., None]
         out = _ops.where(frozen, out.detach(), out)
     return out
+
+
+def _meta_embedding(input, weight):
+    """On the meta device: the rows' shape (the values picked are unknown; any index stands
+    for them, here a zero-strided zero)."""
+    if input._data.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int")
+    if not is_meta(weight._data) or not is_meta(input._data):
+        raise RuntimeError("Tensor on device cpu is not on the expected device meta!")
+    rows = np.broadcast_to(np.zeros((), np.intp), tuple(input.shape))
+    return apply(getitem_p, (weight,), {"index": (rows,)}, "EmbeddingBackward0")
 
 
 def one_hot(tensor, num_classes=-1):

@@ -5,7 +5,21 @@ import math
 
 import numpy as np
 
+from funcgrad.torch._meta import is_meta
 from funcgrad.torch.random import default_generator
+
+
+def _no_values_on_meta(init):
+    """A meta tensor has no values to fill: the initialisation leaves it as it is (and draws
+    no random numbers), as PyTorch's does."""
+    def fill(tensor, *args, **kwargs):
+        if is_meta(tensor._data):
+            return tensor
+        return init(tensor, *args, **kwargs)
+    fill.__name__ = fill.__qualname__ = init.__name__
+    fill.__doc__ = init.__doc__
+    fill.__wrapped__ = init
+    return fill
 
 
 def _fill(tensor, values):
@@ -45,14 +59,17 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
+@_no_values_on_meta
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     return _fill(tensor, _rng(generator).uniform(a, b, tuple(tensor.shape)))
 
 
+@_no_values_on_meta
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _fill(tensor, _rng(generator).normal(mean, std, tuple(tensor.shape)))
 
 
+@_no_values_on_meta
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     values = _rng(generator).normal(mean, std, tuple(tensor.shape))
     bad = (values < a) | (values > b)
@@ -62,6 +79,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return _fill(tensor, values)
 
 
+@_no_values_on_meta
 def constant_(tensor, val):
     return _fill(tensor, np.full(tuple(tensor.shape), val))
 
@@ -74,6 +92,7 @@ def ones_(tensor):
     return constant_(tensor, 1.0)
 
 
+@_no_values_on_meta
 def eye_(tensor):
     return _fill(tensor, np.eye(*tensor.shape))
 
@@ -100,6 +119,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, std, generator)
 
 
+@_no_values_on_meta
 def orthogonal_(tensor, gain=1.0, generator=None):
     rows, cols = tensor.shape[0], int(math.prod(tensor.shape[1:]))
     flat = _rng(generator).standard_normal((rows, cols))
@@ -108,6 +128,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     return _fill(tensor, gain * (q.T if rows < cols else q).reshape(tensor.shape))
 
 
+@_no_values_on_meta
 def dirac_(tensor, groups=1):
     """Identity convolution kernels: out channel i passes input channel i through (per group)."""
     out_per_group = tensor.shape[0] // groups
@@ -119,6 +140,7 @@ def dirac_(tensor, groups=1):
     return _fill(tensor, values)
 
 
+@_no_values_on_meta
 def sparse_(tensor, sparsity, std=0.01, generator=None):
     """Normal(0, std) entries with a `sparsity` fraction of each column set to zero."""
     rows, cols = tensor.shape

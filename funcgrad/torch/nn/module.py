@@ -6,8 +6,28 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from funcgrad.torch import grad_mode
+from funcgrad.torch._device import device as _device
+from funcgrad.torch._meta import MetaArray, device_type, is_meta, pop_default, push_default
 from funcgrad.torch.nn.parameter import Parameter
 from funcgrad.torch.tensor import Tensor, RemovableHandle
+
+
+def _made_on_device(init):
+    """A module's __init__ given `device="meta"` makes its parameters and buffers there: its
+    factories make meta tensors, and whatever it made otherwise is moved after."""
+    def __init__(self, *args, **kwargs):
+        device = kwargs.get("device")
+        if device is None or device_type(device) != "meta":
+            return init(self, *args, **kwargs)
+        push_default("meta")
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            pop_default()
+        self._to_device("meta")
+    __init__.__name__, __init__.__qualname__ = init.__name__, init.__qualname__
+    __init__.__doc__, __init__.__wrapped__ = init.__doc__, init
+    return __init__
 
 
 def _type_name(value):
@@ -21,6 +41,11 @@ class Module:
     """Subclass it, create layers in __init__ (after super().__init__()), write forward."""
 
     training: bool
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _made_on_device(cls.__dict__["__init__"])
 
     def __init__(self, *args, **kwargs):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -161,6 +186,10 @@ class Module:
     def to(self, *args, **kwargs):
         dtype = kwargs.get("dtype") or next((a for a in args if hasattr(a, "is_floating_point")
                                              and not isinstance(a, Tensor)), None)
+        device = kwargs.get("device") or next((a for a in args if isinstance(a, (str, _device))),
+                                              None)
+        if device is not None:
+            self._to_device(device_type(device))
         if dtype is not None:
             with grad_mode.no_grad():
                 for m in self.modules():
@@ -178,7 +207,40 @@ class Module:
         from funcgrad.torch import _dtype
         return self.to(_dtype.float64)
 
+    def _to_device(self, target, hint=True):
+        """Parameters and buffers (and their gradients) moved to the meta device, in place;
+        meta ones cannot leave it (their values do not exist: see to_empty)."""
+        for m in self.modules():
+            for store in (m._parameters, m._buffers):
+                for v in store.values():
+                    if v is None:
+                        continue
+                    if is_meta(v._data) and target != "meta":
+                        raise NotImplementedError(
+                            "Cannot copy out of meta tensor; no data!" + (
+                                " Please use torch.nn.Module.to_empty() instead of "
+                                "torch.nn.Module.to() when moving module from meta to a "
+                                "different device." if hint else ""))
+                    if target == "meta":
+                        v._data = MetaArray(v.shape, v._data.dtype)
+                        if v._grad is not None:
+                            v._grad = Tensor._make(MetaArray(v._grad.shape, v._grad._data.dtype))
+
+    def to_empty(self, *, device, recurse=True):
+        """Parameters and buffers replaced by uninitialised ones of their shapes on `device`
+        (from the meta device: then initialise them, e.g. by load_state_dict)."""
+        target = device_type(device)
+        for m in (self.modules() if recurse else [self]):
+            for store in (m._parameters, m._buffers):
+                for v in store.values():
+                    if v is not None:
+                        v._data = MetaArray(v.shape, v._data.dtype) if target == "meta" else \
+                            np.empty(tuple(v.shape), v._data.dtype)
+                        v._counter[0] += 1
+        return self
+
     def cpu(self):
+        self._to_device("cpu", hint=False)  # (PyTorch's Module.to alone adds the hint)
         return self
 
     def cuda(self, device=None):

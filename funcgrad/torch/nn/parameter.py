@@ -5,6 +5,7 @@ import numpy as np
 
 from funcgrad.torch._dtype import default_float
 
+from funcgrad.torch._meta import MetaArray, wants_meta
 from funcgrad.torch._repr import tensor_repr
 from funcgrad.torch.tensor import Tensor
 
@@ -28,11 +29,13 @@ class Parameter(Tensor):
 
 class Buffer(Tensor):
     def __init__(self, data=None, persistent=True):
-        self._init(np.asarray(data._data if isinstance(data, Tensor) else data), None)
+        self._init(data._data if isinstance(data, Tensor) else np.asarray(data), None)
         self.persistent = persistent
 
 
 def new_parameter(*shape, fill=0.0):
     """A parameter of this shape in the default float dtype, every entry `fill`: modules make
     their weights with it, then initialise them."""
+    if wants_meta():  # inside `with torch.device("meta")` or a module made with device="meta"
+        return Parameter(Tensor._make(MetaArray(shape, default_float())))
     return Parameter(Tensor._make(np.full(shape, fill, default_float())))

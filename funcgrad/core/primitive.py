@@ -11,9 +11,17 @@ A primitive carries
   each batch dim is an int axis or None for an unbatched input).
 Rules are written with funcgrad's own operations, so they are traced by any outer transform.
 `vjp=None`/`jvp=None` declares a primitive with no derivative (floor, argmax, comparisons...).
+
+What the reverse rules read (`reads_answer`, `reads_inputs`) says which forward values reverse
+mode must keep for this primitive: the others may be freed once the forward pass has moved on
+(their shape and dtype stay, as a `ShapeOnly`). It is derived from the rules' code (a rule
+parameter the rule never mentions is not read), or declared with `reads=` where a rule mentions
+a value only for its shape or dtype (`unbroadcast(g, x)`); tests/test_reads.py checks every
+declaration by running the rules with the unread values replaced by `ShapeOnly`.
 """
 from __future__ import annotations
 
+import dis
 import importlib
 from typing import Any
 import inspect
@@ -53,6 +61,103 @@ class ShapedArray:
         return f"ShapedArray({self.shape}, {self.dtype})"
 
 
+class ShapeOnly(ShapedArray):
+    """A forward value that reverse mode freed because no reverse rule reads it: its shape and
+    dtype remain (rules may ask for them, e.g. to un-broadcast), its data is gone. Using it as
+    data raises, so a wrong `reads` declaration fails loudly instead of giving a wrong gradient."""
+
+    __slots__ = ()
+
+    def __init__(self, value):  # noqa: super().__init__ is skipped: the dtype is NumPy's already
+        self.shape = value.shape
+        self.dtype = value.dtype
+
+    def _refuse(self, *args, **kwargs):
+        raise FuncgradError(
+            f"a reverse rule read the data of a forward value of shape {self.shape} and dtype "
+            f"{self.dtype} that its primitive declares it does not read (its `reads`), so reverse "
+            "mode had freed it. This is a bug in that primitive's declaration: please report it.")
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.shape or func is np.ndim or func is np.size:  # what it still knows
+            return func(ShapedArray(self.shape, self.dtype), *args[1:], **kwargs)
+        self._refuse()
+
+    __array__ = __array_ufunc__ = __float__ = __int__ = __index__ = __bool__ = __len__ = \
+        __iter__ = __getitem__ = _refuse
+
+    def __repr__(self):
+        return f"ShapeOnly({self.shape}, {self.dtype})"
+
+
+NATIVE_TYPES.add(ShapeOnly)  # it stands for a NumPy array: bind's NumPy path (which refuses it)
+
+
+ALL_INPUTS = None  # reads_inputs: every input (a variadic primitive, or rules not analysed)
+EVERYTHING = ("answer", "inputs")  # the safe declaration: keep every value
+
+
+def mentioned_parameters(fun):
+    """(which of fun's positional parameters its body mentions, whether it takes *args); None
+    when fun is not plain Python code whose reads can be seen (a builtin, a partial, a callable
+    object, or code reaching its variables by name: locals, vars, eval, exec)."""
+    code = getattr(fun, "__code__", None)
+    if code is None or {"locals", "vars", "eval", "exec"} & set(code.co_names):
+        return None
+    params = code.co_varnames[:code.co_argcount]
+    mentioned = set(code.co_cellvars) & set(params)  # read by an inner function
+    for ins in dis.get_instructions(code):
+        arg = ins.argval
+        if isinstance(arg, str):
+            if arg in params:
+                mentioned.add(arg)
+        elif isinstance(arg, tuple):  # LOAD_FAST_LOAD_FAST (3.13+) names two at once
+            mentioned.update(a for a in arg if isinstance(a, str) and a in params)
+    return [p in mentioned for p in params], bool(code.co_flags & inspect.CO_VARARGS)
+
+
+def derive_reads(functions, roles) -> tuple:
+    """A `reads` declaration derived from the code of `functions` (reverse rules, or the partial
+    derivatives they are made from), whose positional parameters play `roles`: "answer", an
+    input position, or None for one that does not matter (the cotangent); parameters past the
+    roles are the primitive's keyword parameters. A parameter no function mentions is not read;
+    *args, or code that cannot be analysed, reads everything."""
+    found = set()
+    for fun in functions:
+        if fun is None:
+            continue
+        seen = mentioned_parameters(fun)
+        if seen is None:
+            return EVERYTHING
+        flags, star = seen
+        found.update(role for role, used in zip(roles, flags) if used and role is not None)
+        if star:
+            found.add("inputs")
+    return tuple(found)
+
+
+def reads_of_rules(vjp):
+    """(reads_answer, reads_inputs) derived from reverse rules `rule(g, answer, *inputs)`."""
+    if vjp is None:
+        return False, frozenset()
+    if not isinstance(vjp, tuple):  # a PerInputRules table: its rules are made on demand
+        return normalise_reads(EVERYTHING)
+    return normalise_reads(derive_reads(vjp, (None, "answer") + tuple(range(len(vjp)))))
+
+
+def normalise_reads(reads):
+    """A `reads` declaration (an iterable of "answer", input positions, and "inputs" for all of
+    them) as (reads_answer, reads_inputs)."""
+    reads = set(reads)
+    answer = "answer" in reads
+    if "inputs" in reads:
+        return answer, ALL_INPUTS
+    bad = [r for r in reads if r != "answer" and not (type(r) is int and r >= 0)]
+    if bad:
+        raise ValueError(f"reads= takes 'answer', 'inputs' and input positions, not {bad!r}")
+    return answer, frozenset(reads - {"answer"})
+
+
 def aval_of(value) -> ShapedArray:
     if isinstance(value, ShapedArray):
         return value
@@ -86,10 +191,11 @@ registry: dict[str, "Primitive"] = {}
 
 class Primitive:
     __slots__ = ("name", "impl", "shape_rule", "vjp", "jvp", "batch", "multiple_results", "family",
-                 "inline_below", "recorded_impl", "module", "__doc__")
+                 "inline_below", "recorded_impl", "module", "__doc__", "reads_answer",
+                 "reads_inputs")
 
     def __init__(self, name, impl, *, shape, vjp, jvp, batch=None, multiple_results=False,
-                 family="", inline_below=False, recorded_impl=None, doc=None):
+                 family="", inline_below=False, recorded_impl=None, doc=None, reads=None):
         if name in registry:
             raise ValueError(f"primitive {name!r} is defined twice")
         self.name = name
@@ -108,6 +214,10 @@ class Primitive:
         # primal function is not run beside it); impl itself for every other primitive
         self.recorded_impl = impl if recorded_impl is None else recorded_impl
         self.__doc__ = doc or _default_doc(name, family)
+        # which forward values the reverse rules read: derived from them, or declared with
+        # reads=("answer", 0, ...) where a rule mentions a value for its shape only
+        self.reads_answer, self.reads_inputs = (reads_of_rules(self.vjp) if reads is None
+                                                else normalise_reads(reads))
         self.module = sys._getframe(1).f_globals.get("__name__")  # where to find it when unpickled
         registry[name] = self
 
@@ -128,6 +238,15 @@ class Primitive:
     @property
     def differentiable(self) -> bool:
         return self.vjp is not None
+
+    def reads_input(self, i) -> bool:
+        """Whether a reverse rule reads the value (not only the shape) of input i."""
+        return self.reads_inputs is ALL_INPUTS or i in self.reads_inputs
+
+    def set_reads(self, reads):
+        """Declare what the reverse rules read, for a primitive whose rules are attached after
+        it is made: an iterable of "answer", input positions, or "inputs" for all of them."""
+        self.reads_answer, self.reads_inputs = normalise_reads(reads)
 
     def bind(self, *args, **params):
         """Apply the primitive: directly on plain values, or through the innermost transform."""

@@ -151,7 +151,8 @@ einsum_p = Primitive(
     "einsum", _einsum_impl, shape=by_evaluation(_einsum_impl),
     vjp=PerInputRules(_einsum_vjp), jvp=PerInputRules(_einsum_jvp), batch=_einsum_batch,
     family="contraction",
-    doc="numpy.einsum with an explicit output and distinct letters within each operand.")
+    doc="numpy.einsum with an explicit output and distinct letters within each operand.",
+    reads=("inputs",))  # each operand's rule reads the others, never the answer
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

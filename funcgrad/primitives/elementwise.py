@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from funcgrad.core.primitive import Primitive, ShapedArray
+from funcgrad.core.primitive import Primitive, ShapedArray, derive_reads
 from funcgrad.primitives._util import (broadcast_like, broadcasting, broadcasting_bool,
                                        broadcasting_float, same_shape, same_shape_and_dtype,
                                        shape_of, unbroadcast)
@@ -73,7 +73,7 @@ def unary(name, impl, derivative, doc=None):
         name, impl, shape=same_shape,
         vjp=[lambda g, ans, x: g * derivative(ans, x)],
         jvp=[lambda t, ans, x: t * derivative(ans, x)],
-        family="elementwise", doc=doc)
+        family="elementwise", doc=doc, reads=derive_reads([derivative], ("answer", 0)))
     prim.batch = _batch_elementwise(prim)
     return prim
 
@@ -86,7 +86,9 @@ def binary(name, impl, dx, dy, shape=broadcasting_float, doc=None):
              lambda g, ans, x, y: unbroadcast(g * dy(ans, x, y), y)],
         jvp=[lambda t, ans, x, y: broadcast_like(t * dx(ans, x, y), ans),
              lambda t, ans, x, y: broadcast_like(t * dy(ans, x, y), ans)],
-        family="elementwise", doc=doc)
+        family="elementwise", doc=doc,
+        # the rules read what the partials read (and x, y only for their shapes)
+        reads=derive_reads([dx, dy], ("answer", 0, 1)))
     prim.batch = _batch_elementwise(prim)
     return prim
 
@@ -104,14 +106,16 @@ add = Primitive(
     "add", operator.add, shape=broadcasting,
     vjp=[lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y)],
     jvp=[lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(t, ans)],
-    family="elementwise")
+    family="elementwise",
+    reads=())  # the rules un-broadcast g to x's and y's shapes: no value read
 add.batch = _batch_elementwise(add)
 
 subtract = Primitive(
     "subtract", operator.sub, shape=broadcasting,
     vjp=[lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: -unbroadcast(g, y)],
     jvp=[lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(-t, ans)],
-    family="elementwise")
+    family="elementwise",
+    reads=())  # shapes only
 subtract.batch = _batch_elementwise(subtract)
 
 multiply = Primitive(
@@ -274,7 +278,8 @@ where = Primitive(
     jvp=[None,
          lambda t, ans, c, x, y: broadcast_like(where(c, t, 0.0 * t), ans),
          lambda t, ans, c, x, y: broadcast_like(where(c, 0.0 * t, t), ans)],
-    family="elementwise")
+    family="elementwise",
+    reads=(0,))  # the condition; x and y for their shapes only
 where.batch = _batch_elementwise(where)
 
 
@@ -298,7 +303,8 @@ astype_p = Primitive(
     vjp=[_astype_back],
     jvp=[lambda t, ans, x, dtype: astype_p.bind(t, dtype=dtype)
          if np.issubdtype(np.dtype(dtype), np.inexact) else None],
-    family="elementwise")
+    family="elementwise",
+    reads=())  # x for its dtype only
 astype_p.batch = lambda values, dims, dtype: (astype_p.bind(values[0], dtype=dtype), dims[0])
 
 

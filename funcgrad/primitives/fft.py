@@ -63,7 +63,8 @@ fft = Primitive(
     shape=lambda x, axes, inverse, norm: ShapedArray(x.shape, _complex_dtype(x.dtype)),
     vjp=[_fft_vjp],
     jvp=[lambda t, ans, x, axes, inverse, norm: fft.bind(t, axes=axes, inverse=inverse, norm=norm)],
-    family="fft", doc="n-dimensional DFT (inverse=True: its inverse) over `axes`.")
+    family="fft", doc="n-dimensional DFT (inverse=True: its inverse) over `axes`.",
+    reads=())  # x for its shape and dtype only
 fft.batch = _shifted_axes_batch(fft, "axes")
 
 
@@ -96,7 +97,8 @@ rfft = Primitive(
     vjp=[_rfft_vjp],
     jvp=[lambda t, ans, x, axis, norm: rfft.bind(real(t) if not _is_real(t) else t,
                                                  axis=axis, norm=norm)],
-    family="fft", doc="DFT of a real signal along `axis`: the n//2 + 1 non-negative frequencies.")
+    family="fft", doc="DFT of a real signal along `axis`: the n//2 + 1 non-negative frequencies.",
+    reads=())  # x for its shape only
 rfft.batch = _shifted_axes_batch(rfft, "axis")
 
 
@@ -135,5 +137,6 @@ irfft = Primitive(
     "irfft", lambda x, axis, n, norm: np.fft.irfft(x, n=n, axis=axis, norm=norm),
     shape=_irfft_shape, vjp=[_irfft_vjp],
     jvp=[lambda t, ans, x, axis, n, norm: irfft.bind(t, axis=axis, n=n, norm=norm)],
-    family="fft", doc="Inverse of rfft: n real samples from n//2 + 1 frequencies along `axis`.")
+    family="fft", doc="Inverse of rfft: n real samples from n//2 + 1 frequencies along `axis`.",
+    reads=())  # x for its shape and dtype only
 irfft.batch = _shifted_axes_batch(irfft, "axis")

@@ -50,7 +50,8 @@ getitem_p = Primitive(
     "getitem", _getitem_impl, shape=by_evaluation(_getitem_impl),
     vjp=[lambda g, ans, x, index: index_add_p.bind(zeros_like_value(x), g, index=index)],
     jvp=[lambda t, ans, x, index: getitem_p.bind(t, index=index)],
-    family="indexing")
+    family="indexing",
+    reads=())  # x for its shape and dtype only
 
 
 def _index_add_impl_kw(x, updates, index):
@@ -64,7 +65,8 @@ index_add_p = Primitive(
     jvp=[lambda t, ans, x, updates, index: t,
          lambda t, ans, x, updates, index: index_add_p.bind(zeros_like_value(ans), t, index=index)],
     family="indexing",
-    doc="x with `updates` added at `index`, repeated indices accumulating (numpy.add.at).")
+    doc="x with `updates` added at `index`, repeated indices accumulating (numpy.add.at).",
+    reads=())  # updates for its shape only
 
 
 def _unbroadcast_index(g, updates):
@@ -175,7 +177,8 @@ take_along_axis_p = Primitive(
     vjp=[lambda g, ans, x, indices, axis:
          add_along_axis_p.bind(g, indices, axis=axis, shape=tuple(shape_of(x))), None],
     jvp=[lambda t, ans, x, indices, axis: take_along_axis_p.bind(t, indices, axis=axis), None],
-    family="indexing", doc="numpy.take_along_axis, with the indices as a (non-differentiable) input.")
+    family="indexing", doc="numpy.take_along_axis, with the indices as a (non-differentiable) input.",
+    reads=(1,))  # the indices; x for its shape only
 take_along_axis_p.batch = _along_batch(take_along_axis_p, shaped=False)
 
 add_along_axis_p = Primitive(

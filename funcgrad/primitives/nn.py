@@ -78,7 +78,8 @@ mean = Primitive(
     vjp=[lambda g, ans, x, axis, keepdims:
          expand_reduced(g, shape_of(x), axis, keepdims) / _count(shape_of(x), axis)],
     jvp=[lambda t, ans, x, axis, keepdims: mean.bind(t, axis=axis, keepdims=keepdims)],
-    family="nn", doc="Arithmetic mean over `axis` (a tuple, or None for all).")
+    family="nn", doc="Arithmetic mean over `axis` (a tuple, or None for all).",
+    reads=())  # x for its shape only
 mean.batch = _reduction_batch(mean)
 
 # y = x w^T + b over the last axis of x (PyTorch's nn.Linear, one node)
@@ -99,7 +100,8 @@ linear = Primitive(
     jvp=[lambda t, ans, x, w, b: matmul(t, _shape.transpose(w)),
          lambda t, ans, x, w, b: matmul(x, _shape.transpose(t)),
          lambda t, ans, x, w, b: broadcast_like(t, ans)],
-    family="nn", doc="x @ w.T + b, as PyTorch's linear layer (w is (out, in)).")
+    family="nn", doc="x @ w.T + b, as PyTorch's linear layer (w is (out, in)).",
+    reads=(0, 1))  # x and w; b for its shape only
 
 # -- fused losses (one node each in PyTorch's graph) ----------------------------------------------
 
@@ -199,7 +201,8 @@ nll_loss = Primitive(
     vjp=[_nll_vjp, None],
     jvp=[lambda t, ans, logp, target, reduction: _reduce_traced(
         -sum_p.bind(t * _one_hot(target, logp), axis=(1,), keepdims=False), reduction), None],
-    family="nn", doc="Negative log-likelihood of (N, C) log-probabilities at integer targets (N,).")
+    family="nn", doc="Negative log-likelihood of (N, C) log-probabilities at integer targets (N,).",
+    reads=(1,))  # the targets; logp for its shape and dtype only
 
 # -- convolution ----------------------------------------------------------------------------------
 
@@ -396,7 +399,8 @@ avg_pool2d = Primitive(
     vjp=[_avg_pool_vjp],
     jvp=[lambda t, ans, x, kernel, stride, padding: avg_pool2d(t, kernel=kernel, stride=stride,
                                                              padding=padding)],
-    family="nn", doc="Mean over (kh, kw) windows of x (N, C, H, W), zero padding counted.")
+    family="nn", doc="Mean over (kh, kw) windows of x (N, C, H, W), zero padding counted.",
+    reads=())  # x for its shape and dtype only
 
 
 def _pool_batch(primitive):

@@ -56,7 +56,8 @@ sum_p = Primitive(
     "sum", _sum_impl, shape=_reduction_shape,
     vjp=[lambda g, ans, x, axis, keepdims: expand_reduced(g, shape_of(x), axis, keepdims)],
     jvp=[lambda t, ans, x, axis, keepdims: sum_p.bind(t, axis=axis, keepdims=keepdims)],
-    family="reductions")
+    family="reductions",
+    reads=())  # x for its shape only
 sum_p.batch = _reduction_batch(sum_p)
 
 

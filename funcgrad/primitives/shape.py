@@ -24,7 +24,8 @@ reshape_p = Primitive(
     shape=lambda x, shape: ShapedArray(shape, x.dtype),
     vjp=[lambda g, ans, x, shape: reshape_p.bind(g, shape=shape_of(x))],
     jvp=[lambda t, ans, x, shape: reshape_p.bind(t, shape=shape)],
-    batch=_reshape_batch, family="shape")
+    batch=_reshape_batch, family="shape",
+    reads=())  # x for its shape only
 
 
 def _broadcast_to_batch(values, dims, shape):
@@ -39,7 +40,8 @@ broadcast_to_p = Primitive(
     shape=lambda x, shape: ShapedArray(shape, x.dtype),
     vjp=[lambda g, ans, x, shape: unbroadcast(g, x)],
     jvp=[lambda t, ans, x, shape: broadcast_to_p.bind(t, shape=shape)],
-    batch=_broadcast_to_batch, family="shape")
+    batch=_broadcast_to_batch, family="shape",
+    reads=())  # x for its shape only
 
 
 def _transpose_batch(values, dims, axes):
@@ -132,7 +134,8 @@ concatenate_p = Primitive(
         np.concatenate([np.empty(x.shape, x.dtype) for x in xs], axis=axis).shape,
         np.result_type(*[x.dtype for x in xs])),
     vjp=PerInputRules(_concatenate_vjp), jvp=PerInputRules(_concatenate_jvp),
-    batch=_concatenate_batch, family="shape")
+    batch=_concatenate_batch, family="shape",
+    reads=())  # the inputs for their shapes only
 
 
 def concatenate(arrays, axis=0):

@@ -5,25 +5,31 @@ Values are computed eagerly as the function runs, so Python control flow on trac
 """
 from __future__ import annotations
 
+import numpy as np
+
 from funcgrad.backends.namespace import NATIVE_TYPES
 from funcgrad.core.ir import Equation, Trace, Var
-from funcgrad.core.primitive import run_on_backend
+from funcgrad.core.primitive import ShapeOnly, run_on_backend
 from funcgrad.core.tracer import Interpreter, Tracer, refuse_conversion, running
 from funcgrad.errors import TracerLeakError, describe, where
 
 
+# a recording that frees replaces an ndarray this large by its ShapeOnly (smaller ones cost
+# less to keep than to replace)
+FREE_BYTES = 1024
+_ndarray = np.ndarray
+
+
 class ExprTracer(Tracer):
-    """A traced array: a handle on one `Var` of the trace being recorded."""
+    """A traced array: a handle on one `Var` of the trace being recorded, and its value (which
+    the Var may not keep: see Recorder.frees)."""
 
-    __slots__ = ("_var",)
+    __slots__ = ("_var", "value")
 
-    def __init__(self, owner, var):
+    def __init__(self, owner, var, value):
         self._owner = owner
         self._var = var
-
-    @property
-    def value(self):
-        return self._var.value
+        self.value = value
 
 
 class Recorder(Interpreter):
@@ -31,17 +37,22 @@ class Recorder(Interpreter):
 
     A `differentiating` recorder (grad, vjp, jvp, the jacobians...) refuses to let a floating
     value that carries a derivative become a constant (`float(x)`); jit's and make_trace's do not.
+    A recorder that `frees` (grad, vjp: the trace only feeds reverse rules) keeps in the trace
+    only the values some reverse rule reads (Primitive.reads_answer, reads_input): the others
+    stay with their tracers, alive while the user's code holds them, and the trace has their
+    ShapeOnly.
     """
 
     __slots__ = ("equations", "num_vars", "inputs", "name", "differentiating", "_producers",
-                 "_scanned", "_constants")
+                 "_scanned", "_constants", "frees")
 
-    def __init__(self, name="trace", differentiating=True):
+    def __init__(self, name="trace", differentiating=True, frees=False):
         self.equations = []
         self.num_vars = 0
         self.inputs = []
         self.name = name
         self.differentiating = differentiating
+        self.frees = frees
         self._producers = None  # var index -> the equation defining it, built on first need
         self._scanned = 0
         self._constants = None  # indices of vars known to carry no derivative (idem)
@@ -50,7 +61,7 @@ class Recorder(Interpreter):
         var = Var(value, self.num_vars)
         self.num_vars += 1
         self.inputs.append(var)
-        return ExprTracer(self, var)
+        return ExprTracer(self, var, value)
 
     def process(self, primitive, args, params):
         equations = self.equations
@@ -64,8 +75,10 @@ class Recorder(Interpreter):
             if isinstance(arg, Tracer):
                 if arg._owner is self:
                     var = arg._var
-                    value = var.value
+                    value = arg.value
                     values.append(value)
+                    if var.value is not value and primitive.reads_input(len(inputs)):
+                        var.value = value  # freed when recorded, read by this rule: kept
                     inputs.append(var)
                     if type(value) not in NATIVE_TYPES:
                         if isinstance(value, Tracer):
@@ -99,11 +112,14 @@ class Recorder(Interpreter):
             outvars = tuple(Var(o, index + i) for i, o in enumerate(out))
             self.num_vars = index + len(outvars)
             equations.append(Equation(primitive, tuple(inputs), outvars, params))
-            return tuple(ExprTracer(self, v) for v in outvars)
+            return tuple(ExprTracer(self, v, o) for v, o in zip(outvars, out))
         var = Var(out, index)
         self.num_vars = index + 1
         equations.append(Equation(primitive, tuple(inputs), (var,), params))
-        return ExprTracer(self, var)
+        if self.frees and type(out) is _ndarray and not primitive.reads_answer and \
+                out.nbytes >= FREE_BYTES:
+            var.value = ShapeOnly(out)  # no rule reads it unless a later equation says so
+        return ExprTracer(self, var, out)
 
     def check_conversion(self, tracer, conversion):
         if self.differentiating and tracer._owner is self and self.equations is not None and \
@@ -146,6 +162,7 @@ class Recorder(Interpreter):
     def output_of(self, x):
         """The trace output for a leaf the function returned: its Var, or the leaf as a constant."""
         if isinstance(x, ExprTracer) and x._owner is self:
+            x._var.value = x.value  # an output is kept, whatever the rules read
             return x._var
         if isinstance(x, Tracer) and x._owner.level >= self.level:
             raise_leaked(None, x._owner)
@@ -171,14 +188,14 @@ def raise_leaked(primitive, owner):
         "of a concrete copy.")
 
 
-def recording(name="trace", differentiating=True):
-    return running(Recorder(name, differentiating))
+def recording(name="trace", differentiating=True, frees=False):
+    return running(Recorder(name, differentiating, frees))
 
 
 def value_of(x, recorder):
     """The plain (one-level-down) value of a leaf the traced function returned."""
     if isinstance(x, ExprTracer) and x._owner is recorder:
-        return x._var.value
+        return x.value
     return x
 
 

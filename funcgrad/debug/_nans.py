@@ -17,7 +17,7 @@ import threading
 import numpy as np
 
 from funcgrad.core.ir import Equation, Trace, Var
-from funcgrad.core.primitive import Primitive
+from funcgrad.core.primitive import Primitive, ShapeOnly
 from funcgrad.core.recorder import Recorder
 from funcgrad.core.tracer import Tracer
 from funcgrad.debug import _causes as C
@@ -92,11 +92,13 @@ def _checking_process(self, primitive, args, params):
         location = user_frame()
         equations[-1] = LocatedEquation(eq.primitive, eq.inputs, eq.outputs, eq.params, location)
         if primitive.family not in ("effect", "custom"):
-            values = [x.value if type(x) is Var else x for x in eq.inputs]
+            # the values from the tracers: a recording that frees keeps in the trace only the
+            # values reverse rules read
+            values = [a.value if type(x) is Var else x for a, x in zip(args, eq.inputs)]
             if not any(isinstance(v, Tracer) for v in values):
                 check_forward(primitive, values,
-                              tuple(v.value for v in eq.outputs) if primitive.multiple_results
-                              else eq.outputs[0].value, location)
+                              tuple(t.value for t in out) if primitive.multiple_results
+                              else out.value, location)
     return out
 
 
@@ -159,7 +161,7 @@ def _checked_rule(rule, i, table):
                 continue
             known = [v for v in (ct if isinstance(ct, tuple) else (ct,)) + tuple(args)
                      + (answer if isinstance(answer, tuple) else (answer,))]
-            if not C.all_finite([v for v in known if not isinstance(v, Tracer)]):
+            if not C.all_finite([v for v in known if not isinstance(v, (Tracer, ShapeOnly))]):
                 return g
             kind = "reverse rule" if table.direction == "reverse" else "forward rule"
             flowing = "cotangent" if table.direction == "reverse" else "tangent"
@@ -181,8 +183,8 @@ def _checked_trace(trace, direction):
     return Trace(trace.inputs, equations, trace.outputs, trace.num_vars)
 
 
-def _checking_backward_pass(trace, out_cotangents):
-    return _originals["backward_pass"](_checked_trace(trace, "reverse"), out_cotangents)
+def _checking_backward_pass(trace, out_cotangents, consume=False):
+    return _originals["backward_pass"](_checked_trace(trace, "reverse"), out_cotangents, consume)
 
 
 def _checking_forward_pass(trace, in_tangents):

@@ -27,14 +27,27 @@ from funcgrad.transforms._inputs import (TransformArgumentError, check_callable,
 from funcgrad.tree_util import tree_flatten, tree_map, tree_unflatten
 
 
-def backward_pass(trace: Trace, out_cotangents) -> list:
-    """Cotangents of the trace's inputs (None where no output depends on one)."""
+def backward_pass(trace: Trace, out_cotangents, consume=False) -> list:
+    """Cotangents of the trace's inputs (None where no output depends on one).
+
+    Each cotangent is dropped as soon as its equation's rules have run. With consume=True (grad:
+    the trace serves one reverse pass) each equation is also dropped once its rules have run, and
+    with it every forward value that only it kept alive: a value dies when the equation that made
+    it has been replayed (all its readers come later in the trace, so they have run already)."""
     cts = [None] * trace.num_vars
     for var, ct in zip(trace.outputs, out_cotangents):
         if type(var) is Var and ct is not None:
             prev = cts[var.index]
             cts[var.index] = ct if prev is None else add.bind(prev, ct)
-    for eq in reversed(trace.equations):
+    equations = trace.equations
+    if consume:
+        trace.equations = []
+        equations.insert(0, None)  # the end of iter(pop, None): popped last to first
+        steps = iter(equations.pop, None)
+    else:
+        steps = reversed(equations)
+    ct = answer = args = g = prev = None
+    for eq in steps:
         rules = eq.primitive.vjp
         outputs = eq.outputs
         if eq.primitive.multiple_results:
@@ -68,6 +81,7 @@ def backward_pass(trace: Trace, out_cotangents) -> list:
                 continue
             prev = cts[x.index]
             cts[x.index] = g if prev is None else add.bind(prev, g)
+        ct = answer = args = g = prev = None  # what this equation's rules read or made
     return [cts[v.index] for v in trace.inputs]
 
 
@@ -158,10 +172,12 @@ def check_cotangent(ct, out, i, n):
     return ct if isinstance(ct, Tracer) else numpy_for(ct, out).asarray(ct, out_dtype)
 
 
-def record(fun, args, transform, has_aux=False, differentiable=True):
-    """Run `fun(*args)` on tracers. Returns (trace, in_tree, in_values, out_tree, out_values, aux)."""
+def record(fun, args, transform, has_aux=False, differentiable=True, frees=False):
+    """Run `fun(*args)` on tracers. Returns (trace, in_tree, in_values, out_tree, out_values, aux).
+    With frees=True the trace keeps only the values reverse rules read (Recorder.frees): for a
+    trace that only backward_pass replays."""
     in_values, in_tree = flat_arrays(args, transform, differentiable)
-    with recording(transform) as recorder:
+    with recording(transform, frees=frees) as recorder:
         tracers = [recorder.new_input(x) for x in in_values]
         result = fun(*tree_unflatten(in_tree, tracers))
         out, aux = split_aux(result, has_aux, transform)
@@ -173,7 +189,7 @@ def record(fun, args, transform, has_aux=False, differentiable=True):
     return trace, in_tree, in_values, out_tree, out_values, aux
 
 
-def record_floats(fun, args, transform, has_aux=False):
+def record_floats(fun, args, transform, has_aux=False, frees=False):
     """`record` with only the floating-point leaves of args traced; integer and boolean leaves
     are held fixed (they have no derivative). Returns (trace, in_tree, leaves, floats, out_tree,
     out_values, aux), `floats` being the indices of the traced leaves."""
@@ -187,7 +203,7 @@ def record_floats(fun, args, transform, has_aux=False):
             full[i] = x
         return fun(*tree_unflatten(in_tree, full))
     trace, _, _, out_tree, out_values, aux = record(
-        of_floats, tuple(leaves[i] for i in floats), transform, has_aux)
+        of_floats, tuple(leaves[i] for i in floats), transform, has_aux, frees=frees)
     return trace, in_tree, leaves, floats, out_tree, out_values, aux
 
 
@@ -212,7 +228,7 @@ def vjp(fun, *primals, has_aux=False):
     check_callable(fun, "vjp")
     with paused_gc():
         trace, in_tree, leaves, floats, out_tree, out_values, aux = record_floats(
-            fun, primals, "vjp", has_aux)
+            fun, primals, "vjp", has_aux, frees=True)
     pullback = VJPFunction(trace, in_tree, leaves, floats, out_tree, out_values)
     out = tree_unflatten(out_tree, out_values)
     return (out, pullback, aux) if has_aux else (out, pullback)
@@ -245,10 +261,10 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False, allo
     diff_args = tuple(args[i] for i in nums)
     if allow_int:
         trace, in_tree, in_values, floats, out_tree, out_values, aux = record_floats(
-            fixed, diff_args, "grad", has_aux)
+            fixed, diff_args, "grad", has_aux, frees=True)
     else:
         trace, in_tree, in_values, out_tree, out_values, aux = record(
-            fixed, diff_args, "grad", has_aux)
+            fixed, diff_args, "grad", has_aux, frees=True)
         floats = range(len(in_values))
     if len(out_values) != 1 or np.shape(out_values[0]) != ():
         shapes = ", ".join(describe(v) for v in out_values) or "nothing"
@@ -266,7 +282,8 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False, allo
             f"{dtype}{where()}. Compute the output in floating point.")
     _check_holomorphic(fun, dtype, in_values, holomorphic)
     seed = numpy_for(value).ones((), dtype=dtype)
-    grads = backward_pass(trace, [seed])
+    grads = backward_pass(trace, [seed], consume=True)
+    del trace
     grad_tree = cotangent_tree(in_tree, in_values, floats, grads)
     grad_out = grad_tree[0] if single else grad_tree
     value = tree_unflatten(out_tree, out_values)

@@ -38,3 +38,5 @@ class Config:
 
 
 config = Config()
+
+__all__ = ["Config", "config"]

@@ -134,6 +134,8 @@ class _Key:
 
 
 class SequenceKey(_Key):
+    """A key path entry: index `idx` of a list or tuple (printed `[0]`)."""
+
     __slots__ = ("idx",)
     _field = "idx"
 
@@ -142,6 +144,8 @@ class SequenceKey(_Key):
 
 
 class DictKey(_Key):
+    """A key path entry: key `key` of a dict (printed `['w']`)."""
+
     __slots__ = ("key",)
     _field = "key"
 
@@ -150,6 +154,8 @@ class DictKey(_Key):
 
 
 class GetAttrKey(_Key):
+    """A key path entry: attribute `name` of a namedtuple or dataclass (printed `.name`)."""
+
     __slots__ = ("name",)
     _field = "name"
 
@@ -158,6 +164,8 @@ class GetAttrKey(_Key):
 
 
 class FlattenedIndexKey(_Key):
+    """A key path entry: child number `key` of a node registered without keys (printed `[0]`)."""
+
     __slots__ = ("key",)
     _field = "key"
 
@@ -367,10 +375,26 @@ def _keys_of(node, obj, aux, n):
 
 
 def tree_leaves(tree: Any, is_leaf: Callable | None = None) -> list:
+    """The leaves of `tree`, in flattening order (`jax.tree_util.tree_leaves`).
+
+    Examples
+    --------
+    >>> from funcgrad.tree_util import tree_leaves
+    >>> tree_leaves({"b": [1, 2], "a": (3,)})
+    [3, 1, 2]
+    """
     return tree_flatten(tree, is_leaf)[0]
 
 
 def tree_structure(tree: Any, is_leaf: Callable | None = None) -> PyTreeDef:
+    """The structure of `tree` without its leaves: a `PyTreeDef` (`jax.tree_util.tree_structure`).
+
+    Examples
+    --------
+    >>> from funcgrad.tree_util import tree_structure
+    >>> tree_structure([1, (2, 3)]).num_leaves
+    3
+    """
     return tree_flatten(tree, is_leaf)[1]
 
 
@@ -395,6 +419,14 @@ def tree_reduce(function: Callable, tree: Any, initializer: Any = _NO_INITIALIZE
 
 
 def tree_all(tree: Any, *, is_leaf: Callable | None = None) -> bool:
+    """Whether every leaf of `tree` is true (`jax.tree_util.tree_all`).
+
+    Examples
+    --------
+    >>> from funcgrad.tree_util import tree_all
+    >>> tree_all({"a": True, "b": [True, 1]}), tree_all([True, 0])
+    (True, False)
+    """
     return all(tree_leaves(tree, is_leaf))
 
 
@@ -410,6 +442,14 @@ def tree_transpose(outer_treedef: PyTreeDef, inner_treedef: PyTreeDef | None,
 
 
 def treedef_is_leaf(treedef: PyTreeDef) -> bool:
+    """Whether `treedef` is the structure of a single leaf (`jax.tree_util.treedef_is_leaf`).
+
+    Examples
+    --------
+    >>> from funcgrad.tree_util import tree_structure, treedef_is_leaf
+    >>> treedef_is_leaf(tree_structure(1.0)), treedef_is_leaf(tree_structure([1.0]))
+    (True, False)
+    """
     return treedef.num_nodes == 1
 
 
@@ -441,6 +481,14 @@ def _walk_with_path(x, path, is_leaf, pairs):
 
 
 def tree_leaves_with_path(tree: Any, is_leaf: Callable | None = None) -> list:
+    """[(key path, leaf), ...] in flattening order (`jax.tree_util.tree_leaves_with_path`).
+
+    Examples
+    --------
+    >>> from funcgrad.tree_util import keystr, tree_leaves_with_path
+    >>> [(keystr(path), leaf) for path, leaf in tree_leaves_with_path({"w": [1, 2]})]
+    [("['w'][0]", 1), ("['w'][1]", 2)]
+    """
     return tree_flatten_with_path(tree, is_leaf)[0]
 
 

@@ -166,3 +166,8 @@ def delta_orthogonal(scale=1.0, column_axis=-1, dtype=_F64):
 
 
 del fnp
+
+__all__ = ["zeros", "ones", "constant", "normal", "uniform", "truncated_normal",
+           "variance_scaling", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+           "lecun_normal", "lecun_uniform", "xavier_normal", "xavier_uniform", "kaiming_normal",
+           "kaiming_uniform", "orthogonal", "delta_orthogonal"]

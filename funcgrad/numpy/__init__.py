@@ -39,14 +39,52 @@ from funcgrad.numpy._index_tricks import *  # noqa: F401,F403
 from funcgrad.numpy._utilities import *  # noqa: F401,F403
 from funcgrad.numpy import linalg, fft  # noqa: F401,E402
 from funcgrad.numpy import _dispatch  # noqa: F401  (NumPy's own functions on tracers)
-from funcgrad.numpy import _arraylike, _numpy_names
+from funcgrad.numpy import _arraylike, _docs, _numpy_names
+from funcgrad.numpy import (_assembly, _breadth, _index_tricks, _polynomial, _signal,
+                            _statistics, _utilities)
 import numpy as _np  # noqa: E402
+
+# funcgrad's own names (NumPy's types, configuration and I/O are resolved from NumPy on first use:
+# see __getattr__ below)
+__all__ = [
+    "abs", "absolute", "add", "all", "amax", "amin", "any", "arange", "arccos", "arccosh",
+    "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "around",
+    "array", "array_split", "asarray", "at", "atleast_1d", "atleast_2d", "atleast_3d", "average",
+    "bool_", "broadcast_to", "cbrt", "ceil", "clip", "column_stack", "complex128", "complex64",
+    "concatenate", "cos", "cosh", "cumprod", "cumsum", "diag", "diagonal", "divide", "dot",
+    "dstack", "e", "einsum", "empty", "empty_like", "equal", "euler_gamma", "exp", "exp2",
+    "expand_dims", "expit", "expm1", "eye", "fft", "flip", "fliplr", "flipud", "float32",
+    "float64", "floor", "floor_divide", "fmax", "fmin", "full", "full_like", "geomspace",
+    "getitem", "greater", "greater_equal", "hstack", "hypot", "identity", "inf", "inner", "int32",
+    "int64", "isfinite", "isinf", "isnan", "less", "less_equal", "linalg", "linspace", "log",
+    "log10", "log1p", "log2", "log_softmax", "logaddexp", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "logspace", "logsumexp", "matmul", "max", "maximum", "mean",
+    "min", "minimum", "mod", "moveaxis", "multiply", "nan", "ndim", "negative", "newaxis",
+    "not_equal", "ones", "ones_like", "outer", "pi", "power", "prod", "ravel", "reciprocal",
+    "remainder", "repeat", "reshape", "rint", "roll", "round", "shape", "sigmoid", "sign", "sin",
+    "sinh", "size", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
+    "subtract", "sum", "swapaxes", "take", "take_along_axis", "tan", "tanh", "tensordot", "tile",
+    "trace", "transpose", "tri", "tril", "triu", "true_divide", "trunc", "var", "vdot", "vstack",
+    "where", "zeros", "zeros_like"
+]
+__all__ += _statistics.__all__
+__all__ += _assembly.__all__
+__all__ += _signal.__all__
+__all__ += _polynomial.__all__
+__all__ += _breadth.__all__
+__all__ += _index_tricks.__all__
+__all__ += _utilities.__all__
 
 # every function is entered through one conversion: lists/tuples holding tracers become arrays
 _arraylike.install(globals())
 _arraylike.install(vars(linalg))
 _arraylike.install(vars(fft))
 linalg.test, fft.test = _np.linalg.test, _np.fft.test  # NumPy's test runners, as in numpy.linalg
+
+# NumPy's summary, a link, the derivative and an example for the thin wrappers (one place)
+_docs.document(globals())
+_docs.document(vars(linalg), "linalg.")
+_docs.document(vars(fft), "fft.")
 
 
 def __getattr__(name):

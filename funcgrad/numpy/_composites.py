@@ -67,11 +67,42 @@ def _squeeze_axes(x, axis):
 
 
 def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along `axis`, computed stably (the maximum is subtracted first).
+
+    Not a NumPy function (scipy.special.softmax's name and signature). Its derivative is
+    softmax's Jacobian, diag(s) - s s^T along `axis`; the shift by the maximum is a constant
+    (`stop_gradient`), so it changes no derivative.
+
+    Examples
+    --------
+    >>> import funcgrad as fg
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.softmax(fnp.array([0.0, 0.0]))
+    array([0.5, 0.5])
+    >>> fg.grad(lambda x: fnp.softmax(x)[0])(fnp.array([0.0, 0.0]))
+    array([ 0.25, -0.25])
+    """
     unnormalized = ew.exp(x - ew.stop_gradient(_max(x, axis=axis, keepdims=True)))
     return unnormalized / _sum(unnormalized, axis=axis, keepdims=True)
 
 
 def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along `axis`, computed stably: the log of `softmax`, without its
+    underflow for very negative entries.
+
+    Not a NumPy function (scipy.special.log_softmax's name and signature). Its derivative along
+    `axis` is I - softmax(x) 1^T (each output moves with its own input, less the softmax
+    weights).
+
+    Examples
+    --------
+    >>> import funcgrad as fg
+    >>> import funcgrad.numpy as fnp
+    >>> fnp.exp(fnp.log_softmax(fnp.array([0.0, 0.0])))
+    array([0.5, 0.5])
+    >>> fg.grad(lambda x: fnp.log_softmax(x)[0])(fnp.array([0.0, 0.0]))
+    array([ 0.5, -0.5])
+    """
     shifted = x - ew.stop_gradient(_max(x, axis=axis, keepdims=True))
     return shifted - ew.log(_sum(ew.exp(shifted), axis=axis, keepdims=True))
 

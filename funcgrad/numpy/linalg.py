@@ -363,4 +363,5 @@ def cross(x1, x2, /, *, axis=-1):
     return moveaxis(out, -1, axis)
 
 
-__all__ += ["cross", "tensordot"]
+__all__ += ["cross", "tensordot", "EigResult", "EighResult", "QRResult", "SVDResult",
+            "SlogdetResult"]

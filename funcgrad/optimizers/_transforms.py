@@ -169,6 +169,16 @@ def scale_by_rss(initial_accumulator_value=0.0, eps=1e-10):
 
 
 def _global_norm(tree):
+    """The 2-norm of all the leaves of `tree` taken together (`optax.global_norm`): what
+    `clip_by_global_norm` compares with its bound.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from funcgrad import optimizers
+    >>> float(optimizers.global_norm({"w": np.array([3.0]), "b": np.array([4.0])}))
+    5.0
+    """
     leaves = tree_leaves(tree)
     return fnp.sqrt(sum(fnp.sum(fnp.abs(g) ** 2) for g in leaves)) if leaves else 0.0
 

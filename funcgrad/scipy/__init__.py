@@ -3,4 +3,6 @@
     import funcgrad.scipy.special as fsp
     import funcgrad.scipy.stats.norm as norm
 """
-from funcgrad.scipy import linalg, signal, special, stats  # noqa: F401
+from funcgrad.scipy import linalg, optimize, signal, special, stats  # noqa: F401
+
+__all__ = ["linalg", "optimize", "signal", "special", "stats"]

@@ -39,6 +39,17 @@ def beta(a, b):
 
 
 def expit(x):
+    """The logistic sigmoid 1 / (1 + exp(-x)), without overflow (`scipy.special.expit`).
+
+    Derivative expit(x) (1 - expit(x)).
+
+    Examples
+    --------
+    >>> import funcgrad as fg
+    >>> import funcgrad.scipy.special as fsp
+    >>> float(fsp.expit(0.0)), float(fg.grad(fsp.expit)(0.0))
+    (0.5, 0.25)
+    """
     return _comp.expit(x)
 
 
@@ -112,6 +123,17 @@ def softmax(x, axis=None):
 
 
 def log_softmax(x, axis=None):
+    """x - logsumexp(x) over `axis` (all elements by default, as SciPy), computed stably.
+
+    Derivative along `axis`: I - softmax(x) 1^T.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import funcgrad.scipy.special as fsp
+    >>> np.exp(fsp.log_softmax(np.array([0.0, 0.0])))
+    array([0.5, 0.5])
+    """
     if axis is None:
         from funcgrad.primitives.shape import reshape
         from funcgrad.primitives._util import shape_of

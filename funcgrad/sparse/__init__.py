@@ -10,3 +10,7 @@ from funcgrad.sparse.jacobian import (SparsityPatternError, hessian_sparsity,  #
                                       jacobian_sparsity, sparse_hessian, sparse_jacobian)
 from funcgrad.sparse.pattern import COOMatrix  # noqa: F401
 from funcgrad.transforms.sparsity import SparsityWarning  # noqa: F401
+
+__all__ = ["Coloring", "coloring", "is_star_coloring", "SparsityPatternError", "hessian_sparsity",
+           "jacobian_sparsity", "sparse_hessian", "sparse_jacobian", "COOMatrix",
+           "SparsityWarning"]

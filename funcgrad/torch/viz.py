@@ -15,6 +15,8 @@ from __future__ import annotations
 from funcgrad.core import ir_render
 from funcgrad.torch.graph import AccumulateGrad
 
+__all__ = ["make_dot", "Digraph"]
+
 
 def _size(tensor) -> str:
     return "(" + ", ".join(str(s) for s in tensor.shape) + ")"

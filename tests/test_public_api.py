@@ -142,7 +142,7 @@ def _primitive_entries():
     import funcgrad.numpy as fnp
     for module, prefix in ((fnp, ""), (fnp.linalg, "linalg."), (fnp.fft, "fft.")):
         for name in module.__all__:
-            if isinstance(getattr(getattr(module, name), "__wrapped__", None), Primitive):
+            if isinstance(getattr(getattr(module, name), "primitive", None), Primitive):
                 yield prefix + name
 
 

@@ -130,7 +130,12 @@ def accept_array_likes(fun, name=None, module=None):
     entry.__doc__ = entry.__doc__ or fun.__doc__
     entry.__name__ = entry.__qualname__ = name
     entry.__module__ = module or getattr(fun, "__module__", None) or "funcgrad.numpy"
-    entry.__wrapped__ = fun
+    if isinstance(fun, Primitive):
+        # not __wrapped__: the entry is funcgrad.numpy's function (help(), inspect.signature
+        # and the API reference show it, with the signature and docstring numpy/_docs.py gives)
+        entry.primitive = fun
+    else:
+        entry.__wrapped__ = fun
     entry.accepts_array_likes = True
     return entry
 

@@ -13,8 +13,8 @@ of a module that has no docstring of its own, from the tables below and the prim
 - an example that runs (tests/test_public_api.py runs every generated one): the value against
   NumPy's, and the derivative against the formula, or against finite differences.
 
-A primitive's entry (a function calling `Primitive.bind`) also gets a real signature: NumPy's
-names for its inputs, positional-only as NumPy's ufuncs take them.
+A primitive's entry (a function calling `Primitive.bind`, its `primitive` attribute) also gets a
+real signature: NumPy's names for its inputs, positional-only as NumPy's ufuncs take them.
 """
 from __future__ import annotations
 
@@ -336,7 +336,7 @@ def document(namespace: dict, prefix: str = "") -> None:
     missing = []
     for public in namespace.get("__all__", ()):
         entry = namespace.get(public)
-        wrapped = getattr(entry, "__wrapped__", None)
+        wrapped = getattr(entry, "primitive", None)
         qualified = prefix + public
         if isinstance(wrapped, Primitive):
             _document_primitive(entry, wrapped, qualified)
@@ -349,6 +349,9 @@ def document(namespace: dict, prefix: str = "") -> None:
             numpy_name = _DEPRECATED_IN_NUMPY.get(qualified) or (
                 qualified if _numpy_function(qualified) is not None else public)
             entry.__doc__ = _function_doc(public, qualified, numpy_name, args)
+            original = getattr(entry, "__wrapped__", None)
+            if original is not None and not (original.__doc__ or "").strip():
+                original.__doc__ = entry.__doc__  # what inspect.unwrap (and the API reference) finds
             GENERATED.append(qualified)
     if missing:
         raise AssertionError(f"funcgrad.numpy: {missing} have no docstring: write one, or give "

@@ -192,19 +192,19 @@ def register_pytree_node(cls: type, flatten_func: Callable, unflatten_func: Call
     """
     keys = None
     if flatten_with_keys_func is not None:
-        def keys(obj, aux, n, f=flatten_with_keys_func):
+        def keys_of(obj, aux, n, f=flatten_with_keys_func):
             return [k for k, _ in f(obj)[0]]
+        keys = keys_of
     _registry[cls] = _Node(flatten_func, unflatten_func, keys)
 
 
 def register_pytree_with_keys(cls: type, flatten_with_keys: Callable, unflatten_func: Callable,
                               flatten_func: Callable | None = None) -> None:
     """register_pytree_node for a flatten function that returns (key, child) pairs."""
-    if flatten_func is None:
-        def flatten_func(obj):
-            pairs, aux = flatten_with_keys(obj)
-            return [c for _, c in pairs], aux
-    register_pytree_node(cls, flatten_func, unflatten_func, flatten_with_keys)
+    def children_of(obj):
+        pairs, aux = flatten_with_keys(obj)
+        return [c for _, c in pairs], aux
+    register_pytree_node(cls, flatten_func or children_of, unflatten_func, flatten_with_keys)
 
 
 def register_pytree_node_class(cls: type) -> type:

@@ -133,3 +133,16 @@ def test_orthogonal_and_constants():
     k = initializers.delta_orthogonal()(KEY, (3, 3, 4, 4))
     np.testing.assert_allclose(k[1, 1].T @ k[1, 1], np.eye(4), atol=1e-12)
     assert np.count_nonzero(k[0]) == 0
+
+
+def test_standardize_where_uses_only_the_selected_entries():
+    z = np.random.default_rng(3).standard_normal((3, 4))
+    where = np.array([True, True, False, True])
+    kept = z[:, where]
+    expected = (z - kept.mean(-1, keepdims=True)) / np.sqrt(kept.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(fnn.standardize(z, where=where), expected, rtol=1e-12)
+    g = fg.grad(lambda v: fnn.standardize(v, where=where)[:, 0].sum())(z)
+    np.testing.assert_array_equal(g[:, 2], 0.0)  # an entry left out moves nothing but itself
+    jax = pytest.importorskip("jax")
+    np.testing.assert_allclose(fnn.standardize(z, where=where),
+                               np.asarray(jax.nn.standardize(z, where=where)), rtol=1e-10)

@@ -75,16 +75,22 @@ def one_hot(x, num_classes, dtype=np.float64, axis=-1):
     return (fnp.expand_dims(x, axis) == classes.reshape(shape)).astype(dtype)
 
 
+def _mean(x, axis, where):
+    """The mean over `axis` (kept), of the entries where `where` is true when it is given."""
+    if where is None:
+        return fnp.mean(x, axis=axis, keepdims=True)
+    where = fnp.broadcast_to(where, fnp.shape(x))
+    total = fnp.sum(fnp.where(where, x, 0.0), axis=axis, keepdims=True)
+    return total / fnp.sum(where, axis=axis, keepdims=True)
+
+
 def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None):
     """(x - mean) / sqrt(variance + epsilon) along `axis` (mean and variance computed when not
-    given)."""
+    given, over the entries where `where` is true if it is given, as jax.nn.standardize)."""
     x = fnp.asarray(x)
     if mean is None:
-        mean = fnp.mean(x, axis=axis, keepdims=True, where=where) if where is not None else \
-            fnp.mean(x, axis=axis, keepdims=True)
+        mean = _mean(x, axis, where)
     if variance is None:
         centred = x - mean
-        square = centred * centred
-        variance = fnp.mean(square, axis=axis, keepdims=True, where=where) if where is not None \
-            else fnp.mean(square, axis=axis, keepdims=True)
+        variance = _mean(centred * centred, axis, where)
     return (x - mean) / fnp.sqrt(variance + epsilon)

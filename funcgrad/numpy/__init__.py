@@ -77,14 +77,15 @@ __all__ += _utilities.__all__
 
 # every function is entered through one conversion: lists/tuples holding tracers become arrays
 _arraylike.install(globals())
-_arraylike.install(vars(linalg))
-_arraylike.install(vars(fft))
-linalg.test, fft.test = _np.linalg.test, _np.fft.test  # NumPy's test runners, as in numpy.linalg
+_arraylike.install(linalg.__dict__)
+_arraylike.install(fft.__dict__)
+# NumPy's test runners, as in numpy.linalg
+linalg.__dict__["test"], fft.__dict__["test"] = _np.linalg.__dict__["test"], _np.fft.__dict__["test"]
 
 # NumPy's summary, a link, the derivative and an example for the thin wrappers (one place)
 _docs.document(globals())
-_docs.document(vars(linalg), "linalg.")
-_docs.document(vars(fft), "fft.")
+_docs.document(linalg.__dict__, "linalg.")
+_docs.document(fft.__dict__, "fft.")
 
 
 def __getattr__(name):

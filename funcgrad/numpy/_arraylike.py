@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any
 
 import numpy as np
 
@@ -111,6 +112,7 @@ def accept_array_likes(fun, name=None, module=None):
                   for k, v in kwargs.items()}
         return args, kwargs
 
+    entry: Any  # a function, with the attributes set below
     if isinstance(fun, Primitive):
         entry = _primitive_entry(fun, convert)
     else:

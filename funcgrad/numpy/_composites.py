@@ -35,7 +35,7 @@ def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     return _sum(centred * centred, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
 
 
-def safe_root(total, p=2):
+def safe_root(total, p: float = 2):
     """total ** (1/p), with value and gradient 0 where total == 0: the subgradient 0 that norms
     take at the zero vector and std/var-based spreads where all values are equal."""
     zero = ew.equal(total, 0)

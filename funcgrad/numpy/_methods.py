@@ -34,7 +34,7 @@ def _astype(self, dtype, copy=True):
 
 
 def install(cls=Tracer):
-    cls.at = property(_at.IndexUpdateHelper)
+    setattr(cls, "at", property(_at.IndexUpdateHelper))
     for name, fun in [("sum", red.sum), ("prod", red.prod), ("max", red.max), ("min", red.min),
                       ("cumsum", red.cumsum), ("cumprod", red.cumprod), ("argmax", red.argmax),
                       ("argmin", red.argmin), ("any", red.any), ("all", red.all),
@@ -44,14 +44,13 @@ def install(cls=Tracer):
                       ("ravel", shp.ravel), ("flatten", shp.ravel), ("repeat", shp.repeat),
                       ("diagonal", comp.diagonal), ("trace", comp.trace)]:
         setattr(cls, name, fun)
-    cls.reshape = _reshape
-    cls.transpose = _transpose
-    cls.T = property(lambda self: shp.transpose(self))
-    cls.sort = _sort_in_place
-    cls.astype = _astype
-    cls.round = lambda self, decimals=0: round_p.bind(self, decimals=decimals)
-    cls.copy = lambda self: self
-    cls.conj = cls.conjugate = lambda self: self if self.dtype.kind != "c" else _conj(self)
+    conj = lambda self: self if self.dtype.kind != "c" else _conj(self)  # noqa: E731
+    for name, method in [("reshape", _reshape), ("transpose", _transpose),
+                         ("T", property(lambda self: shp.transpose(self))),
+                         ("sort", _sort_in_place), ("astype", _astype),
+                         ("round", lambda self, decimals=0: round_p.bind(self, decimals=decimals)),
+                         ("copy", lambda self: self), ("conj", conj), ("conjugate", conj)]:
+        setattr(cls, name, method)
 
 
 def _conj(x):

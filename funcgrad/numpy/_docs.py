@@ -254,8 +254,9 @@ def _example(public, numpy_name, args, *, differentiable, formula, primitive):
     if numpy_name is not None and _numpy_function(numpy_name) is not None:
         theirs = f"np.{numpy_name}({', '.join(call_args)})"
         if public.split(".")[-1] in _TUPLE_RESULTS:
-            lines.append(f">>> all(np.allclose(a, b, equal_nan=True) for a, b in "
-                         f"zip({ours}, {theirs}))\nTrue\n")
+            # np.all, not all: doctest may run this in funcgrad.numpy's namespace
+            lines.append(f">>> np.all([np.allclose(a, b, equal_nan=True) for a, b in "
+                         f"zip({ours}, {theirs})]).item()\nTrue\n")
         else:
             lines.append(f">>> bool(np.allclose({ours}, {theirs}, equal_nan=True))\nTrue\n")
     if differentiable and isinstance(formula, str):

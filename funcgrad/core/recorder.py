@@ -121,6 +121,9 @@ class Recorder(Interpreter):
             var.value = ShapeOnly(out)  # no rule reads it unless a later equation says so
         return ExprTracer(self, var, out)
 
+    def describe_level(self) -> str:
+        return self.name  # "grad", "jacfwd", ...: the transform the user called
+
     def check_conversion(self, tracer, conversion):
         if self.differentiating and tracer._owner is self and self.equations is not None and \
                 self.carries_derivative(tracer._var):

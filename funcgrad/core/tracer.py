@@ -203,7 +203,7 @@ _ARRAY_CONVERSION = "numpy.asarray() (or numpy.float64(), or an assignment into 
 def refuse_conversion(tracer, conversion: str, transform: str):
     """The error for a conversion that would drop the derivative `transform` computes."""
     assignment = conversion in ("float()", _ARRAY_CONVERSION)
-    raise TracerConversionError(
+    err = TracerConversionError(
         f"a traced value ({describe(tracer)}) was converted by {conversion}{where()} under "
         f"{transform}, which would make it a constant and silently drop its derivative. Keep the "
         "value traced (funcgrad.numpy, import funcgrad.numpy as fnp, instead of math or a plain "
@@ -211,6 +211,8 @@ def refuse_conversion(tracer, conversion: str, transform: str):
         + ("; to place traced values in an array, build it with fnp.stack / fnp.array or "
            "x.at[index].set(value) instead of assigning into a NumPy array" if assignment else "")
         + ". (Comparisons, int() and integer indices are fine: they carry no derivative.)")
+    err.tracer = tracer  # (whose transform it is: funcgrad.custom_root names a closure by it)
+    raise err
 
 
 def concrete_value(x):

@@ -44,7 +44,7 @@ _HESSP = {"newton-cg", "trust-ncg", "trust-krylov", "trust-constr"}
 _HESS = {"dogleg", "trust-exact"}
 _JAC_ROOT = {"hybr", "lm"}
 BOUND_TOL = 1e-9       # a component this close (relatively) to a bound has the bound active
-CONSTRAINT_TOL = 1e-8  # an inequality constraint this close to zero is active
+CONSTRAINT_TOL = 1e-6  # an inequality this close to zero may be active (if its multiplier > 0)
 
 
 def _as_tuple(args):
@@ -160,14 +160,27 @@ def _bounds_arrays(bounds, n, pairs=True):
     return lb, ub
 
 
+def _bound_tolerances(lb, ub):
+    return (BOUND_TOL * (1.0 + np.abs(np.where(np.isfinite(lb), lb, 0.0))),
+            BOUND_TOL * (1.0 + np.abs(np.where(np.isfinite(ub), ub, 0.0))))
+
+
+def _at_bounds(x, bounds):
+    """Which components of the plain flat x sit on a bound (False everywhere without bounds)."""
+    x = np.asarray(x, np.float64).ravel()
+    if bounds is None:
+        return np.zeros(x.shape, bool)
+    lb_tol, ub_tol = _bound_tolerances(*bounds)
+    return (x <= bounds[0] + lb_tol) | (x >= bounds[1] - ub_tol)
+
+
 def _with_bounds(optimality, shape, bounds):
     """The optimality condition with x_i - bound_i in place of row i where a bound is active."""
     if bounds is None or not (np.any(np.isfinite(bounds[0])) or np.any(np.isfinite(bounds[1]))):
         return optimality
     lb, ub = bounds
     lb, ub = lb.reshape(shape), ub.reshape(shape)
-    lb_tol = BOUND_TOL * (1.0 + np.abs(np.where(np.isfinite(lb), lb, 0.0)))
-    ub_tol = BOUND_TOL * (1.0 + np.abs(np.where(np.isfinite(ub), ub, 0.0)))
+    lb_tol, ub_tol = _bound_tolerances(lb, ub)
 
     def condition(x, *a):
         g = optimality(x, *a)
@@ -280,7 +293,8 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
       (dx_i = 0; bounds are constants), the others satisfy grad_i f = 0;
     - constraints (SLSQP, trust-constr, COBYLA...): the KKT system of L = f - lambda . c,
       grad L = 0 and c_active = 0, with the multipliers of the active constraints (equalities,
-      and inequalities with c(x*) <= 1e-8) found by least squares at x*. This assumes what
+      and inequalities with c(x*) <= 1e-6 and a positive multiplier) found by least squares
+      at x*. This assumes what
       makes the minimiser differentiable: independent active constraint gradients, strict
       complementarity and a positive definite reduced Hessian.
     jac, hess and hessp default to funcgrad's exact derivatives for the methods that use them.
@@ -373,8 +387,22 @@ def _minimize_kkt(run_scipy, fun, gradient, x0, shape, n, args, blocks, cargs, b
     is_eq = np.concatenate([np.full(s, b.kind == "eq") for b, s in zip(blocks, sizes)])
     m = int(is_eq.size)
 
-    def active(c_value):
-        return is_eq | (c_value <= CONSTRAINT_TOL)
+    def multipliers_at(x, g, c_value, jc):
+        """The multipliers of the active constraints, fitted on the free components by least
+        squares (grad f = J_active^T lambda; SciPy's sign: L = f - lambda . c, lambda_ineq >= 0).
+        Candidates are the equalities and the inequalities with c <= CONSTRAINT_TOL; one whose
+        multiplier comes out <= 0 is not active (strict complementarity) and is dropped."""
+        free = ~_at_bounds(x, bound_arrays)  # rows of an active bound hold its own multiplier
+        active = is_eq | (c_value <= CONSTRAINT_TOL)
+        while True:
+            multipliers = np.zeros(m)
+            if np.any(active):
+                multipliers[active] = np.linalg.lstsq(jc[np.ix_(active, free)].T, g[free],
+                                                      rcond=None)[0]
+            inactive = active & ~is_eq & (multipliers <= 0.0)
+            if not np.any(inactive):
+                return multipliers, free
+            active &= ~inactive
 
     def solve(z0, a, ca):
         result = run_scipy(np.asarray(z0)[:n].reshape(shape), a, ca)
@@ -382,14 +410,10 @@ def _minimize_kkt(run_scipy, fun, gradient, x0, shape, n, args, blocks, cargs, b
         g = np.asarray(gradient(x.reshape(shape), *a), np.float64).ravel()
         c_value = np.asarray(constraints_of(x, ca), np.float64)
         jc = np.atleast_2d(np.asarray(jacfwd(lambda y: constraints_of(y, ca))(x)))
-        mask = active(c_value)
-        multipliers = np.zeros(m)
-        if np.any(mask):
-            # grad f = J_active^T lambda (SciPy's sign: L = f - lambda . c, lambda_ineq >= 0)
-            multipliers[mask] = np.linalg.lstsq(jc[mask].T, g, rcond=None)[0]
-        stationarity = np.abs(g - jc.T @ multipliers)
+        multipliers, free = multipliers_at(x, g, c_value, jc)
+        stationarity = np.abs(g - jc.T @ multipliers)[free]
         scale = 1.0 + np.abs(g).max(initial=0.0)
-        if bound_arrays is None and stationarity.max(initial=0.0) > 1e-4 * scale:
+        if stationarity.max(initial=0.0) > 1e-4 * scale:
             report_failure(f"{name}: the solution does not satisfy the KKT conditions to 1e-4 "
                            f"(|grad L| = {stationarity.max():.3g}){where()}: it is not a "
                            "constrained minimum with independent active constraints, so it has "
@@ -397,12 +421,14 @@ def _minimize_kkt(run_scipy, fun, gradient, x0, shape, n, args, blocks, cargs, b
         return np.concatenate([x, multipliers])
 
     def condition(z, a, ca):
+        # grad L = 0 on the free components (x_i = bound_i on the others); c_i = 0 for the
+        # active constraints (the equalities, the inequalities with lambda_i > 0), lambda_i = 0
+        # for the rest
         x, lam = z[:n], z[n:]
         c_value = constraints_of(x, ca)
         _, pullback = _vjp_constraints(constraints_of, x, ca)
         stationarity = fnp.ravel(gradient(fnp.reshape(x, shape), *a)) - pullback(lam)
-        mask = fnp.logical_or(is_eq, c_value <= CONSTRAINT_TOL)
-        feasibility = fnp.where(mask, c_value, lam)
+        feasibility = fnp.where(fnp.logical_or(is_eq, lam > 0.0), c_value, lam)
         if bound_arrays is not None:
             stationarity = _with_bounds(lambda y: stationarity, (n,), bound_arrays)(x)
         return fnp.concatenate([stationarity, feasibility])

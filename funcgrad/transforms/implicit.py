@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from funcgrad.core.primitive import PerInputRules, Primitive, ShapedArray
-from funcgrad.core.tracer import Tracer
+from funcgrad.core.tracer import Tracer, active_interpreters
 from funcgrad.errors import FuncgradError, describe, where
 from funcgrad.primitives import elementwise as _ew
 from funcgrad.primitives import shape as _shape
@@ -219,12 +219,27 @@ class LinearOperator:
             if info != 0:
                 raise ConvergenceError(
                     f"{method} did not converge (info={info}) solving the linear system with "
-                    f"{self.name}{where()}: it may be singular or ill-conditioned. Raise "
+                    f"{self.name}{where()}: it may be singular or ill-conditioned"
+                    f"{_SYMMETRIC_ONLY if method in ('cg', 'minres') else ''}. Raise "
                     "tangent_maxiter, loosen tangent_tol, or use tangent_solve='dense'.")
         if not np.all(np.isfinite(x)):
             raise SingularJacobianError(f"the linear system with {self.name} gave a non-finite "
                                         f"solution{where()}: {self.name} is singular there.")
+        # the true residual, one more product: a Krylov method's own estimate can be wrong (cg
+        # on a non-symmetric matrix), and a user's solver is not trusted blindly
+        residual = np.linalg.norm(matvec(x) - b)
+        if not residual <= max(1e3 * self.tol, 1e-8) * np.linalg.norm(b):
+            name = getattr(method, "__name__", method)
+            raise ConvergenceError(
+                f"the tangent solve {name!r} returned x with |A x - b| = {residual:.3g} "
+                f"(|b| = {np.linalg.norm(b):.3g}) for the linear system with {self.name}"
+                f"{where()}: it is not a solution"
+                f"{_SYMMETRIC_ONLY if method in ('cg', 'minres') else ''}. Use "
+                "tangent_solve='gmres' or 'dense'.")
         return x
+
+
+_SYMMETRIC_ONLY = " (cg and minres need a symmetric matrix, cg a positive definite one)"
 
 
 def _transpose_apply(matvec, u, *operands):
@@ -435,22 +450,73 @@ class _Parameters:
         return tree_unflatten(self.tree, leaves)
 
 
+def _closure_message(name, tracer):
+    owner = getattr(tracer, "_owner", None)
+    transform = owner.describe_level() if owner is not None else "a transform"
+    return (f"{name}: the function closes over a value traced by {transform} "
+            f"({describe(tracer)}){where()}. The solver runs on plain values and the implicit "
+            "derivative sees only what is passed in args, so that value's derivative (or its "
+            "batch) would be lost. Pass it in args instead: root(F, x0, args=(theta,)) with "
+            "F(x, theta), not F(x) reading theta from the enclosing function.")
+
+
+class _OnValues:
+    """Runs the user's solver and residual on plain values. A value traced by a transform that
+    was active when the solver was called can only have come in through a closure (the
+    arguments are plain by then): that is refused by name instead of losing its derivative."""
+
+    def __init__(self, name):
+        self.name = name
+        self.outer = active_interpreters()
+
+    def from_closure(self, tracer):
+        owner = getattr(tracer, "_owner", None)
+        return any(owner is interpreter for interpreter in self.outer)
+
+    def solve(self, solve, x0, arguments):
+        try:
+            return solve(x0, *arguments)
+        except FuncgradError as err:  # TracerConversionError, BatchedConversionError
+            tracer = getattr(err, "tracer", None)
+            if tracer is None or not self.from_closure(tracer):
+                raise
+            raise type(err)(_closure_message(self.name, tracer)) from err
+
+    def check_residual(self, r):
+        """r, the residual at the solution on plain arguments: traced only through a closure,
+        which is refused where the transform would lose a derivative or a batch (jit, which
+        guards on values, is left to do so)."""
+        if isinstance(r, Tracer) and self.from_closure(r):
+            try:
+                r._owner.check_conversion(r, "a closure")
+                r._owner.concretize(r)
+            except FuncgradError as err:
+                raise type(err)(_closure_message(self.name, r)) from err
+        return r
+
+
 def solve_implicitly(residual, solve, x0, args, *, name="custom_root", tangent_options=None):
     """x* = solve(x0, *args) on plain values, with F(x*, *args) = residual(x*, *args) = 0, and
-    its implicit derivative in every traced leaf of `args` (x0 gets none)."""
+    its implicit derivative in every traced leaf of `args` (x0 gets none). A traced value the
+    functions hold in a closure raises TracerConversionError (it must be passed in args)."""
     x0_value = x0
     x_shape = tuple(shape_of(x0))
     x_dtype = dtype_of(x0) if is_float(x0) else np.dtype(np.float64)
     params = _Parameters(args, name)
+    on_values = _OnValues(name)
     if not params.traced and not isinstance(x0, Tracer):
-        return _checked_solution(solve(np.asarray(x0_value, x_dtype), *args), x_shape, name)
+        x = _checked_solution(on_values.solve(solve, np.asarray(x0_value, x_dtype), args),
+                              x_shape, name)
+        if on_values.outer:  # under a transform: the residual must not hold a traced value
+            on_values.check_residual(residual(x, *args))
+        return x
     x_dtype = np.result_type(x_dtype, params.dtype)
 
     def solve_flat(x0_flat, p):
         arguments = params.unpack(p)
-        x = _checked_solution(solve(np.asarray(x0_flat).reshape(x_shape), *arguments),
-                              x_shape, name)
-        r = residual(x, *arguments)
+        x = _checked_solution(on_values.solve(solve, np.asarray(x0_flat).reshape(x_shape),
+                                              arguments), x_shape, name)
+        r = on_values.check_residual(residual(x, *arguments))
         if tuple(np.shape(r)) != x_shape:
             raise ValueError(f"{name}: the residual function returned shape {np.shape(r)} for x of "
                              f"shape {x_shape}{where()}; F(x, ...) must have x's shape (one "
@@ -473,7 +539,8 @@ def _checked_solution(x, shape, name):
     if isinstance(x, Tracer):
         raise TypeError(f"{name}: the solver returned a traced value{where()}; it runs on plain "
                         "values and must not be differentiated itself (its derivative is "
-                        "implicit).")
+                        "implicit). If it reads a traced value from an enclosing function "
+                        "(a closure), pass that value in args instead.")
     x = np.asarray(x)
     if x.shape != shape:
         if x.size == int(np.prod(shape, dtype=np.int64)):

@@ -121,11 +121,13 @@ class BatchInterpreter(Interpreter):
         return value if dim is None else BatchTracer(self, value, dim)
 
     def concretize(self, tracer):
-        raise BatchedConversionError(
+        err = BatchedConversionError(
             f"a batched value ({describe(tracer)} per example) was used in Python control flow "
             f"(if, while, bool(), float(), int(), indexing){where()} inside vmap, where it has a "
             "different value for each example. Use funcgrad.numpy.where(condition, a, b) to "
             "select per example, or funcgrad.lax.cond / funcgrad.lax.while_loop.")
+        err.tracer = tracer
+        raise err
 
     def describe_level(self) -> str:
         return "vmap"

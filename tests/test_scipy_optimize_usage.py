@@ -230,3 +230,18 @@ def test_non_float_parameters():
     with pytest.raises(TypeError, match="complex"):
         fg.jacrev(lambda b: fopt.root(lambda x, b: x - b, np.zeros(2), args=(b,)).x,
                   holomorphic=True)(np.ones(2) + 0j)
+
+
+def test_root_found_to_rounding_is_accepted_a_failed_one_raises():
+    # hybr reports "not making good progress" at this exact root (F = 1e-16): accepted
+    m = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]])
+    b = np.array([0.5, -1.0, 0.2])
+    result = fopt.root(lambda x, b: m @ x - b, np.zeros(3), args=(b,))
+    assert not result.success  # SciPy's own verdict is kept in the result
+    np.testing.assert_allclose(result.x, np.linalg.solve(m, b), atol=1e-14)
+    np.testing.assert_allclose(fg.jacrev(lambda b: fopt.root(lambda x, b: m @ x - b, np.zeros(3),
+                                                             args=(b,)).x)(b),
+                               np.linalg.inv(m), **TOL)
+    # x^2 + a = 0 has no real root: hybr fails with |F| near a, which raises
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        fopt.root(lambda x, a: x ** 2 + a, np.ones(1), args=(1.0,))

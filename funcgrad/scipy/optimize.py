@@ -44,6 +44,7 @@ _HESSP = {"newton-cg", "trust-ncg", "trust-krylov", "trust-constr"}
 _HESS = {"dogleg", "trust-exact"}
 _JAC_ROOT = {"hybr", "lm"}
 BOUND_TOL = 1e-9       # a component this close (relatively) to a bound has the bound active
+ROOT_TOL = 1e-12       # root: a failed solve whose |F(x)| is this small (relatively) is a root
 CONSTRAINT_TOL = 1e-6  # an inequality this close to zero may be active (if its multiplier > 0)
 
 
@@ -99,6 +100,9 @@ def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, opt
     `fun(x, *args)` is written with funcgrad.numpy and returns x's shape (x keeps x0's shape;
     SciPy sees it flattened). jac=None gives hybr and lm funcgrad's exact Jacobian; jac=True
     means fun returns (F, dF/dx) as in SciPy. The derivative: dx = -(dF/dx)^-1 dF/dargs.
+    A solve SciPy reports as failed raises ConvergenceError (or warns, on_failure="warn")
+    unless |F(x)| <= 1e-12 (1 + |F(x0)|): a root found to rounding (hybr says "not making
+    good progress" there) is accepted.
 
     >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
     >>> import funcgrad.scipy.optimize as fopt
@@ -125,16 +129,29 @@ def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, opt
                 j = _scipy_jacobian(residual, shape, a)
             elif callable(jac):
                 j = lambda x: np.reshape(jac(np.reshape(x, shape), *a), (x.size, x.size))
-        result = _sopt.root(f, np.ravel(x0_value), method=method, jac=j, tol=tol,
-                            callback=callback, options=options)
+        start = np.ravel(np.asarray(x0_value, np.float64))
+        result = _sopt.root(f, start, method=method, jac=j, tol=tol, callback=callback,
+                            options=options)
         holder["result"] = result
-        _check_success(result, f"root(method={method!r})", on_failure)
+        # (a root to rounding that SciPy could not improve is accepted; SciPy's result is kept)
+        if result.success or not _at_rounding_level(f, result.x, start, jac is True):
+            _check_success(result, f"root(method={method!r})", on_failure)
         return np.reshape(result.x, shape)
 
     x = solve_implicitly(residual, solve, x0, args, name=f"root(method={method!r})",
                          tangent_options=tangent_options(tangent_solve, tangent_tol,
                                                          tangent_maxiter))
     return _result_with(holder["result"], x=x)
+
+
+def _at_rounding_level(f, x, start, with_jacobian):
+    """Is F(x) zero to rounding (|F(x)| <= ROOT_TOL (1 + |F(x0)|))? hybr, for one, reports
+    "not making good progress" at a root it found exactly (F = 1e-16), since no step improves it."""
+    value = lambda y: np.asarray(f(y)[0] if with_jacobian else f(y), np.float64)
+    residual, initial = value(np.asarray(x, np.float64)), value(start)
+    scale = 1.0 + np.max(np.abs(initial), initial=0.0)
+    return bool(np.all(np.isfinite(residual)) and
+                np.max(np.abs(residual), initial=0.0) <= ROOT_TOL * scale)
 
 
 # -- bounds and constraints -------------------------------------------------------------------

@@ -89,7 +89,7 @@ def dense_solve(a, b, what="the linear system"):
             return sla.solve(a, b, check_finite=False)
     except (np.linalg.LinAlgError, Warning) as err:
         raise SingularJacobianError(
-            f"{what} is singular{where()}: {err}. The implicit derivative needs an invertible "
+            f"{what} is singular{where()}: {str(err).rstrip('.')}. The implicit derivative needs an invertible "
             "dF/dx at the solution (a locally unique solution). Check that the problem has an "
             "isolated solution there, or regularise it.") from err
 

@@ -7,6 +7,11 @@ thread). Issue-5 targets: jit(grad(chain)) at most 2x NumPy (stretch: at or belo
 funcgrad reaches by compiling the chain to Python float code); jit(grad(mlp_loss)) at most 1.0x;
 a cache hit of a tiny function under 5 us. FUNCGRAD_BENCH_DEFAULT_MALLOC=1 measures with glibc's
 default allocator settings (see _timing.steady_malloc).
+
+Long traces (issue 15 section 4): the first call of jit(grad) of a scalar chain of 10,000, 100,000
+and 1,000,000 primitives (5 a step) against one eager grad, in CPU time and tracemalloc peak
+(the memory for the first two sizes only: tracemalloc slows the largest to minutes);
+FUNCGRAD_BENCH_LONG_MAX=100000 stops before the largest.
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ import numpy as np  # noqa: E402
 
 import funcgrad as fg  # noqa: E402
 import funcgrad.numpy as fnp  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
 from core_overhead import (STEPS, chain, chain_by_hand, mlp_by_hand, mlp_loss,  # noqa: E402
                            mlp_setup)
 
@@ -77,9 +84,58 @@ def cache_hit():
     print(f"  funcgrad cache-hit overhead over the NumPy call itself: {overhead:.2f} us")
 
 
+def long_chain(steps):
+    def f(x):
+        for _ in range(steps):
+            x = x + 0.01 * fnp.sin(x) * fnp.cos(x)
+        return x
+    return f
+
+
+def _cpu(fn):
+    start = time.process_time()
+    result = fn()
+    return result, time.process_time() - start
+
+
+def _peak(fn):
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def long_traces():
+    largest = int(os.environ.get("FUNCGRAD_BENCH_LONG_MAX", 1_000_000))
+    print("\nfirst call of jit(grad) of a long scalar chain vs one eager grad (CPU s, tracemalloc MB)")
+    x0 = np.float64(0.3)
+    for ops in (10_000, 100_000, 1_000_000):
+        if ops > largest:
+            break
+        f = long_chain(ops // 5)
+        eager, t_eager = _cpu(lambda: fg.grad(f)(x0))
+        jitted = fg.jit(fg.grad(f))
+        first, t_first = _cpu(lambda: jitted(x0))
+        again, t_again = _cpu(lambda: jitted(x0))
+        assert eager == first == again
+        line = (f"  {ops:>9,} ops: eager {t_eager:7.2f} s, jit first call {t_first:7.2f} s "
+                f"({t_first / t_eager:.2f}x), later calls {t_again:6.3f} s "
+                f"({t_again / t_eager:.2f}x)")
+        if ops <= 100_000:
+            m_eager = _peak(lambda: fg.grad(f)(x0))
+            m_first = _peak(lambda: fg.jit(fg.grad(f))(x0))
+            line += (f"; memory eager {m_eager / 1e6:.1f} MB, jit first call "
+                     f"{m_first / 1e6:.1f} MB ({m_first / m_eager:.2f}x)")
+        print(line, flush=True)
+        del jitted
+
+
 if __name__ == "__main__":
     from _timing import steady_malloc
     print("allocator:", steady_malloc())
     scalar_chain()
     mlp()
     cache_hit()
+    long_traces()

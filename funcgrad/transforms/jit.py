@@ -20,6 +20,7 @@ import numpy as np
 
 from funcgrad._typing import ArgNums, P, R
 from funcgrad.backends.arrays import backend_for
+from funcgrad.core.gcpause import paused_gc
 from funcgrad.core.ir import Var
 from funcgrad.core.recorder import Recorder
 from funcgrad.core.tracer import Tracer, active_interpreters, running
@@ -28,6 +29,7 @@ from funcgrad.transforms._inputs import as_array
 from funcgrad.transforms.codegen import GuardFailed, compile_program, generate
 from funcgrad.transforms.codegen_scalar import applies, generate_scalar, with_numpy_fallback
 from funcgrad.transforms.optimize import optimize
+from funcgrad.transforms import replay
 from funcgrad.tree_util import tree_flatten, tree_unflatten
 
 
@@ -52,17 +54,21 @@ class GuardRecorder(Recorder):
 class Lowered:
     """What jit made of one signature: the optimised trace, its guards and the generated source
     (`.source`; `.scalar_source` too when every value is a 0-d float64: that float code runs
-    first, and the NumPy program wherever it would part from NumPy's results)."""
+    first, and the NumPy program wherever it would part from NumPy's results). A trace longer
+    than `REPLAY_ABOVE` equations is replayed by a compact interpreter instead (`.tape`, see
+    replay.py; `.source` is then empty)."""
 
-    def __init__(self, trace, optimised, guards, program, out_tree, pure, scalar_program=None):
+    def __init__(self, trace, optimised, guards, program, out_tree, pure, scalar_program=None,
+                 tape=None):
         self.trace = trace
         self.optimised = optimised
         self.guards = guards
         self.program = program
         self.scalar_program = scalar_program
+        self.tape = tape
         self.out_tree = out_tree
         self.pure = pure
-        self.compiled = compile_program(program) if pure else None
+        self.compiled = tape if tape is not None else compile_program(program) if pure else None
         if scalar_program is not None:
             self.compiled = with_numpy_fallback(compile_program(scalar_program), self.compiled,
                                                 scalar_program.calls_numpy)
@@ -85,6 +91,9 @@ class Lowered:
         return self.source
 
     def __repr__(self):
+        if self.tape is not None:
+            return (f"<Lowered: {len(self.trace)} equations traced, replayed by a tape of "
+                    f"{self.tape.num_registers} registers, {len(self.guards)} guards>")
         return (f"<Lowered: {len(self.trace)} equations traced, {len(self.optimised)} after "
                 f"optimisation, {len(self.guards)} guards>")
 
@@ -230,6 +239,10 @@ class Jitted(Generic[P, R]):
         return (dyn_args, dyn_kwargs), statics, rebuild
 
     def _trace(self, leaves, tree, rebuild):
+        with paused_gc():  # a long trace is a large heap of small objects: see core/gcpause.py
+            return self._trace_and_lower(leaves, tree, rebuild)
+
+    def _trace_and_lower(self, leaves, tree, rebuild):
         drawn_before = _numpy_random_states(self.fun)
         with running(GuardRecorder(f"jit({self.__name__})")) as recorder:
             try:
@@ -250,6 +263,16 @@ class Jitted(Generic[P, R]):
         self.trace_count += 1
         _warn_if_numpy_random_drawn(drawn_before, self.fun, self.__name__)
         pure = _is_pure(trace)
+        outs = [x.value if type(x) is Var else x for x in trace.outputs]
+        if pure and len(trace.equations) > replay.REPLAY_ABOVE and backend_for(_trace_values(trace)) \
+                is None:
+            # long: optimising, generating and compiling source would cost 20-40x the tracing
+            tape = replay.build_tape(trace, recorder.guards)
+            lowered = Lowered(trace, trace, recorder.guards, None, out_tree, pure, tape=tape)
+            # what the tape returns: the argument itself where an output is one
+            argument = {id(v): leaf for v, leaf in zip(trace.inputs, leaves)}
+            outs = [argument.get(id(x), value) for x, value in zip(trace.outputs, outs)]
+            return lowered, tree_unflatten(out_tree, outs)
         optimised, guards = optimize(trace, recorder.guards) if pure else (trace, [])
         name = _identifier(self.__name__)
         backend = backend_for(_trace_values(optimised)) if pure else None
@@ -257,7 +280,6 @@ class Jitted(Generic[P, R]):
         scalar = generate_scalar(optimised, guards, name) if pure and backend is None \
             and applies(optimised, guards) else None
         lowered = Lowered(trace, optimised, guards, program, out_tree, pure, scalar)
-        outs = [x.value if type(x) is Var else x for x in trace.outputs]
         return lowered, tree_unflatten(out_tree, outs)
 
     def __get__(self, instance, owner=None):
@@ -392,6 +414,8 @@ def _as_compiled_returns(lowered, leaves, traced):
     Python float, a NumPy scalar, a 0-d array) do not depend on whether the trace was cached.
     The values are the same: the code computes what NumPy computed while tracing. A program
     with effects (fg.debug.callback) ran them while tracing: running it again would repeat them."""
+    if lowered.tape is not None:
+        return traced  # the tape runs the implementations that computed it: the same types
     if any(eq.primitive.family == "effect" for eq in lowered.optimised.equations):
         return traced
     try:

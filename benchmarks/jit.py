@@ -33,26 +33,120 @@ from core_overhead import (STEPS, chain, chain_by_hand, mlp_by_hand, mlp_loss,  
                            mlp_setup)
 
 
+def _numba_jit(f, *args):
+    """jit(f, backend="numba") and the CPU seconds of its first call, or (None, None)."""
+    if optional("numba") is None:
+        return None, None
+    jitted = fg.jit(f, backend="numba")
+    _, seconds = _cpu(lambda: jitted(*args))
+    return jitted, seconds
+
+
 def scalar_chain():
     x0 = np.float64(0.3)
     jitted = fg.jit(fg.grad(lambda x: chain(x, fnp)))
+    _, compile_numpy = _cpu(lambda: jitted(x0))
     np.testing.assert_allclose(jitted(x0), chain_by_hand(x0), rtol=1e-10)
     contenders = {
         "numpy by hand": lambda: chain_by_hand(x0),
         "funcgrad jit(grad)": lambda: jitted(x0),
         "funcgrad grad (eager)": lambda: fg.grad(lambda x: chain(x, fnp))(x0),
     }
+    first_calls = {"funcgrad jit(grad)": compile_numpy}
+    numba_jitted, compile_numba = _numba_jit(fg.grad(lambda x: chain(x, fnp)), x0)
+    if numba_jitted is not None:
+        np.testing.assert_allclose(numba_jitted(x0), chain_by_hand(x0), rtol=1e-10)
+        contenders["funcgrad jit(grad) numba"] = lambda: numba_jitted(x0)
+        first_calls["funcgrad jit(grad) numba"] = compile_numba
     jax = optional("jax")
     if jax is not None:
         jax.config.update("jax_enable_x64", True)
         import jax.numpy as jnp
         jg = jax.jit(jax.grad(lambda x: chain(x, jnp)))
+        _, first_calls["jax jit(grad)"] = _cpu(lambda: jg(0.3).block_until_ready())
         contenders["jax jit(grad)"] = lambda: jg(0.3).block_until_ready()
     medians = compare(contenders)
     report(f"grad of a {STEPS}-step scalar chain", medians, "numpy by hand")
+    _report_first_calls(first_calls)
     if "jax jit(grad)" in medians:
-        ratio = medians["funcgrad jit(grad)"] / medians["jax jit(grad)"]
-        print(f"  funcgrad jit(grad) / jax jit(grad): {ratio:.2f}")
+        for name in ("funcgrad jit(grad)", "funcgrad jit(grad) numba"):
+            if name in medians:
+                ratio = medians["jax jit(grad)"] / medians[name]
+                print(f"  jax jit(grad) / {name}: {ratio:.2f} (>1: funcgrad faster)")
+
+
+def _report_first_calls(first_calls):
+    print("  first call (trace + compile + run), CPU s: " + ", ".join(
+        f"{name} {seconds:.2f}" for name, seconds in first_calls.items()))
+
+
+RK4_STEPS = 1000
+
+
+def rk4(y0, v0, np_like, steps=RK4_STEPS, h=0.01):
+    """A damped pendulum, y'' = -sin(y) - 0.1 y', by RK4; returns the final angle squared plus
+    the final velocity squared (a scalar to differentiate)."""
+    def f(y, v):
+        return v, -np_like.sin(y) - 0.1 * v
+    y, v = y0, v0
+    for _ in range(steps):
+        k1y, k1v = f(y, v)
+        k2y, k2v = f(y + 0.5 * h * k1y, v + 0.5 * h * k1v)
+        k3y, k3v = f(y + 0.5 * h * k2y, v + 0.5 * h * k2v)
+        k4y, k4v = f(y + h * k3y, v + h * k3v)
+        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+        v = v + h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
+    return y * y + v * v
+
+
+def rk4_ode():
+    y0, v0 = np.float64(1.0), np.float64(0.0)
+    both = lambda y, v: fg.value_and_grad(lambda y, v: rk4(y, v, fnp), argnums=(0, 1))(y, v)  # noqa: E731
+    jitted = fg.jit(both)
+    _, compile_numpy = _cpu(lambda: jitted(y0, v0))
+    expected = jitted(y0, v0)
+    contenders = {"funcgrad jit": lambda: jitted(y0, v0)}
+    first_calls = {"funcgrad jit": compile_numpy}
+    numba_jitted, compile_numba = _numba_jit(both, y0, v0)
+    if numba_jitted is not None:
+        value, grads = numba_jitted(y0, v0)
+        np.testing.assert_allclose(value, expected[0], rtol=1e-10)
+        np.testing.assert_allclose(grads, expected[1], rtol=1e-10)
+        contenders["funcgrad jit numba"] = lambda: numba_jitted(y0, v0)
+        first_calls["funcgrad jit numba"] = compile_numba
+    jax = optional("jax")
+    if jax is not None:
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+
+        def loop(y0, v0):  # JAX's idiom: the steps as a compiled loop (unrolled, XLA takes minutes)
+            h = 0.01
+
+            def f(y, v):
+                return v, -jnp.sin(y) - 0.1 * v
+
+            def step(_, state):
+                y, v = state
+                k1y, k1v = f(y, v)
+                k2y, k2v = f(y + 0.5 * h * k1y, v + 0.5 * h * k1v)
+                k3y, k3v = f(y + 0.5 * h * k2y, v + 0.5 * h * k2v)
+                k4y, k4v = f(y + h * k3y, v + h * k3v)
+                return (y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y),
+                        v + h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v))
+            y, v = jax.lax.fori_loop(0, RK4_STEPS, step, (y0, v0))
+            return y * y + v * v
+        jg = jax.jit(jax.value_and_grad(loop, argnums=(0, 1)))
+        _, first_calls["jax jit (fori_loop)"] = _cpu(lambda: jg(1.0, 0.0)[0].block_until_ready())
+        value, grads = jg(1.0, 0.0)
+        np.testing.assert_allclose(float(value), expected[0], rtol=1e-10)
+        contenders["jax jit (fori_loop)"] = lambda: jg(1.0, 0.0)[0].block_until_ready()
+    medians = compare(contenders, rounds=5)
+    report(f"value and gradient of a {RK4_STEPS}-step RK4 pendulum (scalar state)", medians,
+           "funcgrad jit")
+    _report_first_calls(first_calls)
+    if "jax jit (fori_loop)" in medians and "funcgrad jit numba" in medians:
+        ratio = medians["jax jit (fori_loop)"] / medians["funcgrad jit numba"]
+        print(f"  jax jit / funcgrad jit numba: {ratio:.2f} (>1: funcgrad faster)")
 
 
 def mlp():
@@ -73,6 +167,11 @@ def cache_hit():
     x = np.ones(3)
     tiny = fg.jit(lambda x: x + 1.0)
     contenders = {"numpy x + 1.0": lambda: x + 1.0, "funcgrad jit cache hit": lambda: tiny(x)}
+    if optional("numba") is not None:
+        s, tiny_numba = np.float64(1.0), fg.jit(lambda s: s * 2.0 + 1.0, backend="numba")
+        tiny_numba(s)
+        contenders["numpy s * 2.0 + 1.0 (scalar)"] = lambda: s * 2.0 + 1.0
+        contenders["funcgrad jit numba cache hit"] = lambda: tiny_numba(s)
     jax = optional("jax")
     if jax is not None:
         import jax.numpy as jnp
@@ -82,6 +181,10 @@ def cache_hit():
     report("per-call overhead of a jitted x + 1.0 (3 elements)", medians, "numpy x + 1.0")
     overhead = (medians["funcgrad jit cache hit"] - medians["numpy x + 1.0"]) * 1e6
     print(f"  funcgrad cache-hit overhead over the NumPy call itself: {overhead:.2f} us")
+    if "funcgrad jit numba cache hit" in medians:
+        overhead = (medians["funcgrad jit numba cache hit"]
+                    - medians["numpy s * 2.0 + 1.0 (scalar)"]) * 1e6
+        print(f"  numba backend cache-hit overhead over NumPy's scalar arithmetic: {overhead:.2f} us")
 
 
 def long_chain(steps):
@@ -136,6 +239,7 @@ if __name__ == "__main__":
     from _timing import steady_malloc
     print("allocator:", steady_malloc())
     scalar_chain()
+    rk4_ode()
     mlp()
     cache_hit()
     long_traces()

@@ -196,6 +196,11 @@ class ScalarProgram(Program):
         wrap = "np.array" if type(x.value) is np.ndarray else "np.float64"
         return f"{wrap}({self.namer(x)})"
 
+    def output(self, x, name):
+        """The returned value of output `x` (held by `name`) in the type NumPy's program returns:
+        a scalar from a ufunc, a 0-d array from np.where."""
+        return f"{output_type(x)}({name})"
+
     def guard(self, number, var, value):
         name = self.namer(var)
         if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_:
@@ -206,6 +211,12 @@ class ScalarProgram(Program):
             test = f"not _same({name}, {self.constant(value, '_g')})"
             self.globals["_same"] = same_value
         self.lines.append(f"    if {test}: raise GuardFailed({number})")
+
+
+def output_type(x) -> str:
+    """What wraps a float or bool output to the type NumPy's program returns for `x`."""
+    return "np.array" if type(x.value) is np.ndarray else \
+        "np.bool_" if x.dtype == np.bool_ else "np.float64"
 
 
 _MAX_NESTING = 8  # Python's parser refuses very deep expressions; readers tire sooner
@@ -243,9 +254,10 @@ def _inlining(trace, guards):
     return inlined, read_at
 
 
-def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
-    """The float program for `trace` (check `applies` first)."""
-    program = ScalarProgram(name)
+def generate_scalar(trace, guards, name="jitted", program_class=None) -> ScalarProgram:
+    """The float program for `trace` (check `applies` first); `program_class` prints it for
+    another compiler (codegen_numba.py)."""
+    program = (program_class or ScalarProgram)(name)
     by_var: dict[int, list] = {}
     for number, (var, value, _) in enumerate(guards):
         by_var.setdefault(id(var), []).append((number, var, value))
@@ -287,10 +299,7 @@ def generate_scalar(trace, guards, name="jitted") -> ScalarProgram:
         name = program.namer(x)
         if x.dtype != np.bool_:
             program.lines.append(f"    if not isfinite({name}): raise OffTheMathPath")
-        # the type NumPy's program returns: a scalar from a ufunc, a 0-d array from np.where
-        wrap = "np.array" if type(x.value) is np.ndarray else \
-            "np.bool_" if x.dtype == np.bool_ else "np.float64"
-        outs.append(f"{wrap}({name})")
+        outs.append(program.output(x, name))
     program.lines.append(f"    return ({''.join(o + ', ' for o in outs).rstrip(' ')})")
     return program
 

@@ -59,7 +59,7 @@ class Lowered:
     replay.py; `.source` is then empty)."""
 
     def __init__(self, trace, optimised, guards, program, out_tree, pure, scalar_program=None,
-                 tape=None):
+                 tape=None, numba_program=None):
         self.trace = trace
         self.optimised = optimised
         self.guards = guards
@@ -68,8 +68,11 @@ class Lowered:
         self.tape = tape
         self.out_tree = out_tree
         self.pure = pure
+        self.numba_program = numba_program
         self.compiled = tape if tape is not None else compile_program(program) if pure else None
-        if scalar_program is not None:
+        if numba_program is not None:
+            self.compiled = with_numpy_fallback(numba_program.compiled, self.compiled)
+        elif scalar_program is not None:
             self.compiled = with_numpy_fallback(compile_program(scalar_program), self.compiled,
                                                 scalar_program.calls_numpy)
         if out_tree.kind is None:
@@ -86,6 +89,11 @@ class Lowered:
     @property
     def scalar_source(self) -> str:
         return self.scalar_program.source if self.scalar_program is not None else ""
+
+    @property
+    def numba_source(self) -> str:
+        """The module numba compiled (backend="numba"), empty when the NumPy backend runs."""
+        return self.numba_program.source if self.numba_program is not None else ""
 
     def __str__(self):
         return self.source
@@ -130,8 +138,11 @@ class Jitted(Generic[P, R]):
     """The function returned by `jit`. Inspect it with `.trace_count`, `.last_retrace_reason`,
     `.cache_info()` and `.lower(*args)`."""
 
-    def __init__(self, fun, static_argnums, static_argnames, cache_size, max_variants):
+    def __init__(self, fun, static_argnums, static_argnames, cache_size, max_variants,
+                 backend="numpy"):
         self.fun = fun
+        self.backend = backend
+        self.noted = False  # the numba backend's one-time note that NumPy runs instead
         self.static_argnums = tuple(sorted(int(i) for i in static_argnums))
         self.static_argnames = tuple(static_argnames)
         self.cache_size = cache_size
@@ -268,7 +279,13 @@ class Jitted(Generic[P, R]):
                 is None:
             # long: optimising, generating and compiling source would cost 20-40x the tracing
             tape = replay.build_tape(trace, recorder.guards)
-            lowered = Lowered(trace, trace, recorder.guards, None, out_tree, pure, tape=tape)
+            numba_program = None
+            if self.backend == "numba":  # its table is built in one pass too (the tape: NumPy's
+                # values where an output is not finite)
+                numba_program = self._numba_program(trace, recorder.guards,
+                                                    _identifier(self.__name__))
+            lowered = Lowered(trace, trace, recorder.guards, None, out_tree, pure, tape=tape,
+                              numba_program=numba_program)
             # what the tape returns: the argument itself where an output is one
             argument = {id(v): leaf for v, leaf in zip(trace.inputs, leaves)}
             outs = [argument.get(id(x), value) for x, value in zip(trace.outputs, outs)]
@@ -277,10 +294,30 @@ class Jitted(Generic[P, R]):
         name = _identifier(self.__name__)
         backend = backend_for(_trace_values(optimised)) if pure else None
         program = generate(optimised, guards, name, backend) if pure else None
+        if pure and backend is None and self.backend == "numba":
+            numba_program = self._numba_program(optimised, guards, name)
+            if numba_program is not None:
+                lowered = Lowered(trace, optimised, guards, program, out_tree, pure,
+                                  numba_program=numba_program)
+                return lowered, tree_unflatten(out_tree, outs)
         scalar = generate_scalar(optimised, guards, name) if pure and backend is None \
             and applies(optimised, guards) else None
         lowered = Lowered(trace, optimised, guards, program, out_tree, pure, scalar)
         return lowered, tree_unflatten(out_tree, outs)
+
+    def _numba_program(self, optimised, guards, name):
+        """The trace compiled by numba, or None (after a one-time note) when it cannot be."""
+        from funcgrad.transforms.codegen_numba import NumbaProgram, Unsupported
+        try:
+            return NumbaProgram(optimised, guards, name)
+        except Unsupported as reason:
+            if not self.noted:
+                self.noted = True
+                warnings.warn(
+                    f"jit({self.__name__}, backend='numba'): {reason}; this signature runs on the "
+                    "NumPy backend instead (same values). Noted once per jitted function.",
+                    RuntimeWarning, stacklevel=user_stacklevel())
+            return None
 
     def __get__(self, instance, owner=None):
         """As a method: bind the instance as the first (traced) argument."""
@@ -454,14 +491,15 @@ def _is_pure(trace) -> bool:
 @overload
 def jit(fun: Callable[P, R], *, static_argnums: ArgNums = (),
         static_argnames: str | Sequence[str] = (), cache_size: int = 64,
-        max_variants: int = 8) -> Jitted[P, R]: ...
+        max_variants: int = 8, backend: str = "numpy") -> Jitted[P, R]: ...
 @overload
 def jit(fun: None = None, *, static_argnums: ArgNums = (),
         static_argnames: str | Sequence[str] = (), cache_size: int = 64,
-        max_variants: int = 8) -> Callable[[Callable[P, R]], Jitted[P, R]]: ...
+        max_variants: int = 8, backend: str = "numpy") -> Callable[[Callable[P, R]], Jitted[P, R]]: ...
 
 
-def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_variants=8):
+def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_variants=8,
+        backend="numpy"):
     """Compile `fun`: trace it once per signature, optimise the trace, generate Python for it.
 
     Later calls with the same argument shapes, dtypes, structure and static values replay the
@@ -469,6 +507,9 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_v
     re-traces instead of replaying the wrong branch. `static_argnums`/`static_argnames` name
     arguments used as Python values (they must be hashable). `cache_size` bounds the number of
     signatures kept, `max_variants` the number of control-flow paths kept per signature.
+    `backend="numba"` (the extra `pip install funcgrad[numba]`) compiles programs whose every
+    value is a float64 scalar to machine code with numba, cached on disk (codegen_numba.py);
+    any other program runs on the NumPy backend, with a one-time note.
 
     >>> import numpy as np, funcgrad as fg, funcgrad.numpy as fnp
     >>> f = fg.jit(lambda x: fnp.sum(x ** 2) if x[0] > 0 else -x[0])
@@ -477,14 +518,20 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_v
     >>> f.trace_count
     2
     """
+    if backend not in ("numpy", "numba"):
+        raise ValueError(f"jit: backend={backend!r} is not one of 'numpy' (the default) and "
+                         "'numba'.")
+    if backend == "numba":
+        from funcgrad.transforms.codegen_numba import require_numba
+        require_numba()
     if fun is None:
         return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
-                             cache_size=cache_size, max_variants=max_variants)
+                             cache_size=cache_size, max_variants=max_variants, backend=backend)
     if isinstance(static_argnums, int):
         static_argnums = (static_argnums,)
     if isinstance(static_argnames, str):
         static_argnames = (static_argnames,)
-    return Jitted(fun, static_argnums, static_argnames, cache_size, max_variants)
+    return Jitted(fun, static_argnums, static_argnames, cache_size, max_variants, backend)
 
 
 __all__ = ["jit", "Jitted", "Lowered", "GuardRecorder"]

@@ -1,0 +1,295 @@
+"""jit's numba backend: scalar traces run by one machine-code interpreter that numba compiles.
+
+`fg.jit(f, backend="numba")` (the extra `pip install funcgrad[numba]`). Straight-line source is
+what numba compiles worst: its type inference costs milliseconds a statement, so the 4,000
+equations of `jit(grad)` of a 300-step scalar chain took two minutes to compile. Instead the
+optimised trace becomes a table of operations — one row `(opcode, input, input, input, output)`
+an equation, over a register file of float64 — and one fixed kernel, `_interpret`, compiled by
+numba once and kept in numba's disk cache (`cache=True`), runs any such table at machine speed.
+Building the table is one pass over the trace, so a new signature costs its tracing and
+microseconds more, and a long trace costs nothing extra.
+
+- Every value is a float64 register (a bool is 0.0 or 1.0); constants and arguments are written
+  into a copy of the register template at each call.
+- A guard is a row comparing a register with the value traced; the kernel returns the number of
+  the first guard that fails and the caller raises `GuardFailed`, as the NumPy program does.
+- A small generated Python function fills the registers, calls the kernel and returns the outputs
+  in the types the NumPy program returns (`np.float64`, `np.bool_`, a 0-d array from `where`);
+  where an output is not finite (NumPy would have warned, or the machine code and NumPy part
+  ways), the NumPy program runs instead, as for the Python float code (codegen_scalar.py).
+- Anything else — arrays, integers, a ufunc outside the table below — raises `Unsupported`, and
+  jit runs the NumPy backend with a one-time note (jit.py).
+
+The kernel's `sin`, `exp`, `log`... are the C library's; NumPy evaluates some of them with its
+own SIMD loops, which may round the last bit differently; floating-point warnings inside the
+program (not at its outputs) are not NumPy's.
+"""
+from __future__ import annotations
+
+import math
+import operator
+import time
+
+import numpy as np
+
+from funcgrad.core.ir import Var
+from funcgrad.transforms.codegen import GuardFailed, Program, compile_program
+from funcgrad.transforms.codegen_scalar import OffTheMathPath, applies, output_type
+
+# opcodes: the order is the kernel's (frequent ones first)
+_OPS = ["add", "subtract", "multiply", "divide", "negative", "sin", "cos", "exp", "log", "sqrt",
+        "tanh", "power", "absolute", "square", "tan", "log1p", "expm1", "arctan", "arcsin",
+        "arccos", "sinh", "cosh", "arctan2", "maximum", "minimum", "less", "less_equal",
+        "greater", "greater_equal", "equal", "not_equal", "where", "copy", "to_bool",
+        "logical_not", "logical_and", "logical_or", "sign", "guard"]
+OPCODE = {name: i for i, name in enumerate(_OPS)}
+
+_OPERATOR = {operator.add: "add", operator.sub: "subtract", operator.mul: "multiply",
+             operator.truediv: "divide", operator.neg: "negative", operator.pow: "power",
+             operator.lt: "less", operator.le: "less_equal", operator.gt: "greater",
+             operator.ge: "greater_equal", operator.eq: "equal", operator.ne: "not_equal"}
+_UFUNC = {np.add: "add", np.subtract: "subtract", np.multiply: "multiply",
+          np.true_divide: "divide", np.negative: "negative", np.sin: "sin", np.cos: "cos",
+          np.exp: "exp", np.log: "log", np.sqrt: "sqrt", np.tanh: "tanh", np.power: "power",
+          np.absolute: "absolute", np.square: "square", np.tan: "tan", np.log1p: "log1p",
+          np.expm1: "expm1", np.arctan: "arctan", np.arcsin: "arcsin", np.arccos: "arccos",
+          np.sinh: "sinh", np.cosh: "cosh", np.arctan2: "arctan2", np.maximum: "maximum",
+          np.minimum: "minimum", np.less: "less", np.less_equal: "less_equal",
+          np.greater: "greater", np.greater_equal: "greater_equal", np.equal: "equal",
+          np.not_equal: "not_equal", np.logical_not: "logical_not",
+          np.logical_and: "logical_and", np.logical_or: "logical_or", np.sign: "sign"}
+_BOOL_RESULT = {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+                "logical_not", "logical_and", "logical_or", "to_bool"}
+_BOOL_INPUTS = {"logical_not", "logical_and", "logical_or"}
+
+
+class Unsupported(Exception):
+    """The trace cannot run on the numba backend; the message says why."""
+
+
+def require_numba():
+    """The numba module, or an ImportError naming the extra."""
+    try:
+        import numba
+    except ImportError:
+        raise ImportError(
+            "jit(..., backend='numba') compiles with numba, which is not installed. It is an "
+            "optional extra of funcgrad: pip install funcgrad[numba] (or pip install numba), or "
+            "use the default backend='numpy'.") from None
+    return numba
+
+
+def _interpret(table, registers):  # pragma: no cover - runs as machine code (numba)
+    """Run the rows of `table` on `registers`; the number of the first failing guard, or -1."""
+    for k in range(table.shape[0]):
+        op = table[k, 0]
+        a = registers[table[k, 1]]
+        b = registers[table[k, 2]]
+        out = table[k, 4]
+        if op == 0:
+            registers[out] = a + b
+        elif op == 1:
+            registers[out] = a - b
+        elif op == 2:
+            registers[out] = a * b
+        elif op == 3:
+            registers[out] = a / b
+        elif op == 4:
+            registers[out] = -a
+        elif op == 5:
+            registers[out] = math.sin(a)
+        elif op == 6:
+            registers[out] = math.cos(a)
+        elif op == 7:
+            registers[out] = math.exp(a)
+        elif op == 8:
+            registers[out] = math.log(a) if a > 0.0 else (-math.inf if a == 0.0 else math.nan)
+        elif op == 9:
+            registers[out] = math.sqrt(a) if a >= 0.0 else math.nan
+        elif op == 10:
+            registers[out] = math.tanh(a)
+        elif op == 11:
+            registers[out] = a ** b
+        elif op == 12:
+            registers[out] = abs(a)
+        elif op == 13:
+            registers[out] = a * a
+        elif op == 14:
+            registers[out] = math.tan(a)
+        elif op == 15:
+            registers[out] = math.log1p(a) if a > -1.0 else (-math.inf if a == -1.0 else math.nan)
+        elif op == 16:
+            registers[out] = math.expm1(a)
+        elif op == 17:
+            registers[out] = math.atan(a)
+        elif op == 18:
+            registers[out] = math.asin(a) if -1.0 <= a <= 1.0 else math.nan
+        elif op == 19:
+            registers[out] = math.acos(a) if -1.0 <= a <= 1.0 else math.nan
+        elif op == 20:
+            registers[out] = math.sinh(a)
+        elif op == 21:
+            registers[out] = math.cosh(a)
+        elif op == 22:
+            registers[out] = math.atan2(a, b)
+        elif op == 23:  # NumPy's maximum/minimum propagate nan
+            registers[out] = a if a > b or a != a else b  # (equal: the second, as NumPy)
+        elif op == 24:
+            registers[out] = a if a < b or a != a else b
+        elif op == 25:
+            registers[out] = 1.0 if a < b else 0.0
+        elif op == 26:
+            registers[out] = 1.0 if a <= b else 0.0
+        elif op == 27:
+            registers[out] = 1.0 if a > b else 0.0
+        elif op == 28:
+            registers[out] = 1.0 if a >= b else 0.0
+        elif op == 29:
+            registers[out] = 1.0 if a == b else 0.0
+        elif op == 30:
+            registers[out] = 1.0 if a != b else 0.0
+        elif op == 31:
+            registers[out] = b if a != 0.0 else registers[table[k, 3]]
+        elif op == 32:
+            registers[out] = a
+        elif op == 33:
+            registers[out] = 1.0 if a != 0.0 else 0.0
+        elif op == 34:
+            registers[out] = 1.0 if a == 0.0 else 0.0
+        elif op == 35:
+            registers[out] = 1.0 if a != 0.0 and b != 0.0 else 0.0
+        elif op == 36:
+            registers[out] = 1.0 if a != 0.0 or b != 0.0 else 0.0
+        elif op == 37:
+            registers[out] = 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (0.0 if a == 0.0 else a))
+        elif a != b:  # a guard: the value traced is in b, the guard's number in column 3
+            return table[k, 3]
+    return -1
+
+
+_kernel = None
+
+
+def kernel():
+    """`_interpret` compiled by numba (from its disk cache after the first time on a machine)."""
+    global _kernel
+    if _kernel is None:
+        numba = require_numba()
+        _kernel = numba.njit(cache=True, error_model="numpy", nogil=True)(_interpret)
+    return _kernel
+
+
+def _is_float(x) -> bool:
+    return x.dtype == np.float64
+
+
+class NumbaProgram:
+    """The table of one scalar trace, and the Python function that runs it with the kernel."""
+
+    def __init__(self, trace, guards, name):
+        if not applies(trace, guards):
+            raise Unsupported("the trace holds arrays or other dtypes (the numba backend runs "
+                              "programs whose every value is a float64 scalar or a bool)")
+        start = time.perf_counter()
+        template: list = [0.0] * len(trace.inputs)
+        register = {id(v): i for i, v in enumerate(trace.inputs)}
+        constants: dict = {}
+
+        def slot(x):
+            if type(x) is Var:
+                return register[id(x)]
+            value = float(x) if isinstance(x, (int, float, np.floating, np.bool_, np.ndarray)) \
+                and np.ndim(x) == 0 else None
+            if value is None:
+                raise Unsupported(f"a constant of type {type(x).__name__}")
+            key = (value, math.copysign(1.0, value)) if value == value else "nan"
+            if key not in constants:
+                constants[key] = len(template)
+                template.append(value)
+            return constants[key]
+
+        by_var: dict[int, list] = {}
+        for number, (var, value, _) in enumerate(guards):
+            by_var.setdefault(id(var), []).append((number, value))
+        rows = [self._guard(register[id(v)], number, value, slot) for v in trace.inputs
+                for number, value in by_var.get(id(v), ())]
+        for eq in trace.equations:
+            name_ = self._opcode(eq)
+            inputs = [slot(x) for x in eq.inputs] + [0, 0, 0]
+            out = eq.outputs[0]
+            register[id(out)] = len(template)
+            template.append(0.0)
+            rows.append((OPCODE[name_], inputs[0], inputs[1], inputs[2], register[id(out)]))
+            for number, value in by_var.get(id(out), ()):
+                rows.append(self._guard(register[id(out)], number, value, slot))
+        self.table = np.array(rows, dtype=np.int64).reshape(-1, 5)
+        self.template = np.array(template, dtype=np.float64)
+        self.rows = len(rows)
+        program = _caller(trace, name, register, slot)
+        self.source = program.source
+        program.globals.update(_kernel=kernel(), _table=self.table, _template=self.template,
+                               GuardFailed=GuardFailed, OffTheMathPath=OffTheMathPath,
+                               isfinite=math.isfinite)
+        self.compiled = compile_program(program)
+        self.compile_seconds = time.perf_counter() - start
+
+    @staticmethod
+    def _guard(register, number, value, slot):
+        return (OPCODE["guard"], register, slot(float(value)), number, 0)
+
+    @staticmethod
+    def _opcode(eq) -> str:
+        primitive, impl = eq.primitive, eq.primitive.impl
+        out = eq.outputs[0]
+        if primitive.name == "where":
+            c, x, y = eq.inputs
+            if not all(type(v) is not Var or _is_float(v) for v in (x, y)) or not _is_float(out):
+                raise Unsupported("where on bools")
+            return "where"
+        if primitive.name == "astype":
+            x = eq.inputs[0]
+            if out.dtype == np.bool_:
+                return "to_bool"
+            return "copy"  # a bool is already 1.0 or 0.0, a float64 itself
+        name = _OPERATOR.get(impl) or _UFUNC.get(impl)
+        if name is None:
+            raise Unsupported(f"the primitive {primitive.name} is not in the numba backend's "
+                              "table")
+        floats_in = all(type(x) is not Var or _is_float(x) for x in eq.inputs)
+        if name in _BOOL_INPUTS:
+            ok = out.dtype == np.bool_
+        elif name in _BOOL_RESULT:
+            ok = floats_in and out.dtype == np.bool_
+        else:
+            ok = floats_in and _is_float(out)
+        if not ok:
+            raise Unsupported(f"{primitive.name} on {', '.join(str(getattr(x, 'dtype', type(x).__name__)) for x in eq.inputs)}")
+        return name
+
+
+def _caller(trace, name, register, slot) -> Program:
+    """Python source filling the registers, calling the kernel and returning the outputs."""
+    caller = Program(name)
+    params = [caller.namer(v) for v in trace.inputs]
+    caller.lines.append(f"def {name}({', '.join(params)}):")
+    caller.lines.append("    r = _template.copy()")
+    for i, p in enumerate(params):
+        caller.lines.append(f"    r[{i}] = {p}")
+    caller.lines.append("    failed = _kernel(_table, r)")
+    caller.lines.append("    if failed >= 0: raise GuardFailed(failed)")
+    outs = []
+    for x in trace.outputs:
+        if type(x) is not Var:
+            outs.append(caller.constant(x))
+            continue
+        value = f"r[{register[id(x)]}]"
+        if x.dtype == np.bool_:
+            outs.append(f"{output_type(x)}({value} != 0.0)")
+            continue
+        caller.lines.append(f"    if not isfinite({value}): raise OffTheMathPath")
+        outs.append(value if output_type(x) == "np.float64" else f"{output_type(x)}({value})")
+    caller.lines.append(f"    return ({''.join(o + ', ' for o in outs).rstrip(' ')})")
+    return caller
+
+
+__all__ = ["NumbaProgram", "Unsupported", "require_numba", "kernel", "OPCODE"]

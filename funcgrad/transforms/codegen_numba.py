@@ -16,7 +16,8 @@ microseconds more, and a long trace costs nothing extra.
 - A small generated Python function fills the registers, calls the kernel and returns the outputs
   in the types the NumPy program returns (`np.float64`, `np.bool_`, a 0-d array from `where`);
   where an output is not finite (NumPy would have warned, or the machine code and NumPy part
-  ways), the NumPy program runs instead, as for the Python float code (codegen_scalar.py).
+  ways), it returns what the NumPy program computes instead, as the Python float code does
+  (codegen_scalar.py).
 - Anything else — arrays, integers, a ufunc outside the table below — raises `Unsupported`, and
   jit runs the NumPy backend with a one-time note (jit.py).
 
@@ -34,7 +35,7 @@ import numpy as np
 
 from funcgrad.core.ir import Var
 from funcgrad.transforms.codegen import GuardFailed, Program, compile_program
-from funcgrad.transforms.codegen_scalar import OffTheMathPath, applies, output_type
+from funcgrad.transforms.codegen_scalar import applies, output_type
 
 # opcodes: the order is the kernel's (frequent ones first)
 _OPS = ["add", "subtract", "multiply", "divide", "negative", "sin", "cos", "exp", "log", "sqrt",
@@ -168,6 +169,7 @@ def _interpret(table, registers):  # pragma: no cover - runs as machine code (nu
 
 
 _kernel = None
+_entry = None
 
 
 def kernel():
@@ -177,6 +179,18 @@ def kernel():
         numba = require_numba()
         _kernel = numba.njit(cache=True, error_model="numpy", nogil=True)(_interpret)
     return _kernel
+
+
+def kernel_entry():
+    """The kernel's machine code for (a C-ordered int64 table, a float64 register vector), called
+    without numba's dispatch on argument types (the caller always passes exactly those); the
+    dispatcher itself where numba does not expose it."""
+    global _entry
+    if _entry is None:
+        dispatcher = kernel()
+        entry = dispatcher.compile("(int64[:, ::1], float64[::1])")  # (numba returns it)
+        _entry = entry if callable(entry) else dispatcher
+    return _entry
 
 
 def _is_float(x) -> bool:
@@ -222,16 +236,23 @@ class NumbaProgram:
             rows.append((OPCODE[name_], inputs[0], inputs[1], inputs[2], register[id(out)]))
             for number, value in by_var.get(id(out), ()):
                 rows.append(self._guard(register[id(out)], number, value, slot))
-        self.table = np.array(rows, dtype=np.int64).reshape(-1, 5)
-        self.template = np.array(template, dtype=np.float64)
+        self.table = np.ascontiguousarray(np.array(rows, dtype=np.int64).reshape(-1, 5))
+        self.template = np.ascontiguousarray(template, dtype=np.float64)
         self.rows = len(rows)
-        program = _caller(trace, name, register, slot)
-        self.source = program.source
-        program.globals.update(_kernel=kernel(), _table=self.table, _template=self.template,
-                               GuardFailed=GuardFailed, OffTheMathPath=OffTheMathPath,
-                               isfinite=math.isfinite)
-        self.compiled = compile_program(program)
+        self.program = _caller(trace, name, register, slot)
+        self.source = self.program.source
+        self.program.globals.update(_kernel=kernel_entry(), _table=self.table,
+                                    _template=self.template, GuardFailed=GuardFailed,
+                                    isfinite=math.isfinite)
         self.compile_seconds = time.perf_counter() - start
+
+    def calling(self, slow):
+        """The compiled caller, running `slow` (the NumPy program or the tape) on the arguments
+        as 0-d arrays, the type they were traced as, where an output is not finite."""
+        def numpy_program(*args):
+            return slow(*[np.asarray(a) for a in args])
+        self.program.globals["_numpy_program"] = numpy_program
+        return compile_program(self.program)
 
     @staticmethod
     def _guard(register, number, value, slot):
@@ -270,6 +291,7 @@ class NumbaProgram:
 def _caller(trace, name, register, slot) -> Program:
     """Python source filling the registers, calling the kernel and returning the outputs."""
     caller = Program(name)
+    caller.namer.reserved.update({"r", "failed"})
     params = [caller.namer(v) for v in trace.inputs]
     caller.lines.append(f"def {name}({', '.join(params)}):")
     caller.lines.append("    r = _template.copy()")
@@ -278,7 +300,7 @@ def _caller(trace, name, register, slot) -> Program:
     caller.lines.append("    failed = _kernel(_table, r)")
     caller.lines.append("    if failed >= 0: raise GuardFailed(failed)")
     outs = []
-    for x in trace.outputs:
+    for k, x in enumerate(trace.outputs):
         if type(x) is not Var:
             outs.append(caller.constant(x))
             continue
@@ -286,8 +308,9 @@ def _caller(trace, name, register, slot) -> Program:
         if x.dtype == np.bool_:
             outs.append(f"{output_type(x)}({value} != 0.0)")
             continue
-        caller.lines.append(f"    if not isfinite({value}): raise OffTheMathPath")
-        outs.append(value if output_type(x) == "np.float64" else f"{output_type(x)}({value})")
+        caller.lines.append(f"    _o{k} = {value}")
+        caller.lines.append(f"    if not isfinite(_o{k}): return _numpy_program({', '.join(params)})")
+        outs.append(f"_o{k}" if output_type(x) == "np.float64" else f"{output_type(x)}(_o{k})")
     caller.lines.append(f"    return ({''.join(o + ', ' for o in outs).rstrip(' ')})")
     return caller
 

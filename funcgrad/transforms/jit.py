@@ -71,7 +71,7 @@ class Lowered:
         self.numba_program = numba_program
         self.compiled = tape if tape is not None else compile_program(program) if pure else None
         if numba_program is not None:
-            self.compiled = with_numpy_fallback(numba_program.compiled, self.compiled)
+            self.compiled = numba_program.calling(self.compiled)
         elif scalar_program is not None:
             self.compiled = with_numpy_fallback(compile_program(scalar_program), self.compiled,
                                                 scalar_program.calls_numpy)

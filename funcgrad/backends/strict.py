@@ -24,4 +24,6 @@ UNSUPPORTED: dict = {
     for name in ("conv2d", "conv2d_input_grad", "conv2d_weight_grad", "max_pool2d",
                  "max_pool2d_argmax", "avg_pool2d")}
 UNSUPPORTED["eig"] = "numpy.linalg.eig (general eigenvectors), which the standard lacks"
+UNSUPPORTED.update({name: "scipy.integrate.solve_ivp, which runs on NumPy arrays only"
+                    for name in ("odeint", "ode_tangent", "ode_adjoint")})
 UNSUPPORTED_FAMILIES = {"special": "scipy.special, whose functions run on NumPy arrays only"}

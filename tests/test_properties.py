@@ -9,7 +9,7 @@ import funcgrad as fg
 import funcgrad.numpy as fnp
 from funcgrad.transforms._inputs import with_fixed_args
 from funcgrad.tree_util import tree_flatten
-from tests.opinfo import all_cases, bind, split_sample
+from tests.opinfo import all_cases, bind, split_sample, tolerance
 
 # both modes (a reverse-only op's refusal of forward mode is tested in test_registry.py)
 DIFFERENTIABLE = [c for c in all_cases() if c.differentiable and "fwd" in c.modes]
@@ -50,7 +50,7 @@ def test_vjp_and_jvp_are_adjoint(case, data):
     by_reverse = sum(np.vdot(c, x) for c, x in zip(ct, u))
     by_forward = sum(np.vdot(v, t) for v, t in zip(v_leaves, tree_flatten(out_t)[0]))
     # (for complex outputs the pairing is the real part: Re<v, J u>)
-    assert np.isclose(np.real(by_reverse), np.real(by_forward), rtol=1e-9, atol=1e-9), case.id
+    assert np.isclose(np.real(by_reverse), np.real(by_forward), **tolerance(case, 1e-9, 1e-9)), case.id
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=lambda c: c.id)
@@ -64,7 +64,7 @@ def test_jacfwd_equals_jacrev(case, data):
     forward = tree_flatten(fg.jacfwd(f, argnums=argnums)(*primals))[0]
     reverse = tree_flatten(fg.jacrev(f, argnums=argnums)(*primals))[0]
     for a, b in zip(forward, reverse):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=case.id)
+        np.testing.assert_allclose(a, b, **tolerance(case, 1e-10, 1e-12), err_msg=case.id)
 
 
 @pytest.mark.parametrize("case", [c for c in DIFFERENTIABLE if c.order >= 2], ids=lambda c: c.id)
@@ -83,7 +83,7 @@ def test_hessian_is_symmetric(case, data):
     if np.iscomplexobj(x):
         return
     h = np.asarray(fg.hessian(scalar)(x)).reshape(np.size(x), np.size(x))
-    np.testing.assert_allclose(h, h.T, rtol=1e-8, atol=1e-10, err_msg=case.id)
+    np.testing.assert_allclose(h, h.T, **tolerance(case, 1e-8, 1e-10), err_msg=case.id)
 
 
 def test_deep_scalar_trace_differentiates_without_recursion_error():

@@ -198,6 +198,19 @@ def test_solve_ivp_signature_gradient_and_forward_sensitivity():
                                    **CLOSE)
 
 
+def test_solve_ivp_with_t_eval_after_the_start_solves_from_t_span_0():
+    ts = np.array([0.5, 1.0, 2.0])
+    sol = fint.solve_ivp(lambda t, y, a: a @ y, (0.0, 2.0), Y0, t_eval=ts, args=(A,), **TIGHT)
+    np.testing.assert_allclose(sol.y.T, expm_solution(A, ts=ts), rtol=1e-9, atol=1e-10)
+    np.testing.assert_array_equal(sol.t, ts)
+
+    def final(a):
+        return fint.solve_ivp(lambda t, y, a: a @ y, (0.0, 2.0), Y0, t_eval=ts, args=(a,),
+                              **TIGHT).y[0, 0]
+    want = finite_differences(lambda a: expm_solution(a, ts=ts)[0, 0], A)
+    np.testing.assert_allclose(fg.grad(final)(A), want, rtol=1e-7, atol=1e-8)
+
+
 def test_solve_ivp_without_t_eval_differentiates_at_the_solvers_steps():
     def final(th):
         sol = fint.solve_ivp(lambda t, y, th: lotka_volterra(y, t, th), (0.0, 2.0), LV_Y0,

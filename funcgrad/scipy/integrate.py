@@ -79,12 +79,14 @@ class _Params:
                                    if dtype_of(x) != np.float64 else x for x in parts])
 
     def unpack(self, p):
-        leaves, offset = [], 0
-        for shape, size, dtype in zip(self.shapes, self.sizes, self.dtypes):
-            piece = _shape.reshape(p[offset:offset + size], shape)
-            leaves.append(piece)
-            offset += size
-        return tree_unflatten(self.tree, leaves)
+        """The parameters, with the pieces of the flat vector p in place of the arrays."""
+        offsets = np.cumsum([0] + self.sizes)
+        return self.unpack_pieces([p[a:b] for a, b in zip(offsets[:-1], offsets[1:])])
+
+    def unpack_pieces(self, pieces):
+        """The parameters from their flat pieces, one per array."""
+        return tree_unflatten(self.tree, [_shape.reshape(piece, shape)
+                                          for piece, shape in zip(pieces, self.shapes)])
 
 
 def _times(ts, name):
@@ -133,13 +135,20 @@ def _problem(rhs_of, y0, ts, params, *, method, rtol, atol, options, sensitivity
     packed = _Params(params, name)
     dtype = np.result_type(dtype_of(y0), *packed.dtypes) if packed.dtypes else dtype_of(y0)
 
-    def rhs(y, t, p):
-        out = rhs_of(_shape.reshape(y, y_shape), t, *packed.unpack(p))
+    def rhs_pieces(y, t, *pieces):
+        out = rhs_of(_shape.reshape(y, y_shape), t, *packed.unpack_pieces(pieces))
         if tuple(shape_of(out)) != y_shape:
             raise ValueError(f"{name}: the right-hand side returned shape {tuple(shape_of(out))} "
                              f"for a state of shape {y_shape}{where()}; dy/dt must have y's "
                              "shape. Check the shapes of the parameters passed to it.")
+        if dtype_of(out) != np.float64:
+            out = _ew.astype_p.bind(out, dtype=np.dtype(np.float64))
         return _shape.reshape(out, (n,))
+
+    offsets = np.cumsum([0] + packed.sizes)
+
+    def rhs(y, t, p):
+        return rhs_pieces(y, t, *[p[a:b] for a, b in zip(offsets[:-1], offsets[1:])])
 
     p = packed.pack()
     y0_flat = _shape.reshape(y0, (n,)) if isinstance(y0, Tracer) else \
@@ -159,7 +168,8 @@ def _problem(rhs_of, y0, ts, params, *, method, rtol, atol, options, sensitivity
     traced = is_traced(y0_flat, ts, p)
     problem = OdeProblem(rhs, n, packed.size, dtype, method=method, rtol=rtol, atol=atol,
                          options=options, sensitivity=sensitivity, on_failure=on_failure,
-                         name=name, dense=traced and sensitivity == "adjoint")
+                         name=name, dense=traced and sensitivity == "adjoint",
+                         rhs_pieces=rhs_pieces, pieces=packed.sizes)
     return problem, y0_flat, ts, p, y_shape, traced
 
 
@@ -253,14 +263,24 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, e
                                events=events, rtol=rtol, atol=atol, **options)
     if t_eval is None:
         ts = _solver_times(fun, t0, t1, y0, args, method, rtol, atol, options)
+        starts_later = False
     else:
         ts = t_eval
         if _plain(ts).ndim == 0:
             ts = _shape.reshape(ts, (1,)) if isinstance(ts, Tracer) else np.reshape(ts, (1,))
+        # y0 is the state at t_span[0]: when t_eval starts later, solve from t0 and drop it
+        starts_later = np.size(_plain(ts)) > 0 and float(_plain(ts)[0]) != float(_plain(t0))
+        if starts_later:
+            start = _shape.reshape(t0, (1,)) if isinstance(t0, Tracer) else \
+                np.array([float(t0)])
+            ts = _shape.concatenate([start, ts]) if is_traced(start, ts) else \
+                np.concatenate([start, np.asarray(ts, np.float64)])
     problem, y0f, ts, p, y_shape, traced = _problem(
         lambda y, t, *a: fun(t, y, *a), y0, ts, args, method=method, rtol=rtol, atol=atol,
         options=options, sensitivity=sensitivity, on_failure=on_failure, name=name)
     ys = _solve(problem, y0f, ts, p, y_shape, traced)
+    if starts_later:
+        ys, ts = ys[1:], ts[1:]
     result = problem.last[1] if problem.last is not None else None
     out = _sint._ivp.ivp.OdeResult(
         t=ts, y=_shape.transpose(ys, (1, 0)), sol=None, t_events=None, y_events=None,

@@ -28,6 +28,9 @@ cotangents (jacrev) of one solution are one solve with a matrix of sensitivities
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import OrderedDict
+
 import numpy as np
 
 from funcgrad.core.primitive import PerInputRules, Primitive, ShapedArray
@@ -61,7 +64,11 @@ def _sparse():
 
 class Compiled:
     """fun (funcgrad operations) on plain float64 arrays, traced once per signature by jit and
-    then run as its generated program; traced again when a value-dependent guard fails."""
+    then run as its generated program; traced again when a value-dependent guard fails.
+
+    Programs are shared between calls (each solve makes new problems): a call records fun's
+    trace (cheap) and reuses the program generated for an identical trace, same equations, same
+    parameters and the same constants by value, so a changed closure value is never stale."""
 
     __slots__ = ("jitted", "programs")
 
@@ -78,13 +85,61 @@ class Compiled:
                 return lowered.unpack(lowered.compiled(*args))
             except _guard_failed():
                 pass
+        fingerprint = _fingerprint(self.jitted.fun, args)
+        lowered = _PROGRAMS.get(fingerprint) if fingerprint is not None else None
+        if lowered is not None:
+            _PROGRAMS.move_to_end(fingerprint)
+            self.programs[key] = lowered
+            return lowered.unpack(lowered.compiled(*args))
         try:
             lowered, result = self.jitted.trace_uncounted(args, {})
         except Exception:  # not traceable by jit (float() of a value...): run it as it is
             return self.jitted.fun(*args)
         if lowered.pure:
             self.programs[key] = lowered
+            if fingerprint is not None:
+                _PROGRAMS[fingerprint] = lowered
+                while len(_PROGRAMS) > PROGRAM_CACHE_SIZE:
+                    _PROGRAMS.popitem(last=False)
         return result
+
+
+PROGRAM_CACHE_SIZE = 64
+_PROGRAMS: OrderedDict = OrderedDict()
+
+
+def _fingerprint(fun, args):
+    """A key equal for two traces of fun that generate the same program (None: not keyable,
+    e.g. a value-dependent Python branch, which only jit's guards can record)."""
+    from funcgrad.transforms.tracing import make_trace
+    try:
+        trace = make_trace(fun)(*args)
+        parts = [tuple((v.shape, v.dtype.str) for v in trace.inputs)]
+        for eq in trace.equations:
+            parts.append((eq.primitive, tuple(_constant_key(x) for x in eq.inputs),
+                          tuple(v.index for v in eq.outputs), _constant_key(eq.params)))
+        parts.append(tuple(_constant_key(x) for x in trace.outputs))
+        key = tuple(parts)
+        hash(key)
+        return key
+    except Exception:
+        return None
+
+
+def _constant_key(x):
+    from funcgrad.core.ir import Var
+    if isinstance(x, Var):
+        return ("var", x.index)
+    if isinstance(x, (np.ndarray, np.generic)):
+        x = np.asarray(x)
+        return ("array", x.shape, x.dtype.str, x.tobytes())
+    if isinstance(x, (tuple, list)):
+        return (type(x).__name__,) + tuple(_constant_key(v) for v in x)
+    if isinstance(x, dict):
+        return ("dict",) + tuple((k, _constant_key(v)) for k, v in sorted(x.items()))
+    if isinstance(x, (bool, int, float, complex, str, type(None), slice, type(Ellipsis))):
+        return (type(x).__name__, repr(x))
+    return ("object", x)  # compared by identity (kept alive by the key)
 
 
 def _guard_failed():
@@ -102,11 +157,17 @@ class OdeProblem:
 
     def __init__(self, rhs, n, n_params, dtype, *, method="RK45", rtol=1.4e-8, atol=1.4e-8,
                  options=None, sensitivity="adjoint", on_failure="raise", name="odeint",
-                 dense=True):
+                 dense=True, rhs_pieces=None, pieces=None):
         if sensitivity not in SENSITIVITIES:
             raise ValueError(f"{name}: sensitivity must be 'adjoint' or 'forward', not "
                              f"{sensitivity!r}.")
         self.rhs = rhs
+        # the plain evaluators take p in pieces (one per parameter array) when rhs_pieces is
+        # given: rhs_pieces(y, t, *pieces) == rhs(y, t, concatenate(pieces)), and its vjp then
+        # has no scatter of each piece's cotangent into p
+        self.rhs_pieces = rhs_pieces if rhs_pieces is not None else rhs
+        self.pieces = list(pieces) if rhs_pieces is not None else [int(n_params)]
+        self.offsets = np.cumsum([0] + self.pieces)
         self.n = int(n)
         self.n_params = int(n_params)
         self.dtype = np.dtype(dtype)
@@ -134,26 +195,45 @@ class OdeProblem:
             fun = self._compiled[kind] = Compiled(getattr(self, "_" + kind))
         return fun
 
-    def _value(self, y, t, p):
-        return self.rhs(y, t, p)
+    def split(self, p):
+        """p as the pieces the plain evaluators take (views)."""
+        return [p[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:])]
 
-    def _tangents(self, y, t, p, s, d):
+    def _value(self, y, t, *p):
+        return self.rhs_pieces(y, t, *p)
+
+    def _tangents(self, y, t, s, *pd):
         # f and the rows f_y s_b + f_p d_b, one linearisation shared by every row
         from funcgrad.transforms.linearize import linearize
         from funcgrad.transforms.vmap import vmap
-        value, push = linearize(lambda yy, pp: self.rhs(yy, t, pp), y, p)
-        return value, vmap(push)(s, d)
+        k = len(pd) // 2
+        value, push = linearize(lambda yy, *pp: self.rhs_pieces(yy, t, *pp), y, *pd[:k])
+        return value, vmap(push)(s, *pd[k:])
 
-    def _cotangents(self, y, t, p, a):
+    def _cotangents(self, y, t, a, *p):
         # the rows a_b f_y and a_b f_p: one recorded vjp, its pullback vmapped over the rows
         from funcgrad.transforms.reverse import vjp
         from funcgrad.transforms.vmap import vmap
-        _, pullback = vjp(lambda yy, pp: self.rhs(yy, t, pp), y, p)
+        _, pullback = vjp(lambda yy, *pp: self.rhs_pieces(yy, t, *pp), y, *p)
         return vmap(pullback)(a)
 
-    def _jacobians(self, y, t, p):
+    def _cotangent(self, y, t, a, *p):
+        # one row: a f_y and a f_p without the batch axis (fewer reshapes in the program)
+        from funcgrad.transforms.reverse import vjp
+        _, pullback = vjp(lambda yy, *pp: self.rhs_pieces(yy, t, *pp), y, *p)
+        return pullback(a)
+
+    def _jacobians(self, y, t, *p):
         from funcgrad.transforms.jacobians import jacfwd
-        return jacfwd(lambda yy, pp: self.rhs(yy, t, pp), argnums=(0, 1))(y, p)
+        argnums = tuple(range(len(p) + 1))
+        return jacfwd(lambda yy, *pp: self.rhs_pieces(yy, t, *pp), argnums=argnums)(y, *p)
+
+    def jacobians_values(self, y, t, pieces):
+        """(f_y, f_p) as (n, n), (n, P) float64 arrays."""
+        blocks = self.compiled("jacobians")(y, np.float64(t), *pieces)
+        fy = np.asarray(blocks[0], np.float64)
+        fp = [np.asarray(b, np.float64).reshape(self.n, -1) for b in blocks[1:]]
+        return fy, (np.concatenate(fp, axis=1) if fp else np.zeros((self.n, 0)))
 
     # -- solves on plain values -------------------------------------------------------------
     def _run(self, fun, t_span, z0, t_eval=None, jac=None, dense=False, what="the ODE"):
@@ -175,15 +255,16 @@ class OdeProblem:
 
     def _fun(self, p):
         value = self.compiled("value")
-        return lambda t, y: np.asarray(value(y, np.float64(t), p), np.float64)
+        pieces = self.split(p)
+        return lambda t, y: np.asarray(value(y, np.float64(t), *pieces), np.float64)
 
     def _jac(self, p, blocks=None):
         if self.method not in IMPLICIT_METHODS:
             return None
-        jacobians = self.compiled("jacobians")
+        pieces = self.split(p)
 
         def jac(t, z):
-            fy = np.asarray(jacobians(z[:self.n], np.float64(t), p)[0], np.float64)
+            fy = self.jacobians_values(z[:self.n], t, pieces)[0]
             if blocks is None:
                 return fy
             return _sparse().kron(_sparse().identity(blocks), fy, format="csc")
@@ -225,9 +306,10 @@ class OdeProblem:
         if T == 1:
             return s0.reshape(lead + (1, n)).astype(self.dtype)
         tangents = self.compiled("tangents")
+        pd = self.split(p) + [dp[:, a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:])]
 
         def fun(t, z):
-            value, pushed = tangents(z[:n], np.float64(t), p, z[n:].reshape(rows, n), dp)
+            value, pushed = tangents(z[:n], np.float64(t), z[n:].reshape(rows, n), *pd)
             return np.concatenate([np.asarray(value, np.float64).ravel(),
                                    np.asarray(pushed, np.float64).ravel()])
         result = self._run(fun, (ts[0], ts[-1]), np.concatenate([y0, s0.ravel()]), ts,
@@ -254,43 +336,73 @@ class OdeProblem:
     def _adjoint(self, g, y0, ts, p):
         n, T, P = self.n, ts.size, self.n_params
         rows = g.shape[0]
-        value = self.compiled("value")
-        cotangents = self.compiled("cotangents")
+        f = self._fun(p)
+        pieces = self.split(p)
         a = g[:, -1].copy()
         p_bar = np.zeros((rows, P))
         ts_bar = np.zeros((rows, T))
-        sol = self._dense_solution(y0, ts, p) if T > 1 else None
-        jac = self._adjoint_jac(p, sol, rows)
+        solution = self._dense_solution(y0, ts, p) if T > 1 else None
+        sol = _Interpolant(solution) if T > 1 else None
+        jac = self._adjoint_jac(pieces, sol, rows)
+        if rows == 1:
+            cotangent = self.compiled("cotangent")
 
-        def fun(t, z):
-            a_t = z[:rows * n].reshape(rows, n)
-            y_bar, q_bar = cotangents(sol(t), np.float64(t), p, a_t)
-            return -np.concatenate([np.asarray(y_bar, np.float64).ravel(),
-                                    np.asarray(q_bar, np.float64).ravel()])
+            def fun(t, z):
+                bars = cotangent(sol(t), np.float64(t), z[:n], *pieces)
+                return -np.concatenate([b.ravel() for b in bars])
+        else:
+            cotangents = self.compiled("cotangents")
+
+            def fun(t, z):
+                bars = cotangents(sol(t), np.float64(t), z[:rows * n].reshape(rows, n), *pieces)
+                return -_rows_then_params(bars, rows, n)
+        # the first backward step: the forward solve's last one (the adjoint's time scales are
+        # the solution's); the solver's controller adapts it from there
+        step = float(solution.ts[-1] - solution.ts[-2]) if T > 1 and len(solution.ts) > 1 \
+            else None
         for i in range(T - 1, 0, -1):
-            y_i = sol(ts[i])
-            ts_bar[:, i] = g[:, i] @ np.asarray(value(y_i, np.float64(ts[i]), p), np.float64)
-            result = self._run(fun, (ts[i], ts[i - 1]), np.concatenate([a.ravel(), p_bar.ravel()]),
-                               jac=jac, what="the adjoint system")
-            z = result.y[:, -1]
+            ts_bar[:, i] = g[:, i] @ f(ts[i], sol(ts[i]))
+            z0 = np.concatenate([a.ravel(), p_bar.ravel()])
+            z, step = self._integrate(fun, ts[i], z0, ts[i - 1], jac, step)
             a = z[:rows * n].reshape(rows, n) + g[:, i - 1]
             p_bar = z[rows * n:].reshape(rows, P)
-        f0 = np.asarray(value(y0, np.float64(ts[0]), p), np.float64)
+        f0 = f(ts[0], y0)
         ts_bar[:, 0] = -(a - g[:, 0]) @ f0 if T > 1 else 0.0
         return np.concatenate([a, ts_bar, p_bar], axis=1)
 
-    def _adjoint_jac(self, p, sol, rows):
+    def _integrate(self, fun, t0, z0, t1, jac, step):
+        """z(t1) from z(t0) = z0 with SciPy's solver object of the method, starting with the
+        step size the previous segment ended with (no initial step selection per segment)."""
+        import scipy.integrate as sint
+        cls = getattr(sint, self.method) if isinstance(self.method, str) else self.method
+        options = {k: v for k, v in self.options.items() if k != "first_step"}
+        if step is not None and step > 0:
+            options["first_step"] = min(step, abs(t1 - t0))
+        if jac is not None:
+            options["jac"] = jac
+        solver = cls(fun, t0, z0, t1, rtol=self.rtol, atol=self.atol, **options)
+        while solver.status == "running":
+            message = solver.step()
+            if solver.status == "failed":
+                report_failure(f"{self.name}: {self.method} failed solving the adjoint system "
+                               f"backward from t={t0} to t={t1}{where()}: {message}. Loosen "
+                               "rtol/atol or try another method (BDF or Radau for stiff "
+                               "problems).", self.on_failure)
+                return np.full(np.shape(z0), np.nan), None
+        # the step the solver would take next (its own controller's proposal), else the last
+        return solver.y, getattr(solver, "h_abs", None) or solver.step_size
+
+    def _adjoint_jac(self, pieces, sol, rows):
         if self.method not in IMPLICIT_METHODS:
             return None
-        jacobians = self.compiled("jacobians")
         sp = _sparse()
         n, P = self.n, self.n_params
         eye = sp.identity(rows, format="csc")
 
         def jac(t, z):
-            fy, fp = (np.asarray(m, np.float64) for m in jacobians(sol(t), np.float64(t), p))
+            fy, fp = self.jacobians_values(sol(t), t, pieces)
             top = sp.kron(eye, -fy.T)
-            bottom = sp.kron(eye, -fp.reshape(n, P).T)
+            bottom = sp.kron(eye, -fp.T)
             zeros = sp.csc_matrix((rows * (n + P), rows * P))
             return sp.hstack([sp.vstack([top, bottom]), zeros], format="csc")
         return jac
@@ -301,8 +413,8 @@ class OdeProblem:
         s = self.tangent_values(y0, ts, p, basis[:, :n], basis[:, n:], 1)  # (n + P, T, n)
         yp_bar = g.reshape(len(g), -1) @ s.reshape(n + P, -1).T.astype(np.float64)
         ys = self.solve_values(y0, ts, p).astype(np.float64)
-        value = self.compiled("value")
-        fs = np.stack([np.asarray(value(y, np.float64(t), p), np.float64) for y, t in zip(ys, ts)])
+        f = self._fun(p)
+        fs = np.stack([f(t, y) for y, t in zip(ys, ts)])
         ts_bar = np.einsum("rti,ti->rt", g, fs)
         if ts.size > 1:
             ts_bar[:, 0] = -(yp_bar[:, :n] - g[:, 0]) @ fs[0]
@@ -348,6 +460,39 @@ class OdeProblem:
                                                    if k != "first_step"},
                           sensitivity=self.sensitivity, on_failure=self.on_failure,
                           name=f"{self.name} [{what}]", dense=self.dense)
+
+
+class _Interpolant:
+    """y(t) from a SciPy OdeSolution, one scalar t at a time, with the step found by bisection
+    (OdeSolution's own call is general: arrays of t, either direction)."""
+
+    __slots__ = ("ts", "pieces", "last")
+
+    def __init__(self, solution):
+        self.ts = [float(t) for t in solution.ts]
+        self.pieces = solution.interpolants
+        self.last = len(self.pieces) - 1
+
+    def __call__(self, t):
+        k = min(max(bisect_left(self.ts, t) - 1, 0), self.last)
+        piece = self.pieces[k]
+        q = getattr(piece, "Q", None)
+        if q is None or type(piece).__name__ != "RkDenseOutput":
+            return piece(t)
+        # an explicit Runge-Kutta step's interpolant: y_old + h Q (x, x^2, ..., x^k), as SciPy
+        x = (t - piece.t_old) / piece.h
+        powers = np.cumprod(np.full(q.shape[1], x))
+        return piece.y_old + piece.h * (q @ powers)
+
+
+def _rows_then_params(bars, rows, n):
+    """The adjoint state's derivative (a rows, then p_bar rows) from (a f_y, a f_p pieces)."""
+    y_bar = np.asarray(bars[0], np.float64).reshape(rows * n)
+    if len(bars) == 1:
+        return y_bar
+    q_bar = np.concatenate([np.asarray(b, np.float64).reshape(rows, -1) for b in bars[1:]],
+                           axis=1)
+    return np.concatenate([y_bar, q_bar.ravel()])
 
 
 def _key(y0, ts, p):

@@ -53,6 +53,16 @@ class Case:
         return f"{self.op}-{self.name}" if self.name else self.op
 
 
+def tolerance(case, rtol, atol):
+    """rtol/atol for comparing two ways of computing a case's values or derivatives: the given
+    ones (they agree to rounding) except for cases tagged "adaptive", whose values come from an
+    adaptive solver (an ODE solve): there the two ways take different steps (a batched jacfwd
+    solves its tangents together), and agree to the solver's tolerance."""
+    if "adaptive" in case.tags:
+        return dict(rtol=max(rtol, 1e-7), atol=max(atol, 1e-9))
+    return dict(rtol=rtol, atol=atol)
+
+
 def split_sample(sample):
     """(arrays, static keyword arguments) of one sample of inputs."""
     sample = tuple(sample)

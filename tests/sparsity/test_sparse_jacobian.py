@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
-from tests.opinfo import bind, split_sample
+from tests.opinfo import bind, split_sample, tolerance
 from tests.sparsity.test_detection import CASES, _dense_jacobian, _flat_output
 
 FEW = settings(max_examples=2, deadline=None, derandomize=True,
@@ -45,7 +45,7 @@ def test_decompressed_equals_dense_on_the_op_table(case, data):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", fg.sparse.SparsityWarning)
                 J = fg.sparse_jacobian(f, mode=mode)(x)
-            np.testing.assert_allclose(dense(J), expected, rtol=1e-12, atol=1e-12,
+            np.testing.assert_allclose(dense(J), expected, **tolerance(case, 1e-12, 1e-12),
                                        err_msg=f"{case.id}, argument {k}, mode {mode}")
 
 
@@ -194,5 +194,5 @@ def test_sparse_hessian_equals_dense_on_the_op_table(case, data):
             pattern = fg.hessian_sparsity(f)(x).toarray()
             H = fg.sparse_hessian(f)(x).toarray()
         assert not ((expected != 0) & ~pattern).any(), f"{case.id}, argument {k}"
-        np.testing.assert_allclose(H, expected, rtol=1e-10, atol=1e-10,
+        np.testing.assert_allclose(H, expected, **tolerance(case, 1e-10, 1e-10),
                                    err_msg=f"{case.id}, argument {k}")

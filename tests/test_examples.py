@@ -1,6 +1,7 @@
 """The scripts of examples/ run as a reader runs them (`python examples/x.py`) and print what they
 promise. Examples with their own test elsewhere: pictures.py (tests/test_pictures.py),
-torch_digits.py (tests/torch_layer/test_torch_digits.py), typed_usage.py (tests/test_typing.py).
+torch_digits.py (tests/torch_layer/test_torch_digits.py), typed_usage.py (tests/test_typing.py),
+ode_fit.py (tests/test_scipy_integrate.py).
 Add an example by adding a row to EXAMPLES."""
 import os
 import re

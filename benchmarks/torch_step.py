@@ -2,11 +2,16 @@
 
     python benchmarks/torch_step.py
 
-Four programs, each written once against a torch-like module and run on both:
+Seven programs, each written once against a torch-like module and run on both:
 - `polynomial_tensor`: one iteration of PyTorch's tutorial loop (tensor arithmetic, no autograd);
 - `scalar ops`: 100 elementwise ops on a 4-element tensor, then backward (pure per-op overhead);
 - `mlp step`: zero_grad, a 2-layer MLP (32 -> 64 -> 10) on a batch of 16, cross-entropy,
   backward, SGD with momentum;
+- `nn_tutorial scratch`: one batch of "What is torch.nn really?" written from scratch
+  (logistic regression, hand-written log_softmax/NLL, update under no_grad);
+- `nn_tutorial fit`: one epoch of that tutorial's refactored `fit` (TensorDataset, shuffled
+  DataLoader, nn.Linear, optim.SGD, a validation pass);
+- `nn_tutorial cnn`: one batch of that tutorial's CNN (three stride-2 convs, avg pool, SGD);
 - `conv step`: the digits example's two networks (conv features + classifier) on a batch of 32.
 Prints median CPU ms per step and the ratio funcgrad.torch / PyTorch.
 """
@@ -99,6 +104,100 @@ def conv_step(T):
     return step
 
 
+def nn_tutorial_scratch_step(T):
+    """One batch of the tutorial "What is torch.nn really?" before it uses torch.nn: logistic
+    regression on 784 MNIST-sized features, log_softmax and the NLL written out, the update
+    under no_grad by hand (random images stand in for MNIST)."""
+    import math
+    T.manual_seed(0)
+    rng = np.random.default_rng(0)
+    xb = T.tensor(rng.random((64, 784)).astype(np.float32))
+    yb = T.tensor(rng.integers(0, 10, 64))
+    weights = T.randn(784, 10) / math.sqrt(784)
+    weights.requires_grad_()
+    bias = T.zeros(10, requires_grad=True)
+    lr = 0.5
+
+    def log_softmax(x):
+        return x - x.exp().sum(-1).log().unsqueeze(-1)
+
+    def step():
+        nonlocal weights, bias  # (module globals in the tutorial)
+        pred = log_softmax(xb @ weights + bias)
+        loss = -pred[range(yb.shape[0]), yb].mean()
+        loss.backward()
+        with T.no_grad():
+            weights -= weights.grad * lr
+            bias -= bias.grad * lr
+            weights.grad.zero_()
+            bias.grad.zero_()
+    return step
+
+
+def nn_tutorial_fit_epoch(T):
+    """The same tutorial after its refactoring: `fit` over a shuffled DataLoader of a
+    TensorDataset (640 MNIST-sized samples, batches of 64), nn.Linear, cross_entropy,
+    optim.SGD, then the validation loss under no_grad."""
+    F = T.nn.functional
+    T.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x_train = T.tensor(rng.random((640, 784)).astype(np.float32))
+    y_train = T.tensor(rng.integers(0, 10, 640))
+    train_dl = T.utils.data.DataLoader(T.utils.data.TensorDataset(x_train, y_train),
+                                       batch_size=64, shuffle=True)
+    valid_dl = T.utils.data.DataLoader(T.utils.data.TensorDataset(x_train[:128], y_train[:128]),
+                                       batch_size=128)
+    model = T.nn.Linear(784, 10)
+    opt = T.optim.SGD(model.parameters(), lr=0.5)
+
+    def epoch():
+        model.train()
+        for xb, yb in train_dl:
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        model.eval()
+        with T.no_grad():
+            valid_loss = sum(F.cross_entropy(model(xb), yb) for xb, yb in valid_dl)  # noqa: F841
+    return epoch
+
+
+def nn_tutorial_cnn_step(T):
+    """One batch of the same tutorial's CNN (three stride-2 convolutions, ReLU, average pooling)
+    with SGD and momentum, as its `fit` loop runs it, on a batch of 64 28x28 images."""
+    F = T.nn.functional
+    T.manual_seed(0)
+
+    class Mnist_CNN(T.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = T.nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1)
+            self.conv2 = T.nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1)
+            self.conv3 = T.nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1)
+
+        def forward(self, xb):
+            xb = xb.view(-1, 1, 28, 28)
+            xb = F.relu(self.conv1(xb))
+            xb = F.relu(self.conv2(xb))
+            xb = F.relu(self.conv3(xb))
+            xb = F.avg_pool2d(xb, 4)
+            return xb.view(-1, xb.size(1))
+
+    model = Mnist_CNN()
+    opt = T.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    rng = np.random.default_rng(0)
+    xb = T.tensor(rng.random((64, 784)).astype(np.float32))
+    yb = T.tensor(rng.integers(0, 10, 64))
+
+    def step():
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+    return step
+
+
 def main():
     print(f"memory: {steady_malloc()}")
     torch = optional("torch")
@@ -108,6 +207,11 @@ def main():
     for name, program in [("polynomial_tensor (tutorial loop, 2000 points)", polynomial_step),
                           ("scalar ops (100 ops + backward)", scalar_ops),
                           ("mlp step (16x32 -> 64 -> 10)", mlp_step),
+                          ("nn_tutorial scratch (logistic regression, batch 64)",
+                           nn_tutorial_scratch_step),
+                          ("nn_tutorial fit (DataLoader epoch, 10 batches)",
+                           nn_tutorial_fit_epoch),
+                          ("nn_tutorial cnn (3 convs, batch 64)", nn_tutorial_cnn_step),
                           ("conv step (digits nets, batch 32)", conv_step)]:
         contenders = {"funcgrad.torch": program(ft)}
         if torch is not None:

@@ -211,42 +211,87 @@ def _out_size(n, k, stride, padding, dilation):
     return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
 
 
-def _windows(x, kh, kw, stride, padding, dilation):
-    """(N, C, Ho, Wo, kh, kw) strided view of the zero-padded x (no copy beyond the padding)."""
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    if ph or pw:
-        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+def _padded(x, ph, pw):
+    """x (N, C, H, W) with ph rows and pw columns of zeros on each side (x itself when none)."""
+    if not (ph or pw):
+        return x
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
+    out[:, :, ph: ph + h, pw: pw + w] = x
+    return out
+
+
+def _windows(x, kh, kw, stride, padding, dilation, by_sample):
+    """im2col, copied once from a strided view of the padded x: by sample, the
+    (N, C kh kw, Ho Wo) windows; else the (C kh kw, N Ho Wo) matrix (rows in the order of
+    w.reshape(O, -1)'s columns either way)."""
+    (sh, sw), (dh, dw) = stride, dilation
+    x = _padded(x, *padding)
     n, c, h, w = x.shape
     ho, wo = _out_size(h, kh, sh, 0, dh), _out_size(w, kw, sw, 0, dw)
     s = x.strides
-    return np.lib.stride_tricks.as_strided(
-        x, (n, c, ho, wo, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw),
-        writeable=False)
+    taps = (s[1], s[2] * dh, s[3] * dw)
+    if by_sample:
+        shape, strides = (n, c, kh, kw, ho, wo), (s[0],) + taps + (s[2] * sh, s[3] * sw)
+    else:
+        shape, strides = (c, kh, kw, n, ho, wo), taps + (s[0], s[2] * sh, s[3] * sw)
+    view = np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    cols = np.ascontiguousarray(view)
+    if by_sample:
+        return cols.reshape(n, c * kh * kw, ho * wo), (n, ho, wo)
+    return cols.reshape(c * kh * kw, n * ho * wo), (n, ho, wo)
 
 
 def _conv2d_impl(x, w, stride, padding, dilation):
-    cols = _windows(x, w.shape[2], w.shape[3], stride, padding, dilation)
-    out = np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, O)
-    return np.ascontiguousarray(out.transpose(0, 3, 1, 2), dtype=np.result_type(x, w))
+    o, _, kh, kw = w.shape
+    cols, (n, ho, wo) = _windows(x, kh, kw, stride, padding, dilation, by_sample=True)
+    out = np.matmul(w.reshape(o, -1), cols)  # (N, O, Ho Wo): one product per sample
+    return out.reshape(n, o, ho, wo).astype(np.result_type(x, w), copy=False)
 
 
 def _conv2d_input_grad_impl(g, w, x_shape, stride, padding, dilation):
+    # col2im: each kernel offset (i, j) adds its share of every window back where it was read
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     n, c, h, wd = x_shape
-    kh, kw = w.shape[2], w.shape[3]
+    o, _, kh, kw = w.shape
     ho, wo = g.shape[2], g.shape[3]
-    cols = np.tensordot(g, w, axes=([1], [0]))  # (N, Ho, Wo, C, kh, kw)
-    padded = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), dtype=np.result_type(g, w))
-    for i in range(kh):  # loops over kernel offsets only
-        for j in range(kw):
-            padded[:, :, i * dh: i * dh + sh * (ho - 1) + 1: sh,
-                   j * dw: j * dw + sw * (wo - 1) + 1: sw] += cols[..., i, j].transpose(0, 3, 1, 2)
+    dtype = np.result_type(g, w)
+    taps = [(i, j, slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+             slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)) for i in range(kh) for j in range(kw)]
+    if c >= 8:  # channels last: each offset's (N Ho Wo, O) @ (O, C) adds contiguous (N, C) runs
+        rows = g.transpose(2, 3, 0, 1).reshape(-1, o)
+        padded = np.zeros((h + 2 * ph, wd + 2 * pw, n, c), dtype)
+        for i, j, across, down in taps:
+            padded[across, down] += (rows @ w[:, :, i, j]).reshape(ho, wo, n, c)
+        return np.ascontiguousarray(padded[ph: ph + h, pw: pw + wd].transpose(2, 3, 0, 1))
+    cols = (w.reshape(o, -1).T @ g.transpose(1, 0, 2, 3).reshape(o, -1)).reshape(
+        c, kh, kw, n, ho, wo)
+    padded = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), dtype)
+    by_channel = padded.transpose(1, 0, 2, 3)
+    for i, j, across, down in taps:
+        by_channel[:, :, across, down] += cols[:, i, j]
     return padded[:, :, ph: ph + h, pw: pw + wd]
 
 
 def _conv2d_weight_grad_impl(x, g, w_shape, stride, padding, dilation):
-    cols = _windows(x, w_shape[2], w_shape[3], stride, padding, dilation)
-    return np.tensordot(g, cols, axes=([0, 2, 3], [0, 2, 3])).astype(np.result_type(x, g))
+    o, c, kh, kw = w_shape
+    if c >= 8:  # channels last: each offset's (O, N Ho Wo) @ (N Ho Wo, C) reads (N, C) runs
+        (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+        n, _, h, wd = x.shape
+        ho, wo = g.shape[2], g.shape[3]
+        padded = np.zeros((h + 2 * ph, wd + 2 * pw, n, c), x.dtype)
+        padded[ph: ph + h, pw: pw + wd] = x.transpose(2, 3, 0, 1)
+        rows = g.transpose(2, 3, 0, 1).reshape(-1, o)
+        out = np.empty((kh, kw, o, c), np.result_type(x, g))
+        for i in range(kh):
+            for j in range(kw):
+                tap = padded[i * dh: i * dh + sh * (ho - 1) + 1: sh,
+                             j * dw: j * dw + sw * (wo - 1) + 1: sw]
+                out[i, j] = rows.T @ tap.reshape(-1, c)
+        return out.transpose(2, 3, 0, 1)
+    cols, _ = _windows(x, kh, kw, stride, padding, dilation, by_sample=False)
+    per_output = g.transpose(1, 0, 2, 3).reshape(w_shape[0], -1)  # (O, N Ho Wo)
+    return (per_output @ cols.T).reshape(w_shape).astype(np.result_type(x, g), copy=False)
 
 
 conv2d = Primitive(
@@ -312,17 +357,7 @@ def _argmax_impl(x, kernel, stride, padding, dilation=(1, 1)):
     """Index within each (n, c) plane of every window's (first) maximum, shape (N, C, Ho * Wo):
     where max pooling's gradient goes."""
     n, c, h, w = x.shape
-    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    if (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and h % kh == 0 and w % kw == 0 \
-            and tuple(dilation) == (1, 1):
-        # tiling windows: one argmax over a reshaped copy
-        ho, wo = h // kh, w // kw
-        blocks = x.reshape(n, c, ho, kh, wo, kw).transpose(0, 1, 2, 4, 3, 5)
-        blocks = blocks.reshape(n, c, ho, wo, -1)
-        di, dj = np.divmod(blocks.argmax(axis=-1), kw)
-        rows = np.arange(ho).reshape(-1, 1) * kh + di
-        cols = np.arange(wo).reshape(1, -1) * kw + dj
-        return (rows * w + cols).reshape(n, c, -1)
+    (sh, sw), (ph, pw) = stride, padding
     best = where = None
     for i, j, view in _pool_offsets(x, kernel, stride, padding, -np.inf, dilation):
         if best is None:

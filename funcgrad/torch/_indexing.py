@@ -69,6 +69,9 @@ def _as_view_index(index):
 
 
 def getitem(input, index):
+    if type(index) is int:  # x[i], as a DataLoader's fetch does per sample: a view of row i
+        return apply(getitem_p, (input,), {"index": (index, Ellipsis)}, "SelectBackward0",
+                     view_of=input)
     _check_masks(input, index)
     index = canonical_index(_plain_index(index))
     name = _basic_name(index)

@@ -16,7 +16,7 @@ from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import getitem_p
 from funcgrad.primitives._util import normalize_axis
 from funcgrad.errors import where as _user_line
-from funcgrad.torch import _device, _dtype, _meta
+from funcgrad.torch import _device, _dtype, _meta, grad_mode
 from funcgrad.torch import _kernel_dtypes
 from funcgrad.torch.errors import check_dim, matmul_shape_error
 from funcgrad.torch._composite import composite
@@ -24,6 +24,7 @@ from funcgrad.core.tracer import Tracer
 from funcgrad.torch.tensor import Tensor, apply
 
 _I64 = np.dtype(np.int64)
+_SUM_ALL = {"axis": None, "keepdims": False}
 
 
 def as_tensor_arg(x):
@@ -48,6 +49,9 @@ def _sizes(args):
 # -- reductions ---------------------------------------------------------------------------------
 
 def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001 - PyTorch's name
+    if dim is None and dtype is None and not keepdim and isinstance(input, Tensor) \
+            and input._data.dtype.kind in "fc":  # x.sum() of a float tensor, the common case
+        return apply(red.sum_p, (input,), _SUM_ALL, "SumBackward0")
     x = as_tensor_arg(input)
     if x._data.dtype.kind in "biu" and dtype is None:
         x = to(x, _dtype.int64)
@@ -530,12 +534,19 @@ def stack(tensors, dim=0):
     tensors = [as_tensor_arg(x) for x in tensors]
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    first = np.shape(tensors[0]._data)
     for i, t in enumerate(tensors[1:], 1):
-        if tuple(t.shape) != tuple(tensors[0].shape):
+        if np.shape(t._data) != first:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
                                f"entry {i}")
-    dim = dim % (tensors[0].ndim + 1)
+    dim = dim % (len(first) + 1)
+    datas = [t._data for t in tensors]
+    dtype = getattr(datas[0], "dtype", None)
+    if builtins.all(type(d) is np.ndarray and d.dtype == dtype for d in datas) and not (
+            grad_mode._state.enabled and builtins.any(t._requires_grad for t in tensors)):
+        # nothing to record (a DataLoader's batch): NumPy's stack, not one expand_dims each
+        return Tensor._make(np.stack(datas, dim))
     return composite("StackBackward0", lambda *xs: shp.stack(xs, dim), *tensors)
 
 

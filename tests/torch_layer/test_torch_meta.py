@@ -128,6 +128,7 @@ _OPS = [  # each run on meta tensors and on real ones of the same shapes
     ("embedding", lambda T, d: T.nn.functional.embedding(T.zeros(2, 7, dtype=T.int64, **d),
                                                          T.ones(10, 4, **d))),
     ("to float64", lambda T, d: T.ones(2, **d).to(T.float64) * 2),
+    ("dropout", lambda T, d: T.nn.functional.dropout(T.ones(4, 5, **d), 0.5).shape),
 ]
 
 

@@ -238,6 +238,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1:
         return input * 0
+    if is_meta(input._data):  # no values to mask (and no numbers drawn)
+        from funcgrad.torch._meta import MetaArray
+        return apply(ew.multiply, (input, MetaArray(input.shape, input._data.dtype)), {})
     from funcgrad.torch.random import default_generator
     keep = default_generator.rng.random(tuple(input.shape)) >= p
     scale = keep.astype(input._data.dtype) / input._data.dtype.type(1 - p)

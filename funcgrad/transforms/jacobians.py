@@ -118,8 +118,9 @@ def _jacobian(fun, argnums, has_aux, mode, chunk_size, holomorphic=False):
         nums, single = normalize_argnums(argnums, len(args), mode)
         fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
         with paused_gc():
+            # jacrev's trace only feeds reverse rules: it keeps only the values they read
             trace, in_tree, ins, out_tree, outs, aux = record(
-                fixed, tuple(args[i] for i in nums), mode, has_aux)
+                fixed, tuple(args[i] for i in nums), mode, has_aux, frees=mode == "jacrev")
             _check_dtypes(mode, ins, outs, holomorphic)
             make_blocks = _reverse_blocks if mode == "jacrev" else _forward_blocks
             blocks = make_blocks(trace, ins, outs, chunk_size)

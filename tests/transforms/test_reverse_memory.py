@@ -153,3 +153,20 @@ def test_the_trace_of_grad_is_consumed_by_its_reverse_pass():
     (trace,) = recorded
     assert trace.equations == []  # each equation dropped once replayed
     assert all(type(v) is Var for v in trace.inputs)
+
+
+def test_jacrev_keeps_only_what_its_reverse_rules_read():
+    seen, refs = [], []
+    probe = _probe(seen, refs)
+
+    def layer(w):
+        z = _watched(refs, X @ probe(w))
+        return fnp.tanh(z + B)[:2].sum(axis=0)
+
+    jac = fg.jacrev(layer)(W)
+    assert seen and all(alive == [False] for alive in seen)  # gone while the reverse passes ran
+    h = np.tanh(X @ W + B)[:2]
+    expected = np.zeros((32, 32, 32))
+    for k in range(32):  # d out_k / d w[i, k] = sum over the two rows of x[r, i] (1 - h[r, k]^2)
+        expected[k, :, k] = X[:2].T @ (1 - h[:, k] ** 2)
+    np.testing.assert_allclose(jac, expected, rtol=1e-10, atol=1e-14)

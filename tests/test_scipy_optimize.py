@@ -268,7 +268,7 @@ def test_non_convergence_raises_or_warns():
                       options={"maxiter": 2}, on_failure="warn")
     with pytest.raises(ConvergenceError, match="fixed_point"):
         fg.fixed_point(lambda x, a: a * x + 1.0, 0.0, 2.0, maxiter=20)  # not a contraction
-    with pytest.raises(ConvergenceError):
+    with pytest.raises(ConvergenceError), pytest.warns(RuntimeWarning):  # SciPy's own warning
         fopt.root_scalar(lambda x, a: x * x + a, args=(1.0,), method="newton", x0=1.0,
                          maxiter=5)
 

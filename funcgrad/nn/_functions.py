@@ -24,7 +24,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=Non
         shifted = shifted * fnp.sign(fnp.asarray(b))
     total = fnp.sum(shifted, axis=axis, keepdims=True)
     sign = fnp.sign(total)
-    out = fnp.log(fnp.abs(total)) + peak
+    empty = total == 0  # every entry -inf (or masked out): -inf, with no log(0) warning
+    out = fnp.where(empty, -np.inf, fnp.log(fnp.where(empty, 1.0, fnp.abs(total)))) + peak
     if not keepdims:
         out = fnp.squeeze(out, axis=axis) if axis is not None else fnp.reshape(out, ())
         sign = fnp.squeeze(sign, axis=axis) if axis is not None else fnp.reshape(sign, ())

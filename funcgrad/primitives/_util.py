@@ -103,7 +103,7 @@ def unbroadcast(g, x):
             g = _reductions.sum_p.bind(g, axis=axes, keepdims=False)
         if shape_of(g) != shape:
             g = _shape.reshape_p.bind(g, shape=shape)
-    if g_dtype != x_dtype:
+    if g_dtype is not x_dtype:  # (not !=: array_api_strict warns when its dtypes meet NumPy's)
         x_dtype = numpy_dtype(x_dtype)  # (another library's dtype objects: array_api_strict)
         if numpy_dtype(g_dtype) != x_dtype and np.issubdtype(x_dtype, np.inexact):
             from funcgrad.primitives import elementwise as _elementwise

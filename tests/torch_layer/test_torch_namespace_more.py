@@ -80,7 +80,8 @@ def test_random_state_round_trips_and_settings_are_accepted():
     ft.set_num_threads(1)
     model = ft.nn.Linear(2, 1)
     assert ft.compile(model) is model  # torch.compile: runs eagerly here
-    with ft.autocast("cpu"), ft.autograd.detect_anomaly():
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"), \
+            ft.autocast("cpu"), ft.autograd.detect_anomaly():
         ft.autograd.set_detect_anomaly(True)
         x = ft.ones(2, requires_grad=True)
         (x * 2).sum().backward()

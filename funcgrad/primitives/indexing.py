@@ -42,7 +42,10 @@ def _getitem_impl(x, index):
 
 def _index_add_impl(x, index, updates):
     out = np.array(x, copy=True, dtype=np.result_type(x, updates))
-    np.add.at(out, index, updates)
+    if any(isinstance(item, np.ndarray) for item in index):
+        np.add.at(out, index, updates)  # integer arrays may repeat a position: accumulate
+    else:
+        out[index] += updates  # a basic index (ints, slices, None, ...) is a view without repeats
     return out
 
 

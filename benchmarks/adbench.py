@@ -243,7 +243,7 @@ def ba(n, m, p):
     contenders["funcgrad jit(sparse_jacobian)"] = (
         lambda: jit_f(params), lambda: jit_sparse(params), lambda: blocks_of(jit_sparse(params)))
 
-    # (b) the same Jacobian from the observation-local residuals (rows 3 colours, reverse)
+    # (b) the same Jacobian from the observation-local residuals (rows 2 + 1 colours, reverse)
     local = tasks.BALocal(F, data)
     contenders[f"funcgrad sparse_jacobian local ({local.colors.n_colors} {local.colors.mode})"] = (
         lambda: f(params), lambda: local.jacobian(params), lambda: blocks_of(local.jacobian(params)))
@@ -251,8 +251,8 @@ def ba(n, m, p):
     contenders["funcgrad jit(sparse_jacobian local)"] = (
         lambda: jit_f(params), lambda: local_jit.jacobian(params),
         lambda: blocks_of(local_jit.jacobian(params)))
-    print(f"  observation-local residuals: {local.colors.n_colors} colours ({local.colors.mode}); "
-          f"the full CSR Jacobian is the local one with its columns renamed")
+    print(f"  observation-local reprojection errors: {local.colors.n_colors} colours ({local.colors.mode}), weight errors 1; "
+          f"the full CSR is both, columns renamed")
     if "autograd" in PEERS:
         contenders["autograd (3 reverse sums)"] = autograd_ba(data)
     if "jax" in PEERS:

@@ -43,8 +43,8 @@ class _TorchNamespace:
     def __init__(self):
         import torch
         self.torch = torch
-        for name in ("exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "einsum", "reshape",
-                     "where", "swapaxes", "matmul"):
+        for name in ("exp", "log", "sin", "cos", "sqrt", "square", "tanh", "sigmoid", "einsum",
+                     "reshape", "where", "swapaxes", "matmul"):
             setattr(self, name, getattr(torch, name))
 
     def sum(self, a, axis=None, keepdims=False):
@@ -75,7 +75,8 @@ def ops(name):
         return _Namespace(np, logsumexp=_numpy_logsumexp, sigmoid=_sigmoid_by_tanh(np))
     if name == "funcgrad":
         import funcgrad.numpy as fnp
-        return _Namespace(fnp, asarray=np.asarray)
+        from funcgrad.primitives.nn import sigmoid  # one primitive, as jax.nn's and torch's
+        return _Namespace(fnp, asarray=np.asarray, sigmoid=sigmoid)
     if name == "autograd":
         import autograd.numpy as anp
         from autograd.scipy.special import logsumexp
@@ -139,7 +140,7 @@ def gmm_objective(xp, alphas, means, icf, data):
     Q = icf[:, data.tri_index] * data.tri_lower + q_diag[:, :, None] * data.eye     # (k, d, d)
     Qx = xp.reshape(xp.matmul(x, xp.swapaxes(xp.reshape(Q, (k * d, d)), 0, 1)), (n, k, d))
     z = Qx - xp.einsum("kij,kj->ki", Q, means)
-    term = alphas + sum_qs - 0.5 * xp.sum(z * z, axis=2)                            # (n, k)
+    term = alphas + sum_qs - 0.5 * xp.sum(xp.square(z), axis=2)  # (n, k)
     # the Wishart prior on the precision matrices (gamma, m) and its normalising constant
     gamma, m = data.gamma, data.m
     dof = d + m + 1
@@ -172,9 +173,14 @@ def _cross(xp, a, b):
 
 
 def ba_local(xp, cam, X, w, feats):
-    """Residuals of p observations from their own camera (p, 11), point (p, 3) and weight (p,).
+    """Residuals of p observations from their own camera (p, 11), point (p, 3) and weight (p,):
+    (p, 3), the weighted reprojection error (2 columns) and the weight error 1 - w^2."""
+    return xp.concatenate([ba_reprojection(xp, cam, X, w, feats), (1 - w * w)[:, None]], axis=1)
 
-    Returns (p, 3): the weighted reprojection error (2 columns) and the weight error 1 - w^2.
+
+def ba_reprojection(xp, cam, X, w, feats):
+    """(p, 2) weighted reprojection errors w * (projection of X by cam - feats).
+
     The rotation is Rodrigues' formula R(r) v = v cos t + (u x v) sin t + u (u . v)(1 - cos t),
     u = r / t, t = |r| > 0 in the data (ADBench's first-order branch for t = 0 is not taken).
     """
@@ -188,7 +194,7 @@ def ba_local(xp, cam, X, w, feats):
     rsq = xp.sum(projected * projected, axis=1, keepdims=True)
     distorted = projected * (1 + cam[:, 9:10] * rsq + cam[:, 10:11] * rsq * rsq)
     reprojection = distorted * cam[:, 6:7] + cam[:, 7:9]
-    return xp.concatenate([w[:, None] * (reprojection - feats), (1 - w * w)[:, None]], axis=1)
+    return w[:, None] * (reprojection - feats)
 
 
 def ba_objective(xp, params, data):
@@ -220,40 +226,40 @@ def ba_block_positions(data):
 class BALocal:
     """The BA Jacobian through fg.sparse_jacobian of the observation-local residuals.
 
-    Observation i's three residuals depend only on its own camera, point and weight, so as a
-    function of the gathered (p, 11) cameras, (p, 3) points and the weights the Jacobian is
-    block diagonal and its rows take 3 colours (reverse mode) instead of 15+ columns; each
-    gathered column is one column of the full Jacobian, so the full CSR is the local CSR with
-    its column indices renamed and its rows put in ADBench's order.
+    Observation i's reprojection error depends only on its own camera, point and weight, so as
+    a function of the gathered (p, 11) cameras, (p, 3) points and the weights its Jacobian is
+    block diagonal: its rows take 2 colours (reverse mode), against at least 15 columns for the
+    objective as written. The weight errors 1 - w^2 are a second, diagonal sparse Jacobian (1
+    colour). Each gathered column is one column of the full Jacobian, so the full CSR is the
+    two local ones stacked with their column indices renamed (a fixed map, computed once).
     """
 
     def __init__(self, F, data, jit=False):
         import funcgrad as fg
-        p = len(data.w)
+        n, m, p = len(data.cams), len(data.X), len(data.w)
         self.data = data
 
-        def residuals(z):
+        def reprojection(z):
             cam = F.reshape(z[: 11 * p], (p, 11))
             X = F.reshape(z[11 * p: 14 * p], (p, 3))
-            return F.reshape(ba_local(F, cam, X, z[14 * p:], data.feats), (-1,))
+            return F.reshape(ba_reprojection(F, cam, X, z[14 * p:], data.feats), (-1,))
+
+        def weight_error(w):
+            return 1 - w * w
         z = self.gather(ba_params(data))
-        self.colors = fg.sparse.coloring(fg.jacobian_sparsity(residuals)(z))
-        self.sparse = fg.sparse_jacobian(residuals, sparsity=self.colors)
+        self.colors = fg.sparse.coloring(fg.jacobian_sparsity(reprojection)(z))
+        self.reprojection = fg.sparse_jacobian(reprojection, sparsity=self.colors)
+        self.weight_error = fg.sparse_jacobian(
+            weight_error, sparsity=fg.jacobian_sparsity(weight_error)(data.w))
         if jit:
-            self.sparse = fg.jit(self.sparse)
-        J = self.sparse(z)
-        n, m = len(data.cams), len(data.X)
-        i = np.arange(p)
+            self.reprojection = fg.jit(self.reprojection)
+            self.weight_error = fg.jit(self.weight_error)
+        J, W = self.reprojection(z), self.weight_error(data.w)
         column_of = np.concatenate([(11 * data.cam_of[:, None] + np.arange(11)).ravel(),
                                     (11 * n + 3 * data.point_of[:, None] + np.arange(3)).ravel(),
-                                    11 * n + 3 * m + i])
-        row_of = np.stack([2 * i, 2 * i + 1, 2 * p + i], axis=1).ravel()    # local row -> full row
-        order = np.argsort(row_of, kind="stable")                             # full row -> local row
-        counts = np.diff(J.indptr)
-        starts = J.indptr[:-1]
-        self.take = np.concatenate([np.arange(starts[r], starts[r] + counts[r]) for r in order])
-        self.indices = column_of[J.indices[self.take]]
-        self.indptr = np.concatenate([[0], np.cumsum(counts[order])])
+                                    11 * n + 3 * m + np.arange(p)])
+        self.indices = np.concatenate([column_of[J.indices], 11 * n + 3 * m + W.indices])
+        self.indptr = np.concatenate([J.indptr, J.indptr[-1] + W.indptr[1:]])
         self.shape = (3 * p, 11 * n + 3 * m + p)
 
     def gather(self, params):
@@ -264,9 +270,13 @@ class BALocal:
         return np.concatenate([cams.ravel(), X.ravel(), params[11 * n + 3 * m:]])
 
     def jacobian(self, params):
+        """The (3p, 11n + 3m + p) Jacobian of ba_objective at params, a scipy.sparse.csr_array."""
         import scipy.sparse
-        J = self.sparse(self.gather(params))
-        return scipy.sparse.csr_array((J.data[self.take], self.indices, self.indptr), shape=self.shape)
+        n, m = len(self.data.cams), len(self.data.X)
+        J = self.reprojection(self.gather(params))
+        W = self.weight_error(params[11 * n + 3 * m:])
+        return scipy.sparse.csr_array((np.concatenate([J.data, W.data]), self.indices, self.indptr),
+                                      shape=self.shape)
 
 
 # -- HT: hand tracking, skinned-mesh vertex positions against observed points -----------------
@@ -418,7 +428,8 @@ def lstm_step(xp, layers, extra, state, x):
     """One prediction: x scaled in, through every layer, scaled out; returns (y, new state).
 
     A layer's gates are elementwise ("diagonal" weights): forget and output gates read the
-    input, the input gate and the candidate read the hidden state.
+    input, the input gate and the candidate read the hidden state. `extra` is the tuple of
+    extra_params' rows (input scale, output scale, output bias).
     """
     b = x.shape[0]
     h_in = x * extra[0]
@@ -446,6 +457,7 @@ def lstm_objective(xp, main, extra, data, scan=None):
     """
     l = main.shape[0] // 2
     layers = [(main[2 * i], main[2 * i + 1]) for i in range(l)]
+    extra = (extra[0], extra[1], extra[2])  # rows read at every step, taken once
     state = [(data.state[2 * i], data.state[2 * i + 1]) for i in range(l)]
     sequence = data.sequence
     c, b = sequence.shape

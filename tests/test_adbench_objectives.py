@@ -152,7 +152,7 @@ def test_ba_jacobian_dense_and_sparse():
 def test_ba_local_jacobian_is_the_full_one_renamed():
     pytest.importorskip("scipy")
     local = tasks.BALocal(F, BA)
-    assert local.colors.n_colors == 3
+    assert local.colors.n_colors == 2 and local.colors.mode == "rev"
     J = local.jacobian(BA_PARAMS)
     _close(J.toarray(), fg.jacfwd(ba_f)(BA_PARAMS))
 

@@ -6,9 +6,9 @@ and, where installed, JAX's, PyTorch's and autograd's results against funcgrad's
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -16,9 +16,12 @@ import pytest
 import funcgrad as fg
 from funcgrad.testing import check_grads
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "benchmarks"))
-import adbench_tasks as tasks  # noqa: E402
+# loaded from its file: putting benchmarks/ on sys.path would let its scripts shadow modules
+_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks",
+                     "adbench_tasks.py")
+_SPEC = importlib.util.spec_from_file_location("adbench_tasks", _PATH)
+tasks = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(tasks)
 
 F = tasks.ops("funcgrad")
 NP = tasks.ops("numpy")

@@ -23,7 +23,8 @@ MODULES = [
     "funcgrad.nn.initializers", "funcgrad.optimizers", "funcgrad.optimizers.schedules",
     "funcgrad.sparse", "funcgrad.testing", "funcgrad.debug", "funcgrad.config",
     "funcgrad.scipy", "funcgrad.scipy.special", "funcgrad.scipy.stats", "funcgrad.scipy.linalg",
-    "funcgrad.scipy.optimize", "funcgrad.scipy.signal", "funcgrad.torch.viz",
+    "funcgrad.scipy.optimize", "funcgrad.scipy.signal", "funcgrad.scipy.integrate",
+    "funcgrad.torch.viz",
 ]
 
 # names a module re-exports from NumPy as they are (NumPy documents them)

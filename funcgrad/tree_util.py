@@ -305,10 +305,27 @@ def _node_for_kind(cls):
 
 def tree_flatten(tree: Any, is_leaf: Callable | None = None):
     """(leaves, treedef): the leaves in order, and the structure around them."""
-    if is_leaf is None and type(tree) not in _registry and not isinstance(tree, tuple):
-        return [tree], LEAF  # one array or number: the common case, without the walk
+    if is_leaf is None:
+        cls = type(tree)
+        if cls not in _registry and not isinstance(tree, tuple):
+            return [tree], LEAF  # one array or number: the common case, without the walk
+        if cls is tuple and len(tree) <= _FLAT_TUPLES and all(
+                type(x) not in _registry and not isinstance(x, tuple) for x in tree):
+            return list(tree), _flat_tuple(len(tree))  # a function's arguments, each a leaf
     leaves: list = []
     return leaves, _walk(tree, is_leaf, leaves)
+
+
+_FLAT_TUPLES = 8
+_flat_tuple_defs: dict = {}
+
+
+def _flat_tuple(n) -> PyTreeDef:
+    """The structure of a tuple of n leaves (shared: a PyTreeDef is immutable)."""
+    treedef = _flat_tuple_defs.get(n)
+    if treedef is None:
+        treedef = _flat_tuple_defs[n] = PyTreeDef(tuple, None, (LEAF,) * n)
+    return treedef
 
 
 def _walk(x, is_leaf, leaves):
@@ -332,6 +349,11 @@ def tree_unflatten(treedef: PyTreeDef, leaves) -> Any:
         raise TreeStructureError(
             f"tree_unflatten: {treedef} has {treedef.num_leaves} leaves, but {len(leaves)} were "
             "given.")
+    kind = treedef.kind
+    if kind is None:
+        return leaves[0]
+    if kind is tuple and treedef.num_nodes == len(leaves) + 1:  # a tuple of leaves
+        return tuple(leaves)
     return _build(treedef, iter(leaves))
 
 

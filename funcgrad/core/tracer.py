@@ -12,9 +12,8 @@ per thread.
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -248,12 +247,25 @@ def active_interpreters() -> tuple:
     return tuple(_stack.interpreters)
 
 
-@contextmanager
-def running(interpreter: Interpreter):
-    """The interpreter on top of the stack for the duration of the block, then retired."""
-    push_interpreter(interpreter)
-    try:
-        yield interpreter
-    finally:
+_I = TypeVar("_I", bound=Interpreter)
+
+
+class running(Generic[_I]):
+    """`with running(interpreter):` the interpreter is on top of the stack for the duration of
+    the block, then retired. (A class rather than a generator-based context manager: entering
+    it is on the fixed cost of every transform call.)"""
+
+    __slots__ = ("interpreter",)
+
+    def __init__(self, interpreter: _I):
+        self.interpreter = interpreter
+
+    def __enter__(self) -> _I:
+        interpreter = self.interpreter
+        push_interpreter(interpreter)
+        return interpreter
+
+    def __exit__(self, *exc_info) -> None:
+        interpreter = self.interpreter
         pop_interpreter(interpreter)
         interpreter.retire()

@@ -14,6 +14,7 @@ from funcgrad._typing import ArgNums, P, Pullback
 from funcgrad.primitives._util import dtype_of
 
 from funcgrad.backends.arrays import numpy_for
+from funcgrad.backends.namespace import NATIVE_TYPES
 from funcgrad.core.gcpause import paused_gc
 from funcgrad.core.ir import Trace, Var
 from funcgrad.core.recorder import recording, value_of
@@ -106,7 +107,7 @@ def as_dtype_of(g, x):
 def cotangent_tree(in_tree, leaves, floats, grads):
     """The cotangents of all `leaves` as a tree: `grads` (None meaning zero) for the float leaves
     at indices `floats`, float0 zeros for the others (integers and booleans, as in JAX)."""
-    out = [float0_zeros(x) for x in leaves]
+    out = list(leaves) if len(floats) == len(leaves) else [float0_zeros(x) for x in leaves]
     for i, g in zip(floats, grads):
         x = leaves[i]
         out[i] = zeros_like_leaf(x) if g is None else as_dtype_of(g, x)
@@ -157,7 +158,7 @@ def check_cotangent(ct, out, i, n):
             f"{out_shape}{where()}. A cotangent must have exactly the output's shape "
             f"(e.g. numpy.ones_like(output)).")
     out_dtype = dtype_of(out)
-    if not np.issubdtype(out_dtype, np.inexact):
+    if out_dtype.kind not in "fc":  # not np.issubdtype(out_dtype, np.inexact)
         return None
     if is_weak(ct):
         return numpy_for(out).asarray(ct, out_dtype)
@@ -177,6 +178,12 @@ def record(fun, args, transform, has_aux=False, differentiable=True, frees=False
     With frees=True the trace keeps only the values reverse rules read (Recorder.frees): for a
     trace that only backward_pass replays."""
     in_values, in_tree = flat_arrays(args, transform, differentiable)
+    return record_flat(fun, in_values, in_tree, transform, has_aux, frees)
+
+
+def record_flat(fun, in_values, in_tree, transform, has_aux=False, frees=False):
+    """`record` of arguments already flattened (and checked) into `in_values` of structure
+    `in_tree`."""
     with recording(transform, frees=frees) as recorder:
         tracers = [recorder.new_input(x) for x in in_values]
         result = fun(*tree_unflatten(in_tree, tracers))
@@ -195,6 +202,10 @@ def record_floats(fun, args, transform, has_aux=False, frees=False):
     out_values, aux), `floats` being the indices of the traced leaves."""
     leaves, in_tree = flat_arrays(args, transform, differentiable=False)
     floats = [i for i, x in enumerate(leaves) if is_inexact(x)]
+    if len(floats) == len(leaves):  # every leaf traced: no leaf to hold fixed
+        trace, _, _, out_tree, out_values, aux = record_flat(fun, leaves, in_tree, transform,
+                                                             has_aux, frees)
+        return trace, in_tree, leaves, floats, out_tree, out_values, aux
     given = tree_flatten(args)[0]  # the fixed leaves reach fun as they were given
 
     def of_floats(*float_leaves):
@@ -257,8 +268,8 @@ def value_and_grad(fun: Callable[P, Any], argnums: ArgNums = 0, has_aux: bool = 
 
 def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False, allow_int=False):
     nums, single = normalize_argnums(argnums, len(args), "grad")
-    fixed = with_fixed_args(lambda *a: fun(*a, **kwargs), args, nums)
-    diff_args = tuple(args[i] for i in nums)
+    fixed = with_fixed_args((lambda *a: fun(*a, **kwargs)) if kwargs else fun, args, nums)
+    diff_args = args if fixed is fun else tuple(args[i] for i in nums)
     if allow_int:
         trace, in_tree, in_values, floats, out_tree, out_values, aux = record_floats(
             fixed, diff_args, "grad", has_aux, frees=True)
@@ -276,12 +287,13 @@ def _value_and_grad(fun, argnums, has_aux, args, kwargs, holomorphic=False, allo
                if len(out_values) == 2 and not has_aux else ""))
     value = out_values[0]
     dtype = dtype_of(value)
-    if not np.issubdtype(dtype, np.inexact):
+    if dtype.kind not in "fc":  # np.issubdtype(dtype, np.inexact), without its cost per call
         raise TypeError(
             f"grad requires a real floating-point output, but {_name(fun)} returned dtype "
             f"{dtype}{where()}. Compute the output in floating point.")
-    _check_holomorphic(fun, dtype, in_values, holomorphic)
-    seed = numpy_for(value).ones((), dtype=dtype)
+    if holomorphic or dtype.kind == "c":
+        _check_holomorphic(fun, dtype, in_values, holomorphic)
+    seed = (np if type(value) in NATIVE_TYPES else numpy_for(value)).ones((), dtype=dtype)
     grads = backward_pass(trace, [seed], consume=True)
     del trace
     grad_tree = cotangent_tree(in_tree, in_values, floats, grads)

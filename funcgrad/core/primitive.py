@@ -250,22 +250,11 @@ class Primitive:
 
     def bind(self, *args, **params):
         """Apply the primitive: directly on plain values, or through the innermost transform."""
-        top = None
-        level = 0
-        foreign = False
         for arg in args:
-            if type(arg) in NATIVE_TYPES:  # NumPy's values first: cheaper than isinstance
-                continue
-            if isinstance(arg, Tracer):
-                owner = arg._owner
-                if owner.level > level:
-                    top, level = owner, owner.level
-            else:
-                foreign = True  # another library's array (or a type met for the first time)
-        if top is None:
+            if type(arg) not in NATIVE_TYPES:  # NumPy's values: a set lookup, no isinstance
+                break
+        else:  # only NumPy values: compute
             try:
-                if foreign:
-                    return run_on_backend(self, args, params)
                 return self.impl(*args, **params)
             except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
                 raise
@@ -274,7 +263,24 @@ class Primitive:
                 if failure is err:
                     raise
                 raise failure from err
-        return top.process(self, args, params)
+        top = None
+        level = 0
+        for arg in args:
+            if isinstance(arg, Tracer):
+                owner = arg._owner
+                if owner.level > level:
+                    top, level = owner, owner.level
+        if top is not None:
+            return top.process(self, args, params)
+        try:  # another library's array (or a type met for the first time)
+            return run_on_backend(self, args, params)
+        except FloatingPointError:
+            raise
+        except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+            failure = self.failure(args, params, err)
+            if failure is err:
+                raise
+            raise failure from err
 
     __call__ = bind
 

@@ -20,6 +20,9 @@ FREE_BYTES = 1024
 _ndarray = np.ndarray
 
 
+_new = object.__new__
+
+
 class ExprTracer(Tracer):
     """A traced array: a handle on one `Var` of the trace being recorded, and its value (which
     the Var may not keep: see Recorder.frees)."""
@@ -69,57 +72,69 @@ class Recorder(Interpreter):
             raise_leaked(primitive, self)
         values = []
         inputs = []
-        lower = False  # does any value still hold a tracer of an outer transform?
-        foreign = False  # is any value another library's array (Dask, CuPy...)?
+        plain = True  # are all values NumPy's? (no outer tracer, no Dask/CuPy... array)
         for arg in args:
-            if isinstance(arg, Tracer):
-                if arg._owner is self:
-                    var = arg._var
-                    value = arg.value
-                    values.append(value)
-                    if var.value is not value and primitive.reads_input(len(inputs)):
-                        var.value = value  # freed when recorded, read by this rule: kept
-                    inputs.append(var)
-                    if type(value) not in NATIVE_TYPES:
-                        if isinstance(value, Tracer):
-                            lower = True
-                        else:
-                            foreign = True
-                    continue
-                if arg._owner.level >= self.level:
-                    raise_leaked(primitive, arg._owner)
-                lower = True
-            elif type(arg) not in NATIVE_TYPES:
-                foreign = True
+            if type(arg) is ExprTracer and arg._owner is self:  # this trace's value
+                var = arg._var
+                value = arg.value
+                values.append(value)
+                if var.value is not value and primitive.reads_input(len(inputs)):
+                    var.value = value  # freed when recorded, read by this rule: kept
+                inputs.append(var)
+                if type(value) not in NATIVE_TYPES:
+                    plain = False
+                continue
+            if type(arg) not in NATIVE_TYPES:  # not a NumPy constant
+                if isinstance(arg, Tracer):
+                    if arg._owner.level >= self.level:
+                        raise_leaked(primitive, arg._owner)
+                plain = False
             values.append(arg)
             inputs.append(arg)
-        if lower:
-            out = (primitive.impl if primitive.inline_below else primitive.bind)(*values, **params)
-        else:
-            try:
-                out = (run_on_backend(primitive, values, params)
-                       if foreign and primitive.recorded_impl is primitive.impl
-                       else primitive.recorded_impl(*values, **params))
-            except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
+        try:
+            if plain:
+                out = primitive.recorded_impl(*values, **params)
+            elif any(isinstance(v, Tracer) for v in values):  # an outer transform's values
+                out = (primitive.impl if primitive.inline_below else primitive.bind)(*values, **params)
+            elif primitive.recorded_impl is primitive.impl:  # another library's arrays
+                out = run_on_backend(primitive, values, params)
+            else:
+                out = primitive.recorded_impl(*values, **params)
+        except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
+            raise
+        except (ValueError, TypeError, IndexError, ArithmeticError) as err:
+            if not plain and any(isinstance(v, Tracer) for v in values):
+                raise  # an outer level's bind explained it already
+            failure = primitive.failure(values, params, err)
+            if failure is err:
                 raise
-            except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-                failure = primitive.failure(values, params, err)
-                if failure is err:
-                    raise
-                raise failure from err
+            raise failure from err
         index = self.num_vars
         if primitive.multiple_results:
             outvars = tuple(Var(o, index + i) for i, o in enumerate(out))
             self.num_vars = index + len(outvars)
             equations.append(Equation(primitive, tuple(inputs), outvars, params))
             return tuple(ExprTracer(self, v, o) for v, o in zip(outvars, out))
-        var = Var(out, index)
+        # Var(out, index), Equation(...) and ExprTracer(self, var, out), built without calling
+        # their __init__: the three objects are most of the cost of recording a cheap primitive
+        var = _new(Var)
+        var.value = out
+        var.index = index
         self.num_vars = index + 1
-        equations.append(Equation(primitive, tuple(inputs), (var,), params))
+        equation = _new(Equation)
+        equation.primitive = primitive
+        equation.inputs = tuple(inputs)
+        equation.outputs = (var,)
+        equation.params = params
+        equations.append(equation)
         if self.frees and type(out) is _ndarray and not primitive.reads_answer and \
                 out.nbytes >= FREE_BYTES:
             var.value = ShapeOnly(out)  # no rule reads it unless a later equation says so
-        return ExprTracer(self, var, out)
+        tracer = _new(ExprTracer)
+        tracer._owner = self
+        tracer._var = var
+        tracer.value = out
+        return tracer
 
     def describe_level(self) -> str:
         return self.name  # "grad", "jacfwd", ...: the transform the user called

@@ -11,7 +11,6 @@ grad of sum(x ** 2) with three elements (hand-written NumPy about 4 us there).
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 
@@ -19,6 +18,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _timing import compare, optional, report  # noqa: E402  (pins BLAS threads first)
+
+from _mlp import mlp_by_hand, mlp_setup  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -159,17 +160,6 @@ def fixed_cost():
         print(f"    {name:<28} {t * 1e6:8.1f} us")
 
 
-def mlp_setup(dtype):
-    rng = np.random.default_rng(0)
-    sizes = [784, 512, 512, 10]
-    params = [(rng.standard_normal((m, n)).astype(dtype) / math.sqrt(m), np.zeros(n, dtype))
-              for m, n in zip(sizes[:-1], sizes[1:])]
-    x = rng.standard_normal((128, 784)).astype(dtype)
-    labels = rng.integers(0, 10, 128)
-    onehot = np.eye(10, dtype=dtype)[labels]
-    return params, x, onehot
-
-
 def mlp_loss(params, x, onehot):
     h = x
     for w, b in params[:-1]:
@@ -177,29 +167,6 @@ def mlp_loss(params, x, onehot):
     w, b = params[-1]
     logits = h @ w + b
     return -fnp.sum(onehot * fnp.log_softmax(logits, axis=-1)) / x.shape[0]
-
-
-def mlp_by_hand(params, x, onehot):
-    hs = [x]
-    h = x
-    for w, b in params[:-1]:
-        h = np.tanh(h @ w + b)
-        hs.append(h)
-    w, b = params[-1]
-    logits = h @ w + b
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    loss = -np.sum(onehot * logp) / x.shape[0]
-    g_logits = (np.exp(logp) - onehot) / x.shape[0]
-    grads = [None] * len(params)
-    grads[-1] = (hs[-1].T @ g_logits, g_logits.sum(0))
-    g = g_logits @ w.T
-    for i in range(len(params) - 2, -1, -1):
-        g = g * (1 - hs[i + 1] * hs[i + 1])
-        grads[i] = (hs[i].T @ g, g.sum(0))
-        if i:  # no gradient for the input batch itself
-            g = g @ params[i][0].T
-    return loss, grads
 
 
 def _mlp_peers(params, x, onehot):

@@ -19,7 +19,6 @@ The allocator is left at glibc's defaults here (a peak, not a time, is measured)
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -32,19 +31,12 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+from _mlp import mlp_by_hand, mlp_setup  # noqa: E402
+
 SCALAR_STEPS = 20_000  # five primitives a step: 100,000 scalar operations
 
 
 # -- the models, written once per library ---------------------------------------------------------
-
-def mlp_setup(dtype, sizes=(784, 512, 512, 10), batch=128):
-    rng = np.random.default_rng(0)
-    params = [(rng.standard_normal((m, n)).astype(dtype) / math.sqrt(m), np.zeros(n, dtype))
-              for m, n in zip(sizes[:-1], sizes[1:])]
-    x = rng.standard_normal((batch, sizes[0])).astype(dtype)
-    onehot = np.eye(sizes[-1], dtype=dtype)[rng.integers(0, sizes[-1], batch)]
-    return params, x, onehot
-
 
 def deep_sizes(width=256, layers=20):
     return (width,) * (layers + 1) + (10,)
@@ -56,31 +48,6 @@ def mlp_loss(xp, log_softmax, params, x, onehot):
         h = xp.tanh(h @ w + b)
     w, b = params[-1]
     return -xp.sum(onehot * log_softmax(h @ w + b)) / x.shape[0]
-
-
-def mlp_by_hand(params, x, onehot):
-    """Forward and backward written out in NumPy, keeping only what the backward pass reads."""
-    hs = [x]
-    h = x
-    for w, b in params[:-1]:
-        h = np.tanh(h @ w + b)
-        hs.append(h)
-    w, b = params[-1]
-    logits = h @ w + b
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    g_logits = (np.exp(logp) - onehot) / x.shape[0]
-    grads = [None] * len(params)
-    grads[-1] = (hs[-1].T @ g_logits, g_logits.sum(0))
-    g = g_logits @ w.T
-    del logits, shifted, logp, g_logits
-    for i in range(len(params) - 2, -1, -1):
-        g = g * (1 - hs[i + 1] * hs[i + 1])
-        hs[i + 1] = None  # its last reader has run
-        grads[i] = (hs[i].T @ g, g.sum(0))
-        if i:
-            g = g @ params[i][0].T
-    return grads
 
 
 def chain(x, xp, steps):

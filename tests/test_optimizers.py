@@ -266,3 +266,18 @@ def test_ravel_pytree_under_grad_and_vmap():
     batch = fg.vmap(lambda v: fnp.sum(unravel(v)["w"]))(np.stack([flat, 2 * flat]))
     np.testing.assert_allclose(batch, [3.0, 6.0])
     assert math.isfinite(float(fg.jit(lambda v: loss(unravel(v)))(flat)))
+
+
+def test_global_norm_has_norms_derivative_convention_at_the_zero_tree():
+    """0 at the zero tree as `norm`'s convention says (sqrt of a sum of squares gave nan), and the
+    gradient and Hessian of the 2-norm elsewhere."""
+    zero = {"a": np.zeros(3), "b": 0.0}
+    grads = fg.grad(opt.global_norm)(zero)
+    np.testing.assert_array_equal(grads["a"], np.zeros(3))
+    assert float(grads["b"]) == 0.0
+    x = np.array([1.0, 2.0, -3.0, 0.5])
+    tree = {"a": x[:3], "b": x[3]}
+    grads = fg.grad(opt.global_norm)(tree)
+    np.testing.assert_allclose(np.append(grads["a"], grads["b"]), x / np.linalg.norm(x), rtol=1e-14)
+    np.testing.assert_allclose(fg.hessian(lambda v: opt.global_norm({"a": v}))(x),
+                               fg.hessian(fnp.linalg.norm)(x), rtol=1e-14)

@@ -180,7 +180,11 @@ def _global_norm(tree):
     5.0
     """
     leaves = tree_leaves(tree)
-    return fnp.sqrt(sum(fnp.sum(fnp.abs(g) ** 2) for g in leaves)) if leaves else 0.0
+    if not leaves:
+        return 0.0
+    # the norm of the leaves' norms: norm's derivative convention (0 at the zero vector) then
+    # holds for the whole tree, where sqrt of a sum of squares would give 0 * inf = nan
+    return fnp.linalg.norm(fnp.stack([fnp.linalg.norm(fnp.ravel(g)) for g in leaves]))
 
 
 global_norm = _global_norm

@@ -30,3 +30,34 @@ def test_sdist_has_the_test_support_files_and_metadata(tmp_path):
         assert needed in names, needed
     assert f"Version: {funcgrad.__version__}" in info
     assert "License-Expression: MIT" in info
+
+
+OPTIONAL = ("scipy", "dask", "distributed", "torch", "jax", "numba", "array_api_compat",
+            "array_api_strict", "autograd", "sklearn")
+
+
+def test_import_needs_numpy_only():
+    """With every optional package hidden, `import funcgrad` and its NumPy-only modules work, and
+    the SciPy-backed modules raise an ImportError that names the extra."""
+    import subprocess
+    import sys
+    program = f"""
+import sys
+for name in {OPTIONAL!r}:
+    sys.modules[name] = None  # as if not installed
+import funcgrad, funcgrad.numpy, funcgrad.scipy, funcgrad.scipy.special, funcgrad.lax
+import funcgrad.nn, funcgrad.optimizers, funcgrad.random, funcgrad.sparse, funcgrad.torch
+assert float(funcgrad.grad(lambda x: x * x)(3.0)) == 6.0
+for module in ("optimize", "integrate"):
+    try:
+        getattr(funcgrad.scipy, module)
+    except ImportError as err:
+        assert "funcgrad[scipy]" in str(err), err
+    else:
+        raise AssertionError(module + " imported without SciPy")
+print("ok")
+"""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          cwd=root, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]

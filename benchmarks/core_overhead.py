@@ -19,33 +19,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _timing import compare, optional, report  # noqa: E402  (pins BLAS threads first)
 
-from _mlp import mlp_by_hand, mlp_setup  # noqa: E402
+from _models import CHAIN_STEPS, chain, chain_by_hand, mlp_by_hand, mlp_setup  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 import funcgrad as fg  # noqa: E402
 import funcgrad.numpy as fnp  # noqa: E402
-
-STEPS = 300
-
-
-def chain(x, np_like):
-    for _ in range(STEPS):
-        x = x + 0.01 * np_like.sin(x) * np_like.cos(x)
-    return x
-
-
-def chain_by_hand(x0):
-    """Forward and backward of the chain written out in NumPy scalars."""
-    xs = []
-    x = x0
-    for _ in range(STEPS):
-        xs.append(x)
-        x = x + 0.01 * np.sin(x) * np.cos(x)
-    g = 1.0
-    for x in reversed(xs):
-        g = g * (1.0 + 0.01 * (np.cos(x) * np.cos(x) - np.sin(x) * np.sin(x)))
-    return g
 
 
 def scalar_chain():
@@ -74,7 +53,7 @@ def scalar_chain():
         contenders["jax grad (eager)"] = lambda: jax.grad(lambda x: chain(x, jnp))(0.3)
     np.testing.assert_allclose(fg.grad(lambda x: chain(x, fnp))(x0), chain_by_hand(x0), rtol=1e-10)
     medians = compare(contenders)
-    report(f"grad of a {STEPS}-step scalar chain (5 primitives a step)", medians, "funcgrad grad")
+    report(f"grad of a {CHAIN_STEPS}-step scalar chain (5 primitives a step)", medians, "funcgrad grad")
     per_primitive(medians, "forward + backward")
 
 
@@ -82,13 +61,13 @@ def per_primitive(medians, what):
     """The same medians per primitive of the chain (5 a step), in microseconds."""
     print(f"  per primitive, {what}:")
     for name, t in medians.items():
-        print(f"    {name:<28} {t / (5 * STEPS) * 1e6:8.2f} us")
+        print(f"    {name:<28} {t / (5 * CHAIN_STEPS) * 1e6:8.2f} us")
 
 
 def chain_jvp_by_hand(x0):
     """The chain's value and tangent (seed 1.0), forward mode written out in NumPy scalars."""
     x, t = x0, 1.0
-    for _ in range(STEPS):
+    for _ in range(CHAIN_STEPS):
         s, c = np.sin(x), np.cos(x)
         x, t = x + 0.01 * s * c, t * (1.0 + 0.01 * (c * c - s * s))
     return x, t
@@ -119,7 +98,7 @@ def scalar_chain_jvp():
     np.testing.assert_allclose(fg.jvp(lambda x: chain(x, fnp), (x0,), (one,))[1],
                                chain_jvp_by_hand(x0)[1], rtol=1e-10)
     medians = compare(contenders)
-    report(f"jvp of the {STEPS}-step scalar chain", medians, "funcgrad jvp")
+    report(f"jvp of the {CHAIN_STEPS}-step scalar chain", medians, "funcgrad jvp")
     per_primitive(medians, "forward mode")
 
 

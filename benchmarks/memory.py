@@ -31,7 +31,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from _mlp import mlp_by_hand, mlp_setup  # noqa: E402
+from _models import chain, chain_by_hand, mlp_by_hand, mlp_setup  # noqa: E402
 
 SCALAR_STEPS = 20_000  # five primitives a step: 100,000 scalar operations
 
@@ -48,24 +48,6 @@ def mlp_loss(xp, log_softmax, params, x, onehot):
         h = xp.tanh(h @ w + b)
     w, b = params[-1]
     return -xp.sum(onehot * log_softmax(h @ w + b)) / x.shape[0]
-
-
-def chain(x, xp, steps):
-    for _ in range(steps):
-        x = x + 0.01 * xp.sin(x) * xp.cos(x)
-    return x
-
-
-def chain_by_hand(x0, steps):
-    xs = []
-    x = x0
-    for _ in range(steps):
-        xs.append(x)
-        x = x + 0.01 * np.sin(x) * np.cos(x)
-    g = 1.0
-    for x in reversed(xs):
-        g = g * (1.0 + 0.01 * (np.cos(x) * np.cos(x) - np.sin(x) * np.sin(x)))
-    return g
 
 
 # -- contenders: (setup(small) -> call) -------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The MLP that several benchmarks share: its data and its gradient written out in NumPy."""
+"""The models several benchmarks share (an MLP and a scalar chain), each with its gradient
+written out in NumPy."""
 from __future__ import annotations
 
 import math
@@ -40,3 +41,26 @@ def mlp_by_hand(params, x, onehot):
         if i:
             g = g @ params[i][0].T
     return loss, grads
+
+
+CHAIN_STEPS = 300  # five primitives a step
+
+
+def chain(x, xp, steps=CHAIN_STEPS):
+    """x <- x + 0.01 sin(x) cos(x), `steps` times, in the namespace `xp` (NumPy, funcgrad, torch...)."""
+    for _ in range(steps):
+        x = x + 0.01 * xp.sin(x) * xp.cos(x)
+    return x
+
+
+def chain_by_hand(x0, steps=CHAIN_STEPS):
+    """The chain's derivative written out in NumPy scalars: the forward pass, then the backward."""
+    xs = []
+    x = x0
+    for _ in range(steps):
+        xs.append(x)
+        x = x + 0.01 * np.sin(x) * np.cos(x)
+    g = 1.0
+    for x in reversed(xs):
+        g = g * (1.0 + 0.01 * (np.cos(x) * np.cos(x) - np.sin(x) * np.sin(x)))
+    return g

@@ -259,10 +259,7 @@ class Primitive:
             except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
                 raise
             except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-                failure = self.failure(args, params, err)
-                if failure is err:
-                    raise
-                raise failure from err
+                self.raise_failure(args, params, err)
         top = None
         level = 0
         for arg in args:
@@ -277,15 +274,19 @@ class Primitive:
         except FloatingPointError:
             raise
         except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-            failure = self.failure(args, params, err)
-            if failure is err:
-                raise
-            raise failure from err
+            self.raise_failure(args, params, err)
 
     __call__ = bind
 
     def abstract_eval(self, *avals, **params):
         return self.shape_rule(*[aval_of(a) for a in avals], **params)
+
+    def raise_failure(self, args, params, err):
+        """Raise what `failure` says for `err` (itself, or an OpError caused by it)."""
+        failure = self.failure(args, params, err)
+        if failure is err:
+            raise err
+        raise failure from err
 
     def failure(self, args, params, err):
         """What to raise for `err`, raised by `impl`: the same type (LinAlgError, IndexError...)

@@ -105,10 +105,7 @@ class Recorder(Interpreter):
         except (ValueError, TypeError, IndexError, ArithmeticError) as err:
             if not plain and any(isinstance(v, Tracer) for v in values):
                 raise  # an outer level's bind explained it already
-            failure = primitive.failure(values, params, err)
-            if failure is err:
-                raise
-            raise failure from err
+            primitive.raise_failure(values, params, err)
         index = self.num_vars
         if primitive.multiple_results:
             outvars = tuple(Var(o, index + i) for i, o in enumerate(out))

@@ -111,6 +111,22 @@ def timed_once(fn):
     return out, time.process_time() - start
 
 
+def torch_eager(objective, data, fields):
+    """PyTorch eager's (objective, gradient, gradient) of `objective(T, *data.fields, data)`,
+    differentiated in the named fields of the task's data."""
+    T = tasks.ops("torch")
+    dt = tasks.convert(T, data)
+    at = tuple(getattr(dt, f).clone().requires_grad_(True) for f in fields)
+
+    def objective_only():
+        with torch.no_grad():
+            return objective(T, *at, dt)
+
+    def gradient():
+        return torch.autograd.grad(objective(T, *at, dt), at)
+    return objective_only, gradient, gradient
+
+
 # -- GMM ----------------------------------------------------------------------------------------
 
 def gmm(d, k, n):
@@ -146,17 +162,7 @@ def gmm(d, k, n):
         contenders["jax eager"] = (lambda: block(fj(*aj)), lambda: block(gj(*aj)), lambda: gj(*aj))
         contenders["jax jit"] = (lambda: block(jfj(*aj)), lambda: block(jgj(*aj)), lambda: jgj(*aj))
     if "torch" in PEERS:
-        T = tasks.ops("torch")
-        dt = tasks.convert(T, data)
-        at = tuple(v.clone().requires_grad_(True) for v in (dt.alphas, dt.means, dt.icf))
-
-        def ft():
-            with torch.no_grad():
-                return tasks.gmm_objective(T, *at, dt)
-
-        def gt():
-            return torch.autograd.grad(tasks.gmm_objective(T, *at, dt), at)
-        contenders["torch eager"] = (ft, gt, gt)
+        contenders["torch eager"] = torch_eager(tasks.gmm_objective, data, ("alphas", "means", "icf"))
     ratios = run("GMM", contenders, "numpy (objective only)", "funcgrad")
     summary("GMM", ratios, 5.0)
     return ratios
@@ -202,17 +208,7 @@ def lstm(l, c, b):
         contenders["jax jit (scan)"] = (lambda: block(jfj(*aj)), lambda: block(jgj(*aj)),
                                         lambda: jgj(*aj))
     if "torch" in PEERS:
-        T = tasks.ops("torch")
-        dt = tasks.convert(T, data)
-        at = tuple(v.clone().requires_grad_(True) for v in (dt.main, dt.extra))
-
-        def ft():
-            with torch.no_grad():
-                return tasks.lstm_objective(T, *at, dt)
-
-        def gt():
-            return torch.autograd.grad(tasks.lstm_objective(T, *at, dt), at)
-        contenders["torch eager"] = (ft, gt, gt)
+        contenders["torch eager"] = torch_eager(tasks.lstm_objective, data, ("main", "extra"))
     ratios = run("LSTM", contenders, "numpy (objective only)", "funcgrad")
     summary("LSTM", ratios, 5.0)
     return ratios

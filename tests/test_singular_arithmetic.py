@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
@@ -49,6 +51,36 @@ def test_division_by_a_float_zero_is_ieee_in_eager_and_jit(f):
 def test_division_by_zero_warns_as_numpy():
     with pytest.warns(RuntimeWarning, match="divide by zero"):
         assert fg.grad(lambda x: x / 0.0)(1.0) == np.inf
+
+
+_OPERATOR_FUNCTIONS = ["add", "subtract", "multiply", "divide", "true_divide", "floor_divide",
+                       "power", "remainder", "mod", "equal", "less", "greater_equal"]
+_PYTHON_NUMBERS = st.one_of(st.booleans(), st.integers(-3, 3),
+                            st.sampled_from([0.0, -0.0, 1.0, -8.0, 0.5, 400.0, np.inf, np.nan]))
+
+
+def _outcome(function, *args):
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            value = function(*args)
+        except Exception as err:  # noqa: BLE001 - the exception type is the outcome compared
+            return type(err)
+    return type(value), np.asarray(value).dtype, repr(np.asarray(value).tolist())
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(_OPERATOR_FUNCTIONS), x=_PYTHON_NUMBERS, y=_PYTHON_NUMBERS)
+def test_python_numbers_get_numpys_arithmetic_not_pythons(name, x, y):
+    # Python's operators raise on 1.0 / 0.0, give complex for (-8.0) ** (1/3), 2 for True + True
+    assert _outcome(getattr(fnp, name), x, y) == _outcome(getattr(np, name), x, y)
+
+
+@pytest.mark.parametrize("x, y", [(-8.0, 1 / 3), (0.0, -1.0), (10.0, 400.0), (2, -1)])
+def test_power_of_python_numbers_is_numpys(x, y):
+    assert _outcome(fnp.power, x, y) == _outcome(np.power, x, y)
+    assert _outcome(lambda a, b: fnp.negative(a) ** b, x, y) == _outcome(
+        lambda a, b: np.negative(a) ** b, x, y)
 
 
 def _cofactors(a):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,16 @@ from funcgrad.core.tracer import Tracer
 
 _SEQUENCES = (list, tuple)
 _ABSENT = object()
+
+# Primitives computed by Python's operators (fast on arrays and NumPy scalars) differ from NumPy's
+# ufuncs when every operand is a Python number: 1.0 / 0.0 and 0.0 ** -1.0 raise where NumPy gives
+# inf, (-8.0) ** (1/3) is complex where NumPy gives nan, True + True is 2 where NumPy gives True.
+# Their funcgrad.numpy functions hand Python numbers to the ufunc of the same name instead.
+_PYTHON_NUMBERS = frozenset({bool, int, float, complex})
+_OPERATOR_IMPLS = frozenset({operator.add, operator.sub, operator.mul, operator.truediv,
+                             operator.floordiv, operator.mod, operator.pow, operator.neg,
+                             operator.eq, operator.ne, operator.lt, operator.le, operator.gt,
+                             operator.ge})
 
 # parameters that are never arrays: shapes, axes, counts and options (a tuple of integers there
 # is structure, not data)
@@ -143,8 +154,24 @@ def accept_array_likes(fun, name=None, module=None):
 
 
 def _primitive_entry(primitive, convert):
-    """The entry of a primitive: its bind, after a type test per argument (written out for one
-    and two inputs, the common arities, to keep the eager path short)."""
+    """The entry of a primitive: its bind, after a type test per argument; NumPy's ufunc for
+    Python numbers where the primitive computes with Python's operators."""
+    entry = _bind_entry(primitive, convert)
+    ufunc = getattr(np, primitive.name, None) if primitive.impl in _OPERATOR_IMPLS else None
+    if not isinstance(ufunc, np.ufunc):
+        return entry
+
+    def numbers_entry(*args, **params):
+        for a in args:
+            if type(a) not in _PYTHON_NUMBERS:
+                return entry(*args, **params)
+        return ufunc(*args, **params) if args else entry(**params)
+    return numbers_entry
+
+
+def _bind_entry(primitive, convert):
+    """A primitive's bind after a type test per argument (written out for one and two inputs,
+    the common arities, to keep the eager path short)."""
     # primitive.bind is looked up on each call: debug_nans swaps Primitive.bind while it is on
     rules = primitive.vjp if isinstance(primitive.vjp, tuple) else primitive.jvp
     arity = len(rules) if isinstance(rules, tuple) else None

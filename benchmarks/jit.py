@@ -29,8 +29,8 @@ import funcgrad as fg  # noqa: E402
 import funcgrad.numpy as fnp  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
-from core_overhead import (STEPS, chain, chain_by_hand, mlp_by_hand, mlp_loss,  # noqa: E402
-                           mlp_setup)
+from _models import CHAIN_STEPS as STEPS, chain, chain_by_hand, mlp_by_hand, mlp_setup  # noqa: E402
+from core_overhead import mlp_loss  # noqa: E402
 
 
 def _numba_jit(f, *args):

@@ -1,13 +1,17 @@
-"""jit's numba backend: scalar traces run by one machine-code interpreter that numba compiles.
+"""jit's numba backend: scalar traces become a table of rows, compiled by numba to machine code.
 
-`fg.jit(f, backend="numba")` (the extra `pip install funcgrad[numba]`). Straight-line source is
-what numba compiles worst: its type inference costs milliseconds a statement, so the 4,000
-equations of `jit(grad)` of a 300-step scalar chain took two minutes to compile. Instead the
-optimised trace becomes a table of operations — one row `(opcode, input, input, input, output)`
-an equation, over a register file of float64 — and one fixed kernel, `_interpret`, compiled by
-numba once and kept in numba's disk cache (`cache=True`), runs any such table at machine speed.
-Building the table is one pass over the trace, so a new signature costs its tracing and
-microseconds more, and a long trace costs nothing extra.
+`fg.jit(f, backend="numba")` (the extra `pip install funcgrad[numba]`). The optimised trace
+becomes a table of operations — one row `(opcode, input, input, input, output)` an equation,
+over a register file of float64 — in one pass. Straight-line source is what numba compiles
+worst (its type inference costs milliseconds a statement), and a traced loop arrives unrolled,
+so:
+
+- reroll.py finds the table's repeated blocks (the steps of a Python loop or `lax.fori_loop`,
+  and of their reverse), and where the table, with each block written once inside a `for`
+  loop, is at most `MAX_STATEMENTS` lines, that source is compiled as this trace's own kernel
+  (codegen_numba_source.py; cached on disk, keyed by the source's hash);
+- otherwise one fixed kernel, `_interpret`, compiled by numba once and kept in numba's disk
+  cache (`cache=True`), runs the table row by row — a long trace costs nothing extra to compile.
 
 - Every value is a float64 register (a bool is 0.0 or 1.0); constants and arguments are written
   into a copy of the register template at each call.
@@ -35,14 +39,15 @@ import numpy as np
 
 from funcgrad.core.ir import Var
 from funcgrad.transforms.codegen import GuardFailed, Program, compile_program
-from funcgrad.transforms.codegen_scalar import applies, output_type
+from funcgrad.transforms.codegen_numba_source import compile_kernel, kernel_source
+from funcgrad.transforms.codegen_scalar import _float_constant, _is_scalar, output_type
 
 # opcodes: the order is the kernel's (frequent ones first)
 _OPS = ["add", "subtract", "multiply", "divide", "negative", "sin", "cos", "exp", "log", "sqrt",
         "tanh", "power", "absolute", "square", "tan", "log1p", "expm1", "arctan", "arcsin",
         "arccos", "sinh", "cosh", "arctan2", "maximum", "minimum", "less", "less_equal",
         "greater", "greater_equal", "equal", "not_equal", "where", "copy", "to_bool",
-        "logical_not", "logical_and", "logical_or", "sign", "guard"]
+        "logical_not", "logical_and", "logical_or", "sign", "reciprocal", "guard"]
 OPCODE = {name: i for i, name in enumerate(_OPS)}
 
 _OPERATOR = {operator.add: "add", operator.sub: "subtract", operator.mul: "multiply",
@@ -58,7 +63,9 @@ _UFUNC = {np.add: "add", np.subtract: "subtract", np.multiply: "multiply",
           np.minimum: "minimum", np.less: "less", np.less_equal: "less_equal",
           np.greater: "greater", np.greater_equal: "greater_equal", np.equal: "equal",
           np.not_equal: "not_equal", np.logical_not: "logical_not",
-          np.logical_and: "logical_and", np.logical_or: "logical_or", np.sign: "sign"}
+          np.logical_and: "logical_and", np.logical_or: "logical_or", np.sign: "sign",
+          np.reciprocal: "reciprocal"}
+_PRIMITIVE = {"reciprocal": "reciprocal"}  # (its implementation is not the bare ufunc)
 _BOOL_RESULT = {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
                 "logical_not", "logical_and", "logical_or", "to_bool"}
 _BOOL_INPUTS = {"logical_not", "logical_and", "logical_or"}
@@ -163,6 +170,8 @@ def _interpret(table, registers):  # pragma: no cover - runs as machine code (nu
             registers[out] = 1.0 if a != 0.0 or b != 0.0 else 0.0
         elif op == 37:
             registers[out] = 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (0.0 if a == 0.0 else a))
+        elif op == 38:
+            registers[out] = 1.0 / a
         elif a != b:  # a guard: the value traced is in b, the guard's number in column 3
             return table[k, 3]
     return -1
@@ -193,6 +202,25 @@ def kernel_entry():
     return _entry
 
 
+def _all_scalar(trace) -> bool:
+    """Whether every value of the trace is a 0-d float64 or bool and every constant a float
+    (which primitives the table holds, `NumbaProgram._opcode` says)."""
+    inputs = {id(v) for v in trace.inputs}
+    if not trace.inputs or not all(_is_scalar(v.value) for v in trace.inputs):
+        return False
+    if any(type(x) is Var and id(x) in inputs for x in trace.outputs):
+        return False  # returned unchanged: the NumPy program hands back the argument itself
+    for eq in trace.equations:
+        if len(eq.outputs) != 1 or not _is_scalar(eq.outputs[0].value):
+            return False
+        if eq.params and not (eq.primitive.name == "astype" and set(eq.params) == {"dtype"}):
+            return False
+        if any(type(x) is not Var and _float_constant(x) is None
+               and eq.primitive.impl is not operator.pow for x in eq.inputs):
+            return False
+    return True
+
+
 def _is_float(x) -> bool:
     return x.dtype == np.float64
 
@@ -201,7 +229,7 @@ class NumbaProgram:
     """The table of one scalar trace, and the Python function that runs it with the kernel."""
 
     def __init__(self, trace, guards, name):
-        if not applies(trace, guards):
+        if not _all_scalar(trace):
             raise Unsupported("the trace holds arrays or other dtypes (the numba backend runs "
                               "programs whose every value is a float64 scalar or a bool)")
         start = time.perf_counter()
@@ -239,9 +267,20 @@ class NumbaProgram:
         self.table = np.ascontiguousarray(np.array(rows, dtype=np.int64).reshape(-1, 5))
         self.template = np.ascontiguousarray(template, dtype=np.float64)
         self.rows = len(rows)
-        self.program = _caller(trace, name, register, slot)
+        outputs = [register[id(x)] for x in trace.outputs if type(x) is Var]
+        generated = kernel_source(self.table, _OPS, len(trace.inputs), outputs, self.template)
+        if generated is not None:  # small once its loops are rolled up: its own machine code
+            self.kernel_source, from_template, _ = generated
+            entry = compile_kernel(self.kernel_source)
+            fill = "_template.copy()" if from_template else f"_empty({len(self.template)})"
+            self.program = _caller(trace, name, register, fill, "_kernel(r)")
+        else:  # the one interpreter kernel runs the table
+            self.kernel_source = ""
+            entry = kernel_entry()
+            self.program = _caller(trace, name, register, "_template.copy()",
+                                   "_kernel(_table, r)")
         self.source = self.program.source
-        self.program.globals.update(_kernel=kernel_entry(), _table=self.table,
+        self.program.globals.update(_kernel=entry, _table=self.table, _empty=np.empty,
                                     _template=self.template, GuardFailed=GuardFailed,
                                     isfinite=math.isfinite)
         self.compile_seconds = time.perf_counter() - start
@@ -272,7 +311,7 @@ class NumbaProgram:
             if out.dtype == np.bool_:
                 return "to_bool"
             return "copy"  # a bool is already 1.0 or 0.0, a float64 itself
-        name = _OPERATOR.get(impl) or _UFUNC.get(impl)
+        name = _OPERATOR.get(impl) or _UFUNC.get(impl) or _PRIMITIVE.get(primitive.name)
         if name is None:
             raise Unsupported(f"the primitive {primitive.name} is not in the numba backend's "
                               "table")
@@ -288,16 +327,16 @@ class NumbaProgram:
         return name
 
 
-def _caller(trace, name, register, slot) -> Program:
+def _caller(trace, name, register, fill, call) -> Program:
     """Python source filling the registers, calling the kernel and returning the outputs."""
     caller = Program(name)
     caller.namer.reserved.update({"r", "failed"})
     params = [caller.namer(v) for v in trace.inputs]
     caller.lines.append(f"def {name}({', '.join(params)}):")
-    caller.lines.append("    r = _template.copy()")
+    caller.lines.append(f"    r = {fill}")
     for i, p in enumerate(params):
         caller.lines.append(f"    r[{i}] = {p}")
-    caller.lines.append("    failed = _kernel(_table, r)")
+    caller.lines.append(f"    failed = {call}")
     caller.lines.append("    if failed >= 0: raise GuardFailed(failed)")
     outs = []
     for k, x in enumerate(trace.outputs):

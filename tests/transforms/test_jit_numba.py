@@ -14,6 +14,19 @@ from funcgrad.transforms import replay
 numba = pytest.importorskip("numba")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def kernel_cache(tmp_path_factory):
+    """Generated kernels in a directory of this test run (not the user's cache)."""
+    import os
+    before = os.environ.get("FUNCGRAD_NUMBA_CACHE")
+    os.environ["FUNCGRAD_NUMBA_CACHE"] = str(tmp_path_factory.mktemp("numba_kernels"))
+    yield
+    if before is None:
+        del os.environ["FUNCGRAD_NUMBA_CACHE"]
+    else:
+        os.environ["FUNCGRAD_NUMBA_CACHE"] = before
+
+
 def chain(x, steps=30):
     for _ in range(steps):
         x = x + 0.01 * fnp.sin(x) * fnp.cos(x)
@@ -106,12 +119,38 @@ def test_unknown_backend_and_missing_numba_are_clear_errors():
     assert "pip install funcgrad[numba]" in out.stdout
 
 
-def test_the_kernel_is_cached_on_disk():
-    from funcgrad.transforms import codegen_numba
+def test_the_interpreter_kernel_is_cached_on_disk(monkeypatch):
+    from funcgrad.transforms import codegen_numba, codegen_numba_source
+    monkeypatch.setattr(codegen_numba_source, "MAX_STATEMENTS", 0)  # the table interpreter runs
+    same_as_numpy(lambda x: x * 2.0 + 1.0, 1.0)
     kernel = codegen_numba.kernel()
-    fg.jit(lambda x: x * 2.0 + 1.0, backend="numba")(1.0)
     assert kernel._cache._cache_path  # numba's disk cache of the one kernel
     assert kernel.stats.cache_hits or kernel.stats.cache_misses
+
+
+def test_a_generated_kernel_is_loaded_from_disk_in_a_new_process(tmp_path):
+    script = ("import funcgrad as fg\n"
+              "from funcgrad.transforms import codegen_numba_source as s\n"
+              "f = fg.jit(lambda x: fg.numpy.sin(x) * 2.0 + x, backend='numba')\n"
+              "assert f(0.5) == 0.5 + 2.0 * __import__('math').sin(0.5)\n"
+              "(dispatcher,) = s._dispatchers.values()\n"
+              "stats = dispatcher.stats\n"
+              "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n")
+    env = dict(__import__("os").environ, FUNCGRAD_NUMBA_CACHE=str(tmp_path))
+    root = str(__import__("pathlib").Path(__file__).parents[2])
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           cwd=root, env=env) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    assert runs[0].stdout.split() == ["0", "1"]  # compiled, then written to the cache
+    assert runs[1].stdout.split() == ["1", "0"]  # loaded from it
+    assert len(list(tmp_path.glob("funcgrad_kernel_*.py"))) == 1
+
+
+def test_an_unwritable_cache_directory_compiles_in_memory(monkeypatch, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    monkeypatch.setenv("FUNCGRAD_NUMBA_CACHE", str(blocker / "cache"))
+    same_as_numpy(lambda x: fnp.cos(x) * 3.0 - x * 7.0, 0.25)
 
 
 def test_singular_points_match_numpy():
@@ -125,3 +164,87 @@ def test_singular_points_match_numpy():
                 got = jitted(np.float64(x))
             np.testing.assert_array_equal(got, expected)
             assert np.signbit(got) == np.signbit(expected)
+
+
+def rk4(y, v, steps=40, h=0.05):
+    def f(y, v):
+        return v, -fnp.sin(y) - 0.1 * v
+
+    def step(_, state):
+        y, v = state
+        k1y, k1v = f(y, v)
+        k2y, k2v = f(y + 0.5 * h * k1y, v + 0.5 * h * k1v)
+        k3y, k3v = f(y + 0.5 * h * k2y, v + 0.5 * h * k2v)
+        k4y, k4v = f(y + h * k3y, v + h * k3v)
+        return (y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y),
+                v + h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v))
+    y, v = fg.lax.fori_loop(0, steps, step, (y, v))
+    return y * y + v * v
+
+
+def kernel_of(jitted, *args):
+    return jitted.lower(*args).numba_program.kernel_source
+
+
+def test_loops_stay_loops_forward_and_reverse():
+    both = fg.value_and_grad(rk4, argnums=(0, 1))
+    jitted = same_as_numpy(both, np.float64(1.0), np.float64(0.2), rtol=1e-12)
+    source = kernel_of(jitted, np.float64(1.0), np.float64(0.2))
+    assert source.count("for k in range(") == 2  # the steps, then their reverse
+    assert len(source.splitlines()) < 600  # a few copies, not 40 (3,400 rows)
+
+
+def test_second_order_through_loops():
+    same_as_numpy(fg.grad(fg.grad(chain)), np.float64(0.3), rtol=1e-12)
+    same_as_numpy(fg.grad(fg.grad(lambda y, v: rk4(y, v, steps=10)), argnums=(0, 1)),
+                  np.float64(0.8), np.float64(0.1), rtol=1e-12)
+
+
+UNARY = [fnp.reciprocal, fnp.sin, fnp.cos, fnp.exp, fnp.tanh, fnp.tan, fnp.arctan, fnp.sinh, fnp.cosh,
+         fnp.square, fnp.negative, fnp.expm1, fnp.sign, fnp.abs,
+         lambda x: fnp.log(fnp.abs(x) + 0.5), lambda x: fnp.sqrt(fnp.abs(x) + 0.1),
+         lambda x: fnp.log1p(fnp.abs(x)), lambda x: fnp.arcsin(x * 0.3),
+         lambda x: fnp.arccos(x * 0.3)]
+BINARY = [fnp.add, fnp.subtract, fnp.multiply, fnp.divide, fnp.arctan2, fnp.maximum,
+          fnp.minimum, lambda a, b: fnp.abs(a) ** b,
+          lambda a, b: fnp.where(a > b, a * b, a - b), lambda a, b: fnp.where(a <= b, a, 2.0),
+          lambda a, b: fnp.where((a >= b) | (a == 0.3), a, b),
+          lambda a, b: fnp.where(~((a < b) & (a != b)), b, a)]
+
+
+@pytest.mark.parametrize("op", UNARY + BINARY, ids=lambda op: getattr(op, "__name__", "f"))
+def test_each_operation_in_a_loop_and_its_gradient(op):
+    binary = op in BINARY
+
+    def f(x, y):
+        def step(i, c):
+            a, b = c
+            new = op(a * 0.9, b) if binary else op(a * 0.9)
+            return b * 0.5 + 0.1 * new, a * 0.8 + 0.05
+        a, b = fg.lax.fori_loop(0, 12, step, (x, y))
+        return a + 2.0 * b
+    args = (np.float64(0.7), np.float64(-0.4))
+    jitted = same_as_numpy(f, *args, rtol=1e-12)
+    assert "for k in range(" in kernel_of(jitted, *args)
+    same_as_numpy(fg.grad(f, argnums=(0, 1)), *args, rtol=1e-12)
+
+
+def test_guards_inside_a_loop_retrace_with_the_right_reason():
+    def f(x):
+        for _ in range(20):
+            x = x * 1.3 if x < 2.0 else x * 0.6
+        return x
+    jitted = fg.jit(f, backend="numba")
+    numpy_jit = fg.jit(f)
+    for x in (0.1, 0.5, 1.9, 0.1, 3.0, 0.5):
+        assert jitted(np.float64(x)) == numpy_jit(np.float64(x))
+    assert jitted.trace_count == numpy_jit.trace_count
+    assert "decision at" in jitted.last_retrace_reason
+
+
+def test_above_the_size_limit_the_table_interpreter_runs(monkeypatch):
+    from funcgrad.transforms import codegen_numba_source
+    monkeypatch.setattr(codegen_numba_source, "MAX_STATEMENTS", 10)
+    jitted = same_as_numpy(fg.grad(lambda x: rk4(x, 0.1, steps=5)), np.float64(1.0),
+                           rtol=1e-12)
+    assert kernel_of(jitted, np.float64(1.0)) == ""

@@ -42,6 +42,60 @@ def _numba_jit(f, *args):
     return jitted, seconds
 
 
+def _numba_by_hand():
+    """The chain's and the RK4 pendulum's value and gradient written out by hand in numba (the
+    forward pass storing what the backward reads, then the backward): machine speed, the floor
+    the numba backend is measured against. None without numba."""
+    numba = optional("numba")
+    if numba is None:
+        return None
+    import math
+
+    @numba.njit(error_model="numpy")
+    def chain_grad(x, steps):
+        sines, cosines = np.empty(steps), np.empty(steps)
+        for k in range(steps):
+            s, c = math.sin(x), math.cos(x)
+            sines[k], cosines[k] = s, c
+            x = x + 0.01 * s * c
+        g = 1.0
+        for k in range(steps - 1, -1, -1):
+            s, c = sines[k], cosines[k]
+            g = g * (1.0 + 0.01 * (c * c - s * s))
+        return g
+
+    @numba.njit(error_model="numpy")
+    def rk4_value_and_grad(y, v, steps, h):
+        stages = np.empty((steps, 4))  # the angles whose sines the step takes
+        for k in range(steps):
+            k1y, k1v = v, -math.sin(y) - 0.1 * v
+            y2, v2 = y + 0.5 * h * k1y, v + 0.5 * h * k1v
+            k2y, k2v = v2, -math.sin(y2) - 0.1 * v2
+            y3, v3 = y + 0.5 * h * k2y, v + 0.5 * h * k2v
+            k3y, k3v = v3, -math.sin(y3) - 0.1 * v3
+            y4, v4 = y + h * k3y, v + h * k3v
+            k4y, k4v = v4, -math.sin(y4) - 0.1 * v4
+            stages[k, 0], stages[k, 1], stages[k, 2], stages[k, 3] = y, y2, y3, y4
+            y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+            v = v + h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
+        value, gy, gv, c = y * y + v * v, 2.0 * y, 2.0 * v, h / 6.0
+        for k in range(steps - 1, -1, -1):
+            y, y2, y3, y4 = stages[k, 0], stages[k, 1], stages[k, 2], stages[k, 3]
+            g1y, g2y, g3y, g4y = c * gy, 2.0 * c * gy, 2.0 * c * gy, c * gy
+            g1v, g2v, g3v, g4v = c * gv, 2.0 * c * gv, 2.0 * c * gv, c * gv
+            gy4, gv4 = -math.cos(y4) * g4v, g4y - 0.1 * g4v
+            gy, g3y, gv, g3v = gy + gy4, g3y + h * gy4, gv + gv4, g3v + h * gv4
+            gy3, gv3 = -math.cos(y3) * g3v, g3y - 0.1 * g3v
+            gy, g2y, gv, g2v = gy + gy3, g2y + 0.5 * h * gy3, gv + gv3, g2v + 0.5 * h * gv3
+            gy2, gv2 = -math.cos(y2) * g2v, g2y - 0.1 * g2v
+            gy, g1y, gv, g1v = gy + gy2, g1y + 0.5 * h * gy2, gv + gv2, g1v + 0.5 * h * gv2
+            gy, gv = gy - math.cos(y) * g1v, gv + g1y - 0.1 * g1v
+        return value, gy, gv
+
+    chain_grad(0.3, STEPS), rk4_value_and_grad(1.0, 0.0, RK4_STEPS, 0.01)  # compile
+    return chain_grad, rk4_value_and_grad
+
+
 def scalar_chain():
     x0 = np.float64(0.3)
     jitted = fg.jit(fg.grad(lambda x: chain(x, fnp)))
@@ -58,6 +112,9 @@ def scalar_chain():
         np.testing.assert_allclose(numba_jitted(x0), chain_by_hand(x0), rtol=1e-10)
         contenders["funcgrad jit(grad) numba"] = lambda: numba_jitted(x0)
         first_calls["funcgrad jit(grad) numba"] = compile_numba
+        chain_grad = _numba_by_hand()[0]
+        np.testing.assert_allclose(chain_grad(0.3, STEPS), chain_by_hand(x0), rtol=1e-10)
+        contenders["numba by hand (floor)"] = lambda: chain_grad(0.3, STEPS)
     jax = optional("jax")
     if jax is not None:
         jax.config.update("jax_enable_x64", True)
@@ -73,6 +130,7 @@ def scalar_chain():
             if name in medians:
                 ratio = medians["jax jit(grad)"] / medians[name]
                 print(f"  jax jit(grad) / {name}: {ratio:.2f} (>1: funcgrad faster)")
+    _report_floor(medians, "funcgrad jit(grad) numba", "jax jit(grad)")
 
 
 def _report_first_calls(first_calls):
@@ -114,6 +172,10 @@ def rk4_ode():
         np.testing.assert_allclose(grads, expected[1], rtol=1e-10)
         contenders["funcgrad jit numba"] = lambda: numba_jitted(y0, v0)
         first_calls["funcgrad jit numba"] = compile_numba
+        by_hand = _numba_by_hand()[1]
+        np.testing.assert_allclose(by_hand(1.0, 0.0, RK4_STEPS, 0.01),
+                                   (expected[0],) + tuple(expected[1]), rtol=1e-10)
+        contenders["numba by hand (floor)"] = lambda: by_hand(1.0, 0.0, RK4_STEPS, 0.01)
     jax = optional("jax")
     if jax is not None:
         jax.config.update("jax_enable_x64", True)
@@ -147,6 +209,17 @@ def rk4_ode():
     if "jax jit (fori_loop)" in medians and "funcgrad jit numba" in medians:
         ratio = medians["jax jit (fori_loop)"] / medians["funcgrad jit numba"]
         print(f"  jax jit / funcgrad jit numba: {ratio:.2f} (>1: funcgrad faster)")
+    _report_floor(medians, "funcgrad jit numba", "jax jit (fori_loop)")
+
+
+def _report_floor(medians, numba_name, jax_name):
+    if "numba by hand (floor)" in medians and numba_name in medians:
+        floor = medians["numba by hand (floor)"]
+        line = f"  {numba_name} / numba by hand: {medians[numba_name] / floor:.2f}"
+        if jax_name in medians:
+            line += f"; jax / numba by hand: {medians[jax_name] / floor:.2f} (the most any " \
+                    "compiler of this code could gain over JAX here)"
+        print(line)
 
 
 def mlp():

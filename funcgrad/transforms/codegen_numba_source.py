@@ -152,23 +152,37 @@ def _loop(layout, loop, lines):
     table = layout.table
     body = table[loop.start:loop.start + loop.length]
     out_stride = loop.stride[:, 3]
-    trips = np.arange(loop.trips)
     same = np.zeros(loop.length, dtype=np.int64)  # reads of row j's value in its own copy
-    source = {}  # (row, column) -> body row whose same-copy value it reads
+    carried = np.zeros(loop.length, dtype=np.int64)  # ... and in the next copy
+    source = {}  # (row, column) -> ("t" or "p", body row whose value it reads)
     for i in range(loop.length):
         for c in np.flatnonzero(layout.reads[loop.start + i]):
-            writer = layout.writer[body[i, 1 + c]] - loop.start
-            if 0 <= writer < i and loop.stride[i, c] == out_stride[writer]:
-                source[(i, c)] = writer
+            register, step = body[i, 1 + c], loop.stride[i, c]
+            writer = layout.writer[register] - loop.start
+            if 0 <= writer < i and step == out_stride[writer]:
+                source[(i, c)] = ("t", writer)
                 same[writer] += 1
+                continue
+            ahead = register + step  # what copy 1 reads: copy 0's value of some row?
+            writer = layout.writer[ahead] - loop.start if 0 <= ahead < len(layout.writer) else -1
+            if step and 0 <= writer < loop.length and step == out_stride[writer]:
+                source[(i, c)] = ("p", writer)
+                carried[writer] += 1
+    first = {}  # carried row -> the register its first copy reads (from before the loop)
+    for (i, c), (kind, j) in source.items():
+        if kind == "p":
+            first[j] = int(body[i, 1 + c])
+    for j, register in sorted(first.items()):
+        lines.append(f"    p{j} = {layout.fixed(register)}")
     lines.append(f"    for k in range({loop.trips}):")
+    after = []
     for j in range(loop.length):
         name = layout.op_names[body[j, 0]]
         operands = []
         for c in range(3):
             register, step = int(body[j, 1 + c]), int(loop.stride[j, c])
             if (j, c) in source:
-                operands.append(f"t{source[(j, c)]}")
+                operands.append("%s%d" % source[(j, c)])
             elif step == 0 or not layout.reads[loop.start + j, c]:
                 operands.append(layout.fixed(register))
             else:
@@ -179,9 +193,14 @@ def _loop(layout, loop, lines):
                          f"{int(loop.stride[j, 2])} * k")
             continue
         lines.append(f"        t{j} = " + _EXPRESSION[name].format(A=a, B=b, C=c))
-        values = int(body[j, 4]) + trips * int(out_stride[j])
-        if np.any(layout.counts[values] != same[j]):
-            lines.append(f"        r[{int(body[j, 4])} + {int(out_stride[j])} * k] = t{j}")
+        out, step = int(body[j, 4]), int(out_stride[j])
+        reads = layout.counts[out + step * np.arange(loop.trips)]
+        if np.any(reads[:-1] != same[j] + carried[j]):  # read elsewhere: every copy in r
+            lines.append(f"        r[{out} + {step} * k] = t{j}")
+        elif reads[-1] != same[j]:  # only the last copy is read after the loop
+            after.append(f"    r[{out + step * (loop.trips - 1)}] = t{j}")
+    lines += [f"        p{j} = t{j}" for j in sorted(first)]
+    lines += after
 
 
 def kernel_source(table, op_names, n_inputs, outputs, template):

@@ -68,8 +68,11 @@ def _loops_of_length(table, length):
     n = rows - 2 * length
     if n < length:
         return []
+    same_op = table[length:, 0] == table[:-length, 0]
+    starts, stops = _runs(same_op)
+    if not len(starts) or np.max(stops - starts) < (MIN_TRIPS - 1) * length:
+        return []  # (the cheap test first: most candidate lengths fail it)
     step = table[length:] - table[:-length]  # copy k+1 minus copy k, row by row
-    same_op = step[:, 0] == 0
     steady = np.all(step[:n] == step[length:length + n], axis=1)
     good = same_op[:n] & same_op[length:length + n] & steady
     found = []

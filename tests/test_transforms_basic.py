@@ -45,3 +45,14 @@ def test_jacrev_equals_jacfwd_and_hessian_is_symmetric():
 def test_make_trace_prints_one_equation_per_primitive():
     text = str(fg.make_trace(lambda x: fnp.sum(fnp.tanh(x) ** 2))(np.ones(3)))
     assert "tanh(a)" in text and "sum(" in text and "f64[3]" in text
+
+
+@pytest.mark.parametrize("x", [3.0, np.float64(3.0), np.array(3.0), np.float32(3.0)])
+@pytest.mark.parametrize("f", [lambda x: x * x, fnp.sum, lambda x: 2.0 + 0 * x,
+                               lambda x: fnp.sin(x) * fnp.sum(x), lambda x: fnp.ones(()) * x])
+def test_the_gradient_at_a_scalar_is_a_numpy_scalar_whichever_rule_made_it(f, x):
+    # np.sum's rule used to give a 0-d array, x * x's a NumPy scalar: json.dumps, isinstance(g,
+    # float) and printing told them apart
+    for g in (fg.grad(f)(x), fg.vjp(f, x)[1](np.ones((), np.asarray(x).dtype))[0], fg.jit(fg.grad(f))(x),
+              fg.value_and_grad(f)(x)[1], fg.grad(lambda d: f(d["x"]))({"x": x})["x"]):
+        assert isinstance(g, np.generic) and g.dtype == np.asarray(x).dtype, (type(g), g.dtype)

@@ -110,7 +110,10 @@ def cotangent_tree(in_tree, leaves, floats, grads):
     out = list(leaves) if len(floats) == len(leaves) else [float0_zeros(x) for x in leaves]
     for i, g in zip(floats, grads):
         x = leaves[i]
-        out[i] = zeros_like_leaf(x) if g is None else as_dtype_of(g, x)
+        g = zeros_like_leaf(x) if g is None else as_dtype_of(g, x)
+        # a 0-d cotangent is a NumPy scalar, as NumPy's own 0-d results are, whichever the
+        # rules happened to make (x * y gives a scalar, np.ones(()) a 0-d array)
+        out[i] = g[()] if type(g) is np.ndarray and not g.shape else g
     return tree_unflatten(in_tree, out)
 
 

@@ -137,3 +137,41 @@ def test_argmax_and_argmin_match_numpy(axis):
     np.testing.assert_array_equal(fnp.argmax(x, axis=axis), np.argmax(x, axis=axis))
     np.testing.assert_array_equal(fnp.argmin(x, axis=axis, keepdims=True),
                                   np.argmin(x, axis=axis, keepdims=True))
+
+
+def test_nan_reductions_of_integers_are_the_plain_ones_as_numpys():
+    # the NaN fill (-inf) overflowed for integers: OverflowError from nanmax of an int array
+    ints, bools = np.array([1, -2, 3]), np.array([True, False])
+    for name in ("nanmax", "nanmin", "nanargmax", "nanargmin"):
+        for a in (ints, bools):
+            ours, numpys = getattr(fnp, name)(a), getattr(np, name)(a)
+            assert ours == numpys and np.asarray(ours).dtype == np.asarray(numpys).dtype, name
+
+
+def test_comparisons_of_boolean_arrays_as_numpys():
+    a, b = np.array([True, False]), np.array([True, True])
+    np.testing.assert_array_equal(fnp.isclose(a, b), np.isclose(a, b))
+    for name in ("allclose", "array_equal", "array_equiv"):
+        assert getattr(fnp, name)(a, b) is bool(getattr(np, name)(a, b)), name
+        assert getattr(fnp, name)(a, a) is True, name
+    assert fnp.array_equal([1.0, np.nan], [1.0, np.nan], equal_nan=True)
+    assert not fnp.array_equal([1.0, np.nan], [1.0, np.nan])
+
+
+@pytest.mark.parametrize("name", ["tril", "triu"])
+def test_triangles_of_a_vector_are_squares_as_numpys(name):
+    v = np.array([1.0, 2.0, 3.0])
+    for k in (-1, 0, 1):
+        np.testing.assert_array_equal(getattr(fnp, name)(v, k), getattr(np, name)(v, k))
+    mask = getattr(np, name)(np.ones((3, 3)))
+    np.testing.assert_array_equal(fg.grad(lambda v: fnp.sum(getattr(fnp, name)(v)))(v),
+                                  mask.sum(axis=0))
+
+
+@pytest.mark.parametrize("name", ["atleast_1d", "atleast_2d", "atleast_3d"])
+def test_atleast_takes_several_arrays_as_numpys(name):
+    ours, numpys = getattr(fnp, name)(1.0, [2.0, 3.0]), getattr(np, name)(1.0, [2.0, 3.0])
+    assert type(ours) is tuple and len(ours) == 2
+    for o, n in zip(ours, numpys):
+        np.testing.assert_array_equal(o, n)
+    assert fg.grad(lambda x: fnp.sum(getattr(fnp, name)(x, 2 * x)[1]))(1.0) == 2.0

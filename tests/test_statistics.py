@@ -6,6 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 import funcgrad as fg
 import funcgrad.numpy as fnp
+from funcgrad.testing import check_grads
 
 RNG = np.random.default_rng(5)
 V = RNG.standard_normal(7)
@@ -178,3 +179,32 @@ def test_searchsorted_matches_numpy_with_ties(a, v, side):
     np.testing.assert_array_equal(fnp.searchsorted(a, v, side=side), np.searchsorted(a, v, side=side))
     np.testing.assert_array_equal(fg.vmap(lambda v: fnp.searchsorted(a, v, side=side))(v.reshape(-1, 1)),
                                   np.searchsorted(a, v, side=side).reshape(-1, 1))
+
+
+COMPLEX = np.array([[1 + 2j, -0.5j, 3.0], [2 - 1j, 0.25, 1j]])
+
+
+@pytest.mark.parametrize("name", ["var", "std", "nanvar", "nanstd"])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_spread_of_complex_values_is_real_as_numpys(name, axis):
+    # the mean of |z - mean|^2: z * z was used, which is complex and not a spread
+    ours, numpys = getattr(fnp, name)(COMPLEX, axis=axis), getattr(np, name)(COMPLEX, axis=axis)
+    assert np.asarray(ours).dtype == np.asarray(numpys).dtype == np.float64
+    np.testing.assert_allclose(ours, numpys, rtol=1e-13)
+    check_grads(lambda x, y: getattr(fnp, name)(x + 1j * y, axis=axis),
+                (COMPLEX.real, COMPLEX.imag), order=2, modes=("fwd", "rev"))
+
+
+def test_take_reads_boolean_indices_as_integers_as_numpy():
+    x = np.arange(3.0)
+    for indices in ([True, False], np.array([True, True, False])):
+        np.testing.assert_array_equal(fnp.take(x, indices), np.take(x, indices))
+    np.testing.assert_array_equal(fg.grad(lambda x: fnp.sum(fnp.take(x, [True, True])))(x),
+                                  [0.0, 2.0, 0.0])
+
+
+def test_cov_without_degrees_of_freedom_is_nan_with_numpys_warning():
+    for x in (np.zeros((0,)), np.array([1.0])):
+        with pytest.warns(RuntimeWarning, match="Degrees of freedom"), \
+                np.errstate(invalid="ignore", divide="ignore"):
+            assert np.isnan(fnp.cov(x))

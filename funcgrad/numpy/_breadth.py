@@ -166,6 +166,8 @@ def vecmat(x1, x2, /):
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|a - b| <= atol + rtol |b| elementwise (no derivative), as numpy.isclose."""
+    if not np.issubdtype(dtype_of(b), np.inexact):  # NumPy compares in b's type and float
+        b = ew.astype(b, np.result_type(dtype_of(b), 1.0))
     with np.errstate(invalid="ignore"):  # inf - inf: decided by the equality test below
         close = ew.less_equal(ew.absolute(a - b), atol + rtol * ew.absolute(b))
     close = ew.logical_or(close, ew.equal(a, b))  # equal infinities
@@ -182,7 +184,11 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 def array_equal(a1, a2, equal_nan=False) -> bool:
     if tuple(shape_of(a1)) != tuple(shape_of(a2)):
         return False
-    return allclose(a1, a2, rtol=0.0, atol=0.0, equal_nan=equal_nan)
+    from funcgrad.core.tracer import concretize
+    same = ew.equal(a1, a2)
+    if equal_nan and np.issubdtype(np.result_type(dtype_of(a1), dtype_of(a2)), np.inexact):
+        same = ew.logical_or(same, ew.logical_and(ew.isnan(a1), ew.isnan(a2)))
+    return bool(np.all(np.asarray(concretize(same))))
 
 
 def array_equiv(a1, a2) -> bool:
@@ -190,7 +196,8 @@ def array_equiv(a1, a2) -> bool:
         np.broadcast_shapes(tuple(shape_of(a1)), tuple(shape_of(a2)))
     except ValueError:
         return False
-    return allclose(a1, a2, rtol=0.0, atol=0.0)
+    from funcgrad.core.tracer import concretize
+    return bool(np.all(np.asarray(concretize(ew.equal(a1, a2)))))
 
 
 def iscomplexobj(x) -> bool:

@@ -32,7 +32,14 @@ def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     elif not np.issubdtype(dtype_of(a), np.inexact):
         a = ew.astype_p.bind(a, dtype=np.dtype(np.float64))
     centred = a - mean(a, axis=axis, keepdims=True)
-    return _sum(centred * centred, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
+    return _sum(abs_squared(centred), axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
+
+
+def abs_squared(x):
+    """|x|^2, real also for complex x (x * x would be complex there, and not a spread)."""
+    if dtype_of(x).kind == "c":
+        return ew.square(ew.real(x)) + ew.square(ew.imag(x))
+    return x * x
 
 
 def safe_root(total, p: float = 2):
@@ -152,8 +159,7 @@ def diag(v, k=0):
 
 
 def _triangle(m, k, lower):
-    rows, cols = shape_of(m)[-2:]
-    mask = np.tri(rows, cols, k, dtype=bool)
+    mask = np.tri(*shape_of(m)[-2:], k=k, dtype=bool)  # a 1-d m: a square of its rows, as NumPy
     return ew.where(mask if lower else ~mask, m, np.zeros((), dtype_of(m)))
 
 

@@ -7,6 +7,8 @@ stable sort, so at ties it goes to the tied entries in their original order.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from funcgrad.core.tracer import Tracer, concretize
@@ -19,7 +21,7 @@ from funcgrad.primitives.reductions import (
     all as _all, any as _any, argmax, argmin, cumprod, cumsum, max as _max, min as _min, prod,
     sum as _sum)
 from funcgrad.primitives.shape import broadcast_to, concatenate, reshape, transpose
-from funcgrad.numpy._composites import average, clip, mean, safe_root
+from funcgrad.numpy._composites import abs_squared, average, clip, mean, safe_root
 
 
 def _array(x):
@@ -37,6 +39,8 @@ def _missing(a):
 
 def _fill(a, value):
     """`a` with its NaNs replaced by `value`; the replaced entries get a zero gradient."""
+    if not np.issubdtype(dtype_of(a), np.inexact):
+        return a  # integers and booleans hold no NaN (and cannot hold an infinite fill)
     return ew.where(_missing(a), np.asarray(value, dtype_of(a)), a)
 
 
@@ -83,8 +87,7 @@ def nanvar(a, axis=None, dtype=None, ddof=0, keepdims=False):
     a = _float(_array(a))
     centred = _fill(a, 0) - ew.where(_missing(a), 0.0, nanmean(a, axis=axis, keepdims=True))
     count = _present(a, axis, keepdims) - ddof
-    out = _sum(centred * ew.conj(centred) if np.iscomplexobj(np.empty(0, dtype_of(a)))
-               else centred * centred, axis=axis, keepdims=keepdims)
+    out = _sum(abs_squared(centred), axis=axis, keepdims=keepdims)
     out = _divide_or_nan(out, count)
     return out if dtype is None else ew.astype(out, dtype)
 
@@ -95,6 +98,8 @@ def nanstd(a, axis=None, dtype=None, ddof=0, keepdims=False):
 
 def _nan_extremum(reduce, fill, a, axis, keepdims):
     a = _array(a)
+    if not np.issubdtype(dtype_of(a), np.inexact):
+        return reduce(a, axis=axis, keepdims=keepdims)  # no NaN: the plain extremum, its dtype
     empty = _all(_missing(a), axis=axis, keepdims=keepdims)
     return ew.where(empty, np.nan, reduce(_fill(a, fill), axis=axis, keepdims=keepdims))
 
@@ -285,6 +290,10 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         else:
             factor = total - ddof * _sum(weights * _array(aweights)) / total
         scaled = centred * weights
+    if not isinstance(factor, Tracer) and np.all(np.asarray(factor) <= 0):
+        # numpy.cov's rule: no degree of freedom left divides by 0 (NaN), not by a negative count
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
+        factor = 0.0
     product = matmul(centred, transpose(ew.conj(scaled)))
     out = product / factor
     return reshape(out, ()) if shape_of(out) == (1, 1) else out

@@ -261,6 +261,10 @@ def take_along_axis(arr, indices, axis):
 
 def take(a, indices, axis=None):
     """Elements at `indices` along `axis` (of the flattened array for None), as `numpy.take`."""
+    if dtype_of(indices) == np.bool_:  # numpy.take reads booleans as the integers 0 and 1
+        from funcgrad.primitives.elementwise import astype
+        indices = astype(indices, np.intp) if isinstance(indices, Tracer) else \
+            np.asarray(indices, np.intp)
     if axis is None:
         a, axis = _shape.reshape(a, (-1,)), 0
     return getitem(a, (slice(None),) * _one_axis(a, axis) + (indices,))

@@ -235,16 +235,22 @@ def swapaxes(a, axis1, axis2):
     return transpose(a, order)
 
 
-def atleast_1d(a):
+def _atleast(promote, arrays):
+    """NumPy's atleast_nd convention: one array in, one out; several in, a tuple out."""
+    out = tuple(promote(a) for a in arrays)
+    return out[0] if len(out) == 1 else out
+
+
+def _one_1d(a):
     return reshape(a, (1,)) if len(shape_of(a)) == 0 else a
 
 
-def atleast_2d(a):
+def _one_2d(a):
     shape = tuple(shape_of(a))
     return reshape(a, (1,) * (2 - len(shape)) + shape) if len(shape) < 2 else a
 
 
-def atleast_3d(a):
+def _one_3d(a):
     shape = tuple(shape_of(a))
     if len(shape) == 0:
         return reshape(a, (1, 1, 1))
@@ -253,6 +259,18 @@ def atleast_3d(a):
     if len(shape) == 2:
         return reshape(a, shape + (1,))
     return a
+
+
+def atleast_1d(*arys):
+    return _atleast(_one_1d, arys)
+
+
+def atleast_2d(*arys):
+    return _atleast(_one_2d, arys)
+
+
+def atleast_3d(*arys):
+    return _atleast(_one_3d, arys)
 
 
 def hstack(tup):

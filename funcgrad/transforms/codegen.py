@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import keyword
 import operator
+import sys
 
 import numpy as np
 
@@ -306,9 +307,23 @@ def _reusable_buffers(trace) -> dict:
     return chosen
 
 
+# The name the generated function is defined under: the user's function may share its name with
+# a name the generated code calls (a jitted `cos` calls math's `cos`, `float` the builtin), and
+# defining it under that name would make every such call a call of itself.
+_DEFINED_AS = "_funcgrad_jitted_"
+
+
 def compile_program(program: Program):
-    source = program.source
+    """The function of `program`'s source, named as the user's function (in tracebacks too)."""
+    header = f"def {program.name}("
+    source = program.source.replace(header, f"def {_DEFINED_AS}(", 1)
     code = compile(source, f"<funcgrad.jit {program.name}>", "exec")
     namespace = dict(program.globals)
     exec(code, namespace)  # noqa: S102 - our own generated source
-    return namespace[program.name]
+    function = namespace[_DEFINED_AS]
+    renamed = {"co_name": program.name}
+    if sys.version_info >= (3, 11):
+        renamed["co_qualname"] = program.name
+    function.__code__ = function.__code__.replace(**renamed)
+    function.__name__ = function.__qualname__ = program.name
+    return function

@@ -209,3 +209,21 @@ def test_cache_hits_for_floats_and_float64_scalars_keep_their_signatures():
         if n == 1:
             assert jf.last_retrace_reason == "argument 0 ('x') changed type: float -> float64"
     assert jf.trace_count == 3                     # float, float64 and 0-d array: as keyed
+
+
+def _named(name, fun):
+    fun.__name__ = fun.__qualname__ = name
+    return fun
+
+
+@pytest.mark.parametrize("fun", [
+    fnp.cos, fnp.fabs,  # the scalar program calls math's cos: a function named cos called itself
+    _named("float", lambda x: fnp.sin(x) * 2), _named("np", lambda x: fnp.sum(x * x)),
+    _named("_sum", lambda x: fnp.sum(x * x)), _named("GuardFailed", lambda x: fnp.exp(x))])
+@pytest.mark.parametrize("x", [np.array(0.4), 0.4, np.array([0.4, -1.5])])
+def test_a_function_named_as_something_the_generated_code_calls_compiles(fun, x):
+    compiled = fg.jit(fun)
+    np.testing.assert_allclose(compiled(x), fun(x), rtol=1e-15)
+    assert compiled.lower(x).source.startswith(f"def {fun.__name__}(")
+    np.testing.assert_allclose(fg.jit(fg.grad(lambda y: fnp.sum(fun(y))))(x),
+                               fg.grad(lambda y: fnp.sum(fun(y)))(x), rtol=1e-15)

@@ -101,3 +101,15 @@ def test_user_arrays_are_not_mutated():
 def test_repeated_integer_indices_accumulate():
     g = fg.grad(lambda x: fnp.sum(x[np.array([0, 0, 2])]))(np.zeros(3))
     np.testing.assert_array_equal(g, [2.0, 0.0, 1.0])
+
+
+def test_a_0d_tracer_is_not_iterable_as_numpys_0d_array():
+    seen = []
+
+    def f(x):
+        seen.append((np.iterable(x), np.iterable(x * np.ones(2))))
+        with pytest.raises(TypeError, match="0-d"):
+            iter(x)
+        return x * 2.0
+    assert fg.grad(f)(0.4) == 2.0
+    assert seen == [(False, True)] and np.iterable(np.array(0.4)) is False

@@ -118,8 +118,8 @@ class Tracer:
         return shape[0]
 
     def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+        count = len(self)  # TypeError now for a 0-d value, as NumPy's (numpy.iterable is False)
+        return (self[i] for i in range(count))
 
     # -- Python control flow sees the concrete value -------------------------------------------
     # Decisions whose derivative is zero almost everywhere (bool, int, an index) always may;

@@ -280,7 +280,20 @@ where = Primitive(
          lambda t, ans, c, x, y: broadcast_like(where(c, 0.0 * t, t), ans)],
     family="elementwise",
     reads=(0,))  # the condition; x and y for their shapes only
-where.batch = _batch_elementwise(where)
+_batch_where_of_three = _batch_elementwise(where)
+
+
+def _batch_where(values, dims, **params):
+    if len(values) == 1:  # NumPy's where(condition) is nonzero(condition): not elementwise
+        raise TypeError(
+            "where(condition) with one argument gives the indices of the nonzero entries, whose "
+            "count differs between the examples of a vmap (the batch's indices would be mixed "
+            "up). Select per example with where(condition, x, y), or count with "
+            "count_nonzero(condition).")
+    return _batch_where_of_three(values, dims, **params)
+
+
+where.batch = _batch_where
 
 
 def _astype_impl(x, dtype):

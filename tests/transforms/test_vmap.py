@@ -241,3 +241,14 @@ def test_jax_signature_axis_name_positional_and_spmd_axis_name_accepted():
     assert fg.vmap(lambda x: x, in_axes=None, axis_size=3)(np.ones(2)).shape == (3, 2)
     with pytest.raises(ValueError):
         fg.vmap(lambda x: x, axis_name="i", chunk_size=2)
+
+
+def test_one_argument_where_under_vmap_refuses_instead_of_mixing_the_examples():
+    # where(c) is nonzero(c): its batching rule used to run nonzero on the whole batch, giving
+    # (batch index, index) pairs as if they were one example's indices
+    batch = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
+    with pytest.raises(TypeError, match="nonzero entries"):
+        fg.vmap(fnp.where)(batch)
+    np.testing.assert_array_equal(fg.vmap(lambda x: fnp.where(x > 0, x, 1.0))(batch),
+                                  np.where(batch > 0, batch, 1.0))
+    np.testing.assert_array_equal(fg.vmap(fnp.count_nonzero)(batch), [2, 1])

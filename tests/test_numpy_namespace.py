@@ -175,3 +175,15 @@ def test_atleast_takes_several_arrays_as_numpys(name):
     for o, n in zip(ours, numpys):
         np.testing.assert_array_equal(o, n)
     assert fg.grad(lambda x: fnp.sum(getattr(fnp, name)(x, 2 * x)[1]))(1.0) == 2.0
+
+
+@pytest.mark.parametrize("name", ["ascontiguousarray", "asfortranarray", "cumulative_sum",
+                                  "cumulative_prod"])
+def test_functions_taking_a_0d_array_as_one_entry_do_so_traced(name):
+    x = np.array(0.4)
+    expected = getattr(np, name)(x)
+    for transformed in (fg.jit(getattr(fnp, name)), lambda y: fg.vjp(getattr(fnp, name), y)[0]):
+        out = transformed(x)
+        assert np.shape(out) == expected.shape == (1,)
+        np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(fg.jacrev(getattr(fnp, name))(x), [1.0])

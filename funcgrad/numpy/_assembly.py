@@ -421,6 +421,8 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
 
 def _cumulative(function, initial, x, axis, dtype, include_initial):
     x = _array(x)
+    if not shape_of(x):
+        x = reshape(x, (1,))  # NumPy's cumulative functions take a 0-d array as one of one entry
     if axis is None:
         if len(shape_of(x)) > 1:
             raise ValueError("cumulative_sum/prod: axis is required for arrays of more than one dimension")

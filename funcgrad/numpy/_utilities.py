@@ -156,14 +156,19 @@ def isfortran(a):
     return False if isinstance(a, Tracer) else np.isfortran(a)
 
 
+def _at_least_1d(a):
+    """NumPy's layout functions return at least one dimension (a 0-d array becomes shape (1,))."""
+    return reshape(a, (1,)) if not shape_of(a) else a
+
+
 def ascontiguousarray(a, dtype=None, *, like=None):
     """`a` as a C-ordered array (a traced value is returned as it is)."""
-    return asarray(a, dtype) if holds_tracer(a) else np.ascontiguousarray(a, dtype)
+    return _at_least_1d(asarray(a, dtype)) if holds_tracer(a) else np.ascontiguousarray(a, dtype)
 
 
 def asfortranarray(a, dtype=None, *, like=None):
     """`a` as a Fortran-ordered array (a traced value is returned as it is: layout is not traced)."""
-    return asarray(a, dtype) if holds_tracer(a) else np.asfortranarray(a, dtype)
+    return _at_least_1d(asarray(a, dtype)) if holds_tracer(a) else np.asfortranarray(a, dtype)
 
 
 def require(a, dtype=None, requirements=None, *, like=None):

@@ -15,6 +15,7 @@ from funcgrad.core.tracer import concrete_value
 from funcgrad.primitives import elementwise as ew, reductions as red
 from funcgrad.core.tracer import Tracer
 from funcgrad.primitives.indexing import argsort_p, getitem_p, take_along_axis_p
+from funcgrad.primitives._util import dtype_of as _dtype_of
 from funcgrad.torch import _dtype
 from funcgrad.torch._composite import composite
 from funcgrad.torch._ops import _axes, _return_type, as_tensor_arg, mean, reshape, std, var
@@ -94,8 +95,11 @@ def xlogy(input, other):
 def logit(input, eps=None):
     def fn(x):
         if eps is not None:
-            x = fnp.clip(x, eps, 1 - eps)
-        return ew.log(x / (1 - x))
+            return ew.log(fnp.clip(x, eps, 1 - eps) / (1 - fnp.clip(x, eps, 1 - eps)))
+        # log x - log(1 - x): slope 1/x + 1/(1 - x), inf at 0 and 1 as PyTorch's; outside
+        # [0, 1] PyTorch's gradient is NaN, as the value is (not log's finite slope there)
+        outside = ew.logical_or(ew.less(x, 0), ew.greater(x, 1))
+        return (ew.log(x) - ew.log1p(-x)) * ew.where(outside, np.nan, 1.0)
     return composite("LogitBackward0", fn, input)
 
 
@@ -231,8 +235,11 @@ def logcumsumexp(input, dim):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     axes = _axes(dim, input.ndim)
-    return composite("NansumBackward0", lambda x: red.sum_p.bind(
-        ew.where(ew.isnan(x), 0.0, x), axis=axes, keepdims=builtins.bool(keepdim)), input)
+    def fn(x):
+        if _dtype_of(x).kind in "fc":  # integers hold no NaN (and keep their dtype, as PyTorch)
+            x = ew.where(ew.isnan(x), 0.0, x)
+        return red.sum_p.bind(x, axis=axes, keepdims=builtins.bool(keepdim))
+    return composite("NansumBackward0", fn, input)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):

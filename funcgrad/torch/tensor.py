@@ -80,13 +80,15 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 _F16 = np.dtype(np.float16)
 
 
-def _default_unless_half(out, datas):
-    """NumPy computes float16 from bools and small integers; PyTorch uses the default float."""
+def _default_unless_half(primitive, params, out, datas, traced):
+    """NumPy computes float16 from bools and 8-bit integers; PyTorch computes in the default
+    float (casting NumPy's float16 answer would keep float16's rounding: sin(True) = 0.8413)."""
     for d in datas:
         if getattr(d, "dtype", None) == _F16:
             return out
     target = _dtype.DEFAULT[0]
-    return out.astype(target) if isinstance(out, np.ndarray) else _cast(out, target)
+    widened = [_cast(d, target) if getattr(d, "dtype", _F16).kind in "biu" else d for d in datas]
+    return primitive.bind(*widened, **params) if traced else primitive.impl(*widened, **params)
 
 
 def _torch_promotion(out, args, datas):
@@ -156,7 +158,7 @@ def apply(primitive, args, params, name=None, view_of=None):
     if out.dtype == _F64 and primitive is not astype_p:
         out = _torch_result_dtype(out, datas)
     elif out.dtype == _F16 and primitive is not astype_p:
-        out = _default_unless_half(out, datas)
+        out = _default_unless_half(primitive, params, out, datas, traced)
     if len(datas) == 2 and type(datas[1]) is _NDARRAY and type(datas[0]) is _NDARRAY \
             and datas[0].dtype is not datas[1].dtype:  # (tracers: their dtypes follow NumPy's)
         out = _torch_promotion(out, args, datas)

@@ -73,3 +73,37 @@ def test_unary_and_where_dtypes_match_pytorch(dtype):
 def test_integer_inputs_give_the_default_float_without_pytorch():
     assert _unary(ft, "uint8", "exp") == "float32" and _unary(ft, "bool", "sqrt") == "float32"
     assert _unary(ft, "float16", "T.where(x > 1, x, T.tensor(0.5))") == "float16"
+
+
+_NEEDS_TORCH = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                  reason="compares against PyTorch")
+
+
+@_NEEDS_TORCH
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int64"])
+@pytest.mark.parametrize("name", ["sin", "exp", "tanh", "log1p", "sqrt", "asinh"])
+def test_float_functions_of_bools_and_small_integers_compute_in_the_default_float(name, dtype):
+    # NumPy computes them in float16: casting that to float32 kept float16's rounding
+    import numpy as np
+    import torch
+    values = [True, False, True] if dtype == "bool" else [1, 0, 3]
+    ours = getattr(ft, name)(ft.tensor(values, dtype=getattr(ft, dtype)))
+    theirs = getattr(torch, name)(torch.tensor(values, dtype=getattr(torch, dtype)))
+    assert str(ours.dtype) == str(theirs.dtype)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)  # float16: 1e-4 off
+
+
+@_NEEDS_TORCH
+def test_nansum_of_integers_keeps_their_dtype_and_logit_gradient_outside_0_1_is_nan():
+    import numpy as np
+    import torch
+    for T in (ft, torch):
+        assert str(T.nansum(T.tensor([1, 2, 3])).dtype).endswith("int64")
+    grads = []
+    for T in (ft, torch):
+        x = T.tensor([-0.5, 0.3, 1.5, 0.0, 1.0], requires_grad=True)
+        with np.errstate(divide="ignore", invalid="ignore"):  # NumPy's log(0), log(-0.5)
+            T.logit(x).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+    assert np.isnan(grads[0][[0, 2]]).all() and np.isinf(grads[0][[3, 4]]).all()

@@ -462,3 +462,32 @@ def test_lstm_with_projections_matches_pytorch(layers, bidirectional, batch_firs
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
         else:
             assert a == b
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none", "sum"])
+def test_hinge_embedding_loss_takes_both_terms_for_targets_other_than_plus_minus_one(reduction):
+    x = np.array([[-0.3, 0.2, -1.5], [0.5, -0.1, 2.0]], np.float32)
+    target = np.array([[1, -1, 1], [-1, 1, 0.5]], np.float32)
+    results = []
+    for T in (ft, torch):
+        xt = T.tensor(x, requires_grad=True)
+        out = T.nn.functional.hinge_embedding_loss(xt, T.tensor(target), reduction=reduction)
+        out.sum().backward()
+        results.append((out.detach().numpy(), xt.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "none", "batchmean"])  # ('mean' warns, in PyTorch)
+def test_kl_div_is_xlogy_of_the_target_nan_where_it_is_negative(reduction):
+    x = np.array([[-0.3, 0.2, -1.5], [0.5, -0.1, 2.0]], np.float32)
+    target = np.array([[0.0, 0.2, -1.0], [1.0, 0.5, 0.3]], np.float32)
+    results = []
+    with np.errstate(invalid="ignore"):  # NumPy's log(-1.0)
+        for T in (ft, torch):
+            xt = T.tensor(x, requires_grad=True)
+            out = T.nn.functional.kl_div(xt, T.tensor(target), reduction=reduction)
+            out.sum().backward()
+            results.append((out.detach().numpy(), xt.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)

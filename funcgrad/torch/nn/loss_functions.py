@@ -229,8 +229,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = _ops.exp(target) * (target - input)
     else:
-        loss = _ops.where(target > 0, target * (_ops.log(_ops.clamp(target, min=1e-45)) - input),
-                          input * 0)
+        # PyTorch's xlogy(target, target) - target * input: 0 where target is 0, NaN where it
+        # is negative (not a probability), and the input's gradient -target everywhere
+        is_zero = target == 0
+        safe = _ops.where(is_zero, target * 0 + 1, target)
+        loss = _ops.where(is_zero, target * 0, target * _ops.log(safe)) - target * input
     if reduction == "batchmean":
         return _ops.sum(loss) / input.shape[0]
     return _reduce(loss, _reduction(reduction, size_average, reduce))
@@ -251,8 +254,10 @@ def margin_ranking_loss(input1, input2, target, size_average=None, reduce=None, 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
                          reduction="mean"):
     target = as_tensor_arg(target)
-    loss = _ops.where(target == 1, input, input * 0) + \
-        _ops.where(target == -1, _ops.clamp(margin - input, min=0), input * 0)
+    # PyTorch's: the margin term wherever target != 1, the input wherever target != -1 (so a
+    # target other than +-1 takes both)
+    loss = _ops.where(target != 1, _ops.clamp(margin - input, min=0), input * 0) + \
+        _ops.where(target != -1, input, input * 0)
     return _reduce(loss, _reduction(reduction, size_average, reduce))
 
 

@@ -491,3 +491,16 @@ def test_kl_div_is_xlogy_of_the_target_nan_where_it_is_negative(reduction):
             results.append((out.detach().numpy(), xt.grad.numpy()))
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("beta, threshold", [(1.0, 20.0), (2.0, 1.0), (1.0, 0.5), (0.5, 3.0)])
+def test_softplus_is_linear_beyond_its_threshold_as_pytorch(beta, threshold):
+    x = np.linspace(-3, 8, 23, dtype=np.float32)
+    results = []
+    for T in (ft, torch):
+        xt = T.tensor(x, requires_grad=True)
+        out = T.nn.functional.softplus(xt, beta=beta, threshold=threshold)
+        out.sum().backward()
+        results.append((out.detach().numpy(), xt.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)

@@ -50,9 +50,11 @@ def gelu(input, approximate="none"):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    if beta == 1.0:
+    if beta == 1.0 and threshold == 20.0:  # beyond 20, log1p(exp(x)) is x to float precision
         return apply(nnp.softplus, (input,), {})
-    return apply(nnp.softplus, (input * beta,), {}) / beta
+    scaled = input * beta
+    smooth = apply(nnp.softplus, (scaled,), {}) / beta
+    return _ops.where(scaled > threshold, input, smooth)  # PyTorch's linear part, beta x > threshold
 
 
 def silu(input):

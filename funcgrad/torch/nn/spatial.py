@@ -151,31 +151,105 @@ def _linear_matrix(size, out, scale, align_corners, dtype):
     return matrix.astype(dtype)
 
 
+def _source(i, size, out, scale, align_corners):
+    """PyTorch's source coordinate of output index i (before any clamping)."""
+    if align_corners:
+        return i * (size - 1) / (out - 1) if out > 1 else 0.0
+    ratio = 1.0 / scale if scale is not None else size / out
+    return (i + 0.5) * ratio - 0.5
+
+
+def _cubic_matrix(size, out, scale, align_corners, dtype):
+    """The (out, size) matrix of PyTorch's bicubic convolution (A = -0.75) along one axis,
+    taps beyond the edges falling on the edge entries."""
+    a = -0.75
+    matrix = np.zeros((out, size), np.float64)
+    for i in range(out):
+        src = _source(i, size, out, scale, align_corners)
+        low = int(math.floor(src))
+        t = src - low
+        weights = (((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+                   ((a + 2) * t - (a + 3)) * t * t + 1,
+                   ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+                   ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a)
+        for offset, w in zip((-1, 0, 1, 2), weights):
+            matrix[i, min(max(low + offset, 0), size - 1)] += w
+    return matrix.astype(dtype)
+
+
+def _area_matrix(size, out, dtype):
+    """The (out, size) matrix of adaptive average pooling (interpolate's mode='area')."""
+    matrix = np.zeros((out, size), np.float64)
+    for i in range(out):
+        start, stop = (i * size) // out, -((-(i + 1) * size) // out)
+        matrix[i, start:stop] = 1.0 / (stop - start)
+    return matrix.astype(dtype)
+
+
+# the input rank each mode takes, and PyTorch's node names (mode: (dims, name))
+_MATRIX_MODES = {"linear": (1, "UpsampleLinear1DBackward0"),
+                 "bilinear": (2, "UpsampleBilinear2DBackward0"),
+                 "bicubic": (2, "UpsampleBicubic2DBackward0"),
+                 "trilinear": (3, "UpsampleTrilinear3DBackward0")}
+
+
+def _along_axes(x, matrices):
+    """x with the k-th (out, size) matrix applied along spatial axis k (axis k + 2)."""
+    for k, matrix in enumerate(matrices):
+        axis = k + 2
+        moved = shp.moveaxis(x, axis, -1)
+        x = shp.moveaxis(contraction.matmul(moved, matrix.T), -1, axis)
+    return x
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     dims = input.ndim - 2
     sizes, scales = _out_sizes(input, size, scale_factor, dims)
     if recompute_scale_factor:
         scales = None
-    if mode == "nearest":
+    if mode in ("nearest", "nearest-exact"):
+        exact = mode == "nearest-exact"
         grids = list(np.indices(tuple(input.shape[:2]) + (1,) * dims, sparse=True))[:2]
         for k, (n, out) in enumerate(zip(input.shape[2:], sizes)):
             ratio = 1.0 / scales[k] if scales is not None else n / out
-            source = np.minimum(np.floor(np.arange(out) * ratio).astype(np.int64), n - 1)
+            position = (np.arange(out) + 0.5) * ratio if exact else np.arange(out) * ratio
+            source = np.minimum(np.floor(position).astype(np.int64), n - 1)
             grids.append(source.reshape((1, 1) + tuple(-1 if j == k else 1 for j in range(dims))))
-        name = f"UpsampleNearest{dims}DBackward0"
+        name = f"UpsampleNearest{'Exact' if exact else ''}{dims}DBackward0"
         return apply(getitem_p, (input,), {"index": tuple(grids)}, name)
-    if mode in ("linear", "bilinear"):
-        dtype = input._data.dtype
-        mats = [_linear_matrix(n, out, None if scales is None else scales[k], bool(align_corners),
-                               dtype) for k, (n, out) in enumerate(zip(input.shape[2:], sizes))]
-        if dims == 1:
-            return composite("UpsampleLinear1DBackward0",
-                             lambda x: contraction.matmul(x, mats[0].T), input)
-        return composite("UpsampleBilinear2DBackward0", lambda x: contraction.matmul(
+    if mode == "area":
+        mats = [_area_matrix(n, out, input._data.dtype) for n, out in zip(input.shape[2:], sizes)]
+        # PyTorch's area is adaptive average pooling, whose 1-d form ends in a squeeze
+        name = "SqueezeBackward1" if dims == 1 else f"AdaptiveAvgPool{dims}DBackward0"
+        return composite(name, lambda x: _along_axes(x, mats), input)
+    if mode == "lanczos":
+        raise NotImplementedError("interpolate: mode='lanczos' is not supported by funcgrad.torch "
+                                  "yet (nearest, nearest-exact, area, linear, bilinear, bicubic "
+                                  "and trilinear are)")
+    wanted, name = _MATRIX_MODES.get(mode, (None, None))
+    if wanted is None or mode == "bicubic" and dims != wanted:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
+            "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
+    if dims != wanted:
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
+                                  f"{wanted + 2}D input")
+    dtype = input._data.dtype
+    scale = (lambda k: None) if scales is None else (lambda k: scales[k])
+    if mode == "bicubic":
+        mats = [_cubic_matrix(n, out, scale(k), bool(align_corners), dtype)
+                for k, (n, out) in enumerate(zip(input.shape[2:], sizes))]
+    else:
+        mats = [_linear_matrix(n, out, scale(k), bool(align_corners), dtype)
+                for k, (n, out) in enumerate(zip(input.shape[2:], sizes))]
+    if dims == 1:
+        return composite(name, lambda x: contraction.matmul(x, mats[0].T), input)
+    if dims == 2:
+        return composite(name, lambda x: contraction.matmul(
             contraction.matmul(mats[0], x), mats[1].T), input)
-    raise NotImplementedError(f"interpolate: mode={mode!r} is not supported by funcgrad.torch "
-                              "yet (nearest, linear and bilinear are)")
+    return composite(name, lambda x: _along_axes(x, mats), input)
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

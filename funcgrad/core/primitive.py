@@ -171,13 +171,19 @@ def aval_of(value) -> ShapedArray:
 
 class PerInputRules:
     """A rule table for primitives taking any number of inputs: `make(k)` builds input k's rule
-    the first time it is asked for."""
+    the first time it is asked for.
 
-    __slots__ = ("make", "rules")
+    `joint(tangents, answer, *inputs, **params)`, for a forward table, gives the output tangent
+    from every input's tangent at once (None for an input without one), in place of summing one
+    rule's contribution per input: for concatenate, one concatenation of the tangents instead of
+    one zero-padded concatenation per input and their sum."""
 
-    def __init__(self, make):
+    __slots__ = ("make", "rules", "joint")
+
+    def __init__(self, make, joint=None):
         self.make = make
         self.rules = {}
+        self.joint = joint
 
     def __getitem__(self, k):
         rule = self.rules.get(k)

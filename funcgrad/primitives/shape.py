@@ -15,8 +15,12 @@ def _is_one_int(n) -> bool:
 
 
 def _reshape_batch(values, dims, shape):
-    x = moveaxis(values[0], dims[0], 0)
-    return reshape_p.bind(x, shape=(shape_of(x)[0],) + tuple(shape)), 0
+    x, d = values[0], dims[0]
+    size = shape_of(x)[d]
+    if d == len(shape_of(x)) - 1 and d > 0:  # a batch axis last stays last: no transposed copy
+        return reshape_p.bind(x, shape=tuple(shape) + (size,)), len(shape)
+    x = moveaxis(x, d, 0)
+    return reshape_p.bind(x, shape=(size,) + tuple(shape)), 0
 
 
 reshape_p = Primitive(
@@ -116,6 +120,14 @@ def _concatenate_jvp(k):
     return rule
 
 
+def _concatenate_joint_jvp(tangents, ans, *xs, axis):
+    # concatenate is linear in all its inputs together: the tangents concatenated, zeros for
+    # the inputs without one (one concatenation, not one per input and their sum)
+    dtype = dtype_of(next(t for t in tangents if t is not None))
+    return concatenate_p.bind(*[np.zeros(shape_of(x), dtype) if t is None else t
+                                for t, x in zip(tangents, xs)], axis=axis)
+
+
 def _concatenate_batch(values, dims, axis):
     size = next(shape_of(v)[d] for v, d in zip(values, dims) if d is not None)
     moved = []
@@ -133,7 +145,8 @@ concatenate_p = Primitive(
     shape=lambda *xs, axis: ShapedArray(
         np.concatenate([np.empty(x.shape, x.dtype) for x in xs], axis=axis).shape,
         np.result_type(*[x.dtype for x in xs])),
-    vjp=PerInputRules(_concatenate_vjp), jvp=PerInputRules(_concatenate_jvp),
+    vjp=PerInputRules(_concatenate_vjp),
+    jvp=PerInputRules(_concatenate_jvp, joint=_concatenate_joint_jvp),
     batch=_concatenate_batch, family="shape",
     reads=())  # the inputs for their shapes only
 

@@ -19,6 +19,7 @@ import sys
 import numpy as np
 
 from funcgrad.core.ir import Var, _var_name
+from funcgrad.primitives.indexing import take_axis
 
 _BINARY = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
            operator.pow: "**", np.matmul: "@", operator.floordiv: "//", operator.eq: "==",
@@ -125,7 +126,12 @@ class Program:
             return f"{_UNARY[impl]}{args[0]}"
         np_ = self.prefix
         if eq.primitive.name == "getitem" and self.backend is None:
-            return f"{args[0]}[{self.constant(eq.params['index'], '_p')}]"
+            index = eq.params["index"]
+            axis = take_axis(index)
+            if axis is not None and len(eq.inputs[0].shape if type(eq.inputs[0]) is Var
+                                        else np.shape(eq.inputs[0])) > 1:  # see take_axis
+                return f"{np_}.take({args[0]}, {self.constant(index[axis], '_p')}, axis={axis})"
+            return f"{args[0]}[{self.constant(index, '_p')}]"
         numpy_name = _NUMPY_EQUIVALENT.get(eq.primitive.name)
         if numpy_name and set(eq.params) == _NUMPY_EQUIVALENT_PARAMS.get(numpy_name, set(eq.params)):
             function = f"{np_}.{numpy_name}"

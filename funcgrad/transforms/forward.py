@@ -29,6 +29,11 @@ def forward_pass(trace: Trace, in_tangents) -> list:
         if rules is None:
             continue
         inputs = eq.inputs
+        if type(rules) is not tuple and getattr(rules, "joint", None) is not None:
+            out_t = _joint_tangent(rules, eq, tangents)
+            if out_t is not None:
+                tangents[eq.outputs[0].index] = out_t
+            continue
         args = None
         out_t = None
         i = -1
@@ -66,6 +71,18 @@ def forward_pass(trace: Trace, in_tangents) -> list:
         else:
             tangents[eq.outputs[0].index] = out_t
     return [tangents[v.index] if type(v) is Var else None for v in trace.outputs]
+
+
+def _joint_tangent(rules, eq, tangents):
+    """The output tangent of an equation whose forward rule takes every input's tangent at once
+    (see PerInputRules.joint); None when no input has one."""
+    inputs = eq.inputs
+    in_tangents = [tangents[x.index] if type(x) is Var and rules[i] is not None else None
+                   for i, x in enumerate(inputs)]
+    if all(t is None for t in in_tangents):
+        return None
+    args = [a.value if type(a) is Var else a for a in inputs]
+    return rules.joint(in_tangents, eq.outputs[0].value, *args, **eq.params)
 
 
 def out_tangent(t, out):

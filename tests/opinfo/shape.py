@@ -28,6 +28,9 @@ CASES = [
     Case("transpose", lambda xp, x: xp.moveaxis(x, 0, -1), S.unary(min_dims=2), name="moveaxis"),
     Case("concatenate", lambda xp, x, y: xp.concatenate([x, y, x], axis=0), _same_shape_pair()),
     Case("concatenate", lambda xp, x, y: xp.stack([x, y], axis=-1), _same_shape_pair(0), name="stack"),
+    # a constant among the inputs: forward mode gives it a zero tangent (the joint rule)
+    Case("concatenate", lambda xp, x, y: xp.concatenate([x, xp.ones_like(x), y]),
+         _same_shape_pair(), name="constant_input"),
     Case("concatenate", lambda xp, x, y: xp.hstack([x, y]), _same_shape_pair(), name="hstack"),
     Case("concatenate", lambda xp, x, y: xp.vstack([x, y]), _same_shape_pair(), name="vstack"),
     Case("concatenate", lambda xp, x: xp.roll(x, 1, axis=0), S.unary(min_dims=1).filter(

@@ -325,9 +325,8 @@ def _matmul_batch_one_gemm(values, dims):
         d = _diagonal_of(b)
         return (matmul(b, _swap_last(a)) if d is None else _swap_last(a * d)), 0
     if da is None and a_nd == 2 and b_nd == 2:           # (n, k) @ (B, k, m) as (n, k) @ (k, B*m)
-        k, m = shape_of(a)[1], shape_of(b)[-1]
-        b = _shape.moveaxis(b, db, 1)                     # (k, B, m)
-        size = shape_of(b)[1]
+        b = _shape.moveaxis(b, db, 1)                     # (k, B, m), whichever axis B was
+        k, size, m = shape_of(b)
         columns = _shape.reshape(b, (k, size * m))
         d = _diagonal_of(columns)
         out = matmul(a, columns) if d is None else a * d

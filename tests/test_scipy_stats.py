@@ -127,3 +127,18 @@ def test_multivariate_normal():
                                stats.multivariate_normal.logpdf(one_d, 0.5, 2.0))
     check_grads(lambda x, m, c: fst.multivariate_normal.logpdf(x, m, c), (points, mean, cov), order=2)
     assert fst.multivariate_normal.logpdf(points[0], mean, cov).shape == ()
+
+
+@pytest.mark.parametrize("name", ["cauchy", "expon", "norm"])
+def test_ppf_outside_and_at_the_ends_of_0_1_is_scipys(name):
+    # cauchy's gave finite values for q outside [0, 1] and +-1.6e16 at 0 and 1, expon's a finite
+    # value for q < 0
+    q = np.array([-0.1, 0.0, 0.3, 0.5, 1.0, 1.1])
+    with np.errstate(all="ignore"):
+        ours = getattr(fst, name).ppf(q, 0.5, 2.0)
+        theirs = getattr(stats, name).ppf(q, 0.5, 2.0)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    step = 1e-6
+    slope = (getattr(stats, name).ppf(0.3 + step, 0.5, 2.0)
+             - getattr(stats, name).ppf(0.3 - step, 0.5, 2.0)) / (2 * step)
+    assert fg.grad(lambda p: getattr(fst, name).ppf(p, 0.5, 2.0))(0.3) == pytest.approx(slope, rel=1e-6)

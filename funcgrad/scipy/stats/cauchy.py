@@ -37,4 +37,7 @@ def logsf(x, loc=0, scale=1):
 
 
 def ppf(q, loc=0, scale=1):
-    return loc + scale * fnp.tan(np.pi * (fnp.asarray(q) - 0.5))
+    q = fnp.asarray(q)
+    body = loc + scale * fnp.tan(np.pi * (q - 0.5))  # tan(+-pi/2) is +-1.6e16, not infinite
+    ends = fnp.where(q == 0, -np.inf, fnp.where(q == 1, np.inf, body))
+    return fnp.where((q < 0) | (q > 1), np.nan, ends)  # not a probability: NaN, as SciPy

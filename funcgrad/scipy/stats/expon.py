@@ -1,6 +1,8 @@
 """The exponential distribution, as scipy.stats.expon: differentiable in x, loc and scale."""
 from __future__ import annotations
 
+import numpy as np
+
 import funcgrad.numpy as fnp
 from funcgrad.scipy.stats._support import outside, safe, standardize
 
@@ -34,4 +36,6 @@ def logsf(x, loc=0, scale=1):
 
 
 def ppf(q, loc=0, scale=1):
-    return loc - scale * fnp.log1p(-fnp.asarray(q))
+    q = fnp.asarray(q)
+    body = loc - scale * fnp.log1p(-q)
+    return fnp.where((q < 0) | (q > 1), np.nan, body)  # not a probability: NaN, as SciPy

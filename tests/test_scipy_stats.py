@@ -142,3 +142,24 @@ def test_ppf_outside_and_at_the_ends_of_0_1_is_scipys(name):
     slope = (getattr(stats, name).ppf(0.3 + step, 0.5, 2.0)
              - getattr(stats, name).ppf(0.3 - step, 0.5, 2.0)) / (2 * step)
     assert fg.grad(lambda p: getattr(fst, name).ppf(p, 0.5, 2.0))(0.3) == pytest.approx(slope, rel=1e-6)
+
+
+@pytest.mark.parametrize("name, args, points", [
+    ("poisson", (2.5,), [-1.0, 0.0, 3.0, 10.0, 20.0, 40.0]),
+    ("beta", (2.0, 3.0), [0.1, 0.5, 0.9, 0.999999, 1 - 1e-12]),
+    ("cauchy", (), [-1e12, -1e8, -3.0, 0.0, 2.0, 1e8, 1e12])])
+def test_tails_keep_their_digits_as_scipys(name, args, points):
+    # sf was 1 - cdf (poisson's sf(40) was 0, not 5.4e-35; beta's 0 near 1) and cauchy's cdf
+    # 1/2 + arctan(z)/pi (2e-4 off at 1e12)
+    x = np.array(points)
+    for method in ("cdf", "sf"):
+        np.testing.assert_allclose(getattr(getattr(fst, name), method)(x, *args),
+                                   getattr(getattr(stats, name), method)(x, *args), rtol=1e-12)
+    if name != "poisson":
+        inner = x[np.abs(x) < 1e3]
+        np.testing.assert_allclose(fg.vmap(fg.grad(lambda v: getattr(fst, name).sf(v, *args)))(inner),
+                                   -getattr(stats, name).pdf(inner, *args), rtol=1e-10)
+    else:
+        step = 1e-6
+        slope = (stats.poisson.sf(3, 2.5 + step) - stats.poisson.sf(3, 2.5 - step)) / (2 * step)
+        assert fg.grad(lambda mu: fst.poisson.sf(3.0, mu))(2.5) == pytest.approx(slope, rel=1e-7)

@@ -25,7 +25,9 @@ def cdf(x, a, b, loc=0, scale=1):
 
 
 def sf(x, a, b, loc=0, scale=1):
-    return 1.0 - cdf(x, a, b, loc, scale)
+    # I_{1-z}(b, a), not 1 - cdf (which is 0 for z within 1e-16 of 1); 1 - z is exact there
+    z, _ = standardize(x, loc, scale)
+    return betainc(b, a, 1.0 - fnp.clip(z, 0.0, 1.0))
 
 
 def logcdf(x, a, b, loc=0, scale=1):

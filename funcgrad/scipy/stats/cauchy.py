@@ -19,8 +19,9 @@ def pdf(x, loc=0, scale=1):
 
 
 def cdf(x, loc=0, scale=1):
+    # arctan2(1, -z) / pi: 1/2 + arctan(z)/pi without the cancellation in the far left tail
     z, _ = standardize(x, loc, scale)
-    return 0.5 + fnp.arctan(z) / np.pi
+    return fnp.arctan2(1.0, -z) / np.pi
 
 
 def logcdf(x, loc=0, scale=1):
@@ -29,7 +30,7 @@ def logcdf(x, loc=0, scale=1):
 
 def sf(x, loc=0, scale=1):
     z, _ = standardize(x, loc, scale)
-    return 0.5 - fnp.arctan(z) / np.pi
+    return fnp.arctan2(1.0, z) / np.pi
 
 
 def logsf(x, loc=0, scale=1):

@@ -39,8 +39,10 @@ import numpy as np
 
 from funcgrad.core.ir import Var
 from funcgrad.transforms.codegen import GuardFailed, Program, compile_program
+from funcgrad.transforms import codegen_numba_arrays as arrays
+from funcgrad.transforms.codegen_numba_arrays import Unsupported
 from funcgrad.transforms.codegen_numba_source import compile_kernel, kernel_source
-from funcgrad.transforms.codegen_scalar import _float_constant, _is_scalar, output_type
+from funcgrad.transforms.codegen_scalar import _float_constant, output_type
 
 # opcodes: the order is the kernel's (frequent ones first)
 _OPS = ["add", "subtract", "multiply", "divide", "negative", "sin", "cos", "exp", "log", "sqrt",
@@ -69,10 +71,6 @@ _PRIMITIVE = {"reciprocal": "reciprocal"}  # (its implementation is not the bare
 _BOOL_RESULT = {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
                 "logical_not", "logical_and", "logical_or", "to_bool"}
 _BOOL_INPUTS = {"logical_not", "logical_and", "logical_or"}
-
-
-class Unsupported(Exception):
-    """The trace cannot run on the numba backend; the message says why."""
 
 
 def require_numba():
@@ -202,73 +200,138 @@ def kernel_entry():
     return _entry
 
 
-def _all_scalar(trace) -> bool:
-    """Whether every value of the trace is a 0-d float64 or bool and every constant a float
-    (which primitives the table holds, `NumbaProgram._opcode` says)."""
+def _describe(value) -> str:
+    return f"{np.asarray(value).dtype} of shape {np.shape(value)}"
+
+
+def _why_not(trace):
+    """Why the trace cannot be a table (a value that is not float64 or bool, or an array over
+    MAX_ELEMENTS, a primitive with parameters not lowered, a constant that is no float), or
+    None; which primitives the table holds, `_opcode` and arrays.lower say."""
     inputs = {id(v) for v in trace.inputs}
-    if not trace.inputs or not all(_is_scalar(v.value) for v in trace.inputs):
-        return False
+    if not trace.inputs:
+        return "the function has no array arguments"
+    for v in trace.inputs:
+        if not arrays.small(v.value):
+            return f"an argument is {_describe(v.value)}"
     if any(type(x) is Var and id(x) in inputs for x in trace.outputs):
-        return False  # returned unchanged: the NumPy program hands back the argument itself
+        return "an argument is returned unchanged"  # (NumPy's program returns the argument)
     for eq in trace.equations:
-        if len(eq.outputs) != 1 or not _is_scalar(eq.outputs[0].value):
-            return False
-        if eq.params and not (eq.primitive.name == "astype" and set(eq.params) == {"dtype"}):
-            return False
-        if any(type(x) is not Var and _float_constant(x) is None
-               and eq.primitive.impl is not operator.pow for x in eq.inputs):
-            return False
-    return True
+        name = eq.primitive.name
+        if len(eq.outputs) != 1 or not arrays.small(eq.outputs[0].value):
+            return f"{name} gives {_describe(eq.outputs[0].value)}"
+        if eq.params and not (name == "astype" and set(eq.params) == {"dtype"}
+                              or name in arrays.WITH_PARAMS):
+            return f"the primitive {name} is not in the numba backend's table"
+        for x in eq.inputs:
+            if type(x) is Var or eq.primitive.impl is operator.pow and np.ndim(x) == 0:
+                continue
+            if not (_float_constant(x) is not None if np.ndim(x) == 0 else
+                    arrays.small_constant(x)):
+                return f"{name} reads a constant {_describe(x)}"
+    return None
 
 
 def _is_float(x) -> bool:
     return x.dtype == np.float64
 
 
+class _Table:
+    """Rows and the register template being built; a value's registers are an int (a scalar)
+    or an int64 array of its shape (codegen_numba_arrays.py)."""
+
+    def __init__(self, trace):
+        self.template: list = []
+        self.register: dict = {}
+        for v in trace.inputs:
+            size = np.size(v.value)
+            first = len(self.template)
+            self.template += [0.0] * size
+            self.register[id(v)] = first if np.ndim(v.value) == 0 else \
+                np.arange(first, first + size).reshape(np.shape(v.value))
+        self.inputs = len(self.template)
+        self.rows: list = []
+        self.constants: dict = {}
+
+    def constant(self, value) -> int:
+        value = float(value)
+        key = (value, math.copysign(1.0, value)) if value == value else "nan"
+        if key not in self.constants:
+            self.constants[key] = len(self.template)
+            self.template.append(value)
+        return self.constants[key]
+
+    def slot(self, x) -> int:
+        """The one register of a scalar operand."""
+        if type(x) is Var:
+            register = self.register[id(x)]
+            return register if type(register) is int else int(register)
+        if isinstance(x, (int, float, np.floating, np.bool_, np.ndarray)) and np.ndim(x) == 0:
+            return self.constant(x)
+        raise Unsupported(f"a constant of type {type(x).__name__}")
+
+    def ids(self, x) -> np.ndarray:
+        """The registers of an operand, as an array of its shape."""
+        if type(x) is Var:
+            return np.asarray(self.register[id(x)], dtype=np.int64)
+        values = np.asarray(x)
+        return np.array([self.constant(v) for v in values.ravel()],
+                        dtype=np.int64).reshape(values.shape)
+
+    def row(self, name, a=0, b=0, c=0) -> int:
+        out = len(self.template)
+        self.template.append(0.0)
+        self.rows.append((OPCODE[name], a, b, c, out))
+        return out
+
+    def guard(self, registers, number, value):
+        for register, expected in zip(np.ravel(registers), np.ravel(value)):
+            self.rows.append((OPCODE["guard"], int(register), self.constant(expected), number, 0))
+
+
+def _scalar_equation(eq) -> bool:
+    """Whether an elementwise equation's result is a scalar (then so are its inputs)."""
+    value = eq.outputs[0].value
+    return type(value) is not np.ndarray or value.ndim == 0
+
+
 class NumbaProgram:
-    """The table of one scalar trace, and the Python function that runs it with the kernel."""
+    """The table of one trace of float64 scalars and small arrays, and the Python function
+    that runs it with the kernel."""
 
     def __init__(self, trace, guards, name):
-        if not _all_scalar(trace):
-            raise Unsupported("the trace holds arrays or other dtypes (the numba backend runs "
-                              "programs whose every value is a float64 scalar or a bool)")
+        reason = _why_not(trace)
+        if reason is not None:
+            raise Unsupported(f"{reason} (the numba backend runs programs whose every value is "
+                              f"float64 or bool, arrays of at most {arrays.MAX_ELEMENTS} "
+                              "elements)")
         start = time.perf_counter()
-        template: list = [0.0] * len(trace.inputs)
-        register = {id(v): i for i, v in enumerate(trace.inputs)}
-        constants: dict = {}
-
-        def slot(x):
-            if type(x) is Var:
-                return register[id(x)]
-            value = float(x) if isinstance(x, (int, float, np.floating, np.bool_, np.ndarray)) \
-                and np.ndim(x) == 0 else None
-            if value is None:
-                raise Unsupported(f"a constant of type {type(x).__name__}")
-            key = (value, math.copysign(1.0, value)) if value == value else "nan"
-            if key not in constants:
-                constants[key] = len(template)
-                template.append(value)
-            return constants[key]
-
+        table = _Table(trace)
+        register, rows, slot = table.register, table.rows, table.slot
         by_var: dict[int, list] = {}
         for number, (var, value, _) in enumerate(guards):
             by_var.setdefault(id(var), []).append((number, value))
-        rows = [self._guard(register[id(v)], number, value, slot) for v in trace.inputs
-                for number, value in by_var.get(id(v), ())]
+        for v in trace.inputs:
+            for number, value in by_var.get(id(v), ()):
+                table.guard(register[id(v)], number, value)
         for eq in trace.equations:
-            name_ = self._opcode(eq)
-            inputs = [slot(x) for x in eq.inputs] + [0, 0, 0]
             out = eq.outputs[0]
-            register[id(out)] = len(template)
-            template.append(0.0)
-            rows.append((OPCODE[name_], inputs[0], inputs[1], inputs[2], register[id(out)]))
+            opcode = self._opcode(eq) if eq.primitive.name not in arrays.WITH_PARAMS \
+                and eq.primitive.name != "matmul" else None
+            if opcode is not None and _scalar_equation(eq):  # (the fast path: no arrays)
+                inputs = [slot(x) for x in eq.inputs] + [0, 0, 0]
+                register[id(out)] = table.row(opcode, inputs[0], inputs[1], inputs[2])
+            else:
+                ids = arrays.lower(table, eq, opcode)
+                register[id(out)] = int(ids) if ids.ndim == 0 else ids
             for number, value in by_var.get(id(out), ()):
-                rows.append(self._guard(register[id(out)], number, value, slot))
+                table.guard(register[id(out)], number, value)
         self.table = np.ascontiguousarray(np.array(rows, dtype=np.int64).reshape(-1, 5))
-        self.template = np.ascontiguousarray(template, dtype=np.float64)
+        self.template = np.ascontiguousarray(table.template, dtype=np.float64)
         self.rows = len(rows)
-        outputs = [register[id(x)] for x in trace.outputs if type(x) is Var]
-        generated = kernel_source(self.table, _OPS, len(trace.inputs), outputs, self.template)
+        outputs = [r for x in trace.outputs if type(x) is Var
+                   for r in np.ravel(register[id(x)])]
+        generated = kernel_source(self.table, _OPS, table.inputs, outputs, self.template)
         if generated is not None:  # small once its loops are rolled up: its own machine code
             self.kernel_source, from_template, _ = generated
             entry = compile_kernel(self.kernel_source)
@@ -282,7 +345,7 @@ class NumbaProgram:
         self.source = self.program.source
         self.program.globals.update(_kernel=entry, _table=self.table, _empty=np.empty,
                                     _template=self.template, GuardFailed=GuardFailed,
-                                    isfinite=math.isfinite)
+                                    isfinite=math.isfinite, _all_finite=_all_finite)
         self.compile_seconds = time.perf_counter() - start
 
     def calling(self, slow):
@@ -292,10 +355,6 @@ class NumbaProgram:
             return slow(*[np.asarray(a) for a in args])
         self.program.globals["_numpy_program"] = numpy_program
         return compile_program(self.program)
-
-    @staticmethod
-    def _guard(register, number, value, slot):
-        return (OPCODE["guard"], register, slot(float(value)), number, 0)
 
     @staticmethod
     def _opcode(eq) -> str:
@@ -327,6 +386,10 @@ class NumbaProgram:
         return name
 
 
+def _all_finite(values) -> bool:
+    return bool(np.isfinite(values).all())
+
+
 def _caller(trace, name, register, fill, call) -> Program:
     """Python source filling the registers, calling the kernel and returning the outputs."""
     caller = Program(name)
@@ -334,8 +397,13 @@ def _caller(trace, name, register, fill, call) -> Program:
     params = [caller.namer(v) for v in trace.inputs]
     caller.lines.append(f"def {name}({', '.join(params)}):")
     caller.lines.append(f"    r = {fill}")
-    for i, p in enumerate(params):
-        caller.lines.append(f"    r[{i}] = {p}")
+    for v, p in zip(trace.inputs, params):
+        registers = register[id(v)]
+        if type(registers) is int:
+            caller.lines.append(f"    r[{registers}] = {p}")
+        else:  # an array's registers are consecutive, in C order
+            first = int(registers.flat[0]) if registers.size else 0
+            caller.lines.append(f"    r[{first}:{first + registers.size}] = {p}.ravel()")
     caller.lines.append(f"    failed = {call}")
     caller.lines.append("    if failed >= 0: raise GuardFailed(failed)")
     outs = []
@@ -343,7 +411,18 @@ def _caller(trace, name, register, fill, call) -> Program:
         if type(x) is not Var:
             outs.append(caller.constant(x))
             continue
-        value = f"r[{register[id(x)]}]"
+        registers = register[id(x)]
+        if type(registers) is not int:  # an array: NumPy's fancy indexing gathers it
+            value = f"r[{caller.constant(registers, '_registers')}]"
+            if x.dtype == np.bool_:
+                outs.append(f"({value} != 0.0)")
+                continue
+            caller.lines.append(f"    _o{k} = {value}")
+            caller.lines.append(f"    if not _all_finite(_o{k}): "
+                                f"return _numpy_program({', '.join(params)})")
+            outs.append(f"_o{k}")
+            continue
+        value = f"r[{registers}]"
         if x.dtype == np.bool_:
             outs.append(f"{output_type(x)}({value} != 0.0)")
             continue

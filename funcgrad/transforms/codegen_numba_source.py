@@ -215,7 +215,7 @@ def kernel_source(table, op_names, n_inputs, outputs, template):
     lines = ["import math", "import numba", "",
              "@numba.njit(cache=CACHE, error_model='numpy', nogil=True)",
              "def kernel(r):"]
-    lines += [f"    x{i} = r[{i}]" for i in range(n_inputs)]
+    lines += [f"    x{i} = r[{i}]" for i in range(n_inputs) if layout.counts[i]]
     row = 0
     for loop in loops + [None]:
         stop = loop.start if loop is not None else len(table)

@@ -40,17 +40,26 @@ class Loop:
 
 
 def _candidate_lengths(ops):
-    """Distances between nearby rows of one opcode, commonest first: a block's length is one
-    of them (the distance from a row to the same row of the next copy)."""
+    """Distances between nearby rows of one opcode, and of one run of six opcodes, commonest
+    first: a block's length is one of them (the distance from a row to the same row of the
+    next copy; a run of six is rarer within a copy than one opcode, so its distance to the
+    next one is the length even in long blocks)."""
     distances = []
-    for op in np.unique(ops):
-        positions = np.flatnonzero(ops == op)
+    for width in (1, 6):
+        if len(ops) < width:
+            continue
+        keys = np.zeros(len(ops) - width + 1, dtype=np.int64)
+        for j in range(width):  # (opcodes are below 64: six of them fit 36 bits exactly)
+            keys = keys * 64 + ops[j:len(ops) - width + 1 + j]
+        order = np.argsort(keys, kind="stable")  # by key, then position
+        keys, positions = keys[order], order
         for m in range(1, 9):
-            if len(positions) > m:
-                distances.append(positions[m:] - positions[:-m])
-    if not distances:
+            same = keys[m:] == keys[:-m]
+            distances.append((positions[m:] - positions[:-m])[same])
+    distances = np.concatenate(distances) if distances else np.zeros(0, dtype=np.int64)
+    if not len(distances):
         return []
-    counts = np.bincount(np.concatenate(distances))
+    counts = np.bincount(distances)
     counts[MAX_BODY + 1:] = 0
     order = np.argsort(-counts, kind="stable")
     return [int(length) for length in order[:CANDIDATES] if counts[length] >= MIN_TRIPS - 1]

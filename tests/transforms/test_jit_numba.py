@@ -88,16 +88,22 @@ def test_guards_retrace_the_other_branch():
     assert value_guard.trace_count == 2
 
 
-def test_array_programs_run_on_numpy_with_a_one_time_note():
+def test_large_arrays_and_other_primitives_run_on_numpy_with_a_one_time_note():
     jitted = fg.jit(lambda x: fnp.sum(fnp.sin(x)), backend="numba")
-    x = np.arange(3.0)
+    x = np.arange(2000.0)
     with pytest.warns(RuntimeWarning, match="NumPy backend instead"):
         assert jitted(x) == pytest.approx(np.sum(np.sin(x)), rel=1e-15)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert jitted(x + 1) == pytest.approx(np.sum(np.sin(x + 1)), rel=1e-15)
-        jitted(np.arange(4.0))  # a new signature, still no second note
+        jitted(np.arange(4000.0))  # a new signature, still no second note
     assert jitted.lower(x).numba_program is None
+    sorting = fg.jit(lambda x: fnp.sort(x) * 2.0, backend="numba")
+    with pytest.warns(RuntimeWarning, match="sort"):
+        np.testing.assert_array_equal(sorting(np.array([3.0, 1.0])), [2.0, 6.0])
+    integers = fg.jit(lambda x: x * 2, backend="numba")
+    with pytest.warns(RuntimeWarning, match="NumPy backend instead"):
+        np.testing.assert_array_equal(integers(np.array([3, 1])), [6, 2])
 
 
 def test_long_scalar_traces_are_tabled_without_optimising(monkeypatch):
@@ -248,3 +254,60 @@ def test_above_the_size_limit_the_table_interpreter_runs(monkeypatch):
     jitted = same_as_numpy(fg.grad(lambda x: rk4(x, 0.1, steps=5)), np.float64(1.0),
                            rtol=1e-12)
     assert kernel_of(jitted, np.float64(1.0)) == ""
+
+
+def lorenz_rk4(y, steps=30, h=0.01):
+    def f(y):
+        return fnp.stack([10.0 * (y[1] - y[0]), y[0] * (28.0 - y[2]) - y[1],
+                          y[0] * y[1] - 8.0 / 3.0 * y[2]])
+
+    def step(_, y):
+        k1 = f(y)
+        k2 = f(y + 0.5 * h * k1)
+        k3 = f(y + 0.5 * h * k2)
+        k4 = f(y + h * k3)
+        return y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return fg.lax.fori_loop(0, steps, step, y)
+
+
+def test_small_arrays_an_ode_system_and_its_gradient():
+    y0 = np.array([1.0, 1.5, 0.5])
+    jitted = same_as_numpy(lorenz_rk4, y0, rtol=1e-12)
+    assert "for k in range(" in kernel_of(jitted, y0)
+    both = same_as_numpy(fg.value_and_grad(lambda y: fnp.sum(lorenz_rk4(y) ** 2)), y0,
+                         rtol=1e-12)
+    assert kernel_of(both, y0).count("for k in range(") == 2
+    same_as_numpy(fg.jacrev(lorenz_rk4), y0, rtol=1e-12)
+
+
+def test_matmul_sums_and_moving_data():
+    a = np.array([[0.0, 1.0], [-1.0, -0.1]])
+
+    def f(m, x):
+        y = m @ x + a @ fnp.sin(x) + x @ m
+        z = fnp.concatenate([y, fnp.flip(x), x[::-1] * 2.0])
+        w = fnp.sum(m * z[:2, None], axis=0) + fnp.sum(m.T, axis=1, keepdims=True)[:, 0]
+        return fnp.sum(z) * w[0] + x @ x, fnp.where(w > 0.0, w, -w * 3.0), m[[0, 0, 1]]
+    args = (np.array([[0.5, 2.0], [1.5, -0.3]]), np.array([0.2, -0.7]))
+    same_as_numpy(f, *args, rtol=1e-12)
+    loss = lambda m, x: fnp.sum(f(m, x)[1] ** 2) + f(m, x)[0] + fnp.sum(f(m, x)[2] ** 3)  # noqa: E731
+    same_as_numpy(fg.grad(loss, argnums=(0, 1)), *args, rtol=1e-12)  # index_add, repeats
+
+
+def test_array_outputs_comparisons_guards_and_non_finite_values():
+    def f(x):
+        if x[0] > 0:
+            return fnp.log(x) * 2.0, x > 0.5
+        return fnp.exp(x), x < 0.0
+    jitted = fg.jit(f, backend="numba")
+    numpy_jit = fg.jit(f)
+    for x in ([1.0, 2.0, 0.25], [-1.0, 2.0, 0.25], [3.0, 0.0, 1.0]):
+        x = np.array(x)
+        with np.errstate(divide="ignore"):
+            got, expected = jitted(x), numpy_jit(x)
+        for g, e in zip(got, expected):
+            assert type(g) is type(e) and g.dtype == e.dtype
+            np.testing.assert_allclose(g, e, rtol=1e-13)
+    assert jitted.trace_count == 2
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        jitted(np.array([3.0, 0.0, 1.0]))  # -inf: NumPy's result, warning included

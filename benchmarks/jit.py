@@ -222,6 +222,56 @@ def _report_floor(medians, numba_name, jax_name):
         print(line)
 
 
+def lorenz_rk4(y, xp, fori_loop, steps=RK4_STEPS, h=0.005):
+    """The Lorenz system's state (a 3-vector) after `steps` RK4 steps under `fori_loop`."""
+    def f(y):
+        return xp.stack([10.0 * (y[1] - y[0]), y[0] * (28.0 - y[2]) - y[1],
+                         y[0] * y[1] - 8.0 / 3.0 * y[2]])
+
+    def step(_, y):
+        k1 = f(y)
+        k2 = f(y + 0.5 * h * k1)
+        k3 = f(y + 0.5 * h * k2)
+        k4 = f(y + h * k3)
+        return y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return fori_loop(0, steps, step, y)
+
+
+def rk4_lorenz():
+    y0 = np.array([1.0, 1.5, 0.5])
+    both = fg.value_and_grad(lambda y: fnp.sum(lorenz_rk4(y, fnp, fg.lax.fori_loop) ** 2))
+    jitted = fg.jit(both)
+    _, compile_numpy = _cpu(lambda: jitted(y0))
+    expected = jitted(y0)
+    contenders = {"funcgrad jit": lambda: jitted(y0)}
+    first_calls = {"funcgrad jit": compile_numpy}
+    numba_jitted, compile_numba = _numba_jit(both, y0)
+    if numba_jitted is not None:
+        value, grad = numba_jitted(y0)
+        np.testing.assert_allclose(value, expected[0], rtol=1e-10)
+        np.testing.assert_allclose(grad, expected[1], rtol=1e-10)
+        contenders["funcgrad jit numba"] = lambda: numba_jitted(y0)
+        first_calls["funcgrad jit numba"] = compile_numba
+    jax = optional("jax")
+    if jax is not None:
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        jg = jax.jit(jax.value_and_grad(
+            lambda y: jnp.sum(lorenz_rk4(y, jnp, jax.lax.fori_loop) ** 2)))
+        yj = jnp.asarray(y0)
+        _, first_calls["jax jit (fori_loop)"] = _cpu(lambda: jg(yj)[0].block_until_ready())
+        value, grad = jg(yj)
+        np.testing.assert_allclose(np.asarray(grad), expected[1], rtol=1e-8)
+        contenders["jax jit (fori_loop)"] = lambda: jg(yj)[0].block_until_ready()
+    medians = compare(contenders, rounds=5)
+    report(f"value and gradient of a {RK4_STEPS}-step RK4 Lorenz system (3-vector state)",
+           medians, "funcgrad jit")
+    _report_first_calls(first_calls)
+    if "jax jit (fori_loop)" in medians and "funcgrad jit numba" in medians:
+        ratio = medians["jax jit (fori_loop)"] / medians["funcgrad jit numba"]
+        print(f"  jax jit / funcgrad jit numba: {ratio:.2f} (>1: funcgrad faster)")
+
+
 def mlp():
     params, x, onehot = mlp_setup(np.float64)
     jitted = fg.jit(fg.grad(mlp_loss))
@@ -313,6 +363,7 @@ if __name__ == "__main__":
     print("allocator:", steady_malloc())
     scalar_chain()
     rk4_ode()
+    rk4_lorenz()
     mlp()
     cache_hit()
     long_traces()

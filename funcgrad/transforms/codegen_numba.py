@@ -252,6 +252,7 @@ class _Table:
         self.inputs = len(self.template)
         self.rows: list = []
         self.constants: dict = {}
+        self.constant_arrays: dict = {}
 
     def constant(self, value) -> int:
         value = float(value)
@@ -275,14 +276,30 @@ class _Table:
         if type(x) is Var:
             return np.asarray(self.register[id(x)], dtype=np.int64)
         values = np.asarray(x)
-        return np.array([self.constant(v) for v in values.ravel()],
-                        dtype=np.int64).reshape(values.shape)
+        key = (values.dtype.str, values.shape, values.tobytes())
+        ids = self.constant_arrays.get(key)
+        if ids is None:  # (reverse rules make many equal zeros arrays)
+            ids = self.constant_arrays[key] = np.array(
+                [self.constant(v) for v in values.ravel()], dtype=np.int64).reshape(values.shape)
+        return ids
 
     def row(self, name, a=0, b=0, c=0) -> int:
         out = len(self.template)
         self.template.append(0.0)
         self.rows.append((OPCODE[name], a, b, c, out))
         return out
+
+    def rows_of(self, name, columns) -> np.ndarray:
+        """One row an element of the equal-length register vectors `columns` (the operands),
+        each writing a new register; their numbers. (Python lists: the vectors are short.)"""
+        columns = [column.tolist() for column in columns]
+        n = len(columns[0]) if columns else 0
+        first = len(self.template)
+        self.template += [0.0] * n
+        outputs = range(first, first + n)
+        unused = [0] * n
+        self.rows += zip([OPCODE[name]] * n, *columns, *[unused] * (3 - len(columns)), outputs)
+        return np.arange(first, first + n)
 
     def guard(self, registers, number, value):
         for register, expected in zip(np.ravel(registers), np.ravel(value)):
@@ -314,10 +331,11 @@ class NumbaProgram:
         for v in trace.inputs:
             for number, value in by_var.get(id(v), ()):
                 table.guard(register[id(v)], number, value)
+        opcodes: dict = {}
         for eq in trace.equations:
             out = eq.outputs[0]
-            opcode = self._opcode(eq) if eq.primitive.name not in arrays.WITH_PARAMS \
-                and eq.primitive.name != "matmul" else None
+            opcode = self._memo_opcode(eq, opcodes) if eq.primitive.name not in \
+                arrays.WITH_PARAMS and eq.primitive.name != "matmul" else None
             if opcode is not None and _scalar_equation(eq):  # (the fast path: no arrays)
                 inputs = [slot(x) for x in eq.inputs] + [0, 0, 0]
                 register[id(out)] = table.row(opcode, inputs[0], inputs[1], inputs[2])
@@ -355,6 +373,16 @@ class NumbaProgram:
             return slow(*[np.asarray(a) for a in args])
         self.program.globals["_numpy_program"] = numpy_program
         return compile_program(self.program)
+
+    @classmethod
+    def _memo_opcode(cls, eq, opcodes) -> str:
+        """`_opcode`, remembered for the primitive and the dtypes it is given and gives."""
+        key = (eq.primitive, eq.outputs[0].value.dtype,
+               *[x.value.dtype if type(x) is Var else None for x in eq.inputs])
+        opcode = opcodes.get(key)
+        if opcode is None:
+            opcode = opcodes[key] = cls._opcode(eq)
+        return opcode
 
     @staticmethod
     def _opcode(eq) -> str:

@@ -73,11 +73,11 @@ def lower(builder, eq, opcode):
 
 
 def _elementwise(builder, eq, opcode, shape):
-    flat = [np.broadcast_to(builder.ids(x), shape).ravel() for x in eq.inputs]
-    out = np.empty(len(flat[0]) if flat else 0, dtype=np.int64)
-    for k in range(len(out)):
-        out[k] = builder.row(opcode, *[int(ids[k]) for ids in flat])
-    return out.reshape(shape)
+    columns = []
+    for x in eq.inputs:
+        ids = builder.ids(x)
+        columns.append(ids.ravel() if ids.shape == shape else np.broadcast_to(ids, shape).ravel())
+    return builder.rows_of(opcode, columns).reshape(shape)
 
 
 def _sum(builder, ids, axis, keepdims):

@@ -18,21 +18,20 @@ from funcgrad.torch.graph import AccumulateGrad, Node
 def _dependencies(roots):
     """How many edges point at each node reachable from `roots`."""
     counts = {}
-    seen = set()
     stack = [r for r in roots if r is not None]
-    for r in stack:
-        seen.add(r)
+    starts = set(stack)
+    get = counts.get
     while stack:
-        node = stack.pop()
-        if type(node) is AccumulateGrad:
-            continue
-        for child in node.edges:
+        for child in stack.pop().edges:  # (an AccumulateGrad's edges are ())
             if child is None:
                 continue
-            counts[child] = counts.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            n = get(child)
+            if n is None:
+                counts[child] = 1
+                if child not in starts:  # first met: walk on from it
+                    stack.append(child)
+            else:
+                counts[child] = n + 1
     return counts
 
 
@@ -62,31 +61,47 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, capture=None,
         if counts.get(node, 0) == 0:
             heapq.heappush(ready, (-node.sequence_nr, id(node), node))
     captured = [None] * (len(capture) if capture else 0)
+    pop, push = heapq.heappop, heapq.heappush
+    following = None  # the only ready node, when just one is: run next without the heap
     with grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            _, _, node = heapq.heappop(ready)
+        while following is not None or ready:
+            if following is not None:
+                node, following = following, None
+            else:
+                node = pop(ready)[2]
             grad = buffers.pop(node, None)
             if type(node) is AccumulateGrad:
-                grad = _run_leaf(node, grad, capture, captured, accumulate, only, create_graph)
+                _run_leaf(node, grad, capture, captured, accumulate, only, create_graph)
                 continue
             if node.tensor_hooks or node.retained is not None:
                 grad = _run_tensor_hooks(node, grad, create_graph)
             if capture and node in capture and grad is not None:
                 captured[capture[node]] = _add(captured[capture[node]], grad)
+            edges = node.edges
             if grad is None:
-                results = [None] * len(node.edges)
+                results = [None] * len(edges)
             else:
                 results = node.apply(grad, create_graph)
                 if not retain_graph:
                     node.release()
-            for child, g in zip(node.edges, results):
+            for child, g in zip(edges, results):
                 if child is None:
                     continue
                 if g is not None:
-                    buffers[child] = _add(buffers.get(child), g)
-                counts[child] -= 1
-                if counts[child] == 0:
-                    heapq.heappush(ready, (-child.sequence_nr, id(child), child))
+                    old = buffers.get(child)
+                    buffers[child] = g if old is None else old + g
+                left = counts[child] - 1
+                counts[child] = left
+                if left:
+                    continue
+                # ready: newest first among the ready nodes, as PyTorch's engine orders them
+                if following is None and not ready:
+                    following = child
+                    continue
+                if following is not None:
+                    push(ready, (-following.sequence_nr, id(following), following))
+                    following = None
+                push(ready, (-child.sequence_nr, id(child), child))
     return captured
 
 

@@ -87,7 +87,8 @@ class Node:
 
     def apply(self, grad, create_graph):
         """The cotangent of each input (None where an input needs none), from the output's."""
-        self.check_saved()
+        if self.freed or self.saved_versions or self.answer_version is not None:
+            self.check_saved()
         if self.composite is not None:
             return self.composite.backward(self, grad, create_graph)
         rules = self.primitive.vjp
@@ -102,11 +103,8 @@ class Node:
         if rules is None:  # a piecewise-constant op (floor, sign...): zero, as PyTorch passes
             return [None if edge is None else _zeros_like(arg, create_graph)
                     for edge, arg in zip(self.edges, args)]
-        out = []
-        for i, edge in enumerate(self.edges):
-            rule = rules[i] if edge is not None else None
-            out.append(None if rule is None else rule(grad, answer, *args, **params))
-        return out
+        return [None if edge is None or rule is None else rule(grad, answer, *args, **params)
+                for edge, rule in zip(self.edges, rules)]
 
     def release(self):
         """Free what backward needed (after a backward without retain_graph)."""
@@ -117,7 +115,7 @@ class Node:
             return  # its inputs are shape-and-dtype placeholders already (see record)
         # backward through this node now raises: only remember which inputs were tensors
         tensor_type = TensorType
-        self.inputs = tuple(_FREED if isinstance(a, tensor_type) else a for a in self.inputs)
+        self.inputs = [_FREED if isinstance(a, tensor_type) else a for a in self.inputs]
 
 
 class _LinearAsAddmm(Node):
@@ -191,6 +189,7 @@ class AccumulateGrad:
     __slots__ = ("_variable", "sequence_nr", "__weakref__")
 
     next_functions = ()
+    edges = ()  # the end of the graph (the engine walks edges)
 
     def __init__(self, leaf):
         self._variable = weakref.ref(leaf)

@@ -1,7 +1,8 @@
 """Neural-network primitives NumPy lacks: relu, sigmoid, convolution, pooling, fused losses.
 
-Convolution is vectorised: a strided window view of the (padded) input contracted with the
-kernel in one `tensordot`; the only Python loops run over kernel offsets, never over pixels.
+Convolution is vectorised: the windows of the (padded) input, copied once from a strided view,
+times the kernel in one matrix product; the only Python loops run over kernel offsets, never
+over pixels.
 Its two adjoints (`conv2d_input_grad`, `conv2d_weight_grad`) are primitives too, and the three
 are each other's derivatives (all are bilinear), so every order of derivative traces.
 """
@@ -242,11 +243,32 @@ def _windows(x, kh, kw, stride, padding, dilation, by_sample):
     return cols.reshape(c * kh * kw, n * ho * wo), (n, ho, wo)
 
 
+def _rows_channels_last(x, kh, kw, stride, padding, dilation):
+    """im2col channels last: the (N Ho Wo, kh kw C) windows of x, copied once from a strided
+    view of x padded in (N, H, W, C) order, where each window row reads kw * C contiguous
+    numbers (the (N, C kh kw, Ho Wo) order reads runs of Wo)."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    n, c, h, w = x.shape
+    padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), x.dtype)
+    padded[:, ph: ph + h, pw: pw + w] = x.transpose(0, 2, 3, 1)
+    ho, wo = _out_size(h, kh, sh, ph, dh), _out_size(w, kw, sw, pw, dw)
+    s = padded.strides
+    view = np.lib.stride_tricks.as_strided(
+        padded, (n, ho, wo, kh, kw, c), (s[0], s[1] * sh, s[2] * sw, s[1] * dh, s[2] * dw, s[3]),
+        writeable=False)
+    return np.ascontiguousarray(view).reshape(n * ho * wo, kh * kw * c), (n, ho, wo)
+
+
 def _conv2d_impl(x, w, stride, padding, dilation):
-    o, _, kh, kw = w.shape
+    o, c, kh, kw = w.shape
+    dtype = np.result_type(x, w)
+    if c >= 6:  # channels last: one (N Ho Wo, kh kw C) @ (kh kw C, O) product
+        rows, (n, ho, wo) = _rows_channels_last(x, kh, kw, stride, padding, dilation)
+        out = rows @ w.transpose(0, 2, 3, 1).reshape(o, -1).T
+        return np.ascontiguousarray(out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2), dtype)
     cols, (n, ho, wo) = _windows(x, kh, kw, stride, padding, dilation, by_sample=True)
     out = np.matmul(w.reshape(o, -1), cols)  # (N, O, Ho Wo): one product per sample
-    return out.reshape(n, o, ho, wo).astype(np.result_type(x, w), copy=False)
+    return out.reshape(n, o, ho, wo).astype(dtype, copy=False)
 
 
 def _conv2d_input_grad_impl(g, w, x_shape, stride, padding, dilation):
@@ -258,12 +280,14 @@ def _conv2d_input_grad_impl(g, w, x_shape, stride, padding, dilation):
     dtype = np.result_type(g, w)
     taps = [(i, j, slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
              slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)) for i in range(kh) for j in range(kw)]
-    if c >= 8:  # channels last: each offset's (N Ho Wo, O) @ (O, C) adds contiguous (N, C) runs
-        rows = g.transpose(2, 3, 0, 1).reshape(-1, o)
-        padded = np.zeros((h + 2 * ph, wd + 2 * pw, n, c), dtype)
-        for i, j, across, down in taps:
-            padded[across, down] += (rows @ w[:, :, i, j]).reshape(ho, wo, n, c)
-        return np.ascontiguousarray(padded[ph: ph + h, pw: pw + wd].transpose(2, 3, 0, 1))
+    if c >= 8:  # channels last: each offset's share, (N Ho Wo, O) @ (O, C), in one batched product
+        rows = g.transpose(0, 2, 3, 1).reshape(-1, o)
+        shares = np.matmul(rows, w.transpose(2, 3, 0, 1).reshape(kh * kw, o, c))
+        shares = shares.reshape(kh * kw, n, ho, wo, c)
+        padded = np.zeros((n, h + 2 * ph, wd + 2 * pw, c), dtype)
+        for t, (_, _, across, down) in enumerate(taps):
+            padded[:, across, down] += shares[t]
+        return np.ascontiguousarray(padded[:, ph: ph + h, pw: pw + wd].transpose(0, 3, 1, 2))
     cols = (w.reshape(o, -1).T @ g.transpose(1, 0, 2, 3).reshape(o, -1)).reshape(
         c, kh, kw, n, ho, wo)
     padded = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), dtype)

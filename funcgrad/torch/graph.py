@@ -151,7 +151,37 @@ class _WeightTransposed(Node):
         return [grad]
 
 
+class _ConvolutionWithBias(Node):
+    """conv2d plus its per-channel bias as PyTorch records them: one ConvolutionBackward0
+    with edges (input, weight, bias). The input and weight gradients are conv2d's own rules,
+    the bias's is the output gradient summed over (N, H, W)."""
+
+    __slots__ = ()
+
+    def apply(self, grad, create_graph):
+        if self.freed or self.saved_versions:
+            self.check_saved()
+        x, w = self.inputs[0], self.inputs[1]
+        if not create_graph:
+            x, w = x._data, w._data
+        x_rule, w_rule = self.primitive.vjp
+        x_edge, w_edge, b_edge = self.edges
+        params = self.params
+        from funcgrad.primitives.reductions import sum_p
+        return [None if x_edge is None else x_rule(grad, None, x, w, **params),
+                None if w_edge is None else w_rule(grad, None, x, w, **params),
+                None if b_edge is None else sum_p.bind(grad, axis=(0, 2, 3), keepdims=False)]
+
+
+def with_bias(node, bias):
+    """Make conv2d's node (inputs x, weight) the node of conv2d plus `bias`, as PyTorch's."""
+    node.__class__ = _ConvolutionWithBias
+    node.inputs = (node.inputs[0], node.inputs[1], bias)
+    node.edges = list(node.edges) + [edge_of(bias) if bias._requires_grad else None]
+
+
 _LinearAsAddmm.__name__ = _LinearAsAddmm.__qualname__ = "AddmmBackward0"
+_ConvolutionWithBias.__name__ = _ConvolutionWithBias.__qualname__ = "ConvolutionBackward0"
 _WeightTransposed.__name__ = _WeightTransposed.__qualname__ = "TBackward0"
 
 

@@ -1,5 +1,6 @@
 """The convolution kernels on the channel counts the op table does not reach (its cases have one
-or two channels; with 8 or more the gradients take a channels-last path): values against a
+or two channels; with 6 or more the product, with 8 or more the input gradient take a
+channels-last path): values against a
 direct sum over kernel offsets, the two adjoints by the identity <conv(x, w), g> =
 <x, input_grad(g)> = <w, weight_grad(g)>, and gradients against PyTorch's."""
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _direct(x, w, stride, padding, dilation):
     return out
 
 
-@pytest.mark.parametrize("channels", [1, 3, 8, 16])
+@pytest.mark.parametrize("channels", [1, 3, 6, 8, 16])
 @pytest.mark.parametrize("stride, padding, dilation", _GEOMETRIES)
 def test_conv_kernels_and_their_adjoints(channels, stride, padding, dilation):
     rng = np.random.default_rng(channels)

@@ -11,7 +11,7 @@ from funcgrad.torch._composite import composite
 from funcgrad.torch._meta import is_meta
 from funcgrad.torch import _kernel_dtypes, _ops, grad_mode
 from funcgrad.torch._ops import as_tensor_arg
-from funcgrad.torch.graph import as_addmm, show_absent_input
+from funcgrad.torch.graph import as_addmm, show_absent_input, with_bias
 from funcgrad.torch.tensor import Tensor, apply
 
 relu = _ops.relu
@@ -124,7 +124,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             else:
                 padding = (th // 2, tw // 2)
     params = {"stride": _pair(stride), "padding": _pair(padding), "dilation": _pair(dilation)}
-    if bias is None and groups == 1:
+    if groups == 1 and bias is not None and _biased_conv_direct(input, weight, bias):
+        # (one conv2d node whose bias is added in place: no composite traced for the sum)
+        out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")
+        out._data += bias._data.reshape(-1, 1, 1)
+        if out._grad_fn is not None:
+            with_bias(out._grad_fn, bias)
+    elif bias is None and groups == 1:
         out = apply(nnp.conv2d, (input, weight), params, "ConvolutionBackward0")
         if out._grad_fn is not None:
             show_absent_input(out._grad_fn)  # PyTorch's node lists the missing bias as None
@@ -132,6 +138,16 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out = composite("ConvolutionBackward0", lambda x, w, b: _grouped_conv(x, w, b, groups, params),
                         input, weight, bias)
     return _ops.squeeze(out, 0) if squeeze else out
+
+
+def _biased_conv_direct(input, weight, bias):
+    """Whether conv2d plus bias can run as conv2d's node with the bias added in place: NumPy
+    arrays (not meta tensors, not torch.func's tracers), and a node to record exactly when the
+    input or the weight requires grad (a bias alone requiring grad goes to the composite)."""
+    if not all(type(t._data) is np.ndarray for t in (input, weight, bias)):
+        return False
+    return not (bias._requires_grad and grad_mode.is_grad_enabled()
+                and not (input._requires_grad or weight._requires_grad))
 
 
 def _grouped_conv(x, w, b, groups, params):

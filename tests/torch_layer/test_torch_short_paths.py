@@ -144,3 +144,78 @@ def test_backward_order_with_hooks_and_branches():
     ours, theirs = _both(run)
     _close(ours[:1], theirs[:1])
     assert ours[1] == theirs[1]
+
+
+def _lstm_run(T, layers, bidirectional, bias, x0, seed=1, batch_first=False, proj_size=0):
+    T.manual_seed(0)
+    lstm = T.nn.LSTM(x0.shape[-1], 3, num_layers=layers, bidirectional=bidirectional,
+                     bias=bias, batch_first=batch_first, proj_size=proj_size)
+    rng = np.random.default_rng(seed)
+    with T.no_grad():
+        for p in lstm.parameters():
+            p.copy_(T.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32) / 2))
+    return lstm, rng
+
+
+@pytest.mark.parametrize("layers, bidirectional, bias", [(1, False, True), (2, True, True),
+                                                         (1, False, False), (2, False, True)])
+def test_lstm_layer_node_against_pytorch(layers, bidirectional, bias):
+    """Each LSTM layer is one MkldnnRnnLayerBackward0 node, as PyTorch's: values, every
+    gradient (input, initial states, parameters) and the node names agree."""
+    (x0,) = _data(6, (5, 2, 4))
+
+    def run(T):
+        lstm, rng = _lstm_run(T, layers, bidirectional, bias, x0)
+        x = T.tensor(x0, requires_grad=True)
+        states = layers * (2 if bidirectional else 1)
+        h0 = T.tensor(rng.standard_normal((states, 2, 3)).astype(np.float32), requires_grad=True)
+        out, (h, c) = lstm(x, (h0, h0 * 0.5))
+        ((out ** 2).sum() + (h * c).sum()).backward()
+        names = (type(out.grad_fn).__name__, type(h.grad_fn).__name__)
+        return [out, h, c, x.grad, h0.grad] + [p.grad for p in lstm.parameters()] + [names]
+    ours, theirs = _both(run)
+    assert ours[-1] == theirs[-1]
+    _close(ours[:-1], theirs[:-1])
+
+
+def test_lstm_layer_node_second_derivative_and_hooks():
+    (x0,) = _data(7, (4, 1, 3))
+
+    def run(T):
+        lstm, _ = _lstm_run(T, 1, False, True, x0)
+        x = T.tensor(x0, requires_grad=True)
+        out, (h, c) = lstm(x)
+        seen = []
+        out.register_hook(lambda g: seen.append(g.sum()))
+        loss = (out ** 2).sum() + c.sum()
+        (gx,) = T.autograd.grad(loss, x, create_graph=True, retain_graph=True)
+        (gx ** 2).sum().backward(retain_graph=True)
+        loss.backward()
+        return [gx, x.grad, lstm.weight_hh_l0.grad, lstm.bias_ih_l0.grad, T.tensor(len(seen)),
+                T.stack(seen)]
+    _close(*_both(run), rtol=1e-3, atol=1e-4)
+
+
+def test_lstm_paths_left_per_step():
+    """Packed sequences, proj_size, batch_first and unbatched input still agree (the first two
+    run step by step)."""
+    from funcgrad.torch.nn.utils.rnn import pack_padded_sequence as ft_pack
+    (x0,) = _data(8, (5, 2, 4))
+
+    def run(T):
+        pack = ft_pack if T is ft else torch.nn.utils.rnn.pack_padded_sequence
+        results = []
+        lstm, _ = _lstm_run(T, 1, False, True, x0, proj_size=2)
+        out, (h, c) = lstm(T.tensor(x0))
+        results += [out, h, c]
+        lstm, _ = _lstm_run(T, 1, False, True, x0)
+        packed = pack(T.tensor(x0), T.tensor([5, 3]))
+        out, (h, c) = lstm(packed)
+        results += [out.data, h, c]
+        lstm, _ = _lstm_run(T, 1, False, True, x0, batch_first=True)
+        out, (h, c) = lstm(T.tensor(x0))
+        results += [out, h]
+        out, (h, c) = lstm(T.tensor(x0[:, 0]))
+        results += [out, h]
+        return results
+    _close(*_both(run))

@@ -3,11 +3,17 @@ and initialisation. They are written with tensor operations (one step at a time)
 derivative comes from the recorded operations' registry rules."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
+from funcgrad.primitives import elementwise as ew, nn as nnp, shape as shp
+from funcgrad.primitives._util import shape_of
+from funcgrad.primitives.contraction import matmul
+from funcgrad.primitives.indexing import getitem_p
 from funcgrad.torch import _kernel_dtypes, _ops
+from funcgrad.torch._composite import composite_outputs
 from funcgrad.torch.nn import functional as F, init
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.parameter import new_parameter
@@ -28,6 +34,36 @@ def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh, w_hr=None):
     c = _ops.sigmoid(f) * c + _ops.sigmoid(i) * _ops.tanh(g)
     h = _ops.sigmoid(o) * _ops.tanh(c)
     return (h if w_hr is None else F.linear(h, w_hr)), c  # with proj_size, h is projected
+
+
+def _lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False):
+    """One LSTM layer in one direction over x (time, batch, features), written with funcgrad
+    primitives: the outputs (time, batch, hidden) and the last h and c. The input's product
+    with w_ih is taken for every step at once (as PyTorch's kernel does)."""
+    steps, hidden = shape_of(x)[0], shape_of(w_hh)[1]
+    if b_ih is None:
+        projected = matmul(x, shp.transpose_p.bind(w_ih, axes=(1, 0)))
+    else:
+        projected = nnp.linear(x, w_ih, b_ih + b_hh)
+    recurrent = shp.transpose_p.bind(w_hh, axes=(1, 0))
+    every = slice(None)
+    i, f, g, o = ((every, slice(k * hidden, (k + 1) * hidden)) for k in range(4))
+    outputs = [None] * steps
+    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        gates = getitem_p.bind(projected, index=(t,)) + matmul(h, recurrent)
+        opened = nnp.sigmoid(gates)  # (the cell gate's share is not used: tanh below)
+        c = getitem_p.bind(opened, index=f) * c + getitem_p.bind(opened, index=i) * ew.tanh(
+            getitem_p.bind(gates, index=g))
+        h = getitem_p.bind(opened, index=o) * ew.tanh(c)
+        outputs[t] = h
+    return shp.stack(outputs, 0), h, c
+
+
+def _fused_lstm(layer_input, state, weights):
+    """Whether a layer can run as one MkldnnRnnLayerBackward0 node (PyTorch's): NumPy
+    values throughout (not meta tensors, not torch.func's tracers), no projection."""
+    return all(type(t._data) is np.ndarray for t in (layer_input,) + tuple(state) +
+               tuple(weights) if t is not None) and len(weights) == 4
 
 
 def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
@@ -132,10 +168,20 @@ class RNNBase(Module):
             for direction in range(directions):
                 k = layer * directions + direction
                 state = (hx[0][k], hx[1][k]) if self.mode == "LSTM" else hx[k]
+                weights = self._weights(layer, direction)
+                if self.mode == "LSTM" and masks is None and _fused_lstm(layer_input, state,
+                                                                         weights):
+                    run = functools.partial(_lstm_layer, reverse=bool(direction))
+                    sequence, h, c = composite_outputs("MkldnnRnnLayerBackward0", run,
+                                                       layer_input, *weights, *state)
+                    outputs.append(sequence)
+                    last_h.append(h)
+                    last_c.append(c)
+                    continue
                 steps = range(layer_input.shape[0])
                 seq = []
                 for t in (reversed(steps) if direction else steps):
-                    new = self._step(layer_input[t], state, self._weights(layer, direction))
+                    new = self._step(layer_input[t], state, weights)
                     if masks is not None:  # finished sequences keep their state
                         new = tuple(_ops.where(masks[t], n, s) for n, s in zip(new, state)) \
                             if self.mode == "LSTM" else _ops.where(masks[t], new, state)

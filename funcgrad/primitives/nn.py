@@ -106,7 +106,16 @@ linear = Primitive(
 
 # -- fused losses (one node each in PyTorch's graph) ----------------------------------------------
 
-_REDUCE = {"mean": lambda v: np.mean(v), "sum": lambda v: np.sum(v), "none": lambda v: v}
+def _mean_all(v):
+    # np.mean's own arithmetic (a sum in the dtype, then one division) without its wrapping,
+    # for the float types it accumulates in their own dtype (float16 it sums in float32)
+    if type(v) is np.ndarray and v.dtype in (_F32, _F64) and v.size:
+        return v.dtype.type(np.add.reduce(v, axis=None) / v.size)
+    return np.mean(v)
+
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_REDUCE = {"mean": _mean_all, "sum": lambda v: np.sum(v), "none": lambda v: v}
 
 
 def _scale(g, like, reduction):
@@ -160,6 +169,9 @@ mse_loss = Primitive(
 
 
 def _log_softmax_impl(x, axis):
+    if type(x) is np.ndarray:  # the ufuncs' reductions: np.max and np.sum wrap these
+        shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -191,9 +203,11 @@ def _one_hot(target, logp):
 
 def _nll_vjp(g, ans, logp, target, reduction):
     n = shape_of(logp)[0]
-    g = g / n if reduction == "mean" else g
-    g = _shape.reshape(_shape.broadcast_to(g, (n,)), (n, 1))
-    return -g * _one_hot(target, logp)
+    if reduction == "none":
+        g = _shape.reshape(g, (n, 1))
+    elif reduction == "mean":
+        g = g / n
+    return -g * _one_hot(target, logp)  # (a reduced loss's g is 0-d: it broadcasts)
 
 
 nll_loss = Primitive(

@@ -77,6 +77,12 @@ def relu6(input, inplace=False):
 
 
 def linear(input, weight, bias=None):
+    if bias is not None and isinstance(input, Tensor):  # the common case, checked in one go
+        x, w = input._data, weight._data
+        if type(x) is np.ndarray and type(w) is np.ndarray and x.ndim == 2 and w.ndim == 2 \
+                and x.dtype is w.dtype is getattr(bias._data, "dtype", None) \
+                and x.shape[1] == w.shape[1]:
+            return _addmm_linear(input, weight, bias)
     _kernel_dtypes.check_linear(input, weight, bias)
     if input.shape[-1] != weight.shape[-1]:
         from funcgrad.torch.errors import matmul_shape_error

@@ -36,8 +36,14 @@ class Var:
         return f"Var#{self.index}:{describe(self.value)}"
 
 
+# the params of every recorded equation that has none: one dict for all of them (an equation's
+# params are read, never written), instead of the empty dict each call made
+NO_PARAMS: dict = {}
+
+
 class Equation:
-    """`outputs = primitive(*inputs, **params)`: one primitive applied once."""
+    """`outputs = primitive(*inputs, **params)`: one primitive applied once. `params` is read-only
+    (equations without any share `NO_PARAMS`)."""
 
     __slots__ = ("primitive", "inputs", "outputs", "params")
 
@@ -58,7 +64,7 @@ class Trace:
     does not depend on its inputs at all). `str(trace)` prints it as a small program.
     """
 
-    __slots__ = ("inputs", "equations", "outputs", "num_vars")
+    __slots__ = ("inputs", "equations", "outputs", "num_vars", "__weakref__")
 
     def __init__(self, inputs: list, equations: list, outputs: list, num_vars: int):
         self.inputs = inputs

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.backends.namespace import NATIVE_TYPES
-from funcgrad.core.ir import Equation, Trace, Var
+from funcgrad.core.ir import NO_PARAMS, Equation, Trace, Var
 from funcgrad.core.primitive import ShapeOnly, run_on_backend
 from funcgrad.core.tracer import Interpreter, Tracer, refuse_conversion, running
 from funcgrad.errors import TracerLeakError, describe, where
@@ -43,11 +43,12 @@ class Recorder(Interpreter):
     A recorder that `frees` (grad, vjp: the trace only feeds reverse rules) keeps in the trace
     only the values some reverse rule reads (Primitive.reads_answer, reads_input): the others
     stay with their tracers, alive while the user's code holds them, and the trace has their
-    ShapeOnly.
+    ShapeOnly. `saw_foreign` says whether any equation met a value that is not NumPy's (an outer
+    transform's tracer, another library's array): jit's tape runs only traces where none did.
     """
 
     __slots__ = ("equations", "num_vars", "inputs", "name", "differentiating", "_producers",
-                 "_scanned", "_constants", "frees")
+                 "_scanned", "_constants", "frees", "saw_foreign")
 
     def __init__(self, name="trace", differentiating=True, frees=False):
         self.equations = []
@@ -59,6 +60,7 @@ class Recorder(Interpreter):
         self._producers = None  # var index -> the equation defining it, built on first need
         self._scanned = 0
         self._constants = None  # indices of vars known to carry no derivative (idem)
+        self.saw_foreign = False
 
     def new_input(self, value) -> ExprTracer:
         var = Var(value, self.num_vars)
@@ -73,6 +75,7 @@ class Recorder(Interpreter):
         values = []
         inputs = []
         plain = True  # are all values NumPy's? (no outer tracer, no Dask/CuPy... array)
+        outer = False  # is one an outer transform's tracer?
         for arg in args:
             if type(arg) is ExprTracer and arg._owner is self:  # this trace's value
                 var = arg._var
@@ -83,18 +86,23 @@ class Recorder(Interpreter):
                 inputs.append(var)
                 if type(value) not in NATIVE_TYPES:
                     plain = False
+                    self.saw_foreign = True
+                    if isinstance(value, Tracer):
+                        outer = True
                 continue
             if type(arg) not in NATIVE_TYPES:  # not a NumPy constant
                 if isinstance(arg, Tracer):
                     if arg._owner.level >= self.level:
                         raise_leaked(primitive, arg._owner)
+                    outer = True
                 plain = False
+                self.saw_foreign = True
             values.append(arg)
             inputs.append(arg)
         try:
             if plain:
                 out = primitive.recorded_impl(*values, **params)
-            elif any(isinstance(v, Tracer) for v in values):  # an outer transform's values
+            elif outer:  # an outer transform's values
                 out = (primitive.impl if primitive.inline_below else primitive.bind)(*values, **params)
             elif primitive.recorded_impl is primitive.impl:  # another library's arrays
                 out = run_on_backend(primitive, values, params)
@@ -103,14 +111,14 @@ class Recorder(Interpreter):
         except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
             raise
         except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-            if not plain and any(isinstance(v, Tracer) for v in values):
+            if outer:
                 raise  # an outer level's bind explained it already
             primitive.raise_failure(values, params, err)
         index = self.num_vars
         if primitive.multiple_results:
             outvars = tuple(Var(o, index + i) for i, o in enumerate(out))
             self.num_vars = index + len(outvars)
-            equations.append(Equation(primitive, tuple(inputs), outvars, params))
+            equations.append(Equation(primitive, tuple(inputs), outvars, params or NO_PARAMS))
             return tuple(ExprTracer(self, v, o) for v, o in zip(outvars, out))
         # Var(out, index), Equation(...) and ExprTracer(self, var, out), built without calling
         # their __init__: the three objects are most of the cost of recording a cheap primitive
@@ -122,7 +130,7 @@ class Recorder(Interpreter):
         equation.primitive = primitive
         equation.inputs = tuple(inputs)
         equation.outputs = (var,)
-        equation.params = params
+        equation.params = params or NO_PARAMS  # (the empty dict of this call dies now)
         equations.append(equation)
         if self.frees and type(out) is _ndarray and not primitive.reads_answer and \
                 out.nbytes >= FREE_BYTES:

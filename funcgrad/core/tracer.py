@@ -93,14 +93,19 @@ class Tracer:
 
     @property
     def shape(self) -> tuple:
-        return np.shape(self.value)
+        value = self.value
+        try:  # what np.shape does, without its dispatch: reverse rules ask on every cotangent
+            return value.shape
+        except AttributeError:  # a Python number
+            return np.shape(value)
 
     @property
     def dtype(self):
         value = self.value
-        if not hasattr(value, "dtype"):
+        try:
+            dtype = value.dtype
+        except AttributeError:  # a Python number
             return np.asarray(value).dtype
-        dtype = value.dtype
         return dtype if isinstance(dtype, np.dtype) else numpy_dtype(dtype)  # (array_api_strict)
 
     @property

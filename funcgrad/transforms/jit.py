@@ -56,7 +56,8 @@ class Lowered:
     (`.source`; `.scalar_source` too when every value is a 0-d float64: that float code runs
     first, and the NumPy program wherever it would part from NumPy's results). A trace longer
     than `REPLAY_ABOVE` equations is replayed by a compact interpreter instead (`.tape`, see
-    replay.py; `.source` is then empty)."""
+    replay.py; `.source` is then empty, and `.trace` and `.optimised` are None: the tape consumed
+    the trace as it was built, so that the two are never both whole in memory)."""
 
     def __init__(self, trace, optimised, guards, program, out_tree, pure, scalar_program=None,
                  tape=None, numba_program=None):
@@ -100,7 +101,7 @@ class Lowered:
 
     def __repr__(self):
         if self.tape is not None:
-            return (f"<Lowered: {len(self.trace)} equations traced, replayed by a tape of "
+            return (f"<Lowered: {self.tape.equations} equations traced, replayed by a tape of "
                     f"{self.tape.num_registers} registers, {len(self.guards)} guards>")
         return (f"<Lowered: {len(self.trace)} equations traced, {len(self.optimised)} after "
                 f"optimisation, {len(self.guards)} guards>")
@@ -273,23 +274,11 @@ class Jitted(Generic[P, R]):
             trace = recorder.finish(out_leaves)
         self.trace_count += 1
         _warn_if_numpy_random_drawn(drawn_before, self.fun, self.__name__)
+        if len(trace.equations) > replay.REPLAY_ABOVE and replay.runs(trace, recorder):
+            # long: optimising, generating and compiling source would cost 20-40x the tracing
+            return self._taped(trace, recorder.guards, out_tree, leaves)
         pure = _is_pure(trace)
         outs = [x.value if type(x) is Var else x for x in trace.outputs]
-        if pure and len(trace.equations) > replay.REPLAY_ABOVE and backend_for(_trace_values(trace)) \
-                is None:
-            # long: optimising, generating and compiling source would cost 20-40x the tracing
-            tape = replay.build_tape(trace, recorder.guards)
-            numba_program = None
-            if self.backend == "numba":  # its table is built in one pass too (the tape: NumPy's
-                # values where an output is not finite)
-                numba_program = self._numba_program(trace, recorder.guards,
-                                                    _identifier(self.__name__))
-            lowered = Lowered(trace, trace, recorder.guards, None, out_tree, pure, tape=tape,
-                              numba_program=numba_program)
-            # what the tape returns: the argument itself where an output is one
-            argument = {id(v): leaf for v, leaf in zip(trace.inputs, leaves)}
-            outs = [argument.get(id(x), value) for x, value in zip(trace.outputs, outs)]
-            return lowered, tree_unflatten(out_tree, outs)
         optimised, guards = optimize(trace, recorder.guards) if pure else (trace, [])
         name = _identifier(self.__name__)
         backend = backend_for(_trace_values(optimised)) if pure else None
@@ -303,6 +292,22 @@ class Jitted(Generic[P, R]):
         scalar = generate_scalar(optimised, guards, name) if pure and backend is None \
             and applies(optimised, guards) else None
         lowered = Lowered(trace, optimised, guards, program, out_tree, pure, scalar)
+        return lowered, tree_unflatten(out_tree, outs)
+
+    def _taped(self, trace, guards, out_tree, leaves):
+        """(Lowered, result) replaying a long trace by a tape (replay.py), which consumes the
+        trace (unless numba's table is made from it too)."""
+        numba = self.backend == "numba"
+        tape = replay.build_tape(trace, guards, consume=not numba)
+        numba_program = None
+        if numba:  # its table is built in one pass too (the tape: NumPy's values where an
+            # output is not finite)
+            numba_program = self._numba_program(trace, guards, _identifier(self.__name__))
+        lowered = Lowered(None, None, guards, None, out_tree, True, tape=tape,
+                          numba_program=numba_program)
+        # what the tape returns: the argument itself where an output is one
+        argument = {id(v): leaf for v, leaf in zip(trace.inputs, leaves)}
+        outs = [argument.get(id(x), x.value) if type(x) is Var else x for x in trace.outputs]
         return lowered, tree_unflatten(out_tree, outs)
 
     def _numba_program(self, optimised, guards, name):

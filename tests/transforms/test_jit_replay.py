@@ -1,5 +1,7 @@
 """jit of long traces: above REPLAY_ABOVE equations a tape replays the trace (replay.py), with the
 same values, types, guards and effects as the compiled source below the threshold."""
+import weakref
+
 import numpy as np
 import pytest
 
@@ -49,7 +51,7 @@ def test_scalar_gradient_chain_equals_the_compiled_code_bit_for_bit():
     expected, got, lowered = both(fg.grad(chain), np.float64(0.3))
     assert got == expected
     # registers are reused once a value is dead: far fewer than the trace's variables
-    assert lowered.tape.num_registers < lowered.trace.num_vars / 2
+    assert lowered.tape.num_registers < lowered.tape.equations / 2
 
 
 def test_arrays_params_multiple_results_and_pytrees():
@@ -116,3 +118,40 @@ def test_long_traces_take_the_tape_without_patching():
     assert jf(x) == jf(x) == fg.grad(lambda x: chain(x, steps))(x)
     assert jf.lower(x).tape is not None
     assert fg.jit(fg.grad(chain)).lower(x).tape is None  # short: compiled source
+
+
+def test_the_tape_consumes_the_trace(tape_always, monkeypatch):
+    # the trace is freed as the tape is built: neither it nor a forward value outlives the call
+    seen = {}
+    build = replay.build_tape
+
+    def watched(trace, guards, consume=False):
+        seen["trace"] = weakref.ref(trace)
+        seen["value"] = weakref.ref(trace.equations[0].outputs[0].value)  # sin(x), an array
+        tape = build(trace, guards, consume)
+        seen["left"] = len(trace.equations)
+        return tape
+    monkeypatch.setattr(replay, "build_tape", watched)
+    jf = fg.jit(lambda x: fnp.sum(fnp.sin(x) * 2.0))
+    x = np.arange(5.0)
+    assert jf(x) == jf(x) == np.sum(np.sin(x) * 2.0)
+    assert seen["left"] == 0
+    assert seen["trace"]() is None and seen["value"]() is None
+    lowered = jf.lower(x)
+    assert lowered.trace is None and lowered.tape is not None
+    assert "replayed by a tape" in repr(lowered)
+
+
+def test_another_librarys_arrays_take_the_generated_code(tape_always):
+    # the tape runs NumPy's values only: a trace on another library's arrays keeps its generated
+    # code, which runs on that library
+    xp = pytest.importorskip("array_api_strict")
+    pytest.importorskip("array_api_compat")
+    x = xp.asarray([0.5, 1.0])
+    jf = fg.jit(lambda x: fnp.sum(fnp.sin(x)))
+    lowered = jf.lower(x)
+    assert lowered.tape is None and lowered.source
+    for _ in range(2):
+        out = jf(x)
+        assert type(out) is type(x)
+        np.testing.assert_allclose(float(out), np.sum(np.sin([0.5, 1.0])), rtol=1e-15)

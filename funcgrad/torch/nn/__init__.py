@@ -39,3 +39,8 @@ from funcgrad.torch.nn.ctc import CTCLoss  # noqa: F401
 from funcgrad.torch.nn.layers import BatchNorm3d  # noqa: F401
 from funcgrad.torch.nn.volumetric import AdaptiveAvgPool3d, AvgPool3d, Conv3d, MaxPool3d  # noqa: F401
 from funcgrad.torch.nn import utils  # noqa: F401
+from funcgrad.torch.nn.parameter import UninitializedBuffer, UninitializedParameter  # noqa: F401
+from funcgrad.torch.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d,  # noqa: F401
+                                    LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d,
+                                    LazyConvTranspose2d, LazyInstanceNorm1d, LazyInstanceNorm2d,
+                                    LazyLinear)

@@ -72,6 +72,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if getattr(self, "padding_mode", "zeros") != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from funcgrad.torch import grad_mode
 from funcgrad.torch._device import device as _device
 from funcgrad.torch._meta import MetaArray, device_type, is_meta, pop_default, push_default
-from funcgrad.torch.nn.parameter import Parameter
+from funcgrad.torch.nn.parameter import Parameter, is_lazy
 from funcgrad.torch.tensor import Tensor, RemovableHandle
 
 
@@ -215,6 +215,9 @@ class Module:
                 for v in store.values():
                     if v is None:
                         continue
+                    if is_lazy(v):  # no shape yet: it will be made where it was moved
+                        v._data = v._data.moved_to(target)
+                        continue
                     if is_meta(v._data) and target != "meta":
                         raise NotImplementedError(
                             "Cannot copy out of meta tensor; no data!" + (
@@ -310,7 +313,13 @@ class Module:
             if key not in own:
                 continue
             target = own[key]
+            if is_lazy(value):  # an uninitialised lazy module's state: nothing to copy
+                if is_lazy(target):
+                    continue
+                value.shape  # noqa: B018 (raises PyTorch's error: no shape to load)
             source = np.asarray(value._data if isinstance(value, Tensor) else value)
+            if is_lazy(target):  # a lazy module takes the loaded shape (PyTorch's load hook)
+                target.materialize(source.shape)
             if tuple(target.shape) != source.shape:
                 raise RuntimeError(
                     f"Error(s) in loading state_dict for {type(self).__name__}:\n\tsize mismatch for "

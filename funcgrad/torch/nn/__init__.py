@@ -44,3 +44,5 @@ from funcgrad.torch.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchN
                                     LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d,
                                     LazyConvTranspose2d, LazyInstanceNorm1d, LazyInstanceNorm2d,
                                     LazyLinear)
+from funcgrad.torch.nn.loss import (MultiLabelMarginLoss, MultiMarginLoss, NLLLoss2d,  # noqa: F401
+                                    TripletMarginWithDistanceLoss)

@@ -395,6 +395,9 @@ from funcgrad.torch.nn.loss_functions import (binary_cross_entropy,  # noqa: E40
                                               mse_loss, multilabel_soft_margin_loss, nll_loss,
                                               poisson_nll_loss, smooth_l1_loss, soft_margin_loss,
                                               triplet_margin_loss)
+from funcgrad.torch.nn.loss_functions import (multi_margin_loss,  # noqa: E402,F401
+                                              multilabel_margin_loss,
+                                              triplet_margin_with_distance_loss)
 from funcgrad.torch.nn.loss_functions import _reduction as _reduction_of  # noqa: E402,F401
 from funcgrad.torch.nn.activation import (celu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: E402,F401
                                           logsigmoid, mish, prelu, rrelu, selu, softmin,

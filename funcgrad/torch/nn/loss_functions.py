@@ -125,7 +125,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                             (-1, input.shape[1]))
         loss = nll_loss(rows, _ops.reshape(target, -1), weight, None, ignore_index, None,
                         reduction)
-        return _ops.reshape(loss, spatial) if reduction == "none" else loss
+        loss = _ops.reshape(loss, spatial) if reduction == "none" else loss
+        # PyTorch's 2-d kernel takes (N, C, H, W) as it is
+        return _renamed(loss, "NllLoss2DBackward0") if input.ndim == 4 else loss
     labels = target._data
     if input.ndim == 1:
         input = _ops.unsqueeze(input, 0)
@@ -327,3 +329,117 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 __all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
             "multilabel_soft_margin_loss", "cosine_embedding_loss", "poisson_nll_loss",
             "gaussian_nll_loss", "triplet_margin_loss"]
+
+
+# -- multi-class margin losses (one composite node each, as PyTorch's kernels) ------------------
+
+def _class_labels(target, name):
+    labels = np.asarray(as_tensor_arg(target)._data)
+    if labels.dtype != np.int64:
+        from funcgrad.torch.errors import tensor_type_name
+        found = tensor_type_name(as_tensor_arg(target)).split(" ")[0][6:-6]  # torch.XTensor
+        raise RuntimeError(f"expected scalar type Long but found {found}\n[funcgrad] in {name}: "
+                           "pass the class indices as an int64 tensor.")
+    return labels
+
+
+def _margin_input(input, name):
+    if input.ndim > 2 or input.numel() == 0:
+        raise RuntimeError("Expected non-empty vector or matrix with optional 0-dim batch size, "
+                           f"but got: {list(input.shape)}")
+    return input.ndim == 1
+
+
+def _positive(z):
+    """max(z, 0), with no gradient where z <= 0 (PyTorch's kernels test z > 0)."""
+    return ew.where(z > 0, z, 0.0 * z)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    vector = _margin_input(input, "multi_margin_loss")
+    labels = _class_labels(target, "multi_margin_loss").reshape(-1)
+    rows, classes = (1, input.shape[0]) if vector else tuple(input.shape)
+    if labels.size != rows:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{rows}], but got "
+            f"{list(np.shape(as_tensor_arg(target)._data))}. Input has shape {list(input.shape)}.")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise RuntimeError("target out of range")
+    if weight is not None and tuple(weight.shape) != (classes,):
+        raise RuntimeError(f"inconsistent weight size, expected {classes} but got "
+                           f"{list(weight.shape)}")
+    others = np.arange(classes)[None, :] != labels[:, None]  # every class but the target's
+    picked = (np.arange(rows), labels)
+
+    def loss_of(x, w):
+        from funcgrad.primitives.indexing import getitem_p
+        from funcgrad.primitives import shape as shp
+        x = shp.reshape(x, (rows, classes))
+        z = _positive(margin - shp.reshape(getitem_p.bind(x, index=picked), (rows, 1)) + x)
+        z = z if p == 1 else z * z
+        if w is not None:
+            z = z * shp.reshape(getitem_p.bind(w, index=(labels,)), (rows, 1))
+        per_sample = red.sum_p.bind(ew.where(others, z, 0.0 * z), axis=(1,), keepdims=False) / classes
+        if vector and reduction == "none":
+            per_sample = shp.reshape(per_sample, ())
+        return _reduce_values(per_sample, reduction)
+    return composite("MultiMarginLossBackward0", loss_of, input, weight)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(reduction, size_average, reduce)
+    vector = _margin_input(input, "multilabel_margin_loss")
+    labels = _class_labels(target, "multilabel_margin_loss")
+    if labels.shape != tuple(input.shape):
+        raise RuntimeError(f"inconsistent target size: {list(labels.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    labels = labels.reshape(1, -1) if vector else labels
+    rows, classes = labels.shape
+    if labels.size and (labels.min() < -1 or labels.max() >= classes):
+        raise RuntimeError("argument #2 'target' is out of range")
+    # each sample's targets are its labels up to the first -1; how often each class is listed,
+    # and which classes are not targets
+    listed = np.cumprod(labels != -1, axis=1).astype(bool)
+    counts = np.zeros((rows, classes), input._data.dtype)
+    for n in range(rows):
+        np.add.at(counts[n], labels[n][listed[n]], 1)
+    pairs = counts[:, :, None] * (counts == 0)[:, None, :]  # (target j, non-target k)
+
+    def loss_of(x):
+        from funcgrad.primitives import shape as shp
+        x = shp.reshape(x, (rows, classes))
+        z = _positive(1 - shp.reshape(x, (rows, classes, 1)) + shp.reshape(x, (rows, 1, classes)))
+        per_sample = red.sum_p.bind(z * pairs, axis=(1, 2), keepdims=False) / classes
+        if vector and reduction == "none":
+            per_sample = shp.reshape(per_sample, ())
+        return _reduce_values(per_sample, reduction)
+    return composite("MultilabelMarginLossBackward0", loss_of, input)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = anchor.ndim, positive.ndim, negative.ndim
+    if len(set(dims)) != 1:
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {dims[0]}D, positive "
+                           f"{dims[1]}D, and negative {dims[2]}D inputs")
+    if distance_function is None:
+        from funcgrad.torch.nn.distance import pairwise_distance as distance_function
+    d_pos = distance_function(anchor, positive)
+    d_neg = distance_function(anchor, negative)
+    if swap:  # the positive closer to the negative than the anchor is: use that distance
+        d_neg = _ops.minimum(d_neg, distance_function(positive, negative))
+    from funcgrad.torch._math import clamp_min
+    return _reduce(clamp_min(margin + d_pos - d_neg, 0), reduction)
+
+
+__all__ += ["multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss"]

@@ -46,3 +46,5 @@ from funcgrad.torch.nn.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchN
                                     LazyLinear)
 from funcgrad.torch.nn.loss import (MultiLabelMarginLoss, MultiMarginLoss, NLLLoss2d,  # noqa: F401
                                     TripletMarginWithDistanceLoss)
+from funcgrad.torch.nn.pooling import (AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d,  # noqa: F401
+                                       MaxUnpool1d, MaxUnpool3d)

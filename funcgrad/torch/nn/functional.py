@@ -419,6 +419,11 @@ from funcgrad.torch.nn.embedding_bag import embedding_bag  # noqa: E402,F401
 from funcgrad.torch.nn.sampling import affine_grid, grid_sample  # noqa: E402,F401
 from funcgrad.torch.nn.volumetric import (adaptive_avg_pool3d, avg_pool3d, conv3d,  # noqa: E402,F401
                                           max_pool3d)
+from funcgrad.torch.nn.pooling import (adaptive_max_pool1d_with_indices,  # noqa: E402,F401
+                                       adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+                                       adaptive_max_pool3d_with_indices, lp_pool1d, lp_pool2d,
+                                       lp_pool3d, max_pool1d_with_indices, max_pool2d_with_indices,
+                                       max_pool3d_with_indices, max_unpool1d, max_unpool3d)
 
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):

@@ -71,8 +71,9 @@ def _pool3d(pool2d, pool1d, name, input, kernel_size, stride, padding, **options
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    if return_indices:
-        raise NotImplementedError("max_pool3d: return_indices is not supported by funcgrad.torch")
+    if return_indices:  # (the separable pooling below knows no indices: a gather at them)
+        from funcgrad.torch.nn.pooling import max_pool3d_indices
+        return max_pool3d_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     dd, dh, dw = _triple(dilation)
     from funcgrad.torch.nn.spatial import max_pool1d
     return _pool3d(lambda x, k, s, p: F.max_pool2d(x, k, s, p, (dh, dw), ceil_mode),

@@ -99,8 +99,7 @@ def nanmedian(input, dim=None, keepdim=False):
         kept = data[~np.isnan(data)].reshape(-1)
         order = np.argsort(kept, kind="stable")
         position = np.flatnonzero(~np.isnan(data.reshape(-1)))[order[(kept.size - 1) // 2]]
-        return _ops.reshape(_math.take_at(_ops.reshape(input, -1), np.asarray([position]), 0,
-                                          "NanmedianBackward0"), (), name="NanmedianBackward0")
+        return _math.picked_sharing_ties(input, int(position), "NanmedianBackward0")
     dim = dim % builtins.max(input.ndim, 1)
     moved = np.moveaxis(data, dim, -1)
     positions = np.zeros(moved.shape[:-1] + (1,), np.int64)

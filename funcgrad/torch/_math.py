@@ -377,6 +377,25 @@ def _pick_one(input, picked, dim, keepdim, name, kind):
     return kind(values, Tensor._make(picked))
 
 
+def picked_sharing_ties(input, position, name):
+    """The entry at flat `position` of input, as a 0-d tensor whose gradient is shared evenly by
+    every entry equal to it: PyTorch's median()/nanmedian() without a dim (with one, the entry
+    picked takes it all)."""
+    flat = _values(input).reshape(-1)
+    value = flat[position]
+    ties = np.isnan(flat) if np.isnan(value) else flat == value  # (NaNs tie with each other)
+    if ties.sum() == 1:
+        return reshape(take_at(reshape(input, -1), np.asarray([position]), 0, name), (), name=name)
+    weights = (ties / ties.sum()).astype(flat.dtype)
+
+    def fn(x):
+        flat_x = fnp.reshape(x, (-1,))
+        # the value's gradient (its value is the picked one's); NaNs elsewhere stay out
+        spread = fnp.sum(fnp.where(ties, flat_x, 0.0) * weights)
+        return ew.stop_gradient(flat_x[position]) + (spread - ew.stop_gradient(spread))
+    return composite(name, fn, input)
+
+
 def median(input, dim=None, keepdim=False):
     if isinstance(input._data, Tracer):
         if dim is None:
@@ -388,10 +407,11 @@ def median(input, dim=None, keepdim=False):
     data = _values(input)
     if dim is None:  # the lower of the two middle values, as PyTorch
         flat = data.reshape(-1)
+        missing = np.flatnonzero(np.isnan(flat))
+        if missing.size:  # a NaN is the median, as PyTorch's (its gradient goes to that entry)
+            return picked_sharing_ties(input, int(missing[0]), "MedianBackward0")
         order = np.argsort(flat, kind="stable")
-        where = np.asarray(order[(flat.size - 1) // 2])
-        return reshape(take_at(reshape(input, -1), where[None], 0, "MedianBackward0"), (),
-                       name="MedianBackward0")
+        return picked_sharing_ties(input, int(order[(flat.size - 1) // 2]), "MedianBackward0")
     dim = dim % builtins.max(data.ndim, 1)
     order = np.argsort(data, axis=dim, kind="stable")
     picked = np.take(order, [(data.shape[dim] - 1) // 2], axis=dim).astype(_I64)

@@ -14,7 +14,7 @@ import numpy as np
 from funcgrad.primitives import contraction, elementwise as ew, nn as nnp, reductions as red
 from funcgrad.primitives import shape as shp
 from funcgrad.primitives.indexing import getitem_p
-from funcgrad.primitives._util import normalize_axis
+from funcgrad.primitives._util import dtype_of as _dtype_of, normalize_axis
 from funcgrad.errors import where as _user_line
 from funcgrad.torch import _device, _dtype, _meta, grad_mode
 from funcgrad.torch import _kernel_dtypes
@@ -175,12 +175,29 @@ def _safe_sqrt(s):
 def norm(input, p=2, dim=None, keepdim=False):
     axes = _axes(dim, input.ndim)
     keep = bool(keepdim)
+    if p == "nuc":
+        from funcgrad.torch import linalg
+        return linalg.matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim,
+                                  keepdim=keep)
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"norm: p must be a number, 'fro' or 'nuc', not {p!r}")
     if p == 2 or p == "fro":
         fn = lambda x: _safe_sqrt(red.sum_p.bind(x * x, axis=axes, keepdims=keep))  # noqa: E731
     elif p == 1:
         fn = lambda x: red.sum_p.bind(ew.absolute(x), axis=axes, keepdims=keep)  # noqa: E731
+    elif p == np.inf or p == -np.inf:  # the largest (smallest) |x|; ties share the gradient
+        extremum = red.max_p if p > 0 else red.min_p
+        fn = lambda x: extremum.bind(ew.absolute(x), axis=axes, keepdims=keep)  # noqa: E731
+    elif p == 0:  # the count of nonzero entries (no gradient)
+        fn = lambda x: red.sum_p.bind(ew.astype(ew.not_equal(x, 0), _dtype_of(x)) + 0.0 * x,  # noqa: E731
+                                      axis=axes, keepdims=keep)
     else:
-        fn = lambda x: red.sum_p.bind(ew.absolute(x) ** p, axis=axes, keepdims=keep) ** (1.0 / p)  # noqa: E731
+        def fn(x):
+            # |x|^p with PyTorch's zero gradient at x == 0 (p |x|^(p-1) is inf there for p < 1)
+            size = ew.absolute(x)
+            zero = ew.equal(size, 0)
+            powered = ew.where(zero, np.inf if p < 0 else 0.0, ew.where(zero, 1.0, size) ** p)
+            return red.sum_p.bind(powered, axis=axes, keepdims=keep) ** (1.0 / p)
     return composite("LinalgVectorNormBackward0", fn, input)
 
 

@@ -259,3 +259,39 @@ def test_second_derivatives_match_pytorch(op):
             assert (a is None or not np.any(a)) and (b is None or not np.any(b))
         else:
             np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+_NORM_INPUT = np.array([[1.0, -3.0, 2.0], [0.5, 3.0, -1.0], [0.0, 0.2, 1.0]], np.float32)
+
+
+@pytest.mark.parametrize("p", [float("inf"), -float("inf"), 0, 3, 0.5, -1.5, "fro", "nuc"])
+@pytest.mark.parametrize("dim", [None, 1, (0, 1)])
+def test_tensor_norm_of_every_order_matches_pytorch(p, dim):
+    # p=inf gave 1.0 (sum |x|^inf to the power 0), p < 1 a NaN gradient at a zero entry
+    if p == "nuc" and dim == 1:
+        pytest.skip("the nuclear norm is of matrices")
+    results = []
+    for T in (ft, torch):
+        x = T.tensor(_NORM_INPUT, requires_grad=True)
+        out = x.norm(p) if dim is None else x.norm(p, dim=dim)
+        out.sum().backward()
+        grad = np.zeros_like(_NORM_INPUT) if x.grad is None else x.grad.numpy()
+        results.append((out.detach().numpy(), grad))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("values", [[1.0, 2.0, 2.0, 3.0], [[0.5, 2.0, 2.0], [2.0, 9.0, -1.0]],
+                                    [1.0, float("nan"), 2.0, 2.0, 3.0],
+                                    [float("nan"), 1.0, float("nan")], [5.0, 5.0, 5.0]])
+@pytest.mark.parametrize("name", ["median", "nanmedian"])
+def test_median_without_dim_shares_the_gradient_among_ties_as_pytorch(name, values):
+    results = []
+    for T in (ft, torch):
+        x = T.tensor(values, requires_grad=True)
+        out = getattr(x, name)()
+        out.backward()
+        results.append((out.item(), x.grad.numpy(), type(out.grad_fn).__name__))
+    np.testing.assert_equal(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]

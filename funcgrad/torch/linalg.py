@@ -178,8 +178,25 @@ def solve(A, B, *, left=True):  # noqa: N803
     return composite("LinalgSolveExBackward0", _la.solve, A, B)
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False):  # noqa: N803
-    return composite("LinalgPinvBackward0", _la.pinv, A)
+def _cutoff_ratio(A, atol, rtol):  # noqa: N803
+    """PyTorch's rule for dropping singular values, as a tolerance relative to the largest one
+    per matrix: below max(atol, rtol * s_max); rtol defaults to eps * max(m, n) when atol is
+    not given (or is 0), else to 0. (The cut is read from the values: piecewise constant.)"""
+    values = np.asarray(A.detach()._data)
+    largest = np.linalg.svd(values, compute_uv=False)[..., :1] if values.size else \
+        np.zeros(values.shape[:-2] + (1,))
+    if rtol is None:
+        rtol = np.finfo(values.dtype).eps * max(values.shape[-2:]) if not atol else 0.0
+    cut = np.maximum(0.0 if atol is None else atol, rtol * largest)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(largest > 0, cut / largest, 0.0)[..., 0], cut[..., 0]
+
+
+def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):  # noqa: N803
+    """The pseudo-inverse, singular values below max(atol, rtol * s_max) dropped (PyTorch's
+    defaults; a positional `rcond` is the older name of rtol)."""
+    ratio, _ = _cutoff_ratio(A, atol, rtol if rcond is None else rcond)
+    return composite("LinalgPinvBackward0", lambda a: _la.pinv(a, rcond=ratio), A)
 
 
 def matrix_power(A, n):  # noqa: N803
@@ -221,8 +238,173 @@ def svdvals(A, *, driver=None):  # noqa: N803
     return composite("LinalgSvdBackward0", lambda a: _la.svd(a, compute_uv=False), A)
 
 
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):  # noqa: N803
-    return Tensor._make(np.asarray(np.linalg.matrix_rank(np.asarray(A.detach()._data)), np.int64))
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):  # noqa: N803
+    """The number of singular values above max(atol, rtol * s_max) (a positional `tol` is an
+    absolute tolerance, PyTorch's older signature)."""
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    _, cut = _cutoff_ratio(A, atol, rtol)
+    values = np.linalg.svd(np.asarray(A.detach()._data), compute_uv=False)
+    return Tensor._make(np.asarray(np.sum(values > cut[..., None], axis=-1), np.int64))
+
+
+def cond(A, p=None):  # noqa: N803
+    return composite("SqueezeBackward1", lambda a: _la.cond(a, p), A)
+
+
+def matrix_exp(A):  # noqa: N803
+    from funcgrad.scipy.linalg import expm
+    return composite("LinalgMatrixExpBackward0", expm, A)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):  # noqa: N803
+    """X with A X = B (X A = B for left=False), reading only A's upper or lower triangle."""
+    def fn(a, b):
+        part = fnp.triu(a) if upper else fnp.tril(a)
+        if unitriangular:
+            n = np.shape(a)[-1]
+            part = fnp.where(np.eye(n, dtype=bool), 1.0, part)
+        if left:
+            return _la.solve(part, b)
+        return fnp.swapaxes(_la.solve(fnp.swapaxes(part, -1, -2), fnp.swapaxes(b, -1, -2)), -1, -2)
+    return composite("LinalgSolveTriangularBackward0", fn, A, as_tensor_arg(B))
+
+
+_Lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+
+
+def lstsq(A, B, rcond=None, *, driver=None):  # noqa: N803
+    """The least-squares (minimum-norm) solution of A X = B, as torch.linalg.lstsq; residuals
+    and singular values are filled for the drivers that give them (gelsd, gelss, gels)."""
+    B = as_tensor_arg(B)
+    ratio, _ = _cutoff_ratio(A, None, rcond)
+    vector = B.ndim == A.ndim - 1
+    solution = composite("LinalgLstsqBackward0", lambda a, b: (
+        fnp.squeeze(_la.pinv(a, rcond=ratio) @ b[..., None], -1) if vector
+        else _la.pinv(a, rcond=ratio) @ b), A, B)
+    rank = matrix_rank(A, rtol=rcond)
+    m, n = A.shape[-2:]
+    empty = Tensor._make(np.zeros((0,), A._data.dtype))
+    chosen = driver or "gelsy"
+    residuals = empty
+    if chosen in ("gelsd", "gelss", "gels") and m > n and bool(np.all(rank.numpy() == n)):
+        from funcgrad.torch._ops import matmul
+        error = (matmul(A, solution[..., None]).squeeze(-1) if vector else matmul(A, solution)) - B
+        residuals = (error * error).sum(-2 if not vector else -1)
+    values = svdvals(A) if chosen in ("gelsd", "gelss") else empty
+    if chosen == "gels":  # QR without pivoting: no rank
+        rank = Tensor._make(np.zeros((0,), np.int64))
+    return _Lstsq(solution, residuals, rank, values)
+
+
+def _info(shape):
+    return Tensor._make(np.zeros(shape, np.int32))
+
+
+_CholeskyEx = _return_type("linalg_cholesky_ex", ("L", "info"))
+_InvEx = _return_type("linalg_inv_ex", ("inverse", "info"))
+_SolveEx = _return_type("linalg_solve_ex", ("result", "info"))
+
+
+def _factor_failure(values, test):
+    """PyTorch's info per matrix: 0, or 1 + the order of the first failing leading minor."""
+    flat = values.reshape((-1,) + values.shape[-2:])
+    info = np.zeros(len(flat), np.int32)
+    for i, matrix in enumerate(flat):
+        for k in range(1, matrix.shape[-1] + 1):
+            if not test(matrix[:k, :k]):
+                info[i] = k
+                break
+    return info.reshape(values.shape[:-2])
+
+
+def _positive_definite(m):
+    try:
+        np.linalg.cholesky(m)
+        return True
+    except np.linalg.LinAlgError:
+        return False
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):  # noqa: N803
+    """(cholesky(A), info): info is 0, or the order of the first leading minor that is not
+    positive definite (then L is not a factor: NaN here); raises with check_errors=True."""
+    values = np.asarray(A.detach()._data)
+    info = _factor_failure(values, _positive_definite)
+    if not info.any():
+        return _CholeskyEx(cholesky(A, upper=upper), Tensor._make(info))
+    if check_errors:
+        raise RuntimeError(f"linalg.cholesky_ex: The factorization could not be completed because "
+                           f"the input is not positive-definite (the leading minor of order "
+                           f"{int(info.ravel()[info.ravel() > 0][0])} is not positive-definite).")
+    return _CholeskyEx(Tensor._make(np.full(values.shape, np.nan, values.dtype)),
+                       Tensor._make(info))
+
+
+def _zero_pivots(values):
+    """LAPACK's getrf info per matrix: 1 + the index of the first exactly zero pivot of LU with
+    partial pivoting, or 0."""
+    flat = values.reshape((-1,) + values.shape[-2:])  # in the input's precision, as LAPACK's
+    info = np.zeros(len(flat), np.int32)
+    for i, m in enumerate(flat):
+        m = m.copy()
+        n = m.shape[-1]
+        for k in range(n):
+            row = k + int(np.argmax(np.abs(m[k:, k])))
+            if m[row, k] == 0:
+                info[i] = k + 1
+                break
+            m[[k, row]] = m[[row, k]]
+            m[k + 1:, k:] -= np.outer(m[k + 1:, k] / m[k, k], m[k, k:])
+    return info.reshape(values.shape[:-2])
+
+
+def inv_ex(A, *, check_errors=False):  # noqa: N803
+    """(inv(A), info): info is 0 for an invertible matrix, else LAPACK's index of the first zero
+    pivot (and the inverse is NaN, where PyTorch's holds whatever the failed solve left)."""
+    values = np.asarray(A.detach()._data)
+    info = _zero_pivots(values)
+    if not info.any():
+        return _InvEx(inv(A), _info(values.shape[:-2]))
+    if check_errors:
+        raise RuntimeError("linalg.inv_ex: The diagonal element of the U factor is zero, the "
+                           "inversion could not be completed because the input matrix is singular.")
+    return _InvEx(Tensor._make(np.full(values.shape, np.nan, values.dtype)), Tensor._make(info))
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):  # noqa: N803
+    """(solve(A, B), info), as inv_ex's info."""
+    values = np.asarray(A.detach()._data)
+    info = _zero_pivots(values)
+    if not info.any():
+        return _SolveEx(solve(A, B, left=left), _info(values.shape[:-2]))
+    if check_errors:
+        raise RuntimeError("linalg.solve_ex: The solver failed because the input matrix is "
+                           "singular.")
+    shape = np.broadcast_shapes(values.shape[:-2], tuple(as_tensor_arg(B).shape)[:-2]) + \
+        tuple(as_tensor_arg(B).shape)[-2:]
+    return _SolveEx(Tensor._make(np.full(shape, np.nan, values.dtype)), Tensor._make(info))
+
+
+_Eig = _return_type("linalg_eig", ("eigenvalues", "eigenvectors"))
+
+
+def eig(A):  # noqa: N803
+    """Eigenvalues and eigenvectors of a general matrix (complex), as torch.linalg.eig."""
+    return _Eig(*_parts("LinalgEigBackward0", _la.eig, 2, A))
+
+
+def eigvals(A):  # noqa: N803
+    return composite("LinalgEigBackward0", _la.eigvals, A)
+
+
+def tensorinv(A, ind=2):  # noqa: N803
+    return composite("ReshapeAliasBackward0", lambda a: _la.tensorinv(a, ind=ind), A)
+
+
+def tensorsolve(A, B, dims=None):  # noqa: N803
+    return composite("ReshapeAliasBackward0", lambda a, b: _la.tensorsolve(a, b, axes=dims), A,
+                     as_tensor_arg(B))
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):  # noqa: N803

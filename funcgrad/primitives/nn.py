@@ -115,16 +115,19 @@ def _mean_all(v):
 
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-_REDUCE = {"mean": _mean_all, "sum": lambda v: np.sum(v), "none": lambda v: v}
+def _sum_all(v):
+    return np.add.reduce(v, axis=None) if type(v) is np.ndarray else np.sum(v)  # (np.sum's own)
+
+
+_REDUCE = {"mean": _mean_all, "sum": _sum_all, "none": lambda v: v}
 
 
 def _scale(g, like, reduction):
-    """The cotangent of a reduced loss spread back over the elements of `like`."""
-    if reduction == "none":
-        return g
+    """The cotangent of a reduced loss, per element of `like` (a 0-d one when reduced: the
+    rules multiply it by a partial of like's shape, which broadcasts it)."""
     if reduction == "mean":
         g = g / max(int(math.prod(shape_of(like))), 1)
-    return _shape.broadcast_to_p.bind(g, shape=tuple(shape_of(like)))
+    return g
 
 
 def _reduce_traced(v, reduction):

@@ -39,8 +39,33 @@ def _broadcast_to_batch(values, dims, shape):
     return broadcast_to_p.bind(x, shape=(size,) + tuple(shape)), 0
 
 
+def _broadcast_to_impl(x, shape):
+    """np.broadcast_to(x, shape): for a C-contiguous NumPy array the same read-only view,
+    made from its strides directly (NumPy's function builds an iterator first, about as
+    much again as the view; every sum's gradient is such a view)."""
+    if type(x) is np.ndarray and x.flags.c_contiguous and not x.dtype.hasobject:
+        shape = tuple(shape)
+        lead = len(shape) - x.ndim
+        if lead >= 0:
+            strides = [0] * lead
+            for want, have, step in zip(shape[lead:], x.shape, x.strides):
+                if have == want and want != 1:
+                    strides.append(step)
+                elif have == 1 and want >= 0:
+                    strides.append(0)
+                else:
+                    return np.broadcast_to(x, shape)  # (NumPy's error, or a zero-size axis)
+            try:
+                out = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+            except (TypeError, ValueError, BufferError):
+                return np.broadcast_to(x, shape)
+            out.flags.writeable = False
+            return out
+    return np.broadcast_to(x, shape)
+
+
 broadcast_to_p = Primitive(
-    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+    "broadcast_to", _broadcast_to_impl,
     shape=lambda x, shape: ShapedArray(shape, x.dtype),
     vjp=[lambda g, ans, x, shape: unbroadcast(g, x)],
     jvp=[lambda t, ans, x, shape: broadcast_to_p.bind(t, shape=shape)],

@@ -26,7 +26,9 @@ _ALIASES = ("conv1d conv2d conv3d conv_transpose1d conv_transpose2d layer_norm g
             "avg_pool1d adaptive_avg_pool1d adaptive_max_pool1d pixel_shuffle pixel_unshuffle "
             "selu celu threshold prelu rrelu hardshrink pdist cosine_similarity pairwise_distance "
             "kl_div binary_cross_entropy_with_logits cosine_embedding_loss hinge_embedding_loss "
-            "margin_ranking_loss poisson_nll_loss triplet_margin_loss bilinear rms_norm").split()
+            "margin_ranking_loss poisson_nll_loss triplet_margin_loss bilinear rms_norm rrelu_ "
+            "threshold_ channel_shuffle native_channel_shuffle feature_alpha_dropout "
+            "max_pool1d_with_indices").split()
 FUNCTIONAL = {name: _functional(name) for name in _ALIASES}
 
 
@@ -43,8 +45,8 @@ _INPLACE = ("abs acos acosh asin asinh atan atanh arccos arccosh arcsin arcsinh 
             "reciprocal relu round rsqrt selu sigmoid sin sinc sinh sqrt square tan tanh trunc "
             "i0 celu").split()
 INPLACE = {name + "_": _inplace(name) for name in _INPLACE}
-INPLACE["selu_"] = lambda input: input._inplace(FUNCTIONAL["selu"])
-INPLACE["celu_"] = lambda input, alpha=1.0: input._inplace(lambda t: FUNCTIONAL["celu"](t, alpha))
+INPLACE["selu_"] = _functional("selu_")  # (its node is PyTorch's in-place one)
+INPLACE["celu_"] = _functional("celu_")
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, **_):

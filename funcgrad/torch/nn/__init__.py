@@ -48,3 +48,8 @@ from funcgrad.torch.nn.loss import (MultiLabelMarginLoss, MultiMarginLoss, NLLLo
                                     TripletMarginWithDistanceLoss)
 from funcgrad.torch.nn.pooling import (AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d,  # noqa: F401
                                        MaxUnpool1d, MaxUnpool3d)
+from funcgrad.torch.nn.inplace_activations import RReLU  # noqa: F401
+from funcgrad.torch.nn.spatial import FeatureAlphaDropout  # noqa: F401
+from funcgrad.torch.nn.rearranging import (ChannelShuffle, PixelUnshuffle, Softmax2d,  # noqa: F401
+                                           UpsamplingBilinear2d, UpsamplingNearest2d)
+from funcgrad.torch.nn.containers import Container  # noqa: F401

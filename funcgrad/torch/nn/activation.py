@@ -25,10 +25,16 @@ def _elu(x, alpha, scale=1.0, input_scale=1.0):
 
 
 def selu(input, inplace=False):
+    if inplace:
+        from funcgrad.torch.nn.inplace_activations import selu_
+        return selu_(input)
     return composite("EluBackward0", lambda x: _elu(x, _SELU_ALPHA, _SELU_SCALE), input)
 
 
 def celu(input, alpha=1.0, inplace=False):
+    if inplace:
+        from funcgrad.torch.nn.inplace_activations import celu_
+        return celu_(input, alpha)
     return composite("CeluBackward0", lambda x: _elu(x, alpha, 1.0, 1.0 / alpha), input)
 
 
@@ -75,6 +81,9 @@ def _take(x, axis, start, stop):
 
 
 def threshold(input, threshold, value, inplace=False):
+    if inplace:
+        from funcgrad.torch.nn.inplace_activations import threshold_
+        return threshold_(input, threshold, value)
     return composite("ThresholdBackward0",
                      lambda x: ew.where(x > threshold, x, ew.stop_gradient(0.0 * x) + value), input)
 
@@ -110,11 +119,6 @@ def hardshrink(input, lambd=0.5):
 
 def logsigmoid(input):
     return composite("LogSigmoidBackward0", lambda x: -nnp.softplus(-x), input)
-
-
-def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
-    from funcgrad.torch.nn.functional import leaky_relu
-    return leaky_relu(input, (lower + upper) / 2)
 
 
 # -- modules ------------------------------------------------------------------------------------
@@ -190,7 +194,7 @@ class PReLU(Module):
 
 
 __all__ = ["selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
-           "threshold", "prelu", "tanhshrink", "softshrink", "hardshrink", "logsigmoid", "rrelu",
+           "threshold", "prelu", "tanhshrink", "softshrink", "hardshrink", "logsigmoid",
            "ReLU6", "SELU", "CELU", "Mish", "Softsign", "Softmin", "Hardtanh", "Hardsigmoid",
            "Hardswish", "Hardshrink", "Softshrink", "Tanhshrink", "LogSigmoid", "Threshold", "GLU",
            "PReLU", "module_with_fields"]

@@ -104,3 +104,16 @@ class ParameterDict(_MemberDict, Module):
 def _kind(p):
     from funcgrad.torch._methods import _TYPE_NAMES
     return f"torch.{_TYPE_NAMES[p.dtype.name]}Tensor"
+
+
+class Container(Module):
+    """Deprecated (nn.Module does all it did): a module whose keyword arguments are its
+    sub-modules."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        import warnings
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented "
+                      "in `nn.Module`. Subclass that instead.", FutureWarning, stacklevel=3)
+        for key, value in kwargs.items():
+            self.add_module(key, value)

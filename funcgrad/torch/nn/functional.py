@@ -30,11 +30,15 @@ def relu_(input):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return leaky_relu_(input, negative_slope)
     return composite("LeakyReluBackward0",
                      lambda x: ew.where(x > 0, x, x * negative_slope), input)
 
 
 def elu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return elu_(input, alpha)
     return composite("EluBackward0", lambda x: ew.where(
         x > 0, x, alpha * (ew.exp(nnp.clamp.bind(x, low=-np.inf, high=0.0)) - 1)), input)
 
@@ -67,7 +71,9 @@ def _hardtanh(x, low, high):
     return ew.where(inside, x, ew.stop_gradient(nnp.clamp.bind(x, low=low, high=high)))
 
 
-def hardtanh(input, min_val=-1.0, max_val=1.0):
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if inplace:
+        return hardtanh_(input, min_val, max_val)
     return composite("HardtanhBackward0",
                      lambda x: _hardtanh(x, float(min_val), float(max_val)), input)
 
@@ -400,7 +406,7 @@ from funcgrad.torch.nn.loss_functions import (multi_margin_loss,  # noqa: E402,F
                                               triplet_margin_with_distance_loss)
 from funcgrad.torch.nn.loss_functions import _reduction as _reduction_of  # noqa: E402,F401
 from funcgrad.torch.nn.activation import (celu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: E402,F401
-                                          logsigmoid, mish, prelu, rrelu, selu, softmin,
+                                          logsigmoid, mish, prelu, selu, softmin,
                                           softshrink, softsign, tanhshrink, threshold)
 from funcgrad.torch.nn.normalization import (group_norm, instance_norm, layer_norm,  # noqa: E402,F401
                                              local_response_norm, rms_norm)
@@ -409,7 +415,12 @@ from funcgrad.torch.nn.spatial import (adaptive_avg_pool1d, adaptive_max_pool1d,
                                        dropout2d, dropout3d, interpolate, max_pool1d,
                                        pixel_shuffle, pixel_unshuffle, upsample)
 from funcgrad.torch.nn.blocks import fold, max_unpool2d, unfold  # noqa: E402,F401
-from funcgrad.torch.nn.spatial import alpha_dropout  # noqa: E402,F401
+from funcgrad.torch.nn.spatial import alpha_dropout, feature_alpha_dropout  # noqa: E402,F401
+from funcgrad.torch.nn.inplace_activations import (celu_, elu_, hardtanh_,  # noqa: E402,F401
+                                                   leaky_relu_, rrelu, rrelu_, selu_, threshold_)
+from funcgrad.torch.nn.rearranging import (channel_shuffle,  # noqa: E402,F401
+                                           native_channel_shuffle, upsample_bilinear,
+                                           upsample_nearest)
 from funcgrad.torch.nn.ctc import ctc_loss  # noqa: E402,F401
 from funcgrad.torch.nn.distance import cosine_similarity, pairwise_distance  # noqa: E402,F401
 from funcgrad.torch.nn.layers import bilinear  # noqa: E402,F401

@@ -271,7 +271,15 @@ def pixel_shuffle(input, upscale_factor):
 
 def pixel_unshuffle(input, downscale_factor):
     r = int(downscale_factor)
+    if input.ndim < 3:
+        raise RuntimeError("pixel_unshuffle expects input to have at least 3 dimensions, but got "
+                           f"input with {input.ndim} dimension(s)")
     c, h, w = input.shape[-3:]
+    for side, axis, n in (("height", -2, h), ("width", -1, w)):
+        if n % r:
+            raise RuntimeError(f"pixel_unshuffle expects {side} to be divisible by "
+                               f"downscale_factor, but input.size({axis})={n} is not divisible "
+                               f"by {r}")
     lead = tuple(input.shape[:-3])
 
     def fn(x):
@@ -483,11 +491,24 @@ Dropout3d = _dropout_module("Dropout3d", dropout3d)
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """SELU's dropout: dropped units set to SELU's negative saturation, then an affine map
     a x + b that keeps the mean and variance (Klambauer et al.)."""
-    if not training or p == 0:
+    return _alpha_dropout(input, p, training, tuple(input.shape))
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels: one draw per (sample, channel) of (N, C, *)."""
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return _alpha_dropout(input, p, training, tuple(input.shape[:2]) + (1,) * (input.ndim - 2))
+
+
+def _alpha_dropout(input, p, training, mask_shape):
+    if not training or p == 0 or input.numel() == 0:
         return input
+    if p == 1:  # (PyTorch multiplies by zero)
+        return input * 0
     from funcgrad.torch.random import default_generator
     saturation = -1.7580993408473766  # -scale * alpha of SELU
-    keep = (default_generator.rng.random(tuple(input.shape)) >= p).astype(input._data.dtype)
+    keep = (default_generator.rng.random(mask_shape) >= p).astype(input._data.dtype)
     a = (1 - p + p * saturation ** 2 * (1 - p)) ** -0.5
     b = -a * saturation * p
     dropped = Tensor._make((1 - keep) * saturation)
@@ -495,3 +516,4 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 
 
 AlphaDropout = _dropout_module("AlphaDropout", alpha_dropout)
+FeatureAlphaDropout = _dropout_module("FeatureAlphaDropout", feature_alpha_dropout)

@@ -238,7 +238,7 @@ def install(T, inplace_method):
     for alias, target in _ALIASES.items():
         if target is not None:
             setattr(T, alias, getattr(T, target))
-    T.pinverse = lambda self, rcond=1e-15: linalg.pinv(self)
+    T.pinverse = lambda self, rcond=1e-15: linalg.pinv(self, rtol=rcond)
     T.matrix_power = lambda self, n: linalg.matrix_power(self, n)
     T.cholesky = lambda self, upper=False: linalg.cholesky(self, upper=upper)
     T.mH = T.H = property(lambda self: _complex.conj(self.mT if self.ndim > 1 else self))

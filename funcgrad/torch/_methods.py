@@ -425,3 +425,7 @@ install()
 from funcgrad.torch import _extra_methods  # noqa: E402
 
 _extra_methods.install(Tensor, _inplace_method)
+
+from funcgrad.torch import _more_functions  # noqa: E402
+
+_more_functions.install(Tensor)

@@ -159,6 +159,11 @@ def _unwrap(grad, create_graph):
     return grad
 
 
+# hooks to run after a leaf's .grad is accumulated (Tensor.register_post_accumulate_grad_hook):
+# id(leaf) -> (weakref finaliser, [hooks]); while it is empty the engine checks nothing more
+POST_ACCUMULATE_HOOKS: dict = {}
+
+
 def _run_leaf(node, grad, capture, captured, accumulate, only, create_graph):
     leaf = node.variable
     if leaf is None or grad is None:
@@ -175,6 +180,11 @@ def _run_leaf(node, grad, capture, captured, accumulate, only, create_graph):
     if not accumulate or (only is not None and node not in only):
         return None
     accumulate_into(leaf, grad, create_graph)
+    if POST_ACCUMULATE_HOOKS:
+        entry = POST_ACCUMULATE_HOOKS.get(id(leaf))
+        if entry is not None:
+            for hook in list(entry[1]):
+                hook(leaf)
     return None
 
 

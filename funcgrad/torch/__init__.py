@@ -56,8 +56,9 @@ from funcgrad.torch._extra_methods import (addr, aminmax, copysign, corrcoef, co
                                            scatter_reduce, select, signbit, sinc, tensor_split,
                                            unique_consecutive, vsplit)
 from funcgrad.torch._more_functions import (asarray, cholesky_inverse, cholesky_solve,  # noqa: F401
-                                            fill_, gradient, put, resolve_conj, resolve_neg,
-                                            unravel_index, vander, vdot, zero_)
+                                            diagonal_scatter, fill_, gradient, mvlgamma, put,
+                                            resolve_conj, resolve_neg, select_scatter,
+                                            slice_scatter, unravel_index, vander, vdot, zero_)
 from funcgrad.torch.linalg import (addbmm, addmm, addmv, baddbmm, cdist, chain_matmul, det,  # noqa: F401
                                    einsum, inverse, kron, logdet, tensordot)
 from funcgrad.torch import linalg  # noqa: F401

@@ -1,7 +1,7 @@
 """`torch` functions and Tensor methods that PyTorch programs call and the other modules lack:
 asarray, the in-place fill_/zero_ of a tensor, resolve_conj/resolve_neg, vdot, vander,
-unravel_index, gradient, put/put_, cholesky_solve/cholesky_inverse, and post-accumulate-grad
-hooks. Each is a composition of funcgrad.torch's own operations, so derivatives follow."""
+unravel_index, gradient, put/put_, cholesky_solve/cholesky_inverse, the slice/select/diagonal
+scatters, mvlgamma, and post-accumulate-grad hooks. Each is a composition of funcgrad.torch's own operations, so derivatives follow."""
 from __future__ import annotations
 
 import numpy as np
@@ -120,6 +120,38 @@ def cholesky_inverse(L, upper=False):  # noqa: N803
     return cholesky_solve(eye, L, upper)
 
 
+# -- out-of-place scatters: a copy with one slice, index or diagonal replaced ---------------------
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """input with input[start:end:step] along dim replaced by src (a copy), as torch's."""
+    out = input.clone()
+    out[(slice(None),) * (dim % input.ndim) + (slice(start, end, step),)] = src
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    """input with input.select(dim, index) replaced by src (a copy)."""
+    out = input.clone()
+    out[(slice(None),) * (dim % input.ndim) + (index,)] = src
+    return out
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """input with its diagonal (offset, dim1, dim2) replaced by src (a copy)."""
+    out = input.clone()
+    out.diagonal(offset, dim1, dim2).copy_(src)
+    return out
+
+
+def mvlgamma(input, p):
+    """The multivariate log-gamma of dimension p, elementwise, as torch.mvlgamma."""
+    from funcgrad.torch import lgamma
+    if bool((input <= (p - 1) / 2).any()):
+        raise RuntimeError(f"All elements must be greater than (p-1)/2 (= {(p - 1) / 2})")
+    total = sum(lgamma(input - j / 2) for j in range(p))
+    return total + p * (p - 1) / 4 * float(np.log(np.pi))
+
+
 # -- hooks run after a leaf's .grad is accumulated ---------------------------------------------
 
 def register_post_accumulate_grad_hook(tensor, hook):
@@ -147,8 +179,18 @@ def install(T):
     T.cholesky_inverse = cholesky_inverse
     T.register_post_accumulate_grad_hook = register_post_accumulate_grad_hook
     T.matrix_exp = linalg.matrix_exp
+    T.slice_scatter, T.select_scatter = slice_scatter, select_scatter
+    T.diagonal_scatter, T.mvlgamma = diagonal_scatter, mvlgamma
+    T.mvlgamma_ = lambda self, p: self.copy_(mvlgamma(self, p))
+    from funcgrad.torch import _extra_methods, _namespace
+    T.frexp = _namespace.frexp
+    T.histogram = _namespace.histogram
+    for name in ("gcd", "lcm", "nextafter"):
+        setattr(T, name + "_", lambda self, other, f=getattr(_extra_methods, name): self.copy_(
+            f(self, other)))
 
 
-__all__ = ["asarray", "cholesky_inverse", "cholesky_solve", "fill_", "gradient", "put", "put_",
-           "register_post_accumulate_grad_hook", "resolve_conj", "resolve_neg", "unravel_index",
+__all__ = ["asarray", "cholesky_inverse", "cholesky_solve", "diagonal_scatter", "fill_",
+           "gradient", "mvlgamma", "put", "put_", "register_post_accumulate_grad_hook",
+           "resolve_conj", "resolve_neg", "select_scatter", "slice_scatter", "unravel_index",
            "vander", "vdot", "zero_"]

@@ -1,6 +1,6 @@
 """asarray, fill_/zero_, resolve_conj/neg, vdot, vander, unravel_index, gradient, put/put_,
-cholesky_solve/cholesky_inverse, pinverse's rcond and post-accumulate-grad hooks, against
-PyTorch."""
+cholesky_solve/cholesky_inverse, pinverse's rcond, post-accumulate-grad hooks, the
+slice/select/diagonal scatters, mvlgamma and a few Tensor methods, against PyTorch."""
 from __future__ import annotations
 
 import numpy as np
@@ -67,7 +67,30 @@ CASES = {
     "resolve": lambda T: T.tensor([1.0, 2]).resolve_conj() + T.resolve_neg(T.tensor([1.0, 2])),
     "pinverse_rcond": lambda T: T.tensor(np.diag([4.0, 1e-3])).pinverse(rcond=0.01),
     "post_accumulate_hooks": _post_hooks,
+    "slice_scatter": lambda T: T.zeros(4, 3).slice_scatter(T.ones(2, 3), 0, 1, 3),
+    "slice_scatter_columns": lambda T: T.slice_scatter(T.zeros(4, 3), T.ones(4, 1), dim=1, start=2),
+    "select_scatter": lambda T: T.select_scatter(T.zeros(2, 3), T.tensor([1.0, 2, 3]), 0, 1),
+    "diagonal_scatter": lambda T: T.diagonal_scatter(T.zeros(3, 3), T.tensor([1.0, 2]), 1),
+    "diagonal_scatter_backward": lambda T: _scatter_backward(T),
+    "mvlgamma": lambda T: T.mvlgamma(T.tensor([2.5, 3.0, 7.0]), 3),
+    "mvlgamma_backward": lambda T: _mvlgamma_backward(T),
+    "frexp_method": lambda T: T.tensor([8.0, 0.3]).frexp(),
+    "histogram_method": lambda T: T.tensor([1.0, 2, 1]).histogram(bins=4, range=(0.0, 3.0)),
+    "gcd_": lambda T: (lambda t: (t.gcd_(T.tensor([4, 6])), t)[1])(T.tensor([6, 9])),
 }
+
+
+def _scatter_backward(T):
+    x = T.zeros(3, 3, requires_grad=True)
+    s = T.tensor([1.0, 2, 3], requires_grad=True)
+    (T.diagonal_scatter(x * 2, s * 3) * T.arange(9.0).reshape(3, 3)).sum().backward()
+    return [x.grad, s.grad]
+
+
+def _mvlgamma_backward(T):
+    x = T.tensor([2.5, 3.0], requires_grad=True)
+    T.mvlgamma(x, 2).sum().backward()
+    return x.grad
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

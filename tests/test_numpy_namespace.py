@@ -187,3 +187,13 @@ def test_functions_taking_a_0d_array_as_one_entry_do_so_traced(name):
         assert np.shape(out) == expected.shape == (1,)
         np.testing.assert_array_equal(out, expected)
     np.testing.assert_array_equal(fg.jacrev(getattr(fnp, name))(x), [1.0])
+
+
+def test_histogram_bin_edges_under_vmap_refuses_instead_of_reading_the_whole_batch():
+    from funcgrad.transforms.vmap import BatchedConversionError
+    batch = np.random.default_rng(0).normal(size=(3, 8))
+    for bins in (5, "auto"):  # the range (and 'auto''s count) differ per example
+        with pytest.raises(BatchedConversionError):
+            fg.vmap(lambda v: fnp.histogram_bin_edges(v, bins))(batch)
+        np.testing.assert_allclose(fnp.histogram_bin_edges(batch[0], bins),
+                                   np.histogram_bin_edges(batch[0], bins))

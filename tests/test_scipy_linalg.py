@@ -82,3 +82,20 @@ def test_signature_errors():
         fla.expm(np.ones((2, 3)))
     with pytest.raises(ValueError, match="trans"):
         fla.solve_triangular(A, B, trans="X")
+
+
+@pytest.mark.parametrize("in_axis", [0, 1, 2])
+def test_expm_under_vmap_picks_enough_squarings_for_every_example(in_axis):
+    # the 1-norm that picks the squarings was read from the batched values, summing over
+    # whichever axis came first
+    stack = np.random.default_rng(4).normal(size=(3, 6, 6)) * np.array([0.1, 3.0, 12.0])[:, None, None]
+    batched = fg.vmap(fla.expm, in_axes=in_axis)(np.moveaxis(stack, 0, in_axis))
+    for got, a in zip(batched, stack):
+        want = sla.expm(a)
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12 * np.abs(want).max())
+
+
+def test_lu_under_vmap_refuses_the_batch_whose_pivots_differ():
+    from funcgrad.transforms.vmap import BatchedConversionError
+    with pytest.raises(BatchedConversionError):
+        fg.vmap(lambda a: fla.lu(a)[2])(np.random.default_rng(0).normal(size=(3, 4, 4)))

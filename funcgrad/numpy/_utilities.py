@@ -109,17 +109,17 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - N
     from funcgrad.primitives.reductions import max as _max, min as _min
     a = ravel(asarray(a))
     if isinstance(bins, str):
-        count = len(np.histogram_bin_edges(np.asarray(concrete_value(a)), bins, _static(range))) - 1
+        count = len(np.histogram_bin_edges(np.asarray(concretize(a)), bins, _static(range))) - 1
     else:
         count = int(bins)
     low, high = (_min(a), _max(a)) if range is None else (asarray(range[0]), asarray(range[1]))
-    if float(concrete_value(low)) == float(concrete_value(high)):  # NumPy widens an empty range
+    if float(concretize(low)) == float(concretize(high)):  # NumPy widens an empty range
         low, high = low - 0.5, high + 0.5
     return linspace(low, high, count + 1)
 
 
 def _static(value):
-    return None if value is None else np.asarray(concrete_value(value))
+    return None if value is None else np.asarray(concretize(value))
 
 
 def setdiff1d(ar1, ar2, assume_unique=False):

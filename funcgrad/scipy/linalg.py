@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 import funcgrad.numpy as fnp
-from funcgrad.core.tracer import concrete_value
+from funcgrad.core.tracer import concrete_value, concretize
 from funcgrad.primitives.matrix_functions import sqrtm as _sqrtm
 
 LinAlgError = np.linalg.LinAlgError
@@ -107,7 +107,11 @@ def expm(A):
         return fnp.reshape(fnp.stack([expm(flat[i]) for i in range(flat.shape[0])]), A.shape)
     if not np.issubdtype(A.dtype, np.inexact):
         A = fnp.astype(A, np.float64)
-    norm = float(np.max(np.sum(np.abs(np.asarray(concrete_value(A))), axis=0))) if A.size else 0.0
+    values = np.abs(np.asarray(concrete_value(A)))
+    if values.ndim == A.ndim:  # the 1-norm, which picks the number of squarings
+        norm = float(np.max(np.sum(values, axis=0))) if A.size else 0.0
+    else:  # under vmap the values hold a batch axis somewhere: n max|a_ij| bounds every 1-norm
+        norm = float(A.shape[0] * np.max(values)) if values.size else 0.0
     squarings = max(0, int(np.ceil(np.log2(norm / _THETA_13)))) if norm > _THETA_13 else 0
     A = A / (2.0 ** squarings)
     b, eye = _PADE_13, np.eye(A.shape[0], dtype=A.dtype)
@@ -130,7 +134,7 @@ def _pivots(a):
         import scipy.linalg
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("lu needs SciPy for its pivots (pip install 'funcgrad[scipy]')") from err
-    p, _, _ = scipy.linalg.lu(np.asarray(concrete_value(a)))
+    p, _, _ = scipy.linalg.lu(np.asarray(concretize(a)))  # (vmap: the pivots differ per example)
     return p
 
 

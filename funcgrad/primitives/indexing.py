@@ -7,6 +7,8 @@ several times, so their cotangents are summed (index_add accumulates, as numpy.a
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from funcgrad.core.primitive import Primitive
@@ -197,8 +199,36 @@ def _take_along_impl(x, indices, axis):
 
 def _add_along_impl(updates, indices, axis, shape):
     out = np.zeros(shape, dtype=np.result_type(updates))
+    flat = _flat_along_index(updates, indices, axis, shape)
+    if flat is not None:  # one flat index: ufunc.at's fast path, the same adds in the same order
+        np.add.at(out.reshape(-1), flat, updates.reshape(-1))
+        return out
     np.add.at(out, along_axis_index(indices, axis, shape), updates)
     return out
+
+
+def _flat_along_index(updates, indices, axis, shape):
+    """The positions in out.reshape(-1) that along_axis_index(indices, axis, shape) picks, in
+    C order, when updates and indices are NumPy arrays of one shape matching `shape` off
+    `axis` and every index is in range; else None (the index tuple then raises or broadcasts)."""
+    if not (type(updates) is np.ndarray and type(indices) is np.ndarray
+            and indices.dtype.kind in "iu" and updates.shape == indices.shape
+            and indices.ndim == len(shape) and indices.size):
+        return None
+    shape = tuple(shape)
+    if indices.shape[:axis] != shape[:axis] or indices.shape[axis + 1:] != shape[axis + 1:]:
+        return None
+    n = shape[axis]
+    if indices.min() < -n or indices.max() >= n:
+        return None
+    lead, trail = math.prod(shape[:axis]), math.prod(shape[axis + 1:])
+    along = indices.reshape(lead, -1, trail).astype(np.intp, copy=False)
+    if along.min() < 0:
+        along = np.where(along < 0, along + n, along)
+    flat = along * trail + (np.arange(lead, dtype=np.intp) * (n * trail))[:, None, None]
+    if trail > 1:
+        flat = flat + np.arange(trail, dtype=np.intp)
+    return flat.reshape(-1)
 
 
 def _along_batch(primitive, shaped):

@@ -99,3 +99,14 @@ def test_lu_under_vmap_refuses_the_batch_whose_pivots_differ():
     from funcgrad.transforms.vmap import BatchedConversionError
     with pytest.raises(BatchedConversionError):
         fg.vmap(lambda a: fla.lu(a)[2])(np.random.default_rng(0).normal(size=(3, 4, 4)))
+
+
+def test_jit_of_expm_traces_again_when_a_call_needs_more_squarings():
+    # the count of squarings was read from the first call's values: a later call with a larger
+    # norm ran with too few (relative error 7e-9 instead of 1e-15)
+    a = np.random.default_rng(0).normal(size=(6, 6))
+    compiled = fg.jit(fla.expm)
+    for scale in (0.01, 8.0, 0.02):
+        want = sla.expm(a * scale)
+        np.testing.assert_allclose(compiled(a * scale), want, rtol=1e-12, atol=1e-13 * np.abs(want).max())
+    assert compiled.trace_count == 2  # 0.01 and 0.02 need none, 8.0 needs some

@@ -13,6 +13,7 @@ import numpy as np
 
 import funcgrad.numpy as fnp
 from funcgrad.core.tracer import concrete_value, concretize
+from funcgrad.transforms.vmap import BatchedConversionError
 from funcgrad.primitives.matrix_functions import sqrtm as _sqrtm
 
 LinAlgError = np.linalg.LinAlgError
@@ -96,6 +97,21 @@ _PADE_13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 118735
 _THETA_13 = 5.371920351148152
 
 
+def _squarings(A):  # noqa: N803
+    """How many times expm halves A: enough for its 1-norm to fall below theta_13. Under jit the
+    count is a guard (a call needing more squarings traces again); under vmap, where examples
+    differ, n max|a_ij| bounds every example's 1-norm."""
+    if not A.size:
+        return 0
+    norm = fnp.max(fnp.sum(fnp.abs(A), axis=0))
+    count = fnp.astype(fnp.maximum(fnp.ceil(fnp.log2(norm / _THETA_13)), 0.0), np.int64)
+    try:
+        return int(concretize(count))
+    except BatchedConversionError:
+        bound = float(A.shape[0] * np.max(np.abs(np.asarray(concrete_value(A)))))
+        return max(0, int(np.ceil(np.log2(bound / _THETA_13)))) if bound > _THETA_13 else 0
+
+
 def expm(A):
     """The matrix exponential, as `scipy.linalg.expm` (square matrices, or stacks of them):
     scaling and squaring with the degree-13 Pade approximant; differentiable to every order."""
@@ -107,12 +123,7 @@ def expm(A):
         return fnp.reshape(fnp.stack([expm(flat[i]) for i in range(flat.shape[0])]), A.shape)
     if not np.issubdtype(A.dtype, np.inexact):
         A = fnp.astype(A, np.float64)
-    values = np.abs(np.asarray(concrete_value(A)))
-    if values.ndim == A.ndim:  # the 1-norm, which picks the number of squarings
-        norm = float(np.max(np.sum(values, axis=0))) if A.size else 0.0
-    else:  # under vmap the values hold a batch axis somewhere: n max|a_ij| bounds every 1-norm
-        norm = float(A.shape[0] * np.max(values)) if values.size else 0.0
-    squarings = max(0, int(np.ceil(np.log2(norm / _THETA_13)))) if norm > _THETA_13 else 0
+    squarings = _squarings(A)
     A = A / (2.0 ** squarings)
     b, eye = _PADE_13, np.eye(A.shape[0], dtype=A.dtype)
     A2 = A @ A

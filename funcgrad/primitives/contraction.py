@@ -61,19 +61,8 @@ def _matmul_shape(a, b):
     return ShapedArray(np.shape(out), out.dtype)
 
 
-def _matmul_impl(a, b):
-    """np.matmul, except for an inner size of 1 (an outer product: a linear layer's weight
-    gradient on a batch of one), where NumPy's matmul leaves BLAS for a loop ~20x slower
-    than np.dot (2-D) or a broadcast product (stacks), which compute the same numbers."""
-    if np.ndim(a) >= 2 and np.ndim(b) >= 2 and np.shape(a)[-1] == 1:
-        if np.ndim(a) == 2 and np.ndim(b) == 2:
-            return np.dot(a, b)
-        return np.multiply(a, b)
-    return np.matmul(a, b)
-
-
 matmul = Primitive(
-    "matmul", _matmul_impl, shape=_matmul_shape,
+    "matmul", np.matmul, shape=_matmul_shape,
     vjp=[_matmul_vjp_a, _matmul_vjp_b],
     jvp=[lambda t, ans, a, b: matmul(t, b), lambda t, ans, a, b: matmul(a, t)],
     family="contraction")

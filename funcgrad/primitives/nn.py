@@ -19,7 +19,8 @@ from funcgrad.primitives.contraction import matmul
 from funcgrad.primitives._util import (broadcast_like, by_evaluation, dtype_of, same_shape,
                                        shape_of, unbroadcast)
 from funcgrad.primitives.elementwise import (_batch_elementwise, astype_p, equal, exp, greater,
-                                             greater_equal, less_equal, logical_and, unary)
+                                             greater_equal, less_equal, logical_and, multiply,
+                                             unary)
 from funcgrad.primitives.indexing import add_along_axis_p, getitem_p, take_along_axis_p
 from funcgrad.primitives.reductions import (_reduction_batch, expand_reduced, reduced_shape,
                                             sum_p)
@@ -89,6 +90,8 @@ def _linear_grad_weight(g, x):
     if len(g_shape) != 2:  # fold the batch axes (written out: this runs once per layer per step)
         g = _shape.reshape(g, (math.prod(g_shape[:-1]), g_shape[-1]))
         x = _shape.reshape(x, (math.prod(x_shape[:-1]), x_shape[-1]))
+    if g_shape[0] == 1 and len(g_shape) == 2:  # a batch of one: the outer product, as a
+        return multiply(_shape.transpose(g), x)  # product (NumPy's matmul loops ~8x slower)
     return matmul(_shape.transpose(g), x)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -21,6 +22,8 @@ class TracerLeakError(FuncgradError, RuntimeError):
 
 class TracerConversionError(FuncgradError, TypeError):
     """A traced value was turned into a plain NumPy array, which would lose its derivative."""
+
+    tracer: Any  # the tracer converted (set where it is raised)
 
 
 class NonDifferentiableError(FuncgradError, TypeError):
@@ -75,7 +78,7 @@ def op_error(message: str, err: BaseException) -> BaseException:
             return kind(message)
         except Exception:  # noqa: BLE001 - a constructor with other arguments: note instead
             pass
-    if hasattr(err, "add_note"):  # Python 3.11+
+    if sys.version_info >= (3, 11):
         err.add_note(message)
     return err
 

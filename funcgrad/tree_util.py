@@ -378,6 +378,7 @@ def _up_to(node, tree, out, path):
         raise TreeStructureError(
             f"pytree structure mismatch at {_describe_path(path)}: expected a "
             f"{node.kind.__name__} node (of {node}), found {type(tree).__name__} {tree!r:.80}.")
+    assert entry is not None  # cls is node.kind, a node type
     children, aux = entry.flatten(tree)
     if aux != node.aux or len(children) != len(node.children):
         raise TreeStructureError(

@@ -208,3 +208,15 @@ def test_cov_without_degrees_of_freedom_is_nan_with_numpys_warning():
         with pytest.warns(RuntimeWarning, match="Degrees of freedom"), \
                 np.errstate(invalid="ignore", divide="ignore"):
             assert np.isnan(fnp.cov(x))
+
+
+def test_average_with_weights_of_another_shape_needs_an_axis():
+    # found by pyright (None used as the axes): NumPy's TypeError, not "NoneType is not iterable"
+    x, w = np.ones((2, 3)), np.array([1.0, 2.0, 3.0])
+    for a in (x, fnp.asarray(x)):
+        with pytest.raises(TypeError, match="axis must be specified"):
+            fnp.average(a, weights=w)
+    with pytest.raises(TypeError, match="axis must be specified"):
+        fg.grad(lambda a: fnp.average(a, weights=w).sum())(x)
+    assert np.allclose(fg.grad(lambda a: fnp.average(a, axis=1, weights=w).sum())(x),
+                       np.broadcast_to(w / w.sum(), x.shape))

@@ -6,6 +6,8 @@ lazy Dask scalar for a Dask one, so a Dask computation is never pulled into NumP
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from funcgrad.backends.namespace import NATIVE_TYPES, foreign_namespace
@@ -22,7 +24,7 @@ def backend_for(values):
     return backend_of(xp, values)
 
 
-def numpy_for(*values):
+def numpy_for(*values) -> Any:  # the numpy module, or a view standing for it
     """`np`, or the `NumpyView` of the library (and device) of the first foreign value."""
     for value in values:
         if type(value) not in NATIVE_TYPES:

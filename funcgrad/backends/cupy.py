@@ -14,7 +14,7 @@ def _on_device(view, index):
 
 def _index_add(view):
     def index_add(x, updates, index):
-        import cupyx
+        import cupyx  # pyright: ignore[reportMissingImports]  # CuPy: optional, seldom installed
         out = view._xp.asarray(view.array(x, view.result_type(x, updates)), copy=True)
         cupyx.scatter_add(out, _on_device(view, index), updates)
         return out
@@ -23,7 +23,7 @@ def _index_add(view):
 
 def _add_at(view):
     def add_at(out, index, updates):
-        import cupyx
+        import cupyx  # pyright: ignore[reportMissingImports]  # CuPy: optional, seldom installed
         cupyx.scatter_add(out, _on_device(view, tuple(index) if isinstance(index, tuple)
                                           else (index,)), updates)
     return add_at

@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 import operator
 import types
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -52,7 +52,7 @@ class Backend:
         self.numpy = NumpyView(xp, device, extra)
         self.impls = {}
 
-    def impl_of(self, primitive):
+    def impl_of(self, primitive) -> Callable[..., Any]:
         impl = self.impls.get(primitive)
         if impl is None:
             impl = self.impls[primitive] = self._implementation(primitive)

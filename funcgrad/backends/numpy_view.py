@@ -58,7 +58,7 @@ class NumpyView:
         setattr(self, name, value)  # found once per view
         return value
 
-    def _lookup(self, name):
+    def _lookup(self, name: str):
         qualified = f"{self._submodule}.{name}" if self._submodule else name
         if qualified in self._extra:
             return self._extra[qualified](self)

@@ -132,7 +132,8 @@ def _format_constant(value) -> str:
         return f"outer:{describe(value)}"
     if isinstance(value, (bool, int, float, complex, np.generic)) or np.ndim(value) == 0 and np.size(value) == 1:
         try:
-            return repr(value.item()) if hasattr(value, "item") else repr(value)
+            item = getattr(value, "item", None)  # NumPy's scalars and 0-d arrays
+            return repr(item() if item is not None else value)
         except (TypeError, ValueError):  # pragma: no cover - exotic scalar
             return repr(value)
     if isinstance(value, np.ndarray):

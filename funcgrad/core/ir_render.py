@@ -340,6 +340,7 @@ def trace_html(trace) -> str:
         pieces, last = [], 0
         for m in _TOKENS.finditer(line):
             kind = m.lastgroup
+            assert kind is not None  # every alternative of _TOKENS is a named group
             bold = ";font-weight:bold" if kind in ("keyword", "primitive") else ""
             pieces.append(html.escape(line[last:m.start()]))
             pieces.append(f'<span style="color:{_COLOURS[kind]}{bold}">'

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dis
 import importlib
-from typing import Any
+from typing import Any, NoReturn
 import inspect
 import sys
 
@@ -254,7 +254,7 @@ class Primitive:
         it is made: an iterable of "answer", input positions, or "inputs" for all of them."""
         self.reads_answer, self.reads_inputs = normalise_reads(reads)
 
-    def bind(self, *args, **params):
+    def bind(self, *args, **params) -> Any:
         """Apply the primitive: directly on plain values, or through the innermost transform."""
         for arg in args:
             if type(arg) not in NATIVE_TYPES:  # NumPy's values: a set lookup, no isinstance
@@ -287,7 +287,7 @@ class Primitive:
     def abstract_eval(self, *avals, **params):
         return self.shape_rule(*[aval_of(a) for a in avals], **params)
 
-    def raise_failure(self, args, params, err):
+    def raise_failure(self, args, params, err) -> NoReturn:
         """Raise what `failure` says for `err` (itself, or an OpError caused by it)."""
         failure = self.failure(args, params, err)
         if failure is err:

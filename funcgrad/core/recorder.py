@@ -5,6 +5,8 @@ Values are computed eagerly as the function runs, so Python control flow on trac
 """
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 import numpy as np
 
 from funcgrad.backends.namespace import NATIVE_TYPES
@@ -28,6 +30,7 @@ class ExprTracer(Tracer):
     the Var may not keep: see Recorder.frees)."""
 
     __slots__ = ("_var", "value")
+    value: Any  # a slot here (Tracer's is a property)
 
     def __init__(self, owner, var, value):
         self._owner = owner
@@ -49,6 +52,9 @@ class Recorder(Interpreter):
 
     __slots__ = ("equations", "num_vars", "inputs", "name", "differentiating", "_producers",
                  "_scanned", "_constants", "frees", "saw_foreign")
+    equations: list[Equation] | None  # None once retired
+    _producers: dict[int, Equation] | None
+    _constants: set[int] | None
 
     def __init__(self, name="trace", differentiating=True, frees=False):
         self.equations = []
@@ -154,10 +160,11 @@ class Recorder(Interpreter):
         back to an input through floating values and inputs with a rule. stop_gradient, floor,
         comparisons and integer values end such a path. (Asked only on conversions, so the walk
         costs nothing per primitive.)"""
-        if self._producers is None:
+        if self._producers is None or self._constants is None:
             self._producers, self._constants = {}, set()
         producers = self._producers
         equations = self.equations
+        assert equations is not None  # check_conversion asks only while recording
         for k in range(self._scanned, len(equations)):  # index what was recorded since last time
             for out in equations[k].outputs:
                 producers[out.index] = equations[k]
@@ -195,13 +202,15 @@ class Recorder(Interpreter):
         self.equations = None  # tracers that escape now raise instead of recording
 
     def finish(self, outputs) -> Trace:
-        trace = Trace(self.inputs, self.equations, [self.output_of(x) for x in outputs],
-                      self.num_vars)
+        equations = self.equations
+        if equations is None:
+            raise_leaked(None, self)
+        trace = Trace(self.inputs, equations, [self.output_of(x) for x in outputs], self.num_vars)
         self.retire()
         return trace
 
 
-def raise_leaked(primitive, owner):
+def raise_leaked(primitive, owner) -> NoReturn:
     op = f" in {primitive.name}" if primitive is not None else ""
     raise TracerLeakError(
         f"a traced value was used{op}{where()} after the transform that created it "

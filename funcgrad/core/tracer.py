@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 import numpy as np
 
@@ -151,7 +151,9 @@ class Tracer:
     def tolist(self):
         return np.asarray(checked_concrete(constant(self, ".tolist()"))).tolist()
 
-    __hash__ = None  # a traced array is not hashable, as NumPy arrays are not
+    # a traced array is not hashable, as NumPy arrays are not (typeshed's idiom for it: object's
+    # __hash__ declared a method, set to None)
+    __hash__ = None  # pyright: ignore[reportAssignmentType]
 
     def __array__(self, dtype=None, copy=None):
         # NumPy asks for this when a tracer is an index (F[i]), a count, or is assigned into an
@@ -204,7 +206,7 @@ def constant(x, conversion: str):
 _ARRAY_CONVERSION = "numpy.asarray() (or numpy.float64(), or an assignment into a NumPy array)"
 
 
-def refuse_conversion(tracer, conversion: str, transform: str):
+def refuse_conversion(tracer, conversion: str, transform: str) -> NoReturn:
     """The error for a conversion that would drop the derivative `transform` computes."""
     assignment = conversion in ("float()", _ARRAY_CONVERSION)
     err = TracerConversionError(

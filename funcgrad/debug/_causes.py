@@ -52,7 +52,7 @@ def summary(value) -> str:
     if a.size <= 4:
         text = np.array2string(a, precision=6, separator=", ").replace("\n", "")
         return f"{describe(a)} {text}"
-    real = a.real if np.iscomplexobj(a) else a
+    real = np.real(a) if np.iscomplexobj(a) else a
     parts = [f"{describe(a)} min={real.min():.6g} max={real.max():.6g}"]
     zeros = int(np.count_nonzero(a == 0))
     if zeros:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class _State(threading.local):
 
 
 _state = _State()
-_settings = {"count": 0, "infs": True}
+_settings: dict[str, Any] = {"count": 0, "infs": True}
 _originals: dict = {}
 
 
@@ -277,7 +278,7 @@ class debug_nans:  # noqa: N801 - used as a context manager, like numpy.errstate
 
     def __init__(self, infs=True):
         self.infs = infs
-        self.previous = None
+        self.previous: bool = True  # the setting __enter__ found, restored by __exit__
 
     def __enter__(self):
         self.previous = enable(self.infs)

@@ -128,7 +128,7 @@ def accept_array_likes(fun, name=None, module=None):
         entry = _primitive_entry(fun, convert)
     else:
         @functools.wraps(fun)
-        def entry(*args, **kwargs):
+        def converting(*args, **kwargs):
             for a in args:
                 if type(a) in _SEQUENCES:
                     break
@@ -140,6 +140,7 @@ def accept_array_likes(fun, name=None, module=None):
                     return fun(*args, **kwargs)
             args, kwargs = convert(args, kwargs)
             return fun(*args, **kwargs)
+        entry = converting
     entry.__doc__ = entry.__doc__ or fun.__doc__
     entry.__name__ = entry.__qualname__ = name
     entry.__module__ = module or getattr(fun, "__module__", None) or "funcgrad.numpy"

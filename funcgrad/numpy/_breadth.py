@@ -137,7 +137,7 @@ def real_if_close(a, tol=100):
         return a
     from funcgrad.core.tracer import concretize
     small = np.all(np.abs(np.imag(np.asarray(concretize(a)))) <
-                   tol * np.finfo(np.empty(0, dtype_of(a)).real.dtype).eps)
+                   tol * np.finfo(dtype_of(a)).eps)  # (a complex type's finfo: its real part's)
     return real(a) if small else a
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from funcgrad.errors import where
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives._util import dtype_of, normalize_axis, shape_of
 from funcgrad.primitives.reductions import max as _max, sum as _sum
@@ -176,9 +177,14 @@ def triu(m, k=0):
 def average(a, axis=None, weights=None, keepdims=False):
     if weights is None:
         return mean(a, axis=axis, keepdims=keepdims)
-    weights = _broadcast_to(weights, shape_of(a)) if len(shape_of(weights)) == len(shape_of(a)) \
-        else reshape(weights, tuple(n if i in normalize_axis(axis, len(shape_of(a))) else 1
-                                    for i, n in enumerate(shape_of(a))))
+    if len(shape_of(weights)) == len(shape_of(a)):
+        weights = _broadcast_to(weights, shape_of(a))
+    elif axis is None:
+        raise TypeError(f"average: axis must be specified when shapes of a {tuple(shape_of(a))} "
+                        f"and weights {tuple(shape_of(weights))} differ{where()} (as NumPy)")
+    else:
+        axes = normalize_axis(axis, len(shape_of(a)))
+        weights = reshape(weights, tuple(n if i in axes else 1 for i, n in enumerate(shape_of(a))))
     return _sum(a * weights, axis=axis, keepdims=keepdims) / _sum(weights + 0 * a, axis=axis,
                                                                    keepdims=keepdims)
 

@@ -4,10 +4,13 @@ spaced from values (full, full_like, linspace, logspace, geomspace, arange: trac
 values are), and the shape queries shape/ndim/size."""
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy import empty, eye, identity, ones, tri, zeros  # noqa: F401  (constants only)
 
 from funcgrad.core.tracer import Tracer, concretize
+from funcgrad._typing import Array
 from funcgrad.errors import where
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives.elementwise import astype_p
@@ -49,7 +52,7 @@ def array(object, dtype=None, copy=True, ndmin=0):  # noqa: A002 - NumPy's name
     return out
 
 
-def asarray(a, dtype=None):
+def asarray(a, dtype=None) -> Array:
     """`a` as an array without copying, as `numpy.asarray`; tracers are returned as they are."""
     if isinstance(a, Tracer):
         return a if dtype is None or np.dtype(dtype) == a.dtype else astype_p.bind(a, dtype=np.dtype(dtype))
@@ -93,7 +96,7 @@ def _filled(shape, fill_value, dtype):
     return broadcast_to(fill_value, shape)
 
 
-def full(shape, fill_value, dtype=None, order="C", *, like=None):
+def full(shape, fill_value, dtype=None, order: Literal["C", "F"] = "C", *, like=None):
     """An array of `shape` filled with `fill_value`, as `numpy.full`; differentiable in the fill.
 
     >>> import funcgrad as fg, funcgrad.numpy as fnp
@@ -150,7 +153,7 @@ def _cast(out, dtype, integer_floor=True):
     return astype_p.bind(out, dtype=dtype) if dtype != dtype_of(out) else out
 
 
-def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+def linspace(start, stop, num=50, endpoint=True, retstep: bool = False, dtype=None, axis=0, *,
              device=None):
     """`num` evenly spaced samples from start to stop, as `numpy.linspace`; differentiable in
     start and stop (in every mode and order), which may be arrays.
@@ -160,7 +163,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     np.float64(2.5)
     """
     if not (isinstance(start, Tracer) or isinstance(stop, Tracer)):
-        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+        return np.linspace(start, stop, num, endpoint, retstep=retstep, dtype=dtype, axis=axis)
     start, stop = asarray(start), asarray(stop)
     common = np.result_type(dtype_of(start), dtype_of(stop), 1.0)  # integers compute in float64
     start, stop = asarray(start, dtype=common), asarray(stop, dtype=common)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from typing import Any, Literal
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from funcgrad.primitives._util import shape_of
 _NAMESPACES: dict = {}
 
 
-def namespace(numpy_module: str):
+def namespace(numpy_module: str) -> Any:  # the module, or False where funcgrad has none
     """funcgrad's module mirroring a NumPy module ('numpy.linalg' -> funcgrad.numpy.linalg)."""
     module = _NAMESPACES.get(numpy_module)
     if module is None:
@@ -61,6 +62,10 @@ def _dtype(x):
     return x.dtype if isinstance(x, Tracer) else x
 
 
+def _can_cast(from_, to, casting: Literal["no", "equiv", "safe", "same_kind", "unsafe"] = "safe"):
+    return np.can_cast(_dtype(from_), to, casting)
+
+
 _STRUCTURAL = {
     "shape": lambda a: tuple(a.shape),
     "ndim": lambda a: a.ndim,
@@ -69,7 +74,7 @@ _STRUCTURAL = {
     "iscomplexobj": lambda x: np.iscomplexobj(np.empty(0, _dtype(x))),
     "isrealobj": lambda x: not np.iscomplexobj(np.empty(0, _dtype(x))),
     "min_scalar_type": lambda x: np.min_scalar_type(np.empty(0, _dtype(x))),
-    "can_cast": lambda from_, to, casting="safe": np.can_cast(_dtype(from_), to, casting),
+    "can_cast": _can_cast,
 }
 
 # -- ufunc methods other than __call__ ---------------------------------------------------------
@@ -163,8 +168,8 @@ def _unsupported_keywords(target, kwargs) -> list:
 
 
 def install(cls=Tracer):
-    cls.__array_ufunc__ = array_ufunc
-    cls.__array_function__ = array_function
+    setattr(cls, "__array_ufunc__", array_ufunc)
+    setattr(cls, "__array_function__", array_function)
 
 
 install()

@@ -122,8 +122,8 @@ def poly(seq_of_zeros):
     for i in range(shape_of(zeros)[0]):
         out = convolve(out, concatenate([np.ones(1, dtype_of(zeros)), -reshape(getitem(zeros, (i,)), (1,))]))
     values = np.asarray(concretize(zeros))
-    if np.iscomplexobj(values) and np.all(np.sort_complex(values[values.imag > 0]).conj()
-                                          == np.sort_complex(values[values.imag < 0])):
+    if np.iscomplexobj(values) and np.all(np.sort_complex(values[np.imag(values) > 0]).conj()
+                                          == np.sort_complex(values[np.imag(values) < 0])):
         out = ew.real(out)  # conjugate pairs: real coefficients, as NumPy returns
     return out
 

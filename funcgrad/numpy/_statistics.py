@@ -483,7 +483,7 @@ def sort_complex(a):
     """Sorted by real part, then imaginary part, as `numpy.sort_complex` (complex output)."""
     a = _array(a)
     values = np.asarray(concretize(a))
-    order = np.lexsort((values.imag, values.real), axis=-1)
+    order = np.lexsort((np.imag(values), np.real(values)), axis=-1)
     out = take_along_axis(a, order, axis=-1)
     return out if np.iscomplexobj(values) else ew.astype(out, np.result_type(values.dtype, np.complex64))
 

@@ -7,6 +7,8 @@ reads only shapes, dtypes or integer values (no derivative to lose).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from funcgrad.core.tracer import Tracer, concrete_value, concretize
@@ -59,7 +61,8 @@ def apply_over_axes(func, a, axes):
     return a
 
 
-class vectorize(np.vectorize):
+# (NumPy's stubs pin vectorize.__module__ to "numpy": any subclass defined elsewhere differs)
+class vectorize(np.vectorize):  # pyright: ignore[reportIncompatibleVariableOverride]
     """NumPy's vectorize; on traced arguments the function is called on each element (so it is
     differentiable through pyfunc) and the results are stacked. `signature=` is not supported on
     traced values (use funcgrad.vmap)."""
@@ -118,7 +121,7 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - N
     return linspace(low, high, count + 1)
 
 
-def _static(value):
+def _static(value) -> Any:  # a NumPy value, for NumPy's own function
     return None if value is None else np.asarray(concretize(value))
 
 
@@ -141,14 +144,15 @@ def may_share_memory(a, b, /, max_work=None):
     """False for a traced value (it owns no memory: it is immutable), else NumPy's answer."""
     if isinstance(a, Tracer) or isinstance(b, Tracer):
         return False
-    return np.may_share_memory(a, b, max_work)
+    # (NumPy takes its own default max_work=None; its stubs do not)
+    return np.may_share_memory(a, b, max_work)  # pyright: ignore[reportArgumentType]
 
 
 def shares_memory(a, b, /, max_work=None):
     """False for a traced value (it owns no memory: it is immutable), else NumPy's answer."""
     if isinstance(a, Tracer) or isinstance(b, Tracer):
         return False
-    return np.shares_memory(a, b, max_work)
+    return np.shares_memory(a, b, max_work)  # pyright: ignore[reportArgumentType]  (idem)
 
 
 def isfortran(a):

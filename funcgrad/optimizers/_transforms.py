@@ -5,7 +5,7 @@ Each is a `GradientTransformation`; the formulas are PyTorch's where the two lib
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple, Union
 
 import numpy as np
 
@@ -15,6 +15,9 @@ from funcgrad.optimizers._base import EmptyState, GradientTransformation, zeros_
 from funcgrad.tree_util import tree_leaves, tree_map
 
 _COUNT = np.int64
+
+ScalarOrSchedule = Union[float, Callable[[Any], Any]]
+"""A learning rate: a number, or a schedule giving it from the step count."""
 
 
 def _count():
@@ -56,7 +59,7 @@ def scale(step_size):
     return GradientTransformation(lambda params: EmptyState(), update)
 
 
-def scale_by_learning_rate(learning_rate, flip_sign=True):
+def scale_by_learning_rate(learning_rate: ScalarOrSchedule, flip_sign=True):
     """updates * -learning_rate (a number, or a schedule of the step count)."""
     sign = -1.0 if flip_sign else 1.0
     if not callable(learning_rate):

@@ -5,6 +5,8 @@ primitives, so they are traced like the rules themselves.
 """
 from __future__ import annotations
 
+from typing import Any, overload
+
 import numpy as np
 
 from funcgrad.backends.namespace import numpy_dtype
@@ -30,6 +32,10 @@ def is_float(x) -> bool:
     return np.issubdtype(dtype_of(x), np.inexact)
 
 
+@overload
+def normalize_axis(axis: None, ndim: int) -> None: ...
+@overload
+def normalize_axis(axis: Any, ndim: int) -> tuple[int, ...]: ...
 def normalize_axis(axis, ndim: int):
     """None, an int or a sequence of ints -> None or a sorted tuple of non-negative ints."""
     if axis is None:

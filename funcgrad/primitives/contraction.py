@@ -7,6 +7,8 @@ are distinct and every letter it sums is shared. Its reverse rule is then one ei
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from funcgrad.core.primitive import PerInputRules, Primitive, ShapedArray
@@ -239,7 +241,7 @@ def _diagonal(x, axis1, axis2):
 
 
 
-def tensordot(a, b, axes=2):
+def tensordot(a, b, axes: "int | tuple[int | Sequence[int], int | Sequence[int]]" = 2):
     """Sum products over the given axes of a and b, as `numpy.tensordot`."""
     a_nd, b_nd = len(shape_of(a)), len(shape_of(b))
     if isinstance(axes, (int, np.integer)):

@@ -518,9 +518,13 @@ nextafter = nondifferentiable("nextafter", np.nextafter, shape=broadcasting)
 frexp_exponent = nondifferentiable(
     "frexp_exponent", lambda x: np.frexp(x)[1],
     shape=lambda x: ShapedArray(x.shape, np.int32), doc="The exponent e of frexp(x).")
-for _name in ["bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift", "gcd",
-              "lcm"]:
-    globals()[_name] = nondifferentiable(_name, getattr(np, _name), shape=broadcasting)
+bitwise_and = nondifferentiable("bitwise_and", np.bitwise_and, shape=broadcasting)
+bitwise_or = nondifferentiable("bitwise_or", np.bitwise_or, shape=broadcasting)
+bitwise_xor = nondifferentiable("bitwise_xor", np.bitwise_xor, shape=broadcasting)
+left_shift = nondifferentiable("left_shift", np.left_shift, shape=broadcasting)
+right_shift = nondifferentiable("right_shift", np.right_shift, shape=broadcasting)
+gcd = nondifferentiable("gcd", np.gcd, shape=broadcasting)
+lcm = nondifferentiable("lcm", np.lcm, shape=broadcasting)
 invert = nondifferentiable("invert", np.invert)
 bitwise_count = nondifferentiable("bitwise_count", np.bitwise_count,
                                   shape=lambda x: ShapedArray(x.shape, np.uint8))

@@ -21,10 +21,10 @@ def _sqrtm_impl(a):
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("sqrtm needs SciPy (pip install 'funcgrad[scipy]')") from err
     a = np.asarray(a)
-    out = scipy.linalg.sqrtm(a)
+    out = np.asarray(scipy.linalg.sqrtm(a))  # (SciPy's stubs allow the older (out, error))
     if np.iscomplexobj(out) and not np.iscomplexobj(a):
-        if np.allclose(out.imag, 0.0, atol=1e-12 * max(1.0, np.abs(out).max())):
-            out = out.real
+        if np.allclose(np.imag(out), 0.0, atol=1e-12 * max(1.0, np.abs(out).max())):
+            out = np.real(out)
         else:
             raise ValueError("sqrtm: this real matrix has no real square root (it has negative real "
                              "eigenvalues); pass a complex matrix to get the complex one")

@@ -402,13 +402,12 @@ def _argmax_impl(x, kernel, stride, padding, dilation=(1, 1)):
     where max pooling's gradient goes."""
     n, c, h, w = x.shape
     (sh, sw), (ph, pw) = stride, padding
-    best = where = None
-    for i, j, view in _pool_offsets(x, kernel, stride, padding, -np.inf, dilation):
-        if best is None:
-            best, where = view, np.zeros(view.shape, np.int64)
-            rows = np.arange(view.shape[2]).reshape(-1, 1) * sh - ph
-            cols = np.arange(view.shape[3]).reshape(1, -1) * sw - pw
-            continue
+    offsets = _pool_offsets(x, kernel, stride, padding, -np.inf, dilation)
+    _, _, best = next(offsets)  # the window at offset (0, 0)
+    where = np.zeros(best.shape, np.int64)
+    rows = np.arange(best.shape[2]).reshape(-1, 1) * sh - ph
+    cols = np.arange(best.shape[3]).reshape(1, -1) * sw - pw
+    for i, j, view in offsets:
         better = view > best  # strict: the first maximum keeps the gradient
         best = np.where(better, view, best)
         where = np.where(better, i * w + j, where)
@@ -423,9 +422,10 @@ max_pool2d_argmax = Primitive(
 
 
 def _max_pool_impl(x, kernel, stride, padding, dilation=(1, 1)):
-    out = None
-    for _, _, view in _pool_offsets(x, kernel, stride, padding, -np.inf, dilation):
-        out = view.copy() if out is None else np.maximum(out, view, out=out)
+    offsets = _pool_offsets(x, kernel, stride, padding, -np.inf, dilation)
+    out = next(offsets)[2].copy()
+    for _, _, view in offsets:
+        np.maximum(out, view, out=out)
     return out.astype(x.dtype, copy=False)
 
 

@@ -51,8 +51,8 @@ def install(cls=Tracer):
     cls.__pos__ = lambda self: self
     cls.__abs__ = _unary(ew.absolute)
     cls.__invert__ = _unary(ew.logical_not)
-    cls.__getitem__ = indexing.getitem
-    cls.__hash__ = None  # defining __eq__ would otherwise need a hash; tracers are unhashable
+    setattr(cls, "__getitem__", indexing.getitem)
+    setattr(cls, "__hash__", None)  # defining __eq__ would otherwise need a hash; unhashable
 
 
 install()

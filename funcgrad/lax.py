@@ -24,6 +24,7 @@ import threading
 import numpy as np
 
 from funcgrad.backends.namespace import numpy_dtype
+from funcgrad.numpy import _docs
 from funcgrad._lax_numeric import *  # noqa: F401,F403 - lax.add, lax.dynamic_slice, ...
 from funcgrad._lax_numeric import __all__ as _numeric_names
 from funcgrad._lax_conv import *  # noqa: F401,F403 - conv_general_dilated, conv, ...
@@ -31,8 +32,9 @@ from funcgrad._lax_conv import __all__ as _conv_names
 from funcgrad.core.tracer import Tracer
 from funcgrad.errors import FuncgradError, describe, short_dtype, where as _where
 from funcgrad.primitives import shape as _shape
-from funcgrad.primitives.elementwise import astype_p, greater, stop_gradient, where
-from funcgrad.primitives.reductions import sum_p
+from funcgrad.primitives.elementwise import (astype_p as _astype_p, greater as _greater,
+                                             stop_gradient, where as _choose)
+from funcgrad.primitives.reductions import sum_p as _sum_p
 from funcgrad.transforms.collectives import (all_gather, axis_index, pmax, pmean, pmin,  # noqa: F401
                                              psum)
 from funcgrad.transforms.vmap import BatchTracer, vmap
@@ -139,7 +141,7 @@ def _select(pred, on_true, on_false):
     """Per-example choice between two pytrees of the same structure."""
     t_leaves, t_tree = tree_flatten(on_true)
     f_leaves, f_tree = tree_flatten(on_false)
-    return tree_unflatten(t_tree, [where(pred, t, f) for t, f in zip(t_leaves, f_leaves)])
+    return tree_unflatten(t_tree, [_choose(pred, t, f) for t, f in zip(t_leaves, f_leaves)])
 
 
 def _any(pred) -> bool:
@@ -148,9 +150,9 @@ def _any(pred) -> bool:
     if batched is None:
         return bool(pred)
     value = batched.value  # one level down: the batch axis is an ordinary axis here
-    count = sum_p.bind(astype_p.bind(value, dtype=np.dtype(np.float64)),
-                       axis=tuple(range(len(_shape_of(value)))), keepdims=False)
-    return _any(greater(count, 0.0))
+    count = _sum_p.bind(_astype_p.bind(value, dtype=np.dtype(np.float64)),
+                        axis=tuple(range(len(_shape_of(value)))), keepdims=False)
+    return _any(_greater(count, 0.0))
 
 
 def _check_scalar(what, x, kinds, requirement):
@@ -409,3 +411,5 @@ def map(f, xs, *, batch_size=None):  # noqa: A001 - JAX's name
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map", "associative_scan",
            "stop_gradient", "psum",
            "pmean", "pmax", "pmin", "all_gather", "axis_index", "LaxTypeError"] + _numeric_names + _conv_names
+
+_docs.document_primitives(globals(), __name__)

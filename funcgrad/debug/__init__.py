@@ -7,7 +7,7 @@
 
 See docs/debugging.md.
 """
-from funcgrad.debug._callback import callback, debug_callback_p, print  # noqa: F401,A004
+from funcgrad.debug._callback import callback, print  # noqa: F401,A004
 from funcgrad.debug._nans import debug_nans  # noqa: F401
 
 __all__ = ["callback", "print", "debug_nans"]

@@ -22,7 +22,7 @@ import inspect
 
 import numpy as np
 
-from funcgrad.core.primitive import Primitive, _default_doc
+from funcgrad.core.primitive import SIGNATURES, Primitive, has_default_doc
 
 _POS = inspect.Parameter.POSITIONAL_ONLY
 
@@ -55,6 +55,7 @@ DERIVATIVES = {
     "fmin": ("1.0 * (x1 < x2)", "1.0 * (x1 > x2)"),
     "remainder": ("np.ones_like(x1)", "-np.floor(x1 / x2)"),
     "fmod": ("np.ones_like(x1)", "-np.trunc(x1 / x2)"),
+    "erf": "2 / np.sqrt(np.pi) * np.exp(-x**2)", "erfc": "-2 / np.sqrt(np.pi) * np.exp(-x**2)",
 }
 
 # the value at singular points (one sentence; the full table is docs/conventions.md)
@@ -365,7 +366,7 @@ def _document_primitive(entry, primitive, qualified):
     signature = primitive_signature(primitive, numpy_function)
     if signature is not None:
         entry.__signature__ = signature
-    if primitive.__doc__ and primitive.__doc__ != _default_doc(primitive.name, primitive.family):
+    if not has_default_doc(primitive):
         return  # the primitive's own docstring (written where it is defined)
     arity = len(signature.parameters) if signature is not None else 1
     default = (_X,) if arity == 1 else (_X, _X2)
@@ -373,3 +374,94 @@ def _document_primitive(entry, primitive, qualified):
     entry.__doc__ = _primitive_doc(qualified, primitive, numpy_name, args)
     GENERATED.append(qualified)
 
+
+
+# -- primitives a module exposes as they are (funcgrad.lax.erf, funcgrad.scipy.special.gamma) --
+
+# what the ones NumPy has no function for compute (the others take NumPy's summary)
+SUMMARIES = {
+    "erf": "The error function, 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x "
+           "(`scipy.special.erf`).",
+    "erfc": "The complementary error function, 1 - erf(x), accurate where erf(x) is near 1 "
+            "(`scipy.special.erfc`).",
+    "erfinv": "The inverse of the error function on (-1, 1) (`scipy.special.erfinv`).",
+    "digamma": "The digamma function psi(x), the derivative of log(gamma(x)) "
+               "(`scipy.special.digamma`).",
+    "gammaln": "log|gamma(x)|, without overflow (`scipy.special.gammaln`).",
+    "gamma": "The gamma function, (x - 1)! at the positive integers (`scipy.special.gamma`).",
+    "log_ndtr": "The log of the standard normal distribution function, accurate far in the lower "
+                "tail (`scipy.special.log_ndtr`).",
+    "ndtri": "The inverse of the standard normal distribution function on (0, 1) "
+             "(`scipy.special.ndtri`).",
+    "i0e": "The exponentially scaled modified Bessel function of order 0, exp(-|x|) I0(x) "
+           "(`scipy.special.i0e`).",
+    "i1": "The modified Bessel function of the first kind of order 1 (`scipy.special.i1`).",
+    "i1e": "The exponentially scaled modified Bessel function of order 1, exp(-|x|) I1(x) "
+           "(`scipy.special.i1e`).",
+}
+
+# the 'module.name' of each primitive document_primitives wrote a docstring for (their examples
+# are run by tests/test_public_api.py)
+GENERATED_PRIMITIVES: list = []
+
+
+def _direct_example(module, public, primitive, numpy_function, args):
+    names = ["x"] if len(args) == 1 else [f"x{i + 1}" for i in range(len(args))]
+    lines = [">>> import numpy as np\n", f">>> from {module} import {public}\n",
+             f">>> {', '.join(names)} = {', '.join(args)}\n"]
+    ours = f"{public}({', '.join(names)})"
+    if numpy_function is not None:
+        lines.append(f">>> bool(np.allclose({ours}, np.{primitive.name}({', '.join(names)})))"
+                     "\nTrue\n")
+    formula = DERIVATIVES.get(primitive.name)
+    if primitive.differentiable and isinstance(formula, str):
+        lines.insert(1, ">>> import funcgrad as fg\n")
+        lines.append(f">>> bool(np.allclose(fg.grad(lambda x: {ours}.sum())(x), {formula}))"
+                     "\nTrue\n")
+    elif primitive.differentiable:
+        lines.insert(1, ">>> from funcgrad.testing import check_grads\n")
+        lines.append(f">>> check_grads({public}, ({', '.join(names)},), order=2)\n")
+    return "".join(lines)
+
+
+def document_primitives(namespace: dict, module: str) -> None:
+    """Docstrings and signatures for the primitives a module exposes as they are, that have no
+    docstring of their own: NumPy's summary (or SUMMARIES'), what differentiates it, its
+    derivative and convention where the tables give them, and an example checking the value
+    against NumPy's and the derivative against finite differences."""
+    missing = []
+    for public, primitive in list(namespace.items()):
+        if public.startswith("_") or not isinstance(primitive, Primitive):
+            continue
+        numpy_function = getattr(np, primitive.name, None)
+        signature = primitive_signature(primitive, numpy_function)
+        if signature is not None:
+            SIGNATURES.setdefault(primitive.name, signature)
+        if not has_default_doc(primitive):
+            continue
+        summary = SUMMARIES.get(primitive.name) or (
+            numpy_summary(numpy_function) if numpy_function is not None else "")
+        if not summary or signature is None:
+            missing.append(public)
+            continue
+        link = (f"[`numpy.{primitive.name}`]({numpy_url(primitive.name)}) as the"
+                if numpy_function is not None else "The")
+        if primitive.differentiable:
+            text = (f"{link} funcgrad {primitive.family} primitive `{primitive.name}`, "
+                    "differentiable: its reverse, forward and vmap rules are defined with it.")
+        else:
+            text = (f"{link} funcgrad {primitive.family} primitive `{primitive.name}`. It has no "
+                    "derivative: transforms treat it as a constant.")
+        formula = DERIVATIVES.get(primitive.name)
+        if isinstance(formula, str):
+            text += f" Derivative: d/dx {primitive.name}(x) = {_pretty(formula)}."
+        if primitive.name in CONVENTIONS:
+            text += " " + CONVENTIONS[primitive.name]
+        arity = len(signature.parameters)
+        args = SAMPLES.get(primitive.name, (_X,) if arity == 1 else (_X, _X2)[:arity])
+        primitive.__doc__ = (summary + "\n\n" + text + "\n\nExamples\n--------\n" +
+                             _direct_example(module, public, primitive, numpy_function, args))
+        GENERATED_PRIMITIVES.append(f"{module}.{public}")
+    if missing:
+        raise AssertionError(f"{module}: the primitives {missing} have no docstring: write one "
+                             "where they are defined, or a summary in funcgrad/numpy/_docs.SUMMARIES")

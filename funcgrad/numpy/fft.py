@@ -15,7 +15,7 @@ from numpy.fft import fftfreq, rfftfreq  # noqa: F401  (no traced input: NumPy's
 
 from funcgrad.primitives import fft as _fft
 from funcgrad.primitives._util import shape_of
-from funcgrad.primitives.elementwise import conjugate
+from funcgrad.primitives.elementwise import conjugate as _conjugate
 from funcgrad.primitives.indexing import getitem
 from funcgrad.primitives.shape import roll
 
@@ -133,11 +133,11 @@ def irfft2(a, s=None, axes=(-2, -1), norm=None, out=None):
 
 def hfft(a, n=None, axis=-1, norm=None, out=None):
     """FFT of a signal with Hermitian symmetry (given by its first half): a real spectrum."""
-    return irfft(conjugate(a), n, axis, _SWAP[_norm(norm)])
+    return irfft(_conjugate(a), n, axis, _SWAP[_norm(norm)])
 
 
 def ihfft(a, n=None, axis=-1, norm=None, out=None):
-    return conjugate(rfft(a, n, axis, _SWAP[_norm(norm)]))
+    return _conjugate(rfft(a, n, axis, _SWAP[_norm(norm)]))
 
 
 def _shift_axes(x, axes):

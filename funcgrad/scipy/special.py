@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from funcgrad.numpy import _composites as _comp
+from funcgrad.numpy import _composites as _comp, _docs
 from funcgrad.primitives import elementwise as ew
 from funcgrad.primitives.special import (digamma, erf, erfc, erfinv, gamma, gammaln,  # noqa: F401
                                          i0, i0e, i1, i1e, log_ndtr, ndtri, polygamma_p)
@@ -144,3 +144,5 @@ def log_softmax(x, axis=None):
 __all__ = ["beta", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "gamma",
            "gammaln", "i0", "i0e", "i1", "i1e", "log_ndtr", "log_softmax", "logit", "logsumexp",
            "ndtr", "ndtri", "polygamma", "psi", "rel_entr", "softmax", "xlog1py", "xlogy"]
+
+_docs.document_primitives(globals(), __name__)

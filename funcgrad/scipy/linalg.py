@@ -145,8 +145,8 @@ def _pivots(a):
         import scipy.linalg
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("lu needs SciPy for its pivots (pip install 'funcgrad[scipy]')") from err
-    p, _, _ = scipy.linalg.lu(np.asarray(concretize(a)))  # (vmap: the pivots differ per example)
-    return p
+    # (P, L, U); vmap: the pivots differ per example
+    return scipy.linalg.lu(np.asarray(concretize(a)))[0]
 
 
 def lu(a, permute_l=False, overwrite_a=False, check_finite=True, p_indices=False):

@@ -28,6 +28,7 @@ except ImportError as _err:  # pragma: no cover - depends on the environment
     raise ImportError("funcgrad.scipy.optimize needs SciPy: pip install funcgrad[scipy]") from _err
 
 import copy
+from typing import Any, Callable
 
 import numpy as np
 
@@ -93,8 +94,8 @@ def _check_success(result, name, on_failure):
 
 # -- root -------------------------------------------------------------------------------------
 
-def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, options=None, *,
-         tangent_solve="auto", tangent_tol=1e-12, tangent_maxiter=None, on_failure="raise"):
+def root(fun, x0, args=(), method="hybr", jac: "bool | Callable[..., Any] | None" = None,
+         tol=None, callback=None, options=None, *, tangent_solve="auto", tangent_tol=1e-12, tangent_maxiter=None, on_failure="raise"):
     """scipy.optimize.root(fun, x0, args, method, ...), with `.x` differentiable in `args`.
 
     `fun(x, *args)` is written with funcgrad.numpy and returns x's shape (x keeps x0's shape;
@@ -117,18 +118,20 @@ def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, opt
 
     def solve(x0_value, *a):
         flat = _on_flat(residual, shape)
+        f: Callable[[Any], Any]
         if jac is True:
-            def f(x):
+            def with_jacobian(x):
                 value, jacobian = fun(np.reshape(x, shape), *a)
                 return np.ravel(value), np.reshape(jacobian, (x.size, x.size))
-            j = True
+            f, j = with_jacobian, True
         else:
             f = lambda x: np.asarray(flat(x, *a))
             j = jac
             if jac is None and str(method).lower() in _JAC_ROOT:
                 j = _scipy_jacobian(residual, shape, a)
             elif callable(jac):
-                j = lambda x: np.reshape(jac(np.reshape(x, shape), *a), (x.size, x.size))
+                user_jac = jac
+                j = lambda x: np.reshape(user_jac(np.reshape(x, shape), *a), (x.size, x.size))
         start = np.ravel(np.asarray(x0_value, np.float64))
         result = _sopt.root(f, start, method=method, jac=j, tol=tol, callback=callback,
                             options=options)
@@ -296,8 +299,8 @@ def _scipy_constraints(blocks, shape, cargs, method):
     return out
 
 
-def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
-             constraints=(), tol=None, callback=None, options=None, *, tangent_solve="auto",
+def minimize(fun, x0, args=(), method=None, jac: "bool | str | Callable[..., Any] | None" = None,
+             hess=None, hessp=None, bounds=None, constraints=(), tol=None, callback=None, options=None, *, tangent_solve="auto",
              tangent_tol=1e-12, tangent_maxiter=None, on_failure="raise"):
     """scipy.optimize.minimize(fun, x0, args, method, ...), with `.x` (and `.fun`)
     differentiable in `args` (and in the `args` of dict constraints).
@@ -343,9 +346,11 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
             extra["jac"] = True
         else:
             objective = _scipy_objective(fun, shape, a, False)
-            if jac is not None:
-                extra["jac"] = (lambda x: np.ravel(jac(np.reshape(x, shape), *a))) \
-                    if callable(jac) else jac
+            if callable(jac):
+                user_jac = jac
+                extra["jac"] = lambda x: np.ravel(user_jac(np.reshape(x, shape), *a))
+            elif jac is not None:
+                extra["jac"] = jac
         if hess is not None:
             extra["hess"] = hess
         elif hessp is not None:
@@ -464,7 +469,7 @@ def _vjp_constraints(constraints_of, x, ca):
 
 # -- least_squares ----------------------------------------------------------------------------
 
-def least_squares(fun, x0, jac=None, bounds=(-np.inf, np.inf), method="trf", *, args=(),
+def least_squares(fun, x0, jac: "str | Callable[..., Any] | None" = None, bounds=(-np.inf, np.inf), method="trf", *, args=(),
                   kwargs=None, tangent_solve="auto", tangent_tol=1e-12, tangent_maxiter=None,
                   on_failure="raise", **options):
     """scipy.optimize.least_squares(fun, x0, ...), with `.x` differentiable in `args`.
@@ -487,15 +492,19 @@ def least_squares(fun, x0, jac=None, bounds=(-np.inf, np.inf), method="trf", *, 
 
     def solve(x0_value, *a):
         flat = _on_flat(fun, shape)
-        j = jac
         if jac is None:
             j = lambda x: np.atleast_2d(np.asarray(
                 jacfwd(lambda y: flat(y, *a))(np.asarray(x, np.float64))))
         elif callable(jac):
-            j = lambda x: jac(np.reshape(x, shape), *a)
+            user_jac = jac
+            j = lambda x: user_jac(np.reshape(x, shape), *a)
+        else:
+            j = jac  # SciPy's finite-difference scheme ('2-point', ...)
         scipy_bounds = bounds if bound_arrays is None else (bound_arrays[0], bound_arrays[1])
-        result = _sopt.least_squares(lambda x: np.asarray(flat(x, *a)),
-                                     np.ravel(np.asarray(x0_value, np.float64)), jac=j,
+        start = np.ravel(np.asarray(x0_value, np.float64))
+        # (SciPy's stubs type jac as a string only; it takes a callable too)
+        result = _sopt.least_squares(lambda x: np.asarray(flat(x, *a)), start,
+                                     jac=j,  # pyright: ignore[reportArgumentType]
                                      bounds=scipy_bounds, method=method, **options)
         holder["result"] = result
         _check_success(result, f"least_squares(method={method!r})", on_failure)
@@ -536,12 +545,14 @@ def root_scalar(f, args=(), method=None, bracket=None, fprime=None, fprime2=None
         fp, fp2 = fprime, fprime2
         if fp is None and kind in ("newton", "halley"):
             fp = lambda x: float(np.asarray(grad(lambda y: f(y, *a))(float(x))))
-        elif callable(fp):
-            fp = lambda x, h=fprime: float(np.asarray(h(x, *a)))
+        elif callable(fprime):
+            user_fp = fprime
+            fp = lambda x: float(np.asarray(user_fp(x, *a)))
         if fp2 is None and kind == "halley":
             fp2 = lambda x: float(np.asarray(grad(grad(lambda y: f(y, *a)))(float(x))))
-        elif callable(fp2):
-            fp2 = lambda x, h=fprime2: float(np.asarray(h(x, *a)))
+        elif callable(fprime2):
+            user_fp2 = fprime2
+            fp2 = lambda x: float(np.asarray(user_fp2(x, *a)))
         b = None if bracket is None else tuple(float(_plain(v)) for v in bracket)
         result = _sopt.root_scalar(scalar, method=method, bracket=b, fprime=fp, fprime2=fp2,
                                    x0=None if x0 is None else float(_plain(x0)),

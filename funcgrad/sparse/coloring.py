@@ -319,6 +319,7 @@ def coloring(pattern, mode: str = "auto", order: str = "dsatur") -> Coloring:
         if best is None or found.n_colors < best.n_colors or (
                 found.n_colors == best.n_colors and m == "fwd"):
             best = found
+    assert best is not None  # the first mode tried always gives one
     return best
 
 
@@ -326,12 +327,8 @@ def _longest(indptr) -> int:
     return int(np.diff(indptr).max()) if len(indptr) > 1 else 0
 
 
-def _best(candidates):
-    best = None
-    for c in candidates:
-        if best is None or c.n_colors < best.n_colors:
-            best = c
-    return best
+def _best(candidates) -> Coloring:
+    return min(candidates, key=lambda c: c.n_colors)  # the first of the fewest colours
 
 
 def symmetrized(indptr, indices, shape):

@@ -217,21 +217,23 @@ class _ColoringCache:
     """The colouring of a user-given pattern, computed on the first call and then reused."""
 
     __slots__ = ("given", "mode", "colors")
+    colors: Coloring | None
 
     def __init__(self, given, mode):
         self.given = given
         self.mode = mode
         self.colors = given if isinstance(given, Coloring) else None
 
-    def get(self, shape, transform):
-        if self.colors is None:
-            self.colors = coloring(self.given, self.mode)
-        if self.colors.shape != shape:
+    def get(self, shape, transform) -> Coloring:
+        colors = self.colors
+        if colors is None:
+            colors = self.colors = coloring(self.given, self.mode)
+        if colors.shape != shape:
             raise SparsityPatternError(
-                f"{transform}: the sparsity pattern has shape {self.colors.shape} but the "
+                f"{transform}: the sparsity pattern has shape {colors.shape} but the "
                 f"Jacobian has shape {shape} (output size, input size){where()}. Outputs and "
                 "differentiated arguments are flattened and concatenated in order.")
-        return self.colors
+        return colors
 
 
 class _LastColoring:
@@ -239,17 +241,18 @@ class _LastColoring:
     the function may change), but the colouring is redone only when the pattern changes."""
 
     __slots__ = ("mode", "colors")
+    colors: Coloring | None
 
     def __init__(self, mode):
         self.mode = mode
         self.colors = None
 
-    def get(self, indptr, indices, shape):
+    def get(self, indptr, indices, shape) -> Coloring:
         last = self.colors
         if (last is None or last.shape != shape or not np.array_equal(last.indptr, indptr)
                 or not np.array_equal(last.indices, indices)):
-            self.colors = coloring(CSRPattern(indptr, indices, shape), self.mode)
-        return self.colors
+            last = self.colors = coloring(CSRPattern(indptr, indices, shape), self.mode)
+        return last
 
 
 def _check_mode(mode, allowed, transform):

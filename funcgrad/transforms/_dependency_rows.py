@@ -101,7 +101,7 @@ def combine(rows: DependencyRows, target, src, n_out: int) -> DependencyRows:
     return from_pairs(target[owner], cols, n_out)
 
 
-def union(patterns) -> DependencyRows:
+def union(patterns) -> DependencyRows | None:
     """Row-by-row union of patterns with the same number of rows (None entries are skipped)."""
     patterns = [p for p in patterns if p is not None]
     if not patterns:

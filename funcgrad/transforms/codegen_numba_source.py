@@ -121,7 +121,7 @@ class _Layout:
         return not self.strided[register] and not self.returned[register]
 
     def constant(self, register) -> bool:
-        return register >= self.n_inputs and self.writer[register] < 0
+        return bool(register >= self.n_inputs and self.writer[register] < 0)
 
     def fixed(self, register) -> str:
         """A register read at stride 0: a literal, an input's local, a straight local, or r."""
@@ -267,6 +267,8 @@ def _load(source, digest):
                 file.write(source.replace("CACHE", "True", 1))
             os.replace(temporary, path)
         spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise OSError(f"cannot load {path}")  # (compiled in memory below)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # (numba's cached code finds its globals by module name)
         spec.loader.exec_module(module)

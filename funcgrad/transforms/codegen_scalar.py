@@ -140,9 +140,11 @@ class ScalarProgram(Program):
         self.inline: dict[int, str] = {}  # variables written into their one reader, as expressions
         self.calls_numpy = False  # whether some line calls NumPy (which may warn)
 
-    def operand(self, x):
+    def operand(self, x) -> str:
         if type(x) is not Var:
-            return _float_constant(x)
+            constant = _float_constant(x)
+            assert constant is not None  # (the traces with other constants were refused above)
+            return constant
         expression = self.inline.pop(id(x), None)
         return expression if expression is not None else self.namer(x)
 

@@ -15,6 +15,7 @@ them. Outside every transform the function is simply called.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -238,6 +239,10 @@ class _FunctionWithRule:
     arguments are moved into position, as JAX does) and the arguments it does not differentiate."""
 
     kind = ""
+    __name__: str  # the wrapped function's, and its other attributes (functools.update_wrapper)
+
+    if TYPE_CHECKING:  # each subclass defines its call
+        def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
     def __init__(self, fun, nondiff_argnums=()):
         functools.update_wrapper(self, fun)
@@ -276,8 +281,8 @@ class custom_vjp(_FunctionWithRule):  # noqa: N801 - the decorator's name, as in
 
     def __init__(self, fun, nondiff_argnums=()):
         super().__init__(fun, nondiff_argnums)
-        self.fwd = None
-        self.bwd = None
+        self.fwd: Callable[..., Any] | None = None
+        self.bwd: Callable[..., Any] | None = None
         self.in_fwd = 0  # calls of the function from inside its own fwd compute the primal
 
     def defvjp(self, fwd, bwd, symbolic_zeros=False, optimize_remat=False):
@@ -296,6 +301,7 @@ class custom_vjp(_FunctionWithRule):  # noqa: N801 - the decorator's name, as in
             return self.fun(*args)
         trees = {}
         user_fwd, user_bwd, name = self.fwd, self.bwd, self.__name__
+        assert user_fwd is not None and user_bwd is not None  # (_split_call checked)
 
         def fwd_flat(*flat):
             self.in_fwd += 1
@@ -433,7 +439,7 @@ class custom_jvp(_FunctionWithRule):  # noqa: N801
 
     def __init__(self, fun, nondiff_argnums=()):
         super().__init__(fun, nondiff_argnums)
-        self.jvp_rule = None
+        self.jvp_rule: Callable[..., Any] | None = None
 
     def defjvp(self, jvp, symbolic_zeros=False):
         """jvp(*nondiff_args, primals, tangents) -> (output, output_tangent); zero tangents
@@ -468,6 +474,7 @@ class custom_jvp(_FunctionWithRule):  # noqa: N801
         n = len(leaves)
         trees = {}
         user_fun, user_jvp = self.fun, self.jvp_rule
+        assert user_jvp is not None  # (_split_call checked)
 
         def fun_flat(*flat):
             out = user_fun(*merge_nondiff(nondiff, tree_unflatten(in_tree, flat), nums))

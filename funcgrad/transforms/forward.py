@@ -103,17 +103,17 @@ def check_tangents(primal_leaves, tangent_leaves, transform="jvp"):
     checked = []
     for i, (p, t) in enumerate(zip(primal_leaves, tangent_leaves)):
         p_dtype = dtype_of(p)
-        t_dtype = None if t is None else dtype_of(t)
         if p_dtype.kind not in "fc":  # not np.issubdtype(p_dtype, np.inexact)
-            if t is not None and t_dtype != float0:
+            if t is not None and dtype_of(t) != float0:
                 raise TransformArgumentError(
                     f"{transform}: primal {i} has dtype {p_dtype}, and the tangent of an integer or boolean "
-                    f"primal must have dtype float0 (it has {t_dtype}){where()}. Pass "
+                    f"primal must have dtype float0 (it has {dtype_of(t)}){where()}. Pass "
                     f"numpy.zeros(shape, funcgrad.float0), or make the primal a float array.")
             continue
         if t is None:
             checked.append(None)
             continue
+        t_dtype = dtype_of(t)
         if np.shape(p) != np.shape(t):
             raise TransformArgumentError(
                 f"{transform}: tangent {i} has shape {np.shape(t)} but its primal has shape {np.shape(p)}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -126,7 +127,7 @@ class LinearOperator:
     def __repr__(self):
         return f"<{self.name}, {self.method}>"
 
-    def _options(self, **changes):
+    def _options(self, **changes) -> dict[str, Any]:
         options = dict(method=self.method, tol=self.tol, maxiter=self.maxiter,
                        symmetric=self.symmetric, name=self.name, batched=self.batched)
         options.update(changes)
@@ -210,7 +211,9 @@ class LinearOperator:
             if method not in ITERATIVE_METHODS:
                 raise ValueError(f"tangent_solve={method!r} is not one of 'auto', 'dense', "
                                  f"{', '.join(map(repr, ITERATIVE_METHODS))} or a callable.")
-            op = spla.LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+            # (SciPy's LinearOperator(shape, matvec) makes a _CustomLinearOperator in __new__;
+            # its stubs know only the abstract class's __init__(dtype, shape))
+            op = spla.LinearOperator((n, n), matvec=matvec, dtype=np.float64)  # pyright: ignore[reportCallIssue]
             solver = getattr(spla, method)
             kwargs = {"rtol": self.tol, "atol": 0.0} if method != "minres" else {"rtol": self.tol}
             if self.maxiter is not None:
@@ -554,7 +557,7 @@ def _checked_solution(x, shape, name):
 
 
 def tangent_options(tangent_solve="auto", tangent_tol=1e-12, tangent_maxiter=None,
-                    symmetric=False):
+                    symmetric=False) -> dict[str, Any]:
     return dict(method=tangent_solve, tol=tangent_tol, maxiter=tangent_maxiter,
                 symmetric=symmetric)
 
@@ -596,7 +599,7 @@ def custom_root(residual, solve=None, *, tangent_solve="auto", tangent_tol=1e-12
     return root
 
 
-def _public(options):
+def _public(options) -> dict[str, Any]:
     return dict(tangent_solve=options["method"], tangent_tol=options["tol"],
                 tangent_maxiter=options["maxiter"], symmetric=options["symmetric"])
 

@@ -67,10 +67,10 @@ def _reverse_blocks(trace, ins, outs, chunk_size):
 
 def _forward_blocks(trace, ins, outs, chunk_size):
     """The same blocks, by batched forward passes, one per input leaf."""
-    blocks = [[None] * len(ins) for _ in outs]
+    blocks: list[list[Any]] = [[None] * len(ins) for _ in outs]
     for i, x in enumerate(ins):
         def push(seed, i=i):
-            tangents = [None] * len(ins)
+            tangents: list[Any] = [None] * len(ins)
             tangents[i] = seed
             return _zeros_for_missing(forward_pass(trace, tangents), outs)
         # the batch axis goes last: out.shape + (x.size,)

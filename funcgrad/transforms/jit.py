@@ -14,7 +14,7 @@ import functools
 import inspect
 import warnings
 from collections import OrderedDict
-from typing import Callable, Generic, Sequence, overload
+from typing import Any, Callable, Generic, Sequence, overload
 
 import numpy as np
 
@@ -250,7 +250,7 @@ class Jitted(Generic[P, R]):
             return tuple(full), {**d_kwargs, **static_kwargs}
         return (dyn_args, dyn_kwargs), statics, rebuild
 
-    def _trace(self, leaves, tree, rebuild):
+    def _trace(self, leaves, tree, rebuild) -> tuple[Any, Any]:
         with paused_gc():  # a long trace is a large heap of small objects: see core/gcpause.py
             return self._trace_and_lower(leaves, tree, rebuild)
 
@@ -407,8 +407,9 @@ class Jitted(Generic[P, R]):
 def _numpy_random_states(fun):
     """The state of numpy.random's global generator and of the Generator/RandomState objects
     `fun` refers to (its globals and closure), to compare before and after tracing."""
+    # (the legacy tuple: NumPy's stubs also allow the dict, which only legacy=False returns)
     _, keys, position, has_gauss, _ = np.random.get_state()
-    found = [(keys[:4].tobytes(), position, has_gauss)]
+    found: list[Any] = [(keys[:4].tobytes(), position, has_gauss)]  # pyright: ignore[reportAttributeAccessIssue]
     code = getattr(fun, "__code__", None)
     names = [getattr(fun, "__globals__", {}).get(n) for n in code.co_names] if code else []
     cells = []
@@ -451,7 +452,7 @@ def _plain_key(args):
     return tuple(key)
 
 
-def _as_compiled_returns(lowered, leaves, traced):
+def _as_compiled_returns(lowered, leaves, traced) -> Any:
     """The result of the tracing call as the compiled code returns it, so that its types (a
     Python float, a NumPy scalar, a 0-d array) do not depend on whether the trace was cached.
     The values are the same: the code computes what NumPy computed while tracing. A program
@@ -504,7 +505,7 @@ def jit(fun: None = None, *, static_argnums: ArgNums = (),
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_variants=8,
-        backend="numpy"):
+        backend="numpy") -> "Jitted[..., Any] | Callable[[Callable[..., Any]], Jitted[..., Any]]":
     """Compile `fun`: trace it once per signature, optimise the trace, generate Python for it.
 
     Later calls with the same argument shapes, dtypes, structure and static values replay the
@@ -530,8 +531,10 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=64, max_v
         from funcgrad.transforms.codegen_numba import require_numba
         require_numba()
     if fun is None:
-        return lambda f: jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
-                             cache_size=cache_size, max_variants=max_variants, backend=backend)
+        def decorate(f: Callable[..., Any]) -> Jitted[..., Any]:
+            return jit(f, static_argnums=static_argnums, static_argnames=static_argnames,
+                       cache_size=cache_size, max_variants=max_variants, backend=backend)
+        return decorate
     if isinstance(static_argnums, int):
         static_argnums = (static_argnums,)
     if isinstance(static_argnames, str):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -114,7 +115,7 @@ def _fingerprint(fun, args):
     from funcgrad.transforms.tracing import make_trace
     try:
         trace = make_trace(fun)(*args)
-        parts = [tuple((v.shape, v.dtype.str) for v in trace.inputs)]
+        parts: list[Any] = [tuple((v.shape, v.dtype.str) for v in trace.inputs)]
         for eq in trace.equations:
             parts.append((eq.primitive, tuple(_constant_key(x) for x in eq.inputs),
                           tuple(v.index for v in eq.outputs), _constant_key(eq.params)))
@@ -166,7 +167,12 @@ class OdeProblem:
         # given: rhs_pieces(y, t, *pieces) == rhs(y, t, concatenate(pieces)), and its vjp then
         # has no scatter of each piece's cotangent into p
         self.rhs_pieces = rhs_pieces if rhs_pieces is not None else rhs
-        self.pieces = list(pieces) if rhs_pieces is not None else [int(n_params)]
+        if rhs_pieces is None:
+            self.pieces = [int(n_params)]
+        elif pieces is None:
+            raise TypeError(f"{name}: rhs_pieces needs pieces (the parameter arrays' sizes)")
+        else:
+            self.pieces = list(pieces)
         self.offsets = np.cumsum([0] + self.pieces)
         self.n = int(n)
         self.n_params = int(n_params)
@@ -286,13 +292,16 @@ class OdeProblem:
 
     def _dense_solution(self, y0, ts, p):
         key = _key(y0, ts, p)
-        if self.last is None or not _same_key(self.last[0], key) or self.last[1].sol is None:
+        last = self.last
+        if last is None or not _same_key(last[0], key) or last[1].sol is None:
             dense, self.dense = self.dense, True
             try:
                 self.solve_values(y0, ts, p)
             finally:
                 self.dense = dense
-        return self.last[1].sol
+            last = self.last
+            assert last is not None  # (solve_values keeps its solve)
+        return last[1].sol
 
     def tangent_values(self, y0, ts, p, s0, dp, batched):
         """ss: lead + (T, n), lead the `batched` leading axes of s0 and dp (one row each)."""
@@ -341,33 +350,35 @@ class OdeProblem:
         a = g[:, -1].copy()
         p_bar = np.zeros((rows, P))
         ts_bar = np.zeros((rows, T))
-        solution = self._dense_solution(y0, ts, p) if T > 1 else None
-        sol = _Interpolant(solution) if T > 1 else None
+        if T == 1:  # no interval: y(t0) = y0 depends on nothing else
+            return np.concatenate([a, ts_bar, p_bar], axis=1)
+        solution = self._dense_solution(y0, ts, p)
+        sol = _Interpolant(solution)
         jac = self._adjoint_jac(pieces, sol, rows)
         if rows == 1:
             cotangent = self.compiled("cotangent")
 
-            def fun(t, z):
+            def one_row(t, z):
                 bars = cotangent(sol(t), np.float64(t), z[:n], *pieces)
                 return -np.concatenate([b.ravel() for b in bars])
+            fun = one_row
         else:
             cotangents = self.compiled("cotangents")
 
-            def fun(t, z):
+            def many_rows(t, z):
                 bars = cotangents(sol(t), np.float64(t), z[:rows * n].reshape(rows, n), *pieces)
                 return -_rows_then_params(bars, rows, n)
+            fun = many_rows
         # the first backward step: the forward solve's last one (the adjoint's time scales are
         # the solution's); the solver's controller adapts it from there
-        step = float(solution.ts[-1] - solution.ts[-2]) if T > 1 and len(solution.ts) > 1 \
-            else None
+        step = float(solution.ts[-1] - solution.ts[-2]) if len(solution.ts) > 1 else None
         for i in range(T - 1, 0, -1):
             ts_bar[:, i] = g[:, i] @ f(ts[i], sol(ts[i]))
             z0 = np.concatenate([a.ravel(), p_bar.ravel()])
             z, step = self._integrate(fun, ts[i], z0, ts[i - 1], jac, step)
             a = z[:rows * n].reshape(rows, n) + g[:, i - 1]
             p_bar = z[rows * n:].reshape(rows, P)
-        f0 = f(ts[0], y0)
-        ts_bar[:, 0] = -(a - g[:, 0]) @ f0 if T > 1 else 0.0
+        ts_bar[:, 0] = -(a - g[:, 0]) @ f(ts[0], y0)
         return np.concatenate([a, ts_bar, p_bar], axis=1)
 
     def _integrate(self, fun, t0, z0, t1, jac, step):

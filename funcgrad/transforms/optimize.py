@@ -250,8 +250,8 @@ def _fold_negations(equations, outputs, guards, num_vars):
         flip = {add: subtract, subtract: add}[eq.primitive]
         if negated(y) is not None:
             folded.append(Equation(flip, (x, negated(y)), eq.outputs, {}))
-        elif negated_product(y) is not None:
-            c, inner = negated_product(y)
+        elif (pair := negated_product(y)) is not None:
+            c, inner = pair
             product = Var(multiply.impl(_value(c), _value(inner)), num_vars)
             num_vars += 1
             folded.append(Equation(multiply, (c, inner), (product,), {}))

@@ -107,7 +107,7 @@ def as_dtype_of(g, x):
 def cotangent_tree(in_tree, leaves, floats, grads):
     """The cotangents of all `leaves` as a tree: `grads` (None meaning zero) for the float leaves
     at indices `floats`, float0 zeros for the others (integers and booleans, as in JAX)."""
-    out = list(leaves) if len(floats) == len(leaves) else [float0_zeros(x) for x in leaves]
+    out: list[Any] = list(leaves) if len(floats) == len(leaves) else [float0_zeros(x) for x in leaves]
     for i, g in zip(floats, grads):
         x = leaves[i]
         g = zeros_like_leaf(x) if g is None else as_dtype_of(g, x)
@@ -229,7 +229,7 @@ def vjp(fun: Callable[..., Any], *primals: Any,
         has_aux: Literal[True]) -> tuple[Any, Pullback, Any]: ...
 
 
-def vjp(fun, *primals, has_aux=False):
+def vjp(fun, *primals, has_aux=False) -> "tuple[Any, Pullback] | tuple[Any, Pullback, Any]":
     """(fun(*primals), pullback[, aux]): the pullback maps an output cotangent to a tuple of
     cotangents, one per primal, each shaped like that primal (with its dtype; float0 for an
     integer or boolean primal, as in JAX).

@@ -47,7 +47,7 @@ class SparsityWarning(UserWarning):
 def dependency_pattern(trace: Trace):
     """One `DependencyRows` per output of the trace (rows: its elements; columns: the inputs'
     elements, flattened and concatenated in order). An output that is a constant gets empty rows."""
-    patterns = [None] * trace.num_vars
+    patterns: list[DependencyRows | None] = [None] * trace.num_vars
     offset = 0
     for var in trace.inputs:
         size = int(np.size(var.value)) if not isinstance(var.value, Tracer) else _size(var)
@@ -128,8 +128,9 @@ def elementwise(eq, pats):
         if p is None:
             continue
         part = _broadcast_gather(p, _shape(x), out_shape)
-        if masks and masks.get(i) is not None:
-            part = rows_.keep_rows(part, np.broadcast_to(masks[i], out_shape))
+        mask = masks.get(i) if masks else None
+        if mask is not None:
+            part = rows_.keep_rows(part, np.broadcast_to(mask, out_shape))
         parts.append(part)
     return [rows_.union(parts)]
 
@@ -241,12 +242,18 @@ def add_along_axis(eq, pats):
     return [rows_.combine(pats[0], target, src, int(np.prod(shape, dtype=np.int64)))]
 
 
+def _as_matrix(shape, row: bool) -> tuple[int, ...]:
+    """A vector's shape as a matrix's (a row for matmul's left operand), as matmul does."""
+    if len(shape) > 1:
+        return tuple(shape)
+    return (1,) + tuple(shape) if row else tuple(shape) + (1,)
+
+
 def matmul(eq, pats):
     a, b = eq.inputs
     (out_shape,) = _out_shapes(eq)
     a_shape, b_shape = _shape(a), _shape(b)
-    a2 = a_shape if len(a_shape) > 1 else (1,) + a_shape   # vectors as matrices, as matmul does
-    b2 = b_shape if len(b_shape) > 1 else b_shape + (1,)
+    a2, b2 = _as_matrix(a_shape, True), _as_matrix(b_shape, False)
     out2 = np.broadcast_shapes(a2[:-2], b2[:-2]) + (a2[-2], b2[-1])
     out_pos = positions(out_shape).reshape(out2)
     parts = []
@@ -409,6 +416,7 @@ def linalg(eq, pats):
         aligned = positions(own).reshape((1,) * (len(batch) - len(own)) + own)
         per_matrix.append(rows_.gather(stacked, np.broadcast_to(aligned, batch)))
     joint = rows_.union(per_matrix)
+    assert joint is not None  # (the rule runs when some input has a pattern)
     return [rows_.gather(joint, np.broadcast_to(
         positions(batch).reshape(batch + (1,) * (len(o) - len(batch))), o)) for o in outs]
 

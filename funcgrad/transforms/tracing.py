@@ -12,8 +12,10 @@ def make_trace(fun: Callable[P, Any], has_aux: bool = False) -> Callable[P, Any]
 
     `print(fg.make_trace(f)(x))` shows one equation per primitive applied, with shapes and dtypes.
     """
-    def traced(*args):
-        trace = record(fun, args, "make_trace", has_aux, differentiable=False)[0]
-        return trace
+    def traced(*args: P.args, **kwargs: P.kwargs) -> Any:
+        if kwargs:
+            raise TypeError(f"make_trace: pass {sorted(kwargs)} by position (the trace's inputs "
+                            "are the positional arguments)")
+        return record(fun, args, "make_trace", has_aux, differentiable=False)[0]
     traced.__name__ = f"make_trace({getattr(fun, '__name__', 'function')})"
     return traced

@@ -24,6 +24,8 @@ from funcgrad.tree_util import tree_flatten, tree_unflatten
 class BatchedConversionError(FuncgradError, TypeError):
     """A value that differs between the examples of a vmap was used in Python control flow."""
 
+    tracer: Any  # the batched tracer concerned (set where it is raised)
+
 
 class BatchTracer(Tracer):
     """A batch of values: `value` carries the batch axis at `batch_dim`; `shape` hides it."""
@@ -249,13 +251,13 @@ def vmap(fun: Callable[P, Any], in_axes: AxisSpec = 0, out_axes: AxisSpec = 0,
         dims = _axes_for_leaves(axes_spec, tree, "in_axes")
         size = _batch_size(leaves, dims, axis_size, fun)
         if chunk_size is not None and size > chunk_size:
-            return _chunked(fun, leaves, tree, dims, size)
+            return _chunked(fun, leaves, tree, dims, size, chunk_size)
         return _run(fun, leaves, tree, dims, size, out_axes, axis_name)
 
-    def _chunked(fun, leaves, tree, dims, size):
+    def _chunked(fun, leaves, tree, dims, size, chunk: int):
         parts = []
-        for start in range(0, size, chunk_size):
-            stop = min(start + chunk_size, size)
+        for start in range(0, size, chunk):
+            stop = min(start + chunk, size)
             sliced = [x if d is None else _slice(x, d, start, stop) for x, d in zip(leaves, dims)]
             parts.append(_run(fun, sliced, tree, dims, stop - start, 0))
         out_leaves_list = [tree_flatten(p)[0] for p in parts]

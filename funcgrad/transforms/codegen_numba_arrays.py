@@ -64,7 +64,8 @@ def lower(builder, eq, opcode):
     elif name == "matmul":
         result = _matmul(builder, *[builder.ids(x) for x in eq.inputs])
     elif name == "index_add":
-        result = _index_add(builder, *[builder.ids(x) for x in eq.inputs], eq.params["index"])
+        x, updates = (builder.ids(v) for v in eq.inputs)
+        result = _index_add(builder, x, updates, eq.params["index"])
     else:
         raise Unsupported(f"the primitive {name} is not in the numba backend's table")
     if result.shape != shape or result.dtype.kind not in "iu":

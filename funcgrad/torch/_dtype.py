@@ -7,6 +7,7 @@ rules, which read `x.dtype`, work unchanged on tensors.
 from __future__ import annotations
 
 import builtins
+from typing import Any, overload
 
 import numpy as np
 
@@ -16,7 +17,7 @@ class dtype:
 
     def __init__(self, name, np_dtype):
         self.name = name
-        self.dtype = np.dtype(np_dtype)
+        self.dtype: np.dtype[Any] = np.dtype(np_dtype)
         self.is_floating_point = self.dtype.kind == "f"
         self.itemsize = self.dtype.itemsize
 
@@ -55,7 +56,7 @@ _BY_NUMPY = {d.dtype: d for d in (float16, float32, float64, int8, uint8, int16,
 
 
 # the dtype of new floating-point tensors (torch.set_default_dtype changes it)
-DEFAULT = [np.dtype(np.float32)]
+DEFAULT: list[np.dtype[Any]] = [np.dtype(np.float32)]
 
 
 def default_float():
@@ -76,6 +77,10 @@ def to_torch(np_dtype) -> dtype:
     return _BY_NUMPY[np.dtype(np_dtype)]
 
 
+@overload
+def to_numpy(d: None) -> None: ...
+@overload
+def to_numpy(d: Any) -> np.dtype[Any]: ...
 def to_numpy(d):
     """The NumPy dtype for a torch dtype, NumPy dtype, Python type or None (None stays None)."""
     if d is None:

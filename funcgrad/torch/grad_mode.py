@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import Any, Callable, TypeVar, overload
+
+from funcgrad._typing import P, R
+
+_G = TypeVar("_G", bound="_GradMode")
 
 
 class _State(threading.local):
@@ -23,7 +28,12 @@ class _GradMode:
 
     _mode = True
 
-    def __new__(cls, *args, **kwargs):
+    @overload
+    def __new__(cls: type[_G], mode: bool | None = None) -> _G: ...
+    @overload
+    def __new__(cls, mode: Callable[P, R]) -> Callable[P, R]: ...
+
+    def __new__(cls, *args, **kwargs) -> Any:
         # `@torch.no_grad` without parentheses decorates the function directly
         if len(args) == 1 and callable(args[0]) and not isinstance(args[0], bool) \
                 and cls is not set_grad_enabled:
@@ -44,7 +54,7 @@ class _GradMode:
         _state.enabled = self._saved.pop()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with type(self)(*self._args()):
@@ -79,6 +89,9 @@ class inference_mode(_GradMode):
 
 class set_grad_enabled(_GradMode):
     """Set grad mode now (as a function call) or for a block (as a context manager)."""
+
+    def __new__(cls, mode: bool) -> set_grad_enabled:  # (no decorator form without a mode)
+        return object.__new__(cls)
 
     def __init__(self, mode):
         super().__init__(mode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,7 @@ class Node:
     __slots__ = ("primitive", "params", "inputs", "answer", "edges", "saved_versions",
                  "answer_version", "freed", "sequence_nr", "tensor_hooks", "retained",
                  "composite", "__weakref__")
+    composite: Any  # the backward of a composite (an autograd.Function...), or None
 
     is_output_slot = False  # True for the per-output nodes of a several-output Function
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any, overload
 
 import numpy as np
 
@@ -18,6 +19,10 @@ from funcgrad.torch.autograd import functional, profiler  # noqa: F401
 from funcgrad.torch.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 
 
+@overload
+def _as_list(x: None) -> None: ...
+@overload
+def _as_list(x: Any) -> list[Any]: ...
 def _as_list(x):
     if x is None:
         return None

@@ -5,6 +5,8 @@ backward calls the user's `backward` with the output's gradient.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from funcgrad.torch import grad_mode
@@ -16,8 +18,8 @@ class FunctionCtx:
     """The `ctx` handed to forward and backward."""
 
     def __init__(self):
-        self.saved_tensors = ()
-        self.needs_input_grad = ()
+        self.saved_tensors: tuple[Any, ...] = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
         self._non_differentiable = set()
         self.materialize_grads = True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from typing import Any, overload
 
 import numpy as np
 
@@ -16,6 +17,10 @@ from funcgrad.torch.nn.parameter import new_parameter
 from funcgrad.torch.tensor import Tensor
 
 
+@overload
+def _additive_mask(mask: None, dtype: Any, blocked: bool = False) -> None: ...
+@overload
+def _additive_mask(mask: Tensor, dtype: Any, blocked: bool = False) -> Tensor: ...
 def _additive_mask(mask, dtype, blocked=False):
     """A float mask to add to the scores, from a float mask or a boolean one (True = may
     attend, or True = may not when `blocked`, MultiheadAttention's convention)."""
@@ -243,7 +248,7 @@ class Transformer(Module):
                  custom_decoder=None, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
                  bias=True, device=None, dtype=None):
         super().__init__()
-        options = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
+        options: dict[str, Any] = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
                        layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                        norm_first=norm_first, bias=bias)
         self.encoder = custom_encoder or TransformerEncoder(

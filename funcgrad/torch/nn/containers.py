@@ -1,6 +1,8 @@
 """ParameterList and ParameterDict: parameters held in a list or a dict, registered by name."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from funcgrad.torch.nn.module import Module
 from funcgrad.torch.nn.parameter import Parameter
 from funcgrad.torch.tensor import Tensor
@@ -15,6 +17,11 @@ def _as_parameter(value):
 class _MemberList:
     """The list methods of ModuleList and ParameterList over the module's own dict of members,
     which `_members` names ("_modules" or "_parameters"); the class's `append` registers one."""
+
+    _members: str
+    if TYPE_CHECKING:  # defined by each class using it
+        def __init__(self, values: Any = None) -> None: ...
+        def append(self, value: Any) -> Any: ...
 
     def extend(self, values):
         for v in values:
@@ -55,6 +62,8 @@ class ParameterList(_MemberList, Module):
 class _MemberDict:
     """The mapping methods of ModuleDict and ParameterDict: views of the module's own dict of
     members, which `_members` names ("_modules" or "_parameters")."""
+
+    _members: str
 
     def __delitem__(self, key):
         del getattr(self, self._members)[key]

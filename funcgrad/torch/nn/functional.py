@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Union
 
 import numpy as np
 
@@ -13,6 +14,8 @@ from funcgrad.torch import _kernel_dtypes, _ops, grad_mode
 from funcgrad.torch._ops import as_tensor_arg
 from funcgrad.torch.graph import as_addmm, show_absent_input, with_bias
 from funcgrad.torch.tensor import Tensor, apply
+
+_Size = Union[int, tuple[int, ...]]  # one size for every spatial axis, or one each (as PyTorch)
 
 relu = _ops.relu
 sigmoid = _ops.sigmoid
@@ -113,7 +116,8 @@ def _addmm_linear(input, weight, bias):
     return out
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input, weight, bias=None, stride: _Size = 1, padding: _Size | str = 0,
+           dilation: _Size = 1, groups=1):
     _kernel_dtypes.check_conv(input, weight, bias)
     if input.shape[-3] != weight.shape[1] * groups:
         raise RuntimeError(
@@ -209,8 +213,8 @@ def _ceil_extra(shape, kernel, stride, padding, dilation):
     return extra
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(input, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
+               dilation: _Size = 1, ceil_mode=False, return_indices=False):
     kernel, pads, dilation = _pair(kernel_size), _pair(padding), _pair(dilation)
     steps = kernel if stride is None or stride == [] else _pair(stride)
     width = input.shape[-1]
@@ -230,8 +234,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out, Tensor._make(indices)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
+def avg_pool2d(input, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
+               ceil_mode=False, count_include_pad=True, divisor_override=None):
     if not ceil_mode and count_include_pad and divisor_override is None:
         return _pool(nnp.avg_pool2d, "AvgPool2DBackward0", input, kernel_size, stride, padding)
     kernel, (ph, pw) = _pair(kernel_size), _pair(padding)

@@ -315,7 +315,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     return _reduce(loss, _reduction(reduction))
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p: float = 2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     from funcgrad.torch.nn.distance import pairwise_distance
     d_pos = pairwise_distance(anchor, positive, p, eps)

@@ -7,6 +7,7 @@ gathers or products with fixed interpolation matrices, so every derivative is a 
 from __future__ import annotations
 
 import math
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,7 +26,8 @@ def _single(v):
     return int(v) if isinstance(v, (int, np.integer)) else int(tuple(v)[0])
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(input, weight, bias=None, stride: F._Size = 1, padding: F._Size | str = 0,
+           dilation: F._Size = 1, groups=1):
     _kernel_dtypes.check_conv(input, weight, bias)
     unbatched = input.ndim == 2
     if unbatched:
@@ -109,7 +111,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
             best = window.argmax(-1)
             index[..., i, j] = (r0 + best // (c1 - c0)) * w + c0 + best % (c1 - c0)
     flat = _ops.reshape(input, tuple(input.shape[:-2]) + (h * w,))
-    grids = list(np.indices(index.shape[:-2] + (oh * ow,), sparse=True))
+    grids: list[Any] = list(np.indices(index.shape[:-2] + (oh * ow,), sparse=True))
     grids[-1] = index.reshape(index.shape[:-2] + (oh * ow,))
     picked = apply(getitem_p, (flat,), {"index": tuple(grids)}, "AdaptiveMaxPool2DBackward0")
     out = _ops.reshape(picked, index.shape, name="AdaptiveMaxPool2DBackward0")
@@ -292,7 +294,8 @@ def pixel_unshuffle(input, downscale_factor):
 
 # -- padding by copying edges ----------------------------------------------------------------------
 
-_NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_NUMPY_MODES: dict[str, Literal["reflect", "edge", "wrap"]] = {
+    "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 _PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
               "circular": "Circular"}
 

@@ -35,8 +35,8 @@ def _checked_transposed_bias(input, weight, bias):
     return bias
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):
+def conv_transpose2d(input, weight, bias=None, stride: F._Size = 1, padding: F._Size = 0,
+                     output_padding: F._Size = 0, groups=1, dilation: F._Size = 1):
     bias = _checked_transposed_bias(input, weight, bias)
     unbatched = input.ndim == 3
     if unbatched:

@@ -22,7 +22,8 @@ def _triple(v):
     return (int(v),) * 3 if isinstance(v, (int, np.integer)) else tuple(int(i) for i in v)
 
 
-def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv3d(input, weight, bias=None, stride: F._Size = 1, padding: F._Size | str = 0,
+           dilation: F._Size = 1, groups=1):
     _kernel_dtypes.check_conv(input, weight, bias)
     unbatched = input.ndim == 4
     if unbatched:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,9 @@ def _type_cast(dtype):
 
 
 def install():
-    T = Tensor
+    # the class is given PyTorch's methods here, at import (deliberately dynamic: checkers see
+    # them through Tracer's declared __getattr__, so the class is Any while they are installed)
+    T: Any = Tensor
     T.shape = property(_size)
     T.size = _size
     T.dtype = property(lambda self: _dtype.to_torch(self._data.dtype))

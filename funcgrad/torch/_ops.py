@@ -172,7 +172,7 @@ def _safe_sqrt(s):
     return ew.where(at_zero, 0.0 * s, ew.sqrt(ew.where(at_zero, 1.0 + 0.0 * s, s)))
 
 
-def norm(input, p: float | str | None = 2, dim=None, keepdim=False):
+def norm(input, p: float | str = 2, dim=None, keepdim=False):
     axes = _axes(dim, input.ndim)
     keep = bool(keepdim)
     if p == "nuc":

@@ -54,8 +54,8 @@ def conv_transpose2d(input, weight, bias=None, stride: F._Size = 1, padding: F._
     return _ops.squeeze(out, 0) if unbatched else out
 
 
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):
+def conv_transpose1d(input, weight, bias=None, stride: F._Size = 1, padding: F._Size = 0,
+                     output_padding: F._Size = 0, groups=1, dilation: F._Size = 1):
     bias = _checked_transposed_bias(input, weight, bias)
     unbatched = input.ndim == 2
     if unbatched:

@@ -19,7 +19,7 @@ def update_moments(m, v, g, beta1, beta2):
 class Adam(Optimizer):
     _decoupled = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay: float = 0,
                  amsgrad=False, *, maximize=False, foreach=None, capturable=False,
                  differentiable=False, fused=None):
         check_hyperparameters(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)

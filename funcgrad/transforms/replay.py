@@ -42,6 +42,8 @@ _EFFECT = 4  # (-, side-table row (input registers, params), -)
 _GUARD_TRUE, _GUARD_FALSE = 5, 6  # (register, -, guard number)
 _GUARD_VALUE = 7  # (register, side-table row (the value), guard number)
 
+_NO_GUARDS: list = []  # the guards of a variable that has none (never appended to)
+
 
 class Tape:
     """The replayable form of a trace: call it with the trace's input values."""
@@ -167,7 +169,7 @@ def build_tape(trace, guards, consume=False) -> Tape:
         outputs = eq.outputs
         if guards_of:  # guards read a value right after its equation
             for v in reversed(outputs):
-                for number, value in reversed(guards_of.get(v.index, ())):
+                for number, value in reversed(guards_of.get(v.index, _NO_GUARDS)):
                     r = register[v.index]
                     if r < 0:
                         r = register[v.index] = take()
@@ -236,7 +238,7 @@ def build_tape(trace, guards, consume=False) -> Tape:
                 add_target(out)
         add_impl(primitive.impl)
     for v in reversed(trace.inputs):
-        for number, value in reversed(guards_of.get(v.index, ())):
+        for number, value in reversed(guards_of.get(v.index, _NO_GUARDS)):
             guard(register[v.index], number, value)
     for column in (kinds, impls, first, second, targets):
         column.reverse()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import keyword
 import operator
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ _BINARY = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.tru
            operator.pow: "**", np.matmul: "@", operator.floordiv: "//", operator.eq: "==",
            operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">",
            operator.ge: ">="}
-_UNARY = {operator.neg: "-"}
+_UNARY: dict[Any, str] = {operator.neg: "-"}  # (looked up with any impl)
 
 
 def _impl(eq):

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from funcgrad.core.ir import Var, _var_name
-from funcgrad.primitives.contraction import matmul as _matmul
 from funcgrad.primitives.indexing import take_axis
 from funcgrad.primitives.reductions import short_last_axis
 
@@ -29,14 +28,6 @@ _BINARY = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.tru
            operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">",
            operator.ge: ">="}
 _UNARY: dict[Any, str] = {operator.neg: "-"}  # (looked up with any impl)
-
-
-def _impl(eq):
-    """The function the generated code calls for `eq`: matmul's implementation is np.matmul
-    with a shortcut for an inner size of 1, which generated code writes as `@` (or np.matmul
-    with out=) like any NumPy call."""
-    impl = eq.primitive.impl
-    return np.matmul if impl is _matmul.impl else impl
 # primitives whose implementation is exactly this NumPy function with these keyword params
 _NUMPY_EQUIVALENT = {"sum": "sum", "max": "max", "min": "min", "reshape": "reshape",
                      "transpose": "transpose", "broadcast_to": "broadcast_to"}
@@ -128,7 +119,7 @@ class Program:
         return self.namer(x) if type(x) is Var else self.constant(x)
 
     def call(self, eq) -> str:
-        impl = _impl(eq)
+        impl = eq.primitive.impl
         args = [self.operand(x) for x in eq.inputs]
         if not eq.params and len(args) == 2 and impl in _BINARY:
             left = f"({args[0]})" if args[0].startswith("-") else args[0]  # (-1) ** a, not -(1 ** a)
@@ -163,7 +154,7 @@ class Program:
 
     def in_place(self, eq, buffer) -> str:
         """The equation as a ufunc call writing into the dead array `buffer` (out=)."""
-        impl = _impl(eq)
+        impl = eq.primitive.impl
         name = _UFUNC_OF_OPERATOR.get(impl) or impl.__name__
         args = ", ".join(self.operand(x) for x in eq.inputs)
         return f"np.{name}({args}, out={self.namer(buffer)})"
@@ -246,7 +237,7 @@ _REDUCTIONS = {"sum", "max", "min"}
 def _allocates(eq) -> bool:
     """Whether the equation's result is always a new array (a ufunc, an arithmetic operator, or
     a NumPy reduction)."""
-    impl = _impl(eq)
+    impl = eq.primitive.impl
     if eq.primitive.name in _REDUCTIONS:
         return True
     return not eq.primitive.multiple_results and (
@@ -255,7 +246,7 @@ def _allocates(eq) -> bool:
 
 def _writes_out(eq) -> bool:
     """Whether the equation can be generated as a NumPy call with `out=`, same values."""
-    impl = _impl(eq)
+    impl = eq.primitive.impl
     # `x ** 2` on an array takes NumPy's square/sqrt shortcuts, which np.power(out=) does not
     return not eq.params and _allocates(eq) and impl is not operator.pow and (
         impl in _UFUNC_OF_OPERATOR or isinstance(impl, np.ufunc)) \
@@ -315,7 +306,7 @@ def _reusable_buffers(trace) -> dict:
         if _writes_out(eq) and type(out) is np.ndarray and out.ndim:
             key = (out.shape, out.dtype)
             buffer = None
-            if _impl(eq) is not np.matmul:  # elementwise: into an input dying here
+            if eq.primitive.impl is not np.matmul:  # elementwise: into an input dying here
                 for x in eq.inputs:
                     if type(x) is Var and owners.get(id(x)) == (id(x),) and end[id(x)] == i \
                             and type(x.value) is np.ndarray and (x.shape, x.dtype) == key:

@@ -138,11 +138,11 @@ def is_same_size(input, other):
 
 
 def matrix_exp(input):
-    from funcgrad.torch._composite import composite as _composite
-    import funcgrad.numpy as _fnp
-    if not hasattr(_fnp.linalg, "expm"):
-        raise NotImplementedError("matrix_exp is not supported by funcgrad.torch")
-    return _composite("LinalgMatrixExpBackward0", _fnp.linalg.expm, input)
+    """torch.matrix_exp: torch.linalg.matrix_exp."""
+    from funcgrad.torch import linalg as _linalg
+    return _linalg.matrix_exp(input)
+
+
 from funcgrad.torch import nn, optim  # noqa: F401
 from funcgrad.torch import accelerator, functional, onnx, profiler  # noqa: F401,E402
 from funcgrad.torch.func import vmap  # noqa: F401,E402 - torch.vmap is torch.func's

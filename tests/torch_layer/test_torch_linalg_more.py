@@ -100,3 +100,16 @@ def test_lstsq_residuals_and_singular_values_follow_the_driver():
             np.testing.assert_allclose(getattr(got, field).numpy(), getattr(want, field).numpy(),
                                        rtol=1e-8, atol=1e-10)
         np.testing.assert_array_equal(got.rank.numpy(), want.rank.numpy())
+
+
+def test_torch_matrix_exp_is_linalgs_and_matches_pytorch():
+    # torch.matrix_exp raised NotImplementedError (it looked for a numpy.linalg.expm)
+    results = []
+    for T in (ft, torch):
+        a = T.tensor(A * 0.4, requires_grad=True)
+        out = T.matrix_exp(a)
+        (out * out).sum().backward()
+        results.append((out.detach().numpy(), a.grad.numpy(), type(out.grad_fn).__name__))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-10)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-9)
+    assert results[0][2] == results[1][2]

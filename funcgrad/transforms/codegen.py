@@ -235,11 +235,13 @@ _REDUCTIONS = {"sum", "max", "min"}
 
 
 def _allocates(eq) -> bool:
-    """Whether the equation's result is always a new array (a ufunc, an arithmetic operator, or
-    a NumPy reduction)."""
+    """Whether the equation's result is always a new array (a ufunc, an arithmetic operator, a
+    NumPy reduction, or a gather by integer arrays)."""
     impl = eq.primitive.impl
     if eq.primitive.name in _REDUCTIONS:
         return True
+    if eq.primitive.name == "getitem":  # an integer-array index copies (numpy.take too)
+        return any(type(item) is np.ndarray for item in eq.params["index"])
     return not eq.primitive.multiple_results and (
         impl in _UFUNC_OF_OPERATOR or isinstance(impl, np.ufunc) and impl.nout == 1)
 

@@ -385,8 +385,13 @@ def ht(n_points):
     return ratios
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average, printed with the figures (a shared machine)."""
+    return f"load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "load unknown"
+
+
 def main():
-    print(steady_malloc(), "; peers:", ", ".join(PEERS) or "none")
+    print(steady_malloc(), "; peers:", ", ".join(PEERS) or "none", ";", load_average())
     chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or ["gmm", "ba", "ht", "lstm"]
     if "gmm" in chosen:
         for d, k, n in ([(8, 5, 1000)] if QUICK else [(64, 25, 10_000), (64, 50, 10_000)]):
@@ -398,6 +403,7 @@ def main():
     if "lstm" in chosen:
         for l, c, b in ([(2, 64, 14)] if QUICK else [(2, 1024, 14)]):
             lstm(l, c, b)
+    print(f"\nat the end: {load_average()}")
 
 
 if __name__ == "__main__":

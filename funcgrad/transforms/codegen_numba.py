@@ -76,7 +76,7 @@ _BOOL_INPUTS = {"logical_not", "logical_and", "logical_or"}
 def require_numba():
     """The numba module, or an ImportError naming the extra."""
     try:
-        import numba
+        import numba  # pyright: ignore[reportMissingImports]  (an optional extra)
     except ImportError:
         raise ImportError(
             "jit(..., backend='numba') compiles with numba, which is not installed. It is an "

@@ -244,7 +244,7 @@ _dispatchers: dict = {}  # hash of the source -> numba's dispatcher (its cache s
 def compile_kernel(source: str):
     """The machine code of `kernel(float64[::1])` in `source`, from numba's disk cache when this
     source was compiled before (here or in an earlier process)."""
-    import numba
+    import numba  # pyright: ignore[reportMissingImports]  (an optional extra)
     digest = hashlib.sha256(f"{numba.__version__}\n{source}".encode()).hexdigest()[:32]
     entry = _compiled.get(digest)
     if entry is None:

@@ -181,7 +181,9 @@ def test_atleast_takes_several_arrays_as_numpys(name):
                                   "cumulative_prod"])
 def test_functions_taking_a_0d_array_as_one_entry_do_so_traced(name):
     x = np.array(0.4)
-    expected = getattr(np, name)(x)
+    expected = np.array([0.4])  # one entry; NumPy's own answer where this NumPy has the function
+    if hasattr(np, name):  # (cumulative_sum/prod are NumPy 2.1's)
+        np.testing.assert_array_equal(getattr(np, name)(x), expected)
     for transformed in (fg.jit(getattr(fnp, name)), lambda y: fg.vjp(getattr(fnp, name), y)[0]):
         out = transformed(x)
         assert np.shape(out) == expected.shape == (1,)

@@ -464,33 +464,32 @@ def test_lstm_with_projections_matches_pytorch(layers, bidirectional, batch_firs
             assert a == b
 
 
-@pytest.mark.parametrize("reduction", ["mean", "none", "sum"])
-def test_hinge_embedding_loss_takes_both_terms_for_targets_other_than_plus_minus_one(reduction):
-    x = np.array([[-0.3, 0.2, -1.5], [0.5, -0.1, 2.0]], np.float32)
-    target = np.array([[1, -1, 1], [-1, 1, 0.5]], np.float32)
+_LOSS_INPUT = np.array([[-0.3, 0.2, -1.5], [0.5, -0.1, 2.0]], np.float32)
+
+
+def _assert_loss_as_pytorchs(name, target, **options):
+    """The loss and its input gradient from funcgrad.torch and PyTorch, equal to 1e-6."""
     results = []
     for T in (ft, torch):
-        xt = T.tensor(x, requires_grad=True)
-        out = T.nn.functional.hinge_embedding_loss(xt, T.tensor(target), reduction=reduction)
+        xt = T.tensor(_LOSS_INPUT, requires_grad=True)
+        out = getattr(T.nn.functional, name)(xt, T.tensor(target), **options)
         out.sum().backward()
         results.append((out.detach().numpy(), xt.grad.numpy()))
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "none", "sum"])
+def test_hinge_embedding_loss_takes_both_terms_for_targets_other_than_plus_minus_one(reduction):
+    target = np.array([[1, -1, 1], [-1, 1, 0.5]], np.float32)
+    _assert_loss_as_pytorchs("hinge_embedding_loss", target, reduction=reduction)
+
+
 @pytest.mark.parametrize("reduction", ["sum", "none", "batchmean"])  # ('mean' warns, in PyTorch)
 def test_kl_div_is_xlogy_of_the_target_nan_where_it_is_negative(reduction):
-    x = np.array([[-0.3, 0.2, -1.5], [0.5, -0.1, 2.0]], np.float32)
     target = np.array([[0.0, 0.2, -1.0], [1.0, 0.5, 0.3]], np.float32)
-    results = []
     with np.errstate(invalid="ignore"):  # NumPy's log(-1.0)
-        for T in (ft, torch):
-            xt = T.tensor(x, requires_grad=True)
-            out = T.nn.functional.kl_div(xt, T.tensor(target), reduction=reduction)
-            out.sum().backward()
-            results.append((out.detach().numpy(), xt.grad.numpy()))
-    for ours, theirs in zip(*results):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+        _assert_loss_as_pytorchs("kl_div", target, reduction=reduction)
 
 
 @pytest.mark.parametrize("beta, threshold", [(1.0, 20.0), (2.0, 1.0), (1.0, 0.5), (0.5, 3.0)])

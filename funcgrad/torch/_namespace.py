@@ -21,8 +21,9 @@ def _functional(name):
     return op
 
 
-_ALIASES = ("conv1d conv2d conv3d conv_transpose1d conv_transpose2d layer_norm group_norm "
-            "instance_norm batch_norm embedding embedding_bag max_pool1d max_pool2d max_pool3d "
+_ALIASES = ("conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d layer_norm "
+            "group_norm instance_norm batch_norm embedding embedding_bag max_pool1d max_pool2d "
+            "max_pool3d "
             "avg_pool1d adaptive_avg_pool1d adaptive_max_pool1d pixel_shuffle pixel_unshuffle "
             "selu celu threshold prelu rrelu hardshrink pdist cosine_similarity pairwise_distance "
             "kl_div binary_cross_entropy_with_logits cosine_embedding_loss hinge_embedding_loss "

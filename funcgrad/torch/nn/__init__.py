@@ -53,3 +53,8 @@ from funcgrad.torch.nn.spatial import FeatureAlphaDropout  # noqa: F401
 from funcgrad.torch.nn.rearranging import (ChannelShuffle, PixelUnshuffle, Softmax2d,  # noqa: F401
                                            UpsamplingBilinear2d, UpsamplingNearest2d)
 from funcgrad.torch.nn.containers import Container  # noqa: F401
+from funcgrad.torch.nn.transposed import ConvTranspose3d  # noqa: F401
+from funcgrad.torch.nn.normalization import InstanceNorm3d  # noqa: F401
+from funcgrad.torch.nn.spatial import (CircularPad3d, ConstantPad3d, ReflectionPad3d,  # noqa: F401
+                                       ReplicationPad3d, ZeroPad3d)
+from funcgrad.torch.nn.lazy import LazyConvTranspose3d, LazyInstanceNorm3d  # noqa: F401

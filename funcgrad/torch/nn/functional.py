@@ -429,7 +429,8 @@ from funcgrad.torch.nn.ctc import ctc_loss  # noqa: E402,F401
 from funcgrad.torch.nn.distance import cosine_similarity, pairwise_distance  # noqa: E402,F401
 from funcgrad.torch.nn.layers import bilinear  # noqa: E402,F401
 from funcgrad.torch.nn.attention import scaled_dot_product_attention  # noqa: E402,F401
-from funcgrad.torch.nn.transposed import conv_transpose1d, conv_transpose2d  # noqa: E402,F401
+from funcgrad.torch.nn.transposed import (conv_transpose1d, conv_transpose2d,  # noqa: E402,F401
+                                         conv_transpose3d)
 from funcgrad.torch.nn.embedding_bag import embedding_bag  # noqa: E402,F401
 from funcgrad.torch.nn.sampling import affine_grid, grid_sample  # noqa: E402,F401
 from funcgrad.torch.nn.volumetric import (adaptive_avg_pool3d, avg_pool3d, conv3d,  # noqa: E402,F401

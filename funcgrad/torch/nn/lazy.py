@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from funcgrad.torch.nn.layers import BatchNorm1d, BatchNorm2d, BatchNorm3d, Conv2d, Linear
-from funcgrad.torch.nn.normalization import InstanceNorm1d, InstanceNorm2d
+from funcgrad.torch.nn.normalization import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from funcgrad.torch.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 from funcgrad.torch.nn.spatial import Conv1d
-from funcgrad.torch.nn.transposed import ConvTranspose1d, ConvTranspose2d
+from funcgrad.torch.nn.transposed import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from funcgrad.torch.nn.volumetric import Conv3d
 
 
@@ -162,6 +162,7 @@ LazyConv2d = _lazy_conv("LazyConv2d", Conv2d, 2)
 LazyConv3d = _lazy_conv("LazyConv3d", Conv3d, 3)
 LazyConvTranspose1d = _lazy_conv_transpose("LazyConvTranspose1d", ConvTranspose1d, 1)
 LazyConvTranspose2d = _lazy_conv_transpose("LazyConvTranspose2d", ConvTranspose2d, 2)
+LazyConvTranspose3d = _lazy_conv_transpose("LazyConvTranspose3d", ConvTranspose3d, 3)
 
 
 class _LazyNormBase(LazyModuleMixin):
@@ -216,3 +217,4 @@ LazyBatchNorm2d = _lazy_norm("LazyBatchNorm2d", BatchNorm2d)
 LazyBatchNorm3d = _lazy_norm("LazyBatchNorm3d", BatchNorm3d)
 LazyInstanceNorm1d = _lazy_norm("LazyInstanceNorm1d", InstanceNorm1d)
 LazyInstanceNorm2d = _lazy_norm("LazyInstanceNorm2d", InstanceNorm2d)
+LazyInstanceNorm3d = _lazy_norm("LazyInstanceNorm3d", InstanceNorm3d)

@@ -241,6 +241,13 @@ class InstanceNorm2d(_InstanceNorm):
     _dims = 2
 
 
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or (C, D, H, W): each sample's channel over
+    its volume."""
+
+    _dims = 3
+
+
 class LocalResponseNorm(Module):
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
@@ -254,5 +261,5 @@ class LocalResponseNorm(Module):
 
 
 __all__ = ["layer_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm",
-           "LayerNorm", "GroupNorm", "RMSNorm", "InstanceNorm1d", "InstanceNorm2d",
+           "LayerNorm", "GroupNorm", "RMSNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
            "LocalResponseNorm"]

@@ -472,6 +472,11 @@ ReplicationPad1d, ReplicationPad2d = _pad_module("ReplicationPad1d", "replicate"
     _pad_module("ReplicationPad2d", "replicate", 4)
 CircularPad1d, CircularPad2d = _pad_module("CircularPad1d", "circular", 2), \
     _pad_module("CircularPad2d", "circular", 4)
+ConstantPad3d, ZeroPad3d = _pad_module("ConstantPad3d", "constant", 6), \
+    _pad_module("ZeroPad3d", "constant", 6)
+ReflectionPad3d, ReplicationPad3d = _pad_module("ReflectionPad3d", "reflect", 6), \
+    _pad_module("ReplicationPad3d", "replicate", 6)
+CircularPad3d = _pad_module("CircularPad3d", "circular", 6)
 
 
 def _dropout_module(name, fn):

@@ -1,4 +1,4 @@
-"""Transposed convolutions (conv_transpose1d/2d and their modules): the registry's adjoint of
+"""Transposed convolutions (conv_transpose1d/2d/3d and their modules): the registry's adjoint of
 conv2d in its input (`conv2d_input_grad`) applied to the input, one node as in PyTorch."""
 from __future__ import annotations
 
@@ -75,6 +75,40 @@ def conv_transpose1d(input, weight, bias=None, stride: F._Size = 1, padding: F._
     return _ops.squeeze(out, 0) if unbatched else out
 
 
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    from funcgrad.torch.nn.volumetric import _triple
+    bias = _checked_transposed_bias(input, weight, bias)
+    unbatched = input.ndim == 4
+    if unbatched:
+        input = _ops.unsqueeze(input, 0)
+    (sd, sh, sw), (pd, ph, pw), (od, oh, ow), (dd, dh, dw) = (
+        _triple(v) for v in (stride, padding, output_padding, dilation))
+    n, depth, h, w = input.shape[0], input.shape[2], input.shape[3], input.shape[4]
+    kd, kh, kw = weight.shape[2:]
+    plane_shape = ((h - 1) * sh - 2 * ph + dh * (kh - 1) + oh + 1,
+                   (w - 1) * sw - 2 * pw + dw * (kw - 1) + ow + 1)
+    full_depth = (depth - 1) * sd + dd * (kd - 1) + od + 1  # before the padding is cut off
+    params = {"stride": (sh, sw), "padding": (ph, pw), "dilation": (dh, dw)}
+
+    def fn(x, k, b):
+        # each input plane d, spread through kernel plane j, lands on output plane d sd + j dd
+        planes = [None] * full_depth
+        for d in range(depth):
+            xd = getitem_p.bind(x, index=(slice(None), slice(None), d))
+            for j in range(kd):
+                term = _transposed(xd, getitem_p.bind(k, index=(slice(None), slice(None), j)),
+                                   None, groups, plane_shape, params)
+                at = d * sd + j * dd
+                planes[at] = term if planes[at] is None else planes[at] + term
+        zeros = np.zeros((n, np.shape(k)[1] * groups) + plane_shape, input._data.dtype)
+        kept = [zeros if p is None else p for p in planes[pd:full_depth - pd]]
+        out = shp.stack(kept, 2)
+        return out if b is None else out + shp.reshape(b, (1, -1, 1, 1, 1))
+    out = composite("ConvolutionBackward0", fn, input, weight, bias)
+    return _ops.squeeze(out, 0) if unbatched else out
+
+
 class _ConvTranspose(_ConvNd):
     _dims = 2
 
@@ -82,7 +116,8 @@ class _ConvTranspose(_ConvNd):
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  device=None, dtype=None):
         super().__init__()
-        tup = (lambda v: F._pair(v)) if self._dims == 2 else (lambda v: (F._pair(v)[0],))
+        from funcgrad.torch.nn.volumetric import _triple
+        tup = {1: lambda v: (F._pair(v)[0],), 2: F._pair, 3: _triple}[self._dims]
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride, self.padding = tup(kernel_size), tup(stride), tup(padding)
         self.output_padding, self.dilation = tup(output_padding), tup(dilation)
@@ -94,7 +129,7 @@ class _ConvTranspose(_ConvNd):
     transposed = True
 
     def forward(self, input, output_size=None):
-        fn = conv_transpose2d if self._dims == 2 else conv_transpose1d
+        fn = {1: conv_transpose1d, 2: conv_transpose2d, 3: conv_transpose3d}[self._dims]
         return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
                   self.groups, self.dilation)
 
@@ -105,3 +140,9 @@ class ConvTranspose2d(_ConvTranspose):
 
 class ConvTranspose1d(_ConvTranspose):
     _dims = 1
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """The transposed 3-d convolution (the adjoint of Conv3d in its input)."""
+
+    _dims = 3

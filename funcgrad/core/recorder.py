@@ -81,7 +81,8 @@ class Recorder(Interpreter):
         values = []
         inputs = []
         plain = True  # are all values NumPy's? (no outer tracer, no Dask/CuPy... array)
-        outer = False  # is one an outer transform's tracer?
+        outer = None  # the innermost outer transform whose tracer is one of them
+        level = 0
         for arg in args:
             if type(arg) is ExprTracer and arg._owner is self:  # this trace's value
                 var = arg._var
@@ -93,14 +94,15 @@ class Recorder(Interpreter):
                 if type(value) not in NATIVE_TYPES:
                     plain = False
                     self.saw_foreign = True
-                    if isinstance(value, Tracer):
-                        outer = True
+                    if isinstance(value, Tracer) and value._owner.level > level:
+                        outer, level = value._owner, value._owner.level
                 continue
             if type(arg) not in NATIVE_TYPES:  # not a NumPy constant
                 if isinstance(arg, Tracer):
                     if arg._owner.level >= self.level:
                         raise_leaked(primitive, arg._owner)
-                    outer = True
+                    if arg._owner.level > level:
+                        outer, level = arg._owner, arg._owner.level
                 plain = False
                 self.saw_foreign = True
             values.append(arg)
@@ -108,8 +110,9 @@ class Recorder(Interpreter):
         try:
             if plain:
                 out = primitive.recorded_impl(*values, **params)
-            elif outer:  # an outer transform's values
-                out = (primitive.impl if primitive.inline_below else primitive.bind)(*values, **params)
+            elif outer is not None:  # an outer transform's values: what bind would do with them
+                out = primitive.impl(*values, **params) if primitive.inline_below else \
+                    outer.process(primitive, tuple(values), params)
             elif primitive.recorded_impl is primitive.impl:  # another library's arrays
                 out = run_on_backend(primitive, values, params)
             else:
@@ -117,7 +120,7 @@ class Recorder(Interpreter):
         except FloatingPointError:  # numpy.errstate(all='raise'): NumPy's own error
             raise
         except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-            if outer:
+            if outer is not None:
                 raise  # an outer level's bind explained it already
             primitive.raise_failure(values, params, err)
         index = self.num_vars

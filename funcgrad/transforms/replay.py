@@ -22,6 +22,7 @@ freeing each equation as soon as it is on the tape, and a small loop replays it.
 from __future__ import annotations
 
 from array import array
+from itertools import repeat
 
 import numpy as np
 
@@ -115,7 +116,7 @@ def build_tape(trace, guards, consume=False) -> Tape:
     guards_of: dict[int, list] = {}
     for number, (var, value, _) in enumerate(guards):
         guards_of.setdefault(var.index, []).append((number, value))
-    register = array("i", [-1]) * trace.num_vars  # -1: not read by what comes later
+    register: dict[int, int] = {}  # variable -> its register, while it is live (met, not defined)
     for r, v in enumerate(trace.inputs):
         register[v.index] = r  # the caller's arguments: never given back
     template: list = [None] * len(trace.inputs)
@@ -153,54 +154,56 @@ def build_tape(trace, guards, consume=False) -> Tape:
         targets.append(number)
 
     for x in trace.outputs:
-        if type(x) is Var and register[x.index] < 0:
+        if type(x) is Var and x.index not in register:
             register[x.index] = take()  # outputs live to the end
+    returned = [(register[x.index], None) if type(x) is Var else (None, x)
+                for x in trace.outputs]  # (registers now: their definitions give them back)
     if consume:
         trace.equations = []
-        steps = iter(equations.pop, None)  # last to first, each freed once it is on the tape
-        equations.insert(0, None)  # (the end of the iteration)
+        steps = map(equations.pop, repeat(-1, end))  # last to first, each freed once on the tape
     else:
         steps = reversed(equations)
     add_kind, add_impl, add_first, add_second, add_target = (
         kinds.append, impls.append, first.append, second.append, targets.append)
     give_back, reuse = free.append, free.pop
+    get_register, pop_register = register.get, register.pop
     for eq in steps:  # the steps are written last to first, then turned around
         inputs = eq.inputs
         outputs = eq.outputs
         if guards_of:  # guards read a value right after its equation
             for v in reversed(outputs):
                 for number, value in reversed(guards_of.get(v.index, _NO_GUARDS)):
-                    r = register[v.index]
-                    if r < 0:
+                    r = register.get(v.index)
+                    if r is None:
                         r = register[v.index] = take()
                     guard(r, number, value)
         if len(outputs) == 1:
-            index = outputs[0].index
-            out = register[index]
-            if out < 0:  # never read: written to a free register
-                out = register[index] = reuse() if free else take()
+            out = pop_register(outputs[0].index, None)
+            if out is None:  # never read: written to a free register
+                out = reuse() if free else take()
             give_back(out)  # before this step: an input's register may be it
         else:
             for v in outputs:  # the dead ones first, from registers no live output holds
-                if register[v.index] < 0:
+                if v.index not in register:
                     register[v.index] = take()
-            free.extend({register[v.index] for v in outputs})
+            outs = tuple(register.pop(v.index) for v in outputs)
+            free.extend(set(outs))
         primitive = eq.primitive
         params = eq.params
         n = len(inputs)
         if n <= 2 and len(outputs) == 1 and not params and not primitive.multiple_results:
             a = inputs[0]
             if type(a) is Var:
-                ra = register[a.index]
-                if ra < 0:  # its last reader: a register from here back to its definition
+                ra = get_register(a.index)
+                if ra is None:  # its last reader: a register from here back to its definition
                     ra = register[a.index] = reuse() if free else take()
             else:
                 ra = constant(a)
             if n == 2:
                 b = inputs[1]
                 if type(b) is Var:
-                    rb = register[b.index]
-                    if rb < 0:
+                    rb = get_register(b.index)
+                    if rb is None:
                         rb = register[b.index] = reuse() if free else take()
                 else:
                     rb = constant(b)
@@ -215,8 +218,8 @@ def build_tape(trace, guards, consume=False) -> Tape:
             slots = []
             for x in inputs:
                 if type(x) is Var:
-                    r = register[x.index]
-                    if r < 0:
+                    r = get_register(x.index)
+                    if r is None:
                         r = register[x.index] = take()
                 else:
                     r = constant(x)
@@ -230,7 +233,7 @@ def build_tape(trace, guards, consume=False) -> Tape:
                 add_target(0)
             elif primitive.multiple_results:
                 add_kind(_MULTIPLE)
-                table.append((slots, params, tuple(register[v.index] for v in outputs)))
+                table.append((slots, params, outs))
                 add_target(0)
             else:
                 add_kind(_GENERAL)
@@ -242,9 +245,8 @@ def build_tape(trace, guards, consume=False) -> Tape:
             guard(register[v.index], number, value)
     for column in (kinds, impls, first, second, targets):
         column.reverse()
-    outputs = [(register[x.index], None) if type(x) is Var else (None, x) for x in trace.outputs]
     return Tape(bytes(kinds), impls, first, second, targets, table, template, len(trace.inputs),
-                outputs, end)
+                returned, end)
 
 
 def runs(trace, recorder) -> bool:

@@ -52,3 +52,65 @@ def test_under_vmap_and_jit(transform):
     expected = rows.copy()
     expected[:, 0] += 10
     np.testing.assert_allclose(out, expected if transform == "vmap" else expected[0])
+
+
+REPEATS = np.array([[0, 2], [0, 0]])  # entry 0 three times, entry 2 once
+BASE = np.array([5.0, -1.0, 3.0])
+VALUES = np.array([[1.0, 2.0], [4.0, -3.0]])
+
+
+def _numpy_in_order(method):
+    """NumPy's result of the update applied once per index, in index order."""
+    out = BASE.copy()
+    combine = {"set": lambda a, v: v, "add": np.add, "subtract": np.subtract,
+               "multiply": np.multiply, "divide": np.divide, "min": np.minimum,
+               "max": np.maximum, "power": np.power}[method]
+    for i, v in zip(REPEATS.ravel(), VALUES.ravel()):
+        out[i] = combine(out[i], v)
+    return out
+
+
+@pytest.mark.parametrize("method", ["set", "add", "subtract", "multiply", "divide", "min", "max",
+                                    "power"])
+def test_repeated_indices_update_in_index_order(method):
+    # set keeps the last value written (NumPy's x[idx] = v), multiply multiplies every value
+    # (multiply.at); they summed the repeated values before, silently
+    expected = _numpy_in_order(method)
+
+    def update(x, v):
+        return getattr(fnp.at(x)[REPEATS], method)(v)
+    np.testing.assert_allclose(update(BASE, VALUES), expected)
+    np.testing.assert_allclose(fg.jit(update)(BASE, VALUES), expected)
+    np.testing.assert_allclose(fg.vmap(update, (None, 0))(BASE, VALUES[None])[0], expected)
+    # both derivatives against central differences of the same in-order updates
+    jx, jv = fg.jacobian(update, argnums=(0, 1))(BASE, VALUES)
+    step = 1e-6
+    for k in range(BASE.size):
+        e = np.zeros_like(BASE)
+        e[k] = step
+        fd = (update(BASE + e, VALUES) - update(BASE - e, VALUES)) / (2 * step)
+        np.testing.assert_allclose(jx[:, k], fd, atol=1e-6)
+    for k in np.ndindex(VALUES.shape):
+        e = np.zeros_like(VALUES)
+        e[k] = step
+        fd = (update(BASE, VALUES + e) - update(BASE, VALUES - e)) / (2 * step)
+        np.testing.assert_allclose(jv[(slice(None),) + k], fd, atol=1e-6)
+
+
+def test_repeated_set_gives_its_derivative_to_the_last_write_only():
+    jv = fg.jacobian(lambda v: fnp.at(np.zeros(3))[np.array([0, 0])].set(v))(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(jv, [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]])
+
+
+def test_repeats_agree_with_jax():
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    for method in ["set", "add", "multiply", "min", "max"]:
+        ours = getattr(fnp.at(BASE)[REPEATS], method)(VALUES)
+        theirs = getattr(jnp.asarray(BASE).at[REPEATS], method)(VALUES)
+        np.testing.assert_allclose(ours, np.asarray(theirs))
+    for method in ["set", "min", "max"]:  # JAX differentiates these with repeats
+        ours = fg.jacobian(lambda v: getattr(fnp.at(BASE)[REPEATS], method)(v))(VALUES)
+        theirs = jax.jacobian(lambda v: getattr(jnp.asarray(BASE).at[REPEATS], method)(v))(
+            jnp.asarray(VALUES))
+        np.testing.assert_allclose(ours, np.asarray(theirs))

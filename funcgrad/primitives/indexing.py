@@ -38,6 +38,27 @@ def canonical_index(index):
     return tuple(items)
 
 
+def occurrences(shape, index):
+    """(positions, rank) when `index` names an entry of an array of `shape` more than once, else
+    None: the flat position of each indexed entry and how many times the same entry was named
+    before it (0 for the first time), both shaped like the indexed result."""
+    if not any(isinstance(item, np.ndarray) and item.ndim and item.dtype != np.bool_
+               for item in index):
+        return None  # slices, integers and masks never name an entry twice
+    positions = np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape)[index]
+    flat = positions.ravel()
+    order = np.argsort(flat, kind="stable")
+    ordered = flat[order]
+    first = np.ones(flat.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    if first.all():
+        return None
+    start = np.maximum.accumulate(np.where(first, np.arange(flat.size), 0))
+    rank = np.empty(flat.size, dtype=np.int64)
+    rank[order] = np.arange(flat.size) - start
+    return positions, rank.reshape(positions.shape)
+
+
 _FULL = slice(None)
 
 

@@ -233,3 +233,4 @@ class backends:  # noqa: N801
 
 from funcgrad.torch import _out  # noqa: E402
 _out.install(globals())  # out= for the functions PyTorch gives it
+from funcgrad.torch import special  # noqa: E402,F401 - last: it renames the functions above

@@ -7,7 +7,8 @@ import weakref
 import numpy as np
 
 from funcgrad.primitives import elementwise as ew
-from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p
+from funcgrad.primitives.indexing import canonical_index, getitem_p, index_add_p, occurrences
+from funcgrad.torch._composite import composite
 from funcgrad.torch._ops import _plain, as_tensor_arg, expand, to
 from funcgrad.torch.errors import SCALAR_TYPE_NAMES
 from funcgrad.torch.tensor import Tensor, apply
@@ -80,6 +81,25 @@ def getitem(input, index):
     return apply(getitem_p, (input,), {"index": _as_view_index(index)}, name, view_of=input)
 
 
+def last_writes(shape, index):
+    """None when `index` names each entry of an array of `shape` once, else a function of the
+    written values giving each entry's last value (what PyTorch's CPU kernels leave) and zero for
+    the earlier writes to it, while every write keeps the gradient PyTorch gives it (the output's
+    gradient at its entry): to be added into zeros by index_add."""
+    repeats = occurrences(shape, index)
+    if repeats is None:
+        return None
+    positions, rank = repeats
+    counts = np.bincount(positions.ravel(), minlength=int(np.prod(shape, dtype=np.int64)))
+    last = rank == counts[positions] - 1
+
+    def values(v):
+        fixed = ew.stop_gradient(v)
+        # v - v is 0 with derivative 1; an infinite overwritten value gives 0 (no derivative)
+        return ew.where(last, v, ew.where(ew.isfinite(fixed), v - fixed, 0.0))
+    return values
+
+
 def index_put(input, index, value):
     """input with input[index] replaced by value (out of place; used by x[index] = value)."""
     index = canonical_index(_plain_index(index))
@@ -91,7 +111,12 @@ def index_put(input, index, value):
         value = expand(value, target)
     zeros = np.zeros(input.shape, dtype=input._data.dtype)
     # x * (1 outside the index, 0 inside) + the values scattered into zeros
-    scattered = apply(index_add_p, (zeros, value), {"index": index}, "IndexPutBackward0")
+    overwrite = last_writes(input.shape, index)
+    if overwrite is None:
+        scattered = apply(index_add_p, (zeros, value), {"index": index}, "IndexPutBackward0")
+    else:
+        scattered = composite("IndexPutBackward0",
+                              lambda v: index_add_p.bind(zeros, overwrite(v), index=index), value)
     # a basic index writes through a view (CopySlices); an advanced one is index_put_
     name = "CopySlices" if _basic_name(index) is not None else "IndexPutBackward0"
     return apply(ew.add, (input * kept, scattered), {}, name)

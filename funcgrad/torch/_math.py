@@ -85,11 +85,18 @@ def rad2deg(input):
     return composite("Rad2DegBackward0", lambda x: x * (180 / np.pi), input)
 
 
+def x_times_log(x, y, log):
+    """x log(y) for xlogy/xlog1py (log = log or log1p): 0 where x == 0 unless y is NaN, and
+    PyTorch's slopes, d/dx = log(y) (also at x == 0) and d/dy = x log'(y)."""
+    logged = log(y)
+    # only where x == 0 is an infinite or invalid log(y) replaced (by 0, with no derivative)
+    replaced = ew.equal(x, 0) & ~ew.isnan(y) & ~ew.isfinite(ew.stop_gradient(logged))
+    return x * ew.where(replaced, 0.0 * y, log(ew.where(replaced, ew.stop_gradient(y) * 0 + 1, y)))
+
+
 def xlogy(input, other):
-    def fn(x, y):  # x log y, and 0 where x == 0 (unless y is nan)
-        return ew.where(ew.equal(x, 0) & ~ew.isnan(y), 0.0 * x,
-                        x * ew.log(ew.where(ew.equal(x, 0), 1.0 + 0.0 * y, y)))
-    return composite("XlogyBackward0", fn, as_tensor_arg(input), other)
+    return composite("XlogyBackward0", lambda x, y: x_times_log(x, y, ew.log),
+                     as_tensor_arg(input), other)
 
 
 def logit(input, eps=None):

@@ -40,6 +40,11 @@ SAVES_ANSWER = frozenset({"exp", "tanh", "sigmoid", "sqrt", "relu", "log_softmax
                           "reciprocal", "expm1"})
 
 
+# for each input, the inputs its gradient reads: PyTorch saves (and checks the version of) only
+# those of the inputs that require grad, so `y = x * w; w.mul_(3)` is allowed when w needs none
+SAVES_FOR_INPUT = {"multiply": ((1,), (0,)), "matmul": ((1,), (0,)), "divide": ((1,), (0, 1))}
+
+
 def node_name(primitive_name: str) -> str:
     return NODE_NAMES.get(primitive_name) or "".join(
         part.capitalize() for part in primitive_name.split("_")) + "Backward0"

@@ -203,6 +203,7 @@ def norm(input, p: float | str = 2, dim=None, keepdim=False):
 
 def _logsumexp(x, axis, keepdim):
     shift = ew.stop_gradient(red.max_p.bind(x, axis=axis, keepdims=True))
+    shift = ew.where(ew.isfinite(shift), shift, 0.0)  # a row of -inf is -inf, not -inf - -inf
     out = ew.log(red.sum_p.bind(ew.exp(x - shift), axis=axis, keepdims=True)) + shift
     return out if keepdim else shp.reshape(out, red.reduced_shape(np.shape(x), axis, False))
 

@@ -14,6 +14,7 @@ from funcgrad.primitives import elementwise as ew, shape as shp
 from funcgrad.primitives.indexing import getitem_p, index_add_p
 from funcgrad.primitives._util import shape_of
 from funcgrad.torch._composite import composite
+from funcgrad.torch._indexing import last_writes
 from funcgrad.torch._views import ViewFunction
 from funcgrad.torch._math import _values
 from funcgrad.torch._ops import _sizes, as_tensor_arg, cat, expand, permute, reshape, to, unsqueeze
@@ -283,6 +284,10 @@ def _scatter_source(src, index, dtype):
     return to(src, dtype)
 
 
+def _unchanged(values):
+    return values
+
+
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if src is None:
         src = value
@@ -296,7 +301,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
     source = _scatter_source(src, positions, input._data.dtype)
     zeros = np.zeros(input.shape, input._data.dtype)
-    placed = composite(name, lambda x, s: x * kept + index_add_p.bind(zeros, s, index=grids),
+    written = last_writes(input.shape, grids) or _unchanged
+    placed = composite(name,
+                       lambda x, s: x * kept + index_add_p.bind(zeros, written(s), index=grids),
                        input, source)
     return placed
 
@@ -333,8 +340,9 @@ def index_copy(input, dim, index, source):
     kept = np.ones(input.shape, input._data.dtype)
     kept[where] = 0
     zeros = np.zeros(input.shape, input._data.dtype)
+    written = last_writes(input.shape, where) or _unchanged
     return composite("IndexCopyBackward0",
-                     lambda x, s: x * kept + index_add_p.bind(zeros, s, index=where), input,
+                     lambda x, s: x * kept + index_add_p.bind(zeros, written(s), index=where), input,
                      to(as_tensor_arg(source), input.dtype))
 
 

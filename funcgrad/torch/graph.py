@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from funcgrad.core.primitive import ShapedArray
-from funcgrad.torch._names import SAVES_ANSWER, SAVES_NOTHING, node_name
+from funcgrad.torch._names import SAVES_ANSWER, SAVES_FOR_INPUT, SAVES_NOTHING, node_name
 from funcgrad.torch.errors import second_backward_error, modified_inplace_error
 
 _sequence = itertools.count()
@@ -256,14 +256,24 @@ _kinds: dict = {}  # primitive -> (keeps its inputs, saves its answer, node clas
 def _kind_of(primitive):
     name = primitive.name
     kind = _kinds[primitive] = (name not in SAVES_NOTHING, name in SAVES_ANSWER,
-                                node_class(node_name(name)))
+                                node_class(node_name(name)), SAVES_FOR_INPUT.get(name))
     return kind
+
+
+def _needed(saved, args, edges, reads):
+    """The (tensor, version) pairs of `saved` that the gradients asked for read."""
+    wanted = set()
+    for i, edge in enumerate(edges):
+        if edge is not None:
+            wanted.update(reads[i])
+    return [pair for pair in saved
+            if any(arg is pair[0] for j, arg in enumerate(args) if j in wanted)]
 
 
 def record(primitive, params, args, answer, out_tensor, name=None):
     """Attach a new node to `out_tensor`, made by `primitive` from `args`. A node whose rule
     reads only its inputs' shapes keeps shape-and-dtype placeholders instead of the tensors."""
-    keep, saves_answer, cls = _kinds.get(primitive) or _kind_of(primitive)
+    keep, saves_answer, cls, reads = _kinds.get(primitive) or _kind_of(primitive)
     edges = []
     saved = []
     inputs = args if keep else []
@@ -284,6 +294,8 @@ def record(primitive, params, args, answer, out_tensor, name=None):
             edges.append(None)
             if not keep:
                 inputs.append(arg)
+    if reads is not None and len(edges) == len(reads) and None in edges and saved:
+        saved = _needed(saved, args, edges, reads)  # what no asked-for gradient reads may change
     answer_version = (out_tensor._counter, 0) if saves_answer else None
     if name is not None:
         cls = node_class(name)

@@ -18,7 +18,7 @@ from funcgrad.primitives.indexing import argsort_p, getitem_p, take_along_axis_p
 from funcgrad.primitives._util import dtype_of as _dtype_of
 from funcgrad.torch import _dtype
 from funcgrad.torch._composite import composite
-from funcgrad.torch._ops import _axes, _return_type, as_tensor_arg, mean, reshape, std, var
+from funcgrad.torch._ops import _axes, _return_type, as_tensor_arg, mean, reshape, sign, std, var
 from funcgrad.torch.tensor import Tensor, apply
 
 _I64 = np.dtype(np.int64)
@@ -66,7 +66,9 @@ def floor_divide(input, other):
 
 
 def sgn(input):
-    return apply(ew.sign, (input,), {}, "SgnBackward0")
+    if input.is_complex():
+        return apply(ew.sign, (input,), {}, "SgnBackward0")
+    return sign(input, "SgnBackward0")
 
 
 def frac(input):

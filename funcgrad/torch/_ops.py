@@ -238,8 +238,17 @@ asin, acos, atan = _unary(ew.arcsin), _unary(ew.arccos), _unary(ew.arctan)
 arcsin, arccos, arctan = asin, acos, atan
 sigmoid, relu = _unary(nnp.sigmoid), _unary(nnp.relu)
 negative, absolute = neg, abs
-sign, floor, ceil, round, trunc = (_unary(p) for p in (ew.sign, ew.floor, ew.ceil, ew.round_p,  # noqa: A001
-                                                      ew.trunc))
+floor, ceil, round, trunc = (_unary(p) for p in (ew.floor, ew.ceil, ew.round_p,  # noqa: A001
+                                                ew.trunc))
+
+
+def sign(input, _name=None):
+    """torch.sign: -1, 0 or 1, and 0 for NaN (PyTorch's; NumPy's sign of NaN is NaN)."""
+    out = apply(ew.sign, (input,), {}, _name)
+    data = out._data
+    if type(data) is np.ndarray and data.dtype.kind == "f" and np.isnan(data).any():
+        out._data = np.where(np.isnan(data), data.dtype.type(0), data)  # a fresh array: no history
+    return out
 
 
 def square(input):

@@ -371,13 +371,22 @@ def _constant_pad(input, pad, value):
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     shape = tuple(n + a + b for n, (a, b) in zip(input.shape, widths))
-    index = tuple(slice(a, a + n) for n, (a, _) in zip(input.shape, widths))
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"The input size {tuple(input.shape)}, plus negative padding {pad} "
+                           f"resulted in a negative output size, which is invalid.")
+    # a negative width cuts that many elements off instead (PyTorch's)
+    cut = tuple(slice(max(-a, 0), n - max(-b, 0)) for n, (a, b) in zip(input.shape, widths))
+    cutting = any(a < 0 or b < 0 for a, b in widths)
+    kept = tuple(c.stop - c.start for c in cut)
+    index = tuple(slice(max(a, 0), max(a, 0) + n) for n, (a, _) in zip(kept, widths))
     zeros = np.zeros(shape, dtype=input._data.dtype)
     inside = np.zeros(shape, dtype=bool)
     inside[index] = True
     fill = input._data.dtype.type(value)
 
-    def padded(x):  # x placed inside, `value` around it
+    def padded(x):  # x (cut where a width is negative) placed inside, `value` around it
+        if cutting:
+            x = getitem_p.bind(x, index=cut)
         return ew.where(inside, index_add_p.bind(zeros, x, index=index), fill)
     return composite("ConstantPadNdBackward0", padded, input)
 

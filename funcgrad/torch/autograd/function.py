@@ -122,12 +122,22 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Override to write forward without `ctx` (PyTorch's second style): forward(*args)
+        runs first, then setup_context(ctx, inputs, output) saves what backward needs."""
+        raise NotImplementedError
+
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         with grad_mode.no_grad():
-            out = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                out = cls.forward(ctx, *args, **kwargs)
+            else:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
         if not (grad_mode.is_grad_enabled() and any(ctx.needs_input_grad)):
             return out
         outputs = out if isinstance(out, tuple) else (out,)

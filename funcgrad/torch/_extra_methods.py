@@ -224,7 +224,7 @@ _INPLACE = (
     "absolute arccos arccosh arcsin arcsinh arctan arctanh bitwise_and bitwise_or bitwise_xor "
     "bitwise_not eq ne ge gt le lt logical_and logical_or logical_xor logical_not divide "
     "multiply subtract negative true_divide erfc erfinv copysign fix heaviside digamma lgamma "
-    "i0 addmm baddbmm addbmm addmv addr swapdims greater greater_equal less less_equal "
+    "i0 addmm baddbmm addbmm addmv addr greater greater_equal less less_equal "
     "not_equal sinc ldexp float_power renorm index_put exp2 logaddexp").split()
 
 

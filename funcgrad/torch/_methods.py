@@ -9,6 +9,7 @@ import numpy as np
 from funcgrad.torch import _binning, _complex, _dtype, _indexing, _math, _ops, _shape_ops, linalg
 from funcgrad.torch._device import CPU, META
 from funcgrad.torch._meta import is_meta
+from funcgrad.torch.graph import node_class
 from funcgrad.torch.tensor import Tensor
 
 
@@ -43,6 +44,84 @@ def _inplace_method(op):
         return self._inplace(lambda t, *a: op(t, *a, **kwargs), *args)
     method.__name__ = op.__name__ + "_"
     return method
+
+
+_SHAPE_NODE_NAMES = {"t": "TBackward1", "transpose": "TransposeBackward1",
+                     "unsqueeze": "UnsqueezeBackward1"}
+
+
+def _reshaped_view(base, name, old_shape, args, new_shape):
+    """A view's recipe (parent, op, params, version) followed by the in-place t_/transpose_/
+    squeeze_/unsqueeze_ that changed its shape: one ViewFunction, so that a later change of the
+    parent reaches it and a change of it reaches the parent."""
+    from funcgrad.primitives import shape as shp
+    from funcgrad.torch._views import ViewFunction
+    parent, first, params, version = base
+    if first is None:  # made under no_grad: only remembered to refuse later uses
+        return base
+    if name in ("t", "transpose"):
+        n = len(old_shape)
+        a, b = (1, 0) if name == "t" else (args[0] % n, args[1] % n)
+        axes = list(range(n))
+        axes[a], axes[b] = axes[b], axes[a]
+        axes = tuple(axes)
+
+        def second(x):
+            return shp.transpose_p.bind(x, axes=axes)
+    else:
+        def second(x):
+            return shp.reshape_p.bind(x, shape=new_shape)
+    if isinstance(first, ViewFunction):
+        fn, view = first.fn, first.view
+    else:
+        fn, view = first.bind, first.impl
+    combined = ViewFunction(
+        "AsStridedBackward0", lambda x, **p: second(fn(x, **p)),
+        lambda array, **p: (np.transpose(view(array, **p), axes) if name in ("t", "transpose")
+                            else view(array, **p).reshape(new_shape)))
+    return (parent, combined, params, version)
+
+
+def _reshaping_inplace(op, name):
+    """x.t_(), x.unsqueeze_(d)...: x itself takes the view's shape (and, while recording, its
+    node: TBackward1...); the memory is the same, the version goes up, as in PyTorch."""
+    def method(self, *args):
+        from funcgrad.torch import grad_mode
+        from funcgrad.torch.errors import leaf_inplace_error
+        recording = grad_mode._state.enabled and self._requires_grad
+        if recording and self._grad_fn is None:
+            raise RuntimeError(leaf_inplace_error(self))
+        old_shape = tuple(self.shape)
+        new = op(self, *args)
+        self._data = new._data
+        if self._base is not None:
+            self._base = _reshaped_view(self._base, name, old_shape, args, tuple(self.shape))
+        if recording:
+            node = new._grad_fn
+            if name == "squeeze":  # PyTorch's in-place squeeze nodes: all axes 3, one axis 4
+                node.__class__ = node_class("SqueezeBackward4" if args else "SqueezeBackward3")
+            else:
+                node.__class__ = node_class(_SHAPE_NODE_NAMES[name])
+            self._grad_fn = node
+        self._counter[0] += 1
+        return self
+    method.__name__ = name + "_"
+    return method
+
+
+def _resize(self, *sizes):
+    """x.resize_(shape): x's elements in order, cut or extended with zeros (PyTorch leaves the
+    new ones uninitialised); refused for a tensor that requires grad, as in PyTorch."""
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+    flat = np.ascontiguousarray(self._data).reshape(-1)
+    out = np.zeros(int(np.prod(shape, dtype=np.int64)), dtype=flat.dtype)
+    n = min(out.size, flat.size)
+    out[:n] = flat[:n]
+    self._data = out.reshape(shape)
+    self._counter[0] += 1
+    return self
 
 
 def _fill(self, value):
@@ -118,8 +197,13 @@ def install():
     T.negative, T.absolute, T.multiply, T.subtract, T.divide = (
         T.neg, T.abs, T.mul, T.sub, T.div)
     for name in ["add", "sub", "mul", "div", "clamp", "pow", "exp", "log", "sqrt", "abs", "neg",
-                 "sigmoid", "tanh", "relu", "t", "unsqueeze", "squeeze", "clip"]:
+                 "sigmoid", "tanh", "relu", "clip"]:
         setattr(T, name + "_", _inplace_method(getattr(_ops, name)))
+    for name in ["t", "transpose", "unsqueeze", "squeeze"]:
+        setattr(T, name + "_", _reshaping_inplace(getattr(_ops, name), name))
+    T.swapdims_ = T.swapaxes_ = T.transpose_
+    T.resize_ = _resize
+    T.resize_as_ = lambda self, other: _resize(self, tuple(other.shape))
     T.fill_ = _fill
     T.zero_ = _zero
     T.copy_ = _copy
@@ -177,7 +261,7 @@ _INPLACE = (
     "masked_fill scatter scatter_add index_add index_fill index_copy masked_scatter clamp_min "
     "clamp_max floor ceil round trunc reciprocal sin cos tan log1p expm1 tril triu lerp addcmul "
     "addcdiv remainder fmod sign square rsqrt floor_divide log2 log10 erf frac atan2 hypot "
-    "transpose swapaxes nan_to_num logit cumsum cumprod sgn arctan2 asin acos atan sinh cosh "
+    "nan_to_num logit cumsum cumprod sgn arctan2 asin acos atan sinh cosh "
     "asinh acosh atanh exp2 xlogy deg2rad rad2deg").split()
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",

@@ -203,9 +203,21 @@ def matrix_power(A, n):  # noqa: N803
     return composite("LinalgMatrixPowerBackward0", lambda a: _la.matrix_power(a, n), A)
 
 
+def _from_triangle(a, lower=True):
+    """a with the values of the Hermitian matrix its lower (or upper) triangle holds, which is
+    what PyTorch's eigh/eigvalsh/cholesky read; the derivative stays that of funcgrad's rules
+    (which read the Hermitian part), as PyTorch's symmetric gradients are."""
+    part = fnp.tril(a) if lower else fnp.triu(a)
+    strict = fnp.tril(a, -1) if lower else fnp.triu(a, 1)
+    hermitian = part + fnp.conj(fnp.swapaxes(strict, -1, -2))
+    return a + ew.stop_gradient(hermitian - a)
+
+
 def cholesky(A, *, upper=False):  # noqa: N803
-    out = composite("LinalgCholeskyExBackward0", _la.cholesky, A)
-    return out.mT if upper else out
+    if upper:  # PyTorch reads the upper triangle and returns U = L^H
+        return composite("LinalgCholeskyExBackward0", lambda a: fnp.conj(fnp.swapaxes(
+            _la.cholesky(_from_triangle(a, lower=False)), -1, -2)), A)
+    return composite("LinalgCholeskyExBackward0", lambda a: _la.cholesky(_from_triangle(a)), A)
 
 
 _QR = _return_type("linalg_qr", ("Q", "R"))
@@ -221,12 +233,77 @@ def qr(A, mode="reduced"):  # noqa: N803
     return _QR(*_parts("LinalgQrBackward0", lambda a: _la.qr(a, mode=mode), 2, A))
 
 
+_LU = _return_type("linalg_lu", ("P", "L", "U"))
+_LUFactor = _return_type("linalg_lu_factor", ("LU", "pivots"))
+
+
+def _lu_each(a, part):
+    """funcgrad.scipy.linalg.lu's P, L or U (part 0, 1, 2) of each matrix of a batch."""
+    from funcgrad.scipy import linalg as _sl
+    batch = np.shape(a)[:-2]
+    if not batch:
+        return _sl.lu(a)[part]
+    flat = fnp.reshape(a, (-1,) + tuple(np.shape(a)[-2:]))
+    pieces = fnp.stack([_sl.lu(flat[i])[part] for i in range(np.shape(flat)[0])])
+    return fnp.reshape(pieces, batch + tuple(np.shape(pieces)[-2:]))
+
+
+def lu(A, *, pivot=True):  # noqa: N803
+    """torch.linalg.lu: A = P L U with partial pivoting (L unit lower, U upper triangular)."""
+    if not pivot:
+        raise NotImplementedError("torch.linalg.lu(pivot=False) is CUDA-only in PyTorch and not "
+                                  "in funcgrad.torch; use pivot=True")
+    P, L, U = (composite("LinalgLuBackward0", lambda a, k=k: _lu_each(a, k), A)
+               for k in range(3))
+    P = Tensor._make(np.asarray(P._data))  # a permutation: no gradient
+    return _LU(P, L, U)
+
+
+def _lapack_pivots(P, k):
+    """LAPACK's k 1-based row interchanges (ipiv) giving the permutation P of A = P L U."""
+    order = np.argmax(P, axis=-2)  # (P^T A)[i] = A[order[i]]
+    pivots = np.empty(order.shape[:-1] + (k,), np.int32)
+    for index in np.ndindex(order.shape[:-1]):
+        rows = list(range(P.shape[-1]))
+        for i in range(pivots.shape[-1]):
+            j = rows.index(int(order[index + (i,)]))
+            pivots[index + (i,)] = j + 1
+            rows[i], rows[j] = rows[j], rows[i]
+    return pivots
+
+
+def lu_factor(A, *, pivot=True):  # noqa: N803
+    """torch.linalg.lu_factor: (LU, pivots), L's strict lower part and U packed in one matrix,
+    pivots LAPACK's 1-based row interchanges."""
+    P, L, U = lu(A, pivot=pivot)
+    m, n = A.shape[-2:]
+    k = builtins.min(m, n)
+    packed = (_pad_to(L - Tensor._make(np.eye(m, k, dtype=L._data.dtype)), m, n)
+              + _pad_to(U, m, n))
+    return _LUFactor(packed, Tensor._make(_lapack_pivots(P._data, k)))
+
+
+def _pad_to(t, m, n):
+    """t (… × r × c, r ≤ m, c ≤ n) placed in the top-left corner of zeros of … × m × n."""
+    from funcgrad.torch.nn.functional import pad
+    r, c = t.shape[-2:]
+    return t if (r, c) == (m, n) else pad(t, (0, n - c, 0, m - r))
+
+
 def eigh(A, UPLO="L"):  # noqa: N803
-    return _Eigh(*_parts("LinalgEighBackward0", _la.eigh, 2, A))
+    lower = _uplo_lower(UPLO)
+    return _Eigh(*_parts("LinalgEighBackward0",
+                         lambda a: _la.eigh(_from_triangle(a, lower)), 2, A))
+
+
+def _uplo_lower(uplo):
+    if uplo not in ("L", "U", "l", "u"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
+    return uplo in ("L", "l")
 
 
 def eigvalsh(A, UPLO="L"):  # noqa: N803
-    return eigh(A).eigenvalues
+    return eigh(A, UPLO).eigenvalues
 
 
 def svd(A, full_matrices=True, *, driver=None):  # noqa: N803

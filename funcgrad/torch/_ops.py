@@ -302,6 +302,11 @@ subtract, multiply, divide, true_divide = sub, mul, div, div
 def clamp(input, min=None, max=None):  # noqa: A001
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
+    kind = input._data.dtype.kind
+    if kind in "biu" and (isinstance(min, float) or isinstance(max, float)):
+        input = to(input, _dtype.to_torch(_dtype.default_float()))  # a float bound: float
+    elif kind == "b" and (type(min) is int or type(max) is int):
+        input = to(input, _dtype.int64)
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         out = input if min is None else apply(ew.maximum, (input, lo), {})
         return out if max is None else apply(ew.minimum, (out, hi), {})

@@ -78,6 +78,7 @@ def _torch_result_dtype(out, datas):
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 _F16 = np.dtype(np.float16)
+_C64, _C128 = np.dtype(np.complex64), np.dtype(np.complex128)
 
 
 def _default_unless_half(primitive, params, out, datas, traced):
@@ -91,28 +92,68 @@ def _default_unless_half(primitive, params, out, datas, traced):
     return primitive.bind(*widened, **params) if traced else primitive.impl(*widened, **params)
 
 
+def _promote(x, y):
+    """PyTorch's promote_types: within a category NumPy's; across categories the higher one's
+    type as it is (int64 with float16 is float16, int64 with complex64 complex64), but a float
+    wider than a complex type's parts widens it (float64 with complex64 is complex128)."""
+    cx, cy = _CATEGORY[x.kind], _CATEGORY[y.kind]
+    if cx == cy:
+        return np.promote_types(x, y)
+    high, low = (x, y) if cx > cy else (y, x)
+    if high.kind == "c" and low.kind == "f":
+        return np.promote_types(high, low)
+    return high
+
+
+def _to_complex(dtype):
+    return _C128 if dtype == _F64 else _C64  # (float16's complex32: NumPy has none)
+
+
+def _combine(dimensioned, zero_dim):
+    """PyTorch's combine_categories: a zero-dimensional tensor's type counts only when of a
+    higher category than the dimensioned operand's (and then keeps the latter's width)."""
+    if dimensioned.kind == "c":
+        return dimensioned
+    if zero_dim.kind == "c":
+        return _to_complex(dimensioned) if dimensioned.kind == "f" else zero_dim
+    if dimensioned.kind == "f":
+        return dimensioned
+    if dimensioned.kind == "b" or zero_dim.kind == "f":
+        return _promote(dimensioned, zero_dim)
+    return dimensioned
+
+
 def _torch_promotion(out, args, datas):
-    """PyTorch's promotion where NumPy's differs, for two operands of different dtypes: a
-    zero-dimensional tensor counts only when of a higher category (int64 0-d + uint8 stays
-    uint8), and within a category the wider type wins without widening further (float16 with
-    int32 stays float16)."""
+    """PyTorch's result type where NumPy's differs, for two operands of different dtypes
+    (zero-dimensional tensors count only when of a higher category: int64 0-d + uint8 stays
+    uint8; across categories no widening: float16 with int32 stays float16)."""
     a, b = datas
     da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
-    if da == db or out.dtype.kind not in "iuf":
+    if da == db or out.dtype.kind not in "iufc":
         return out
-    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
-    if ca != cb:
-        wanted = da if ca > cb else db
+    rank_a = np.ndim(a) > 0 or not isinstance(args[0], Tensor)
+    rank_b = np.ndim(b) > 0 or not isinstance(args[1], Tensor)
+    if rank_a == rank_b:
+        wanted = _promote(da, db)
     else:
-        rank_a = np.ndim(a) > 0 or not isinstance(args[0], Tensor)
-        rank_b = np.ndim(b) > 0 or not isinstance(args[1], Tensor)
-        if rank_a != rank_b:
-            wanted = da if rank_a else db
-        else:
-            wanted = np.promote_types(da, db)
+        wanted = _combine(da, db) if rank_a else _combine(db, da)
     if _CATEGORY[wanted.kind] != _CATEGORY[out.dtype.kind] or wanted == out.dtype:
         return out
     return out.astype(wanted) if isinstance(out, np.ndarray) else _cast(out, wanted)
+
+
+def _torch_complex_dtype(out, datas):
+    """complex128 only when an input was complex128 or float64: PyTorch's default complex
+    dtype is complex64 (x + 1j for an integer or float32 x)."""
+    if _dtype.DEFAULT[0] == _F64:
+        return out
+    for d in datas:
+        if isinstance(d, np.generic):
+            continue  # NumPy scalars count as Python numbers, as in PyTorch
+        dtype = getattr(d, "dtype", None)
+        if dtype is not None and (dtype == _F64 or dtype == _C128):
+            return out
+    return out.astype(_C64) if isinstance(out, np.ndarray) else _cast(out, _C64)
 
 
 def _cast(x, dtype):
@@ -159,6 +200,8 @@ def apply(primitive, args, params, name=None, view_of=None):
         out = _torch_result_dtype(out, datas)
     elif out.dtype == _F16 and primitive is not astype_p:
         out = _default_unless_half(primitive, params, out, datas, traced)
+    elif out.dtype == _C128 and primitive is not astype_p:
+        out = _torch_complex_dtype(out, datas)
     if len(datas) == 2 and type(datas[1]) is _NDARRAY and type(datas[0]) is _NDARRAY \
             and datas[0].dtype is not datas[1].dtype:  # (tracers: their dtypes follow NumPy's)
         out = _torch_promotion(out, args, datas)

@@ -1,2 +1,2 @@
-"""torch.utils: `data` (Dataset, DataLoader, random_split)."""
-from funcgrad.torch.utils import data  # noqa: F401
+"""torch.utils: `data` (Dataset, DataLoader, random_split) and `checkpoint`."""
+from funcgrad.torch.utils import checkpoint, data  # noqa: F401
